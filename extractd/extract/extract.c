@@ -1,0 +1,360 @@
+/* extract.c - runs the stages of the library in order and links their
+ * results: each figure gets the regions and the pairing of its sentence,
+ * byte offsets become code point offsets. */
+#include "extract_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+ext_strerror(int err)
+{
+	switch (err) {
+	case EXT_OK:
+		return "ok";
+	case EXT_ENOMEM:
+		return "out of memory";
+	case EXT_EDECODE:
+		return "undecodable bytes";
+	case EXT_ETOOBIG:
+		return "article too large";
+	case EXT_EEMPTY:
+		return "no text";
+	case EXT_EDATA:
+		return "malformed data file";
+	case EXT_EINVAL:
+		return "invalid argument";
+	case EXT_ECONVERT:
+		return "script conversion failed";
+	}
+	return "unknown error";
+}
+
+struct ext_tables *
+ext_tables_new(void)
+{
+	return calloc(1, sizeof(struct ext_tables));
+}
+
+void
+ext_tables_destroy(struct ext_tables **self_p)
+{
+	struct ext_tables *t;
+
+	if (!self_p || !*self_p)
+		return;
+	t = *self_p;
+	txt_tables_free(&t->txt);
+	fig_tables_free(&t->fig);
+	reg_tables_free(&t->reg);
+	free(t);
+	*self_p = NULL;
+}
+
+int
+ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
+	       size_t len, size_t *errline)
+{
+	int rc;
+
+	if (!self || !name || (!buf && len))
+		return EXT_EINVAL;
+	rc = txt_tables_add(&self->txt, name, buf, len, errline);
+	if (rc == 1)
+		rc = fig_tables_add(&self->fig, name, buf, len, errline);
+	if (rc == 1)
+		rc = reg_tables_add(&self->reg, name, buf, len, errline);
+	return rc == 1 ? 0 : rc;
+}
+
+void
+ext_tables_set_t2s(struct ext_tables *self, ext_convert_fn fn, void *ctx)
+{
+	self->t2s = fn;
+	self->t2s_ctx = ctx;
+}
+
+int
+ext_tables_finish(struct ext_tables *self, const char **missing)
+{
+	int rc = txt_tables_check(self->txt, missing);
+
+	if (rc == 0)
+		rc = fig_tables_check(self->fig, missing);
+	if (rc == 0)
+		rc = reg_tables_check(self->reg, missing);
+	return rc;
+}
+
+/* Byte offsets to code points in one pass: the offsets are sorted (by
+ * pointer) and the text is walked once, so a result with many figures in
+ * one huge sentence stays linear. */
+struct off_ref {
+	size_t *p;
+};
+
+static int
+cmp_off(const void *a, const void *b)
+{
+	size_t x = *((const struct off_ref *)a)->p;
+	size_t y = *((const struct off_ref *)b)->p;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+to_codepoints(const char *text, size_t len, struct off_ref *refs, size_t n)
+{
+	size_t i, pos = 0, cps = 0;
+
+	qsort(refs, n, sizeof(*refs), cmp_off);
+	for (i = 0; i < n; i++) {
+		size_t b = *refs[i].p;
+
+		if (b > len)
+			b = len;
+		if (b >= pos) {
+			cps += u8_count(text + pos, b - pos);
+			pos = b;
+		}
+		*refs[i].p = cps;
+	}
+	return 0;
+}
+
+static int
+year_of(const char *date)
+{
+	if (!date || strlen(date) < 4)
+		return 0;
+	return atoi(date);
+}
+
+static int
+link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
+	     const struct region *main_region, struct arena *ar)
+{
+	size_t i, j, k = 0, p = 0;
+
+	/* Figures, mentions and pairings are all in sentence order. */
+	for (i = 0; i < res->n_figures; i++) {
+		struct ext_figure *f = &res->figures[i];
+		size_t first, cnt = 0;
+
+		while (k < n_m && m[k].sent < f->sentence)
+			k++;
+		first = k;
+		for (j = first; j < n_m && m[j].sent == f->sentence; j++)
+			cnt += m[j].r != NULL;
+		if (cnt == 0 && main_region)
+			cnt = 1;
+		if (cnt) {
+			f->region_codes = ar_alloc(ar, cnt * 7);
+			if (!f->region_codes)
+				return EXT_ENOMEM;
+			for (j = first; j < n_m && m[j].sent == f->sentence;
+			     j++) {
+				size_t x;
+				bool dup = false;
+
+				if (!m[j].r)
+					continue;
+				for (x = 0; x < f->n_region_codes; x++)
+					dup |= !strcmp(f->region_codes[x],
+						       m[j].r->code);
+				if (!dup)
+					memcpy(f->region_codes
+						       [f->n_region_codes++],
+					       m[j].r->code, 7);
+			}
+			if (f->n_region_codes == 0 && main_region)
+				memcpy(f->region_codes[f->n_region_codes++],
+				       main_region->code, 7);
+		}
+		while (p < res->n_pairings &&
+		       res->pairings[p].sentence < f->sentence)
+			p++;
+		f->pairing = p < res->n_pairings &&
+					     res->pairings[p].sentence ==
+						     f->sentence
+				     ? (long)p
+				     : -1;
+	}
+	return 0;
+}
+
+static int
+cmp_pairing(const void *a, const void *b)
+{
+	const struct ext_pairing *x = a, *y = b;
+
+	if (x->sentence != y->sentence)
+		return x->sentence < y->sentence ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int
+cmp_figure(const void *a, const void *b)
+{
+	const struct ext_figure *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int
+offsets_to_cps(struct ext_result *res, struct arena *ar)
+{
+	size_t n = 2 * (res->n_figures + res->n_pairings + res->n_sentences);
+	struct off_ref *refs;
+	size_t i, k = 0;
+
+	(void)ar;
+	if (n == 0)
+		return 0;
+	refs = malloc(n * sizeof(*refs));
+	if (!refs)
+		return EXT_ENOMEM;
+	for (i = 0; i < res->n_figures; i++) {
+		refs[k++].p = &res->figures[i].start;
+		refs[k++].p = &res->figures[i].end;
+	}
+	for (i = 0; i < res->n_pairings; i++) {
+		refs[k++].p = &res->pairings[i].start;
+		refs[k++].p = &res->pairings[i].end;
+	}
+	for (i = 0; i < res->n_sentences; i++) {
+		refs[k++].p = &res->sentences[i].start;
+		refs[k++].p = &res->sentences[i].end;
+	}
+	to_codepoints(res->text, res->text_len, refs, k);
+	free(refs);
+	return 0;
+}
+
+int
+ext_extract(const struct ext_tables *t, const void *raw, size_t len,
+	    const struct ext_options *opt, struct ext_result **out,
+	    size_t *err_offset)
+{
+	static const struct ext_options defaults = { NULL, 0 };
+	struct arena *ar = NULL;
+	struct ext_result *res;
+	struct ext_doc doc;
+	struct sent *sents = NULL;
+	size_t n_sents = 0, n_m = 0, i;
+	struct mention *m = NULL;
+	const struct region *main_region;
+	struct vec figs = VEC_INIT(struct ext_figure);
+	struct vec pairs = VEC_INIT(struct ext_pairing);
+	int rc, year;
+
+	if (!t || !out || (!raw && len))
+		return EXT_EINVAL;
+	if (!opt)
+		opt = &defaults;
+	if (opt->max_bytes && len > opt->max_bytes)
+		return EXT_ETOOBIG;
+	ar = ar_new();
+	if (!ar)
+		return EXT_ENOMEM;
+	res = ar_alloc(ar, sizeof(*res));
+	if (!res) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	memset(&doc, 0, sizeof(doc));
+	rc = txt_normalise(t->txt, t->t2s, t->t2s_ctx, raw, len, opt, ar, &doc,
+			   err_offset);
+	if (rc != 0)
+		goto done;
+	rc = txt_sentences(doc.text, doc.len, ar, &sents, &n_sents);
+	if (rc != 0)
+		goto done;
+	rc = reg_find(t->reg, doc.text, doc.len, sents, n_sents, ar, &m, &n_m);
+	if (rc != 0)
+		goto done;
+	main_region = reg_main(t->reg, doc.text, &doc, m, n_m);
+	rc = pair_find(t->reg, doc.text, doc.len, sents, n_sents, m, n_m, &doc,
+		       main_region, ar, &pairs);
+	if (rc != 0)
+		goto done;
+	year = year_of(doc.meta.published);
+	for (i = 0; i < n_sents && rc == 0; i++)
+		rc = fig_find(t->fig, doc.text, doc.len, &sents[i], i, year,
+			      ar, &figs);
+	if (rc != 0)
+		goto done;
+
+	res->text = doc.text;
+	res->text_len = doc.len;
+	res->charset = doc.charset;
+	res->converted = doc.converted;
+	res->meta = doc.meta;
+	if (main_region)
+		memcpy(res->main_region, main_region->code, 7);
+	res->n_figures = figs.n;
+	res->figures = vec_to_arena(&figs, ar);
+	res->n_pairings = pairs.n;
+	res->pairings = vec_to_arena(&pairs, ar);
+	if ((res->n_figures && !res->figures) ||
+	    (res->n_pairings && !res->pairings)) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	/* Stable order for consumers: figures by position, pairings by
+	 * sentence then position. */
+	qsort(res->figures, res->n_figures, sizeof(*res->figures),
+	      cmp_figure);
+	qsort(res->pairings, res->n_pairings, sizeof(*res->pairings),
+	      cmp_pairing);
+	for (i = 0; i < res->n_pairings; i++) {
+		struct ext_pairing *p = &res->pairings[i];
+
+		if (!p->evidence && p->sentence < n_sents) {
+			const struct sent *s = &sents[p->sentence];
+
+			p->evidence =
+				ar_strndup(ar, doc.text + s->b0, s->b1 - s->b0);
+			if (!p->evidence) {
+				rc = EXT_ENOMEM;
+				goto done;
+			}
+		}
+	}
+	res->n_sentences = n_sents;
+	res->sentences =
+		n_sents ? ar_alloc(ar, n_sents * sizeof(*res->sentences)) : NULL;
+	if (n_sents && !res->sentences) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < n_sents; i++) {
+		res->sentences[i].start = sents[i].b0;
+		res->sentences[i].end = sents[i].b1;
+	}
+	rc = link_figures(res, m, n_m, main_region, ar);
+	if (rc == 0)
+		rc = offsets_to_cps(res, ar);
+	if (rc == 0) {
+		res->priv = ar;
+		ar = NULL;
+		*out = res;
+	}
+done:
+	vec_free(&figs);
+	vec_free(&pairs);
+	ar_destroy(&ar);
+	return rc;
+}
+
+void
+ext_result_destroy(struct ext_result **self_p)
+{
+	struct arena *ar;
+
+	if (!self_p || !*self_p)
+		return;
+	ar = (*self_p)->priv;
+	ar_destroy(&ar); /* the result itself lives in its arena */
+	*self_p = NULL;
+}

@@ -1,0 +1,205 @@
+/* util.c - arena, growable arrays and UTF-8 helpers of the library. */
+#include "extract_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Blocks grow geometrically so an article costs a handful of mallocs. */
+struct arblock {
+	struct arblock *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+struct arena {
+	struct arblock *head;
+	size_t next_cap;
+};
+
+struct arena *
+ar_new(void)
+{
+	struct arena *ar = calloc(1, sizeof(*ar));
+
+	if (ar)
+		ar->next_cap = 16384;
+	return ar;
+}
+
+void
+ar_destroy(struct arena **self_p)
+{
+	struct arblock *b, *next;
+
+	if (!self_p || !*self_p)
+		return;
+	for (b = (*self_p)->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(*self_p);
+	*self_p = NULL;
+}
+
+void *
+ar_alloc(struct arena *ar, size_t n)
+{
+	struct arblock *b = ar->head;
+	size_t need = (n + 15) & ~(size_t)15;
+	void *p;
+
+	if (need < n)
+		return NULL;
+	if (!b || b->cap - b->used < need) {
+		size_t cap = ar->next_cap;
+
+		while (cap < need)
+			cap *= 2;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = ar->head;
+		ar->head = b;
+		if (ar->next_cap < (size_t)1 << 24)
+			ar->next_cap *= 2;
+	}
+	p = b->data + b->used;
+	b->used += need;
+	memset(p, 0, n);
+	return p;
+}
+
+void *
+ar_memdup(struct arena *ar, const void *p, size_t n)
+{
+	void *q = ar_alloc(ar, n ? n : 1);
+
+	if (q && n)
+		memcpy(q, p, n);
+	return q;
+}
+
+char *
+ar_strndup(struct arena *ar, const char *s, size_t n)
+{
+	char *q = ar_alloc(ar, n + 1);
+
+	if (q) {
+		memcpy(q, s, n);
+		q[n] = '\0';
+	}
+	return q;
+}
+
+char *
+ar_strdup(struct arena *ar, const char *s)
+{
+	return ar_strndup(ar, s, strlen(s));
+}
+
+void *
+vec_push(struct vec *v)
+{
+	void *e;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 16;
+		void *p = realloc(v->p, cap * v->elt);
+
+		if (!p)
+			return NULL;
+		v->p = p;
+		v->cap = cap;
+	}
+	e = (char *)v->p + v->n * v->elt;
+	memset(e, 0, v->elt);
+	v->n++;
+	return e;
+}
+
+void
+vec_free(struct vec *v)
+{
+	free(v->p);
+	v->p = NULL;
+	v->n = v->cap = 0;
+}
+
+void *
+vec_to_arena(struct vec *v, struct arena *ar)
+{
+	void *p = NULL;
+
+	if (v->n)
+		p = ar_memdup(ar, v->p, v->n * v->elt);
+	vec_free(v);
+	return p;
+}
+
+uint32_t
+u8_dec(const char *s, size_t len, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] < 0x80 || len < 2) {
+		*n = 1;
+		return u[0];
+	}
+	if (u[0] < 0xE0) {
+		*n = 2;
+		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+	}
+	if (u[0] < 0xF0 || len < 4) {
+		if (len < 3) {
+			*n = 1;
+			return u[0];
+		}
+		*n = 3;
+		return ((uint32_t)(u[0] & 0x0F) << 12) |
+		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+	}
+	*n = 4;
+	return ((uint32_t)(u[0] & 0x07) << 18) |
+	       ((uint32_t)(u[1] & 0x3F) << 12) |
+	       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+}
+
+size_t
+u8_enc(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xC0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xE0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xF0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t
+u8_count(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	/* Every byte that is not a continuation byte starts a code point. */
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}

@@ -1,0 +1,85 @@
+/* store.h - writes articles and their extraction results to PostgreSQL
+ * (the only user of <libpq-fe.h>).
+ *
+ * Does: one transaction per batch and a savepoint per article, so a crash
+ * never leaves half of an article and one bad article does not sink the
+ * batch; idempotent on articles.sha256; a newer extractor version replaces
+ * an article's rows, an older one never overwrites a newer one; classifies
+ * PostgreSQL errors as transient (connection, serialization, lock timeout:
+ * the batch must be retried, nothing acked) or permanent for one article
+ * (that article is recorded in ingest_errors and acked as rejected).
+ * Does not: retry or reconnect by itself (worker.c decides when); share a
+ * store between threads. */
+#ifndef EXTRACTD_STORE_H
+#define EXTRACTD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ext_result;
+
+typedef struct store store_t;
+
+struct store_opts {
+	const char *conninfo;	 /* "" lets libpq read PG* variables */
+	int extractor_version;	 /* EXT_VERSION */
+	const char *data_hash;	 /* hash of the data files, hex */
+	long lock_timeout_ms;	 /* SET lock_timeout */
+	long idle_tx_timeout_ms; /* idle_in_transaction_session_timeout */
+	long statement_timeout_ms;
+};
+
+/* One article as it came from ingestd. Strings may be NULL. */
+struct store_article {
+	const char *sha256; /* 64 lowercase hex digits */
+	const void *raw;
+	size_t raw_len;
+	const char *uri;
+	const char *feed;
+	const char *content_type;
+	const char *charset_hint;
+	int64_t received_us; /* unix time, microseconds; 0 unknown */
+};
+
+enum store_status {
+	STORE_STORED = 1,    /* new rows written */
+	STORE_DUPLICATE = 2, /* same or newer version already there */
+	STORE_REJECTED = 3,  /* recorded in ingest_errors */
+};
+
+/* Connects. NULL on failure (logged); the caller retries with backoff. */
+store_t *store_new(const struct store_opts *opts);
+void store_destroy(store_t **self_p);
+bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
+
+/* Within the current batch (BEGIN on first use). Returns 0 and sets
+ * *status, or ERR_DB_TRANSIENT (the whole batch is lost: roll back,
+ * reconnect, redo), or ERR_DB_PERMANENT only if even recording the error
+ * failed. res may be NULL when extraction failed; reason then says why
+ * (the article is stored in ingest_errors with its raw bytes' id). */
+int store_put(store_t *self, const struct store_article *a,
+	      const struct ext_result *res, enum store_status *status);
+int store_reject(store_t *self, const struct store_article *a,
+		 const char *stage, const char *reason);
+/* COMMIT the batch; then, and only then, ACK its articles. 0 or
+ * ERR_DB_TRANSIENT. */
+int store_commit(store_t *self);
+void store_rollback(store_t *self);
+size_t store_pending(const store_t *self); /* articles in the open batch */
+
+/* Applies migrations/NNN_*.sql not yet recorded, in order, each in its own
+ * transaction, under an advisory lock; seeds regions from the divisions
+ * file (COPY). 0 or a negative ERR_*. */
+int store_migrate(const char *conninfo, const char *migrations_dir,
+		  const char *divisions_tsv);
+
+/* Re-extraction: calls fn for up to batch articles whose extractor version
+ * or data hash differs from opts; fn re-extracts and store_put()s them.
+ * Returns the number handled (0 when none is left) or a negative ERR_*. */
+typedef int (*store_reextract_fn)(void *ctx, store_t *st,
+				  const struct store_article *a);
+int store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
+			  void *ctx);
+
+#endif
