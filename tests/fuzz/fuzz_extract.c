@@ -1,0 +1,52 @@
+/* fuzz_extract.c - libFuzzer over the whole extraction library: any bytes,
+ * any charset hint, through ext_extract() and the JSON writer, with the
+ * real tables. */
+#include "extload.h"
+#include "extract.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static struct extload s_el;
+static int s_ready;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[512];
+
+	(void)argc, (void)argv;
+	if (extload_open(&s_el, NULL, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz_extract: %s\n", err);
+		abort();
+	}
+	s_ready = 1;
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const hints[] = { NULL, "utf-8", "gb18030",
+					     "big5" };
+	struct ext_options opt = { NULL, 1u << 20 };
+	struct ext_result *res = NULL;
+	size_t off = 0;
+
+	if (!s_ready || size == 0)
+		return 0;
+	/* The first byte picks the hint, so the corpus explores all four. */
+	opt.charset = hints[data[0] & 3];
+	if (ext_extract(s_el.tables, data + 1, size - 1, &opt, &res, &off) ==
+	    0) {
+		char *json = ext_result_json(res, "fuzz", true);
+
+		free(json);
+		ext_result_destroy(&res);
+	}
+	return 0;
+}

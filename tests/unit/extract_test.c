@@ -1,0 +1,140 @@
+/* extract_test.c - the library's own glue: decimals, JSON shape, offsets
+ * in code points, tables errors, and that a result is stable. */
+#include "extload.h"
+#include "extract.h"
+#include "extract_int.h"
+#include "test.h"
+
+static void
+test_decimal(void)
+{
+	static const struct {
+		int64_t mant;
+		int scale;
+		const char *want;
+	} cases[] = {
+		{ 472000000, 0, "472000000" },
+		{ 84428, 1, "8442.8" },
+		{ 5, 2, "0.05" },
+		{ 1500, 3, "1.5" },
+		{ 2000, 3, "2" },
+		{ -25, 1, "-2.5" },
+		{ 0, 0, "0" },
+		{ INT64_MAX, 0, "9223372036854775807" },
+	};
+	char buf[48];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ext_decimal d = { cases[i].mant, cases[i].scale };
+
+		CHECK_STR(ext_decimal_str(d, buf), cases[i].want);
+	}
+	CHECK(ext_decimal_double((struct ext_decimal){ 84428, 1 }) == 8442.8);
+}
+
+static void
+test_utf8(void)
+{
+	const char *s = "a粤𠀀b";
+	size_t n;
+	char out[4];
+
+	CHECK_INT(u8_count(s, strlen(s)), 4);
+	CHECK_INT(u8_dec(s + 1, strlen(s + 1), &n), 0x7CA4);
+	CHECK_INT(n, 3);
+	CHECK_INT(u8_dec(s + 4, strlen(s + 4), &n), 0x20000);
+	CHECK_INT(n, 4);
+	CHECK_INT(u8_enc(0x20000, out), 4);
+	CHECK(memcmp(out, s + 4, 4) == 0);
+}
+
+static void
+test_arena(void)
+{
+	struct arena *ar = ar_new();
+	struct vec v = VEC_INIT(int);
+	int *big, *arr;
+
+	CHECK(ar != NULL);
+	/* Larger than a block: must still work and be zeroed. */
+	big = ar_alloc(ar, 1u << 20);
+	CHECK(big && big[1000] == 0);
+	for (int i = 0; i < 1000; i++)
+		*(int *)vec_push(&v) = i;
+	CHECK_INT(v.n, 1000);
+	arr = vec_to_arena(&v, ar);
+	CHECK(arr && arr[999] == 999 && v.p == NULL);
+	CHECK_STR(ar_strndup(ar, "粤桂协作", 6), "粤桂");
+	ar_destroy(&ar);
+	CHECK(ar == NULL);
+}
+
+static void
+test_json(const struct extload *el)
+{
+	const char *doc = "标题\n\n广东投入资金4.72亿元。\n";
+	struct ext_result *res = NULL;
+	char *json;
+	int rc;
+
+	rc = ext_extract(el->tables, doc, strlen(doc), NULL, &res, NULL);
+	CHECK_INT(rc, 0);
+	if (rc != 0)
+		return;
+	json = ext_result_json(res, "a\"b.txt", false);
+	CHECK(json != NULL);
+	CHECK(strstr(json, "{\"file\":\"a\\\"b.txt\"") == json, "%s", json);
+	CHECK(strstr(json, "\"figures\":[") != NULL);
+	CHECK(strstr(json, "\"pairings\":[") != NULL);
+	CHECK(strstr(json, "\"text\":") == NULL);
+	free(json);
+	/* Offsets are code points of res->text and in order. */
+	for (size_t i = 0; i < res->n_figures; i++) {
+		const struct ext_figure *f = &res->figures[i];
+
+		CHECK(f->start < f->end);
+		CHECK(f->end <= u8_count(res->text, res->text_len));
+		CHECK(f->category != NULL);
+	}
+	for (size_t i = 0; i < res->n_sentences; i++)
+		CHECK(res->sentences[i].start <= res->sentences[i].end);
+	ext_result_destroy(&res);
+	CHECK(res == NULL);
+}
+
+static void
+test_errors(const struct extload *el)
+{
+	struct ext_result *res = NULL;
+	struct ext_options opt = { NULL, 4 };
+	struct ext_tables *t = ext_tables_new();
+
+	CHECK_INT(ext_extract(el->tables, "12345", 5, &opt, &res, NULL),
+		  EXT_ETOOBIG);
+	CHECK(res == NULL);
+	CHECK_INT(ext_extract(NULL, "x", 1, NULL, &res, NULL), EXT_EINVAL);
+	CHECK_STR(ext_strerror(EXT_EDECODE), "undecodable bytes");
+	/* Unknown data files are ignored, so a newer data dir loads. */
+	CHECK_INT(ext_tables_add(t, "unknown.tsv", "a\tb\n", 4, NULL), 0);
+	ext_tables_destroy(&t);
+	CHECK(t == NULL);
+}
+
+int
+main(void)
+{
+	struct extload el;
+	char err[512];
+
+	test_decimal();
+	test_utf8();
+	test_arena();
+	if (extload_open(&el, NULL, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "extload: %s\n", err);
+		return 1;
+	}
+	test_json(&el);
+	test_errors(&el);
+	extload_close(&el);
+	return test_done("extract");
+}
