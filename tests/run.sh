@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run) and as a developer runs it:
+#   1. installs what is missing (Debian packages),
+#   2. builds with -Werror under ASan/UBSan and runs the unit and integration
+#      tests (real PostgreSQL, real ZeroMQ, both daemons),
+#   3. builds without sanitizers and runs valgrind over the unit tests and
+#      extractd --json,
+#   4. builds the libFuzzer target with clang and fuzzes for FUZZ_SECONDS
+#      (default 60),
+#   5. lints (shell, YAML, Kubernetes manifests, compose, formatting),
+#   6. scores the extractor on the development set when ../shared is there.
+# Ends with "N passed, N failed". Environment: JOBS (default nproc),
+# FUZZ_SECONDS, SKIP_FUZZ=1, SKIP_VALGRIND=1, SKIP_LINT=1.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=${JOBS:-$(nproc)}
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+failures=()
+
+step() { printf '\n=== %s\n' "$*"; }
+ok() { passed=$((passed + 1)); echo "--- ok: $1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "--- FAILED: $1"; }
+run() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name"; fi
+}
+
+step "dependencies"
+deploy/local/deps.sh --test || {
+	echo "cannot install dependencies"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+step "build with ASan/UBSan, -Werror"
+run build-sanitize bash -c "cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug \
+	-DWERROR=ON -DSANITIZE=ON >/dev/null && cmake --build build-sanitize -j$jobs"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+step "unit tests (sanitized)"
+run unit-tests ctest --test-dir build-sanitize -L unit --output-on-failure \
+	-j"$jobs"
+step "integration tests (sanitized; real PostgreSQL and ZeroMQ)"
+run integration-tests ctest --test-dir build-sanitize -L integration \
+	--output-on-failure
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+if [ "${SKIP_VALGRIND:-}" != 1 ]; then
+	step "valgrind over the unit tests and extractd --json"
+	run build-release bash -c "cmake -S . -B build-release -DWERROR=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && \
+		cmake --build build-release -j$jobs"
+	vg=(valgrind -q --error-exitcode=99 --leak-check=full
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite)
+	for t in build-release/tests/*_test; do
+		run "valgrind $(basename "$t")" env EXTRACTD_DATA="$top/data" \
+			"${vg[@]}" "$t"
+	done
+	run "valgrind extractd --json" bash -c \
+		"${vg[*]} build-release/extractd/extractd --json tests/corpus/*.txt >/dev/null"
+fi
+
+if [ "${SKIP_FUZZ:-}" != 1 ] && command -v clang >/dev/null; then
+	step "libFuzzer ${fuzz_seconds}s"
+	run build-fuzz bash -c "CC=clang cmake -S . -B build-fuzz -DFUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && \
+		cmake --build build-fuzz -j$jobs --target fuzz_extract"
+	mkdir -p build-fuzz/corpus
+	cp tests/corpus/*.txt build-fuzz/corpus/ 2>/dev/null
+	run fuzz-extract build-fuzz/tests/fuzz/fuzz_extract \
+		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 build-fuzz/corpus
+fi
+
+if [ "${SKIP_LINT:-}" != 1 ] && [ -x .ci/lint.sh ]; then
+	step "lint"
+	run lint .ci/lint.sh
+fi
+
+shared=$(cd .. && pwd)/shared
+if [ -f "$shared/eval/score.py" ] && [ -x build-release/extractd/extractd ]; then
+	step "development set score (report only)"
+	build-release/extractd/extractd --json "$shared"/corpus/seeds/*.txt \
+		>build-release/devset.jsonl
+	python3 "$shared/eval/score.py" "$shared/eval/gold" \
+		build-release/devset.jsonl | tail -n 9
+else
+	step "development set score: ../shared not present, skipped"
+fi
+
+echo
+if [ "$failed" -ne 0 ]; then
+	printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
