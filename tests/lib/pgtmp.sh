@@ -156,7 +156,7 @@ do_start() {
 		die "PostgreSQL did not start (data $DIR/pgdata)"
 	fi
 	i=0
-	while ! "$BINDIR/pg_isready" -q -h "$sock" -p "$port" -d postgres; do
+	while ! "$BINDIR/pg_isready" -q -h "$sock" -p "$port" -d postgres -U "$SUPERUSER"; do
 		i=$((i + 1))
 		if [ "$i" -ge 300 ]; then
 			log_tail
