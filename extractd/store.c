@@ -1,0 +1,1754 @@
+/* store.c - writes articles and their extraction results to PostgreSQL.
+ *
+ * Round trips. An article costs two: [BEGIN,] SAVEPOINT and the upsert of
+ * its articles row go in one pipeline (libpq pipeline mode), and the
+ * replacement of its figures and pairings plus RELEASE in a second, because
+ * whether to write them depends on the upsert's answer. A duplicate costs
+ * one: its RELEASE rides on the next pipeline (or COMMIT). Figures and
+ * pairings go in one INSERT ... SELECT FROM unnest(arrays) per table:
+ * prepared, no temporary tables (the writer role cannot create any), no SQL
+ * text built from data. Raw bytes travel as a binary parameter.
+ *
+ * Races. The upsert is INSERT ... ON CONFLICT (sha256) DO UPDATE ... WHERE
+ * <ours is newer>: a second worker with the same article waits on the
+ * first one's row (insert or update) until it commits, then sees its
+ * version; ON CONFLICT DO UPDATE locks the row even when WHERE is false,
+ * which is the SELECT ... FOR UPDATE of this design without its extra
+ * round trip.
+ *
+ * Pipelines stay small (a few statements, results of a few bytes), so
+ * blocking mode cannot deadlock on full socket buffers. */
+#include "store.h"
+
+#include "err.h"
+#include "extract/extract.h"
+#include "log.h"
+
+#include <libpq-fe.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Sentences longer than this (code points) are stored as a window of
+ * WINDOW_CP on each side of the figure or pairing: one 40,000-clause
+ * sentence must not be copied once per figure it holds. */
+#define SENT_MAX_CP 1000
+#define WINDOW_CP 200
+/* Raw bytes kept in ingest_errors up to this size. */
+#define ERR_RAW_MAX (4u << 20)
+/* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
+#define MIGRATE_LOCK_KEY "7305790378046936948"
+#define MAX_PARAMS 26 /* article 0-9, pairings 1-10, figures 11-24 */
+
+enum { CLASS_OK, CLASS_TRANSIENT, CLASS_DATA };
+
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+
+struct store {
+	PGconn *conn;
+	int version;
+	char *data_hash;
+	bool in_tx;
+	bool broken;               /* an error left the transaction unusable */
+	bool release_pending;      /* a duplicate's savepoint awaits RELEASE */
+	size_t pending;            /* articles in the open batch */
+	char rx_after[65];         /* re-extraction keyset, committed */
+	char rx_pending[65];       /* ... advanced in the open batch */
+	struct sb buf[MAX_PARAMS]; /* parameter buffers, reused */
+};
+
+/* One statement of a pipeline: prepared (name) or with its SQL. */
+struct stmt {
+	const char *name;
+	const char *sql;
+	int n;
+	const char *const *vals;
+	const int *lens;
+	const int *fmts;
+	bool article; /* a data error here is the article's fault */
+};
+
+static const struct {
+	const char *name;
+	const char *sql;
+} prepared[] = {
+	{ "upsert_article",
+	  "INSERT INTO articles (sha256, raw, text, title, source, published,"
+	  " reporters, editors, charset, charset_hint, converted, uri, feed,"
+	  " content_type, main_region, extractor_version, data_hash,"
+	  " received_at, stored_at, extracted_at)"
+	  " VALUES ($1, $2, $3, $4, $5, $6::date, $7::text[], $8::text[], $9,"
+	  " $10, $11::boolean, $12, $13, $14, $15, $16::integer, $17,"
+	  " $18::timestamptz, now(), now())"
+	  " ON CONFLICT (sha256) DO UPDATE SET text = EXCLUDED.text,"
+	  " title = EXCLUDED.title, source = EXCLUDED.source,"
+	  " published = EXCLUDED.published, reporters = EXCLUDED.reporters,"
+	  " editors = EXCLUDED.editors, charset = EXCLUDED.charset,"
+	  " charset_hint = coalesce(EXCLUDED.charset_hint,"
+	  " articles.charset_hint),"
+	  " converted = EXCLUDED.converted,"
+	  " uri = coalesce(articles.uri, EXCLUDED.uri),"
+	  " feed = coalesce(articles.feed, EXCLUDED.feed),"
+	  " content_type = coalesce(articles.content_type,"
+	  " EXCLUDED.content_type),"
+	  " main_region = EXCLUDED.main_region,"
+	  " extractor_version = EXCLUDED.extractor_version,"
+	  " data_hash = EXCLUDED.data_hash,"
+	  " received_at = coalesce(articles.received_at, EXCLUDED.received_at),"
+	  " extracted_at = now()"
+	  " WHERE articles.extractor_version < EXCLUDED.extractor_version"
+	  " OR (articles.extractor_version = EXCLUDED.extractor_version"
+	  " AND articles.data_hash <> EXCLUDED.data_hash)"
+	  " RETURNING 1" },
+	{ "delete_figures", "DELETE FROM figures WHERE sha256 = $1" },
+	{ "delete_pairings", "DELETE FROM pairings WHERE sha256 = $1" },
+	{ "insert_pairings",
+	  "INSERT INTO pairings (sha256, ord, helper, helper_code, recipient,"
+	  " recipient_code, relation, start_offset, end_offset, sentence_ord,"
+	  " evidence)"
+	  " SELECT $1, u.* FROM unnest($2::integer[], $3::text[], $4::text[],"
+	  " $5::text[], $6::text[], $7::text[], $8::integer[], $9::integer[],"
+	  " $10::integer[], $11::text[]) AS u" },
+	{ "insert_figures",
+	  "INSERT INTO figures (sha256, ord, text, value, unit, approx, metric,"
+	  " category, year, start_offset, end_offset, sentence_ord, sentence,"
+	  " region_codes, pairing_ord)"
+	  " SELECT $1, u.ord, u.text, u.value, u.unit, u.approx, u.metric,"
+	  " u.category, u.year, u.s, u.e, u.so, u.sentence, u.rc::text[], u.po"
+	  " FROM unnest($2::integer[], $3::text[], $4::numeric[], $5::text[],"
+	  " $6::boolean[], $7::text[], $8::text[], $9::integer[],"
+	  " $10::integer[], $11::integer[], $12::integer[], $13::text[],"
+	  " $14::text[], $15::integer[])"
+	  " AS u (ord, text, value, unit, approx, metric, category, year, s, e,"
+	  " so, sentence, rc, po)" },
+	{ "put_error",
+	  "INSERT INTO ingest_errors (sha256, stage, reason, raw, raw_size, "
+	  "uri,"
+	  " feed, content_type, charset_hint, extractor_version, data_hash,"
+	  " received_at)"
+	  " VALUES ($1, $2, $3, $4, $5::bigint, $6, $7, $8, $9, $10::integer,"
+	  " $11, $12::timestamptz)"
+	  " ON CONFLICT (sha256, stage) DO UPDATE SET reason = EXCLUDED.reason,"
+	  " raw = coalesce(EXCLUDED.raw, ingest_errors.raw),"
+	  " raw_size = EXCLUDED.raw_size,"
+	  " uri = coalesce(EXCLUDED.uri, ingest_errors.uri),"
+	  " feed = coalesce(EXCLUDED.feed, ingest_errors.feed),"
+	  " content_type = coalesce(EXCLUDED.content_type,"
+	  " ingest_errors.content_type),"
+	  " charset_hint = coalesce(EXCLUDED.charset_hint,"
+	  " ingest_errors.charset_hint),"
+	  " extractor_version = EXCLUDED.extractor_version,"
+	  " data_hash = EXCLUDED.data_hash,"
+	  " received_at = coalesce(ingest_errors.received_at,"
+	  " EXCLUDED.received_at),"
+	  " at = now(), attempts = ingest_errors.attempts + 1" },
+	{ "reextract_select",
+	  "SELECT sha256, raw, uri, feed, content_type, charset_hint,"
+	  " (extract(epoch FROM received_at) * 1000000)::bigint"
+	  " FROM articles"
+	  " WHERE (extractor_version < $1::integer"
+	  " OR (extractor_version = $1::integer AND data_hash <> $2))"
+	  " AND sha256 > $3 ORDER BY sha256 LIMIT $4::bigint"
+	  " FOR UPDATE SKIP LOCKED" },
+};
+
+/* -- small buffers ------------------------------------------------------ */
+
+static void
+sb_reserve(struct sb *b, size_t n)
+{
+	size_t cap;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->p = realloc(b->p, cap);
+	if (b->p == NULL)
+		abort(); /* daemons abort on OOM (STYLE.md 4) */
+	b->cap = cap;
+}
+
+static void
+sb_putn(struct sb *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+sb_puts(struct sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void sb_printf(struct sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sb *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_putn(b, tmp,
+		        (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static void
+sb_clear(struct sb *b)
+{
+	b->len = 0;
+	sb_reserve(b, 0);
+	b->p[0] = '\0';
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
+ * Rejects what PostgreSQL rejects: overlongs, surrogates, > U+10FFFF, NUL. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;
+		if (c == 0xED && s[1] >= 0xA0)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+static bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (p[i] < 0x80 && p[i] != 0) {
+			i++;
+			continue;
+		}
+		k = utf8_seq(p + i, n - i);
+		if (k == 0)
+			return false;
+		i += k;
+	}
+	return true;
+}
+
+/* Appends n bytes of s as valid UTF-8 (a bad byte becomes U+FFFD, NUL is
+ * dropped); with quote, escaped for an array literal's "element". NUL
+ * bytes and broken sequences never reach a text column, whatever the
+ * extractor or ingestd hand us. */
+static void
+sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0, k;
+
+	sb_reserve(b, n + 2);
+	while (i < n) {
+		if (p[i] >= 0x80 || p[i] == 0) {
+			k = utf8_seq(p + i, n - i);
+			if (k == 0) {
+				sb_putn(b, s + run, i - run);
+				if (p[i] != 0)
+					sb_puts(b, "\xEF\xBF\xBD");
+				run = ++i;
+				continue;
+			}
+			i += k;
+			continue;
+		}
+		if (quote && (p[i] == '"' || p[i] == '\\')) {
+			sb_putn(b, s + run, i - run);
+			sb_putn(b, "\\", 1);
+			run = i;
+		}
+		i++;
+	}
+	sb_putn(b, s + run, i - run);
+}
+
+/* Array literal helpers: arr_open(b), then elements, then arr_close(b). */
+static void
+arr_sep(struct sb *b)
+{
+	if (b->len > 1)
+		sb_putn(b, ",", 1);
+}
+
+static void
+arr_str(struct sb *b, const char *s)
+{
+	arr_sep(b);
+	if (s == NULL) {
+		sb_puts(b, "NULL");
+		return;
+	}
+	sb_putn(b, "\"", 1);
+	sb_put_text(b, s, strlen(s), true);
+	sb_putn(b, "\"", 1);
+}
+
+static void
+arr_long(struct sb *b, long long v, bool null)
+{
+	arr_sep(b);
+	if (null)
+		sb_puts(b, "NULL");
+	else
+		sb_printf(b, "%lld", v);
+}
+
+/* A scalar text parameter: s itself when it is valid UTF-8, else a cleaned
+ * copy in b. NULL stays NULL. */
+static const char *
+text_param(struct sb *b, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (utf8_valid(s, strlen(s)))
+		return s;
+	sb_clear(b);
+	sb_put_text(b, s, strlen(s), false);
+	return b->p;
+}
+
+/* "YYYY-MM-DD" of a real date, else NULL: a wrong date from the text
+ * must not cost the article (22008 would reject it). */
+static const char *
+date_param(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30,
+		                     31, 31, 30, 31, 30, 31 };
+	int y, m, d, i;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return NULL;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return NULL;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return NULL;
+	if (m == 2 && d == 29 &&
+	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return NULL;
+	return s;
+}
+
+static const char *
+time_param(char *buf, size_t len, int64_t us)
+{
+	time_t t;
+	struct tm tm;
+
+	if (us <= 0)
+		return NULL;
+	t = (time_t)(us / 1000000);
+	if (gmtime_r(&t, &tm) == NULL)
+		return NULL;
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+	return buf;
+}
+
+static bool
+is_code(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return s[6] == '\0';
+}
+
+/* -- errors -------------------------------------------------------------- */
+
+static const char *
+res_sqlstate(const PGresult *r)
+{
+	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	return s ? s : "";
+}
+
+static const char *
+res_message(PGconn *conn, const PGresult *r)
+{
+	const char *s =
+	    r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (s == NULL)
+		s = PQerrorMessage(conn);
+	return s && *s ? s : "unknown error";
+}
+
+/* Data errors (class 22 data exception, 23 integrity violation, 54
+ * program limit exceeded) belong to one article: no retry can help it.
+ * Everything else, including a lost connection (class 08, or no SQLSTATE
+ * at all), serialization failures and deadlocks (40001, 40P01),
+ * lock_timeout (55P03), statement_timeout (57014), shutdown and crash
+ * (57P01-03) and resource trouble (class 53), is transient: the batch is
+ * redone later. So is a permission or schema problem (class 42): it is
+ * the deployment's fault, not the article's, and rejecting articles for
+ * it would move healthy ones to failed/. */
+static int
+classify(PGconn *conn, const PGresult *r)
+{
+	const char *st;
+
+	if (PQstatus(conn) != CONNECTION_OK)
+		return CLASS_TRANSIENT;
+	st = res_sqlstate(r);
+	if (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 ||
+	    strncmp(st, "54", 2) == 0)
+		return CLASS_DATA;
+	return CLASS_TRANSIENT;
+}
+
+static bool
+res_ok(const PGresult *r)
+{
+	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+
+	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+}
+
+/* Runs n statements in one pipeline (one round trip) and stores their
+ * results in res[] (caller clears them). Returns the index of the first
+ * failed statement, or -1 when all succeeded. A statement that could not
+ * even be sent leaves NULL results from there on. */
+static int
+pipe_run(PGconn *conn, const struct stmt *st, int n, PGresult **res)
+{
+	int i, got = 0, nulls = 0, failed = -1;
+	bool synced = false;
+
+	for (i = 0; i < n; i++)
+		res[i] = NULL;
+	if (!PQenterPipelineMode(conn))
+		return 0;
+	for (i = 0; i < n; i++) {
+		int ok = st[i].name
+		             ? PQsendQueryPrepared(conn, st[i].name, st[i].n,
+		                                   st[i].vals, st[i].lens,
+		                                   st[i].fmts, 0)
+		             : PQsendQueryParams(conn, st[i].sql, st[i].n, NULL,
+		                                 st[i].vals, st[i].lens,
+		                                 st[i].fmts, 0);
+		if (!ok)
+			break;
+	}
+	if (i < n || !PQpipelineSync(conn)) {
+		/* The connection is gone; nothing to collect. */
+		PQexitPipelineMode(conn);
+		return i < n ? i : 0;
+	}
+	/* Each statement yields its result then NULL; the sync yields
+	 * PGRES_PIPELINE_SYNC. A dead connection yields NULLs forever. */
+	while (!synced) {
+		PGresult *r = PQgetResult(conn);
+
+		if (r == NULL) {
+			if (PQstatus(conn) != CONNECTION_OK || ++nulls > 2)
+				break;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			synced = true;
+			PQclear(r);
+		} else if (got < n) {
+			res[got++] = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	PQexitPipelineMode(conn);
+	for (i = 0; i < n; i++)
+		if (!res_ok(res[i])) {
+			failed = i;
+			break;
+		}
+	return failed;
+}
+
+static void
+clear_all(PGresult **res, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+}
+
+/* Runs a simple command; 0, or the class of its failure. */
+static int
+exec_simple(PGconn *conn, const char *sql, const char *event)
+{
+	PGresult *r = PQexec(conn, sql);
+	int cls = CLASS_OK;
+
+	if (!res_ok(r)) {
+		cls = classify(conn, r);
+		log_warn(event, LF_STR("sqlstate", res_sqlstate(r)),
+		         LF_STR("error", res_message(conn, r)));
+	}
+	PQclear(r);
+	return cls;
+}
+
+/* -- connection ------------------------------------------------------------ */
+
+static PGconn *
+connect_db(const char *conninfo)
+{
+	/* Later keywords override earlier ones: the deployment's conninfo
+	 * may lower connect_timeout, but the encoding is ours. */
+	const char *const keys[] = { "connect_timeout", "dbname",
+		                     "fallback_application_name",
+		                     "client_encoding", NULL };
+	const char *const vals[] = { "10", conninfo ? conninfo : "", "extractd",
+		                     "UTF8", NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+
+	if (conn == NULL)
+		abort(); /* libpq's OOM */
+	if (PQstatus(conn) != CONNECTION_OK) {
+		char msg[512];
+		size_t len;
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
+		len = strlen(msg);
+		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			msg[--len] = '\0';
+		log_warn("store.connect_failed", LF_STR("error", msg));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+store_t *
+store_new(const struct store_opts *opts)
+{
+	store_t *self;
+	char sql[512];
+	PGresult *res[8];
+	struct stmt st[8];
+	size_t i;
+	int failed;
+
+	if (opts == NULL || opts->data_hash == NULL)
+		return NULL;
+	self = calloc(1, sizeof(*self));
+	if (self == NULL)
+		abort();
+	self->version = opts->extractor_version;
+	self->data_hash = strdup(opts->data_hash);
+	if (self->data_hash == NULL)
+		abort();
+	self->conn = connect_db(opts->conninfo);
+	if (self->conn == NULL)
+		goto fail;
+	snprintf(sql, sizeof(sql),
+	         "SET application_name = 'extractd'; SET TimeZone = 'UTC';"
+	         " SET lock_timeout = %ld; SET statement_timeout = %ld;"
+	         " SET idle_in_transaction_session_timeout = %ld",
+	         opts->lock_timeout_ms > 0 ? opts->lock_timeout_ms : 0,
+	         opts->statement_timeout_ms > 0 ? opts->statement_timeout_ms
+	                                        : 0,
+	         opts->idle_tx_timeout_ms > 0 ? opts->idle_tx_timeout_ms : 0);
+	if (exec_simple(self->conn, sql, "store.session_failed") != CLASS_OK)
+		goto fail;
+	/* All statements prepared in one round trip. */
+	memset(st, 0, sizeof(st));
+	if (PQenterPipelineMode(self->conn)) {
+		int ok = 1;
+
+		for (i = 0; i < sizeof(prepared) / sizeof(prepared[0]); i++)
+			ok = ok && PQsendPrepare(self->conn, prepared[i].name,
+			                         prepared[i].sql, 0, NULL);
+		ok = ok && PQpipelineSync(self->conn);
+		failed = ok ? -1 : 0;
+		for (i = 0; ok && i < sizeof(prepared) / sizeof(prepared[0]);
+		     i++) {
+			res[0] = PQgetResult(self->conn);
+			if (!res_ok(res[0]) && failed < 0) {
+				failed = (int)i;
+				log_error(
+				    "store.prepare_failed",
+				    LF_STR("statement", prepared[i].name),
+				    LF_STR("sqlstate", res_sqlstate(res[0])),
+				    LF_STR("error",
+				           res_message(self->conn, res[0])));
+			}
+			PQclear(res[0]);
+			while ((res[0] = PQgetResult(self->conn)) != NULL)
+				PQclear(res[0]); /* the NULL after each */
+		}
+		while (ok && (res[0] = PQgetResult(self->conn)) != NULL) {
+			bool sync =
+			    PQresultStatus(res[0]) == PGRES_PIPELINE_SYNC;
+
+			PQclear(res[0]);
+			if (sync)
+				break;
+		}
+		PQexitPipelineMode(self->conn);
+		if (failed >= 0)
+			goto fail;
+	} else {
+		goto fail;
+	}
+	log_info("store.connected",
+	         LF_STR("db", PQdb(self->conn) ? PQdb(self->conn) : ""),
+	         LF_INT("server_version", PQserverVersion(self->conn)));
+	return self;
+fail:
+	store_destroy(&self);
+	return NULL;
+}
+
+void
+store_destroy(store_t **self_p)
+{
+	store_t *self;
+	int i;
+
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	self = *self_p;
+	if (self->conn)
+		PQfinish(self->conn); /* an open transaction rolls back */
+	for (i = 0; i < MAX_PARAMS; i++)
+		free(self->buf[i].p);
+	free(self->data_hash);
+	free(self);
+	*self_p = NULL;
+}
+
+bool
+store_alive(store_t *self)
+{
+	return self && self->conn && PQstatus(self->conn) == CONNECTION_OK &&
+	       !self->broken &&
+	       PQtransactionStatus(self->conn) != PQTRANS_INERROR;
+}
+
+size_t
+store_pending(const store_t *self)
+{
+	return self ? self->pending : 0;
+}
+
+static void
+batch_reset(store_t *self)
+{
+	self->in_tx = false;
+	self->broken = false;
+	self->release_pending = false;
+	self->pending = 0;
+	memcpy(self->rx_pending, self->rx_after, sizeof(self->rx_pending));
+}
+
+void
+store_rollback(store_t *self)
+{
+	if (self == NULL)
+		return;
+	if (self->conn && PQstatus(self->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
+		(void)exec_simple(self->conn, "ROLLBACK",
+		                  "store.rollback_failed");
+	batch_reset(self);
+}
+
+int
+store_commit(store_t *self)
+{
+	PGresult *r;
+	int rc = 0;
+
+	if (self == NULL || self->conn == NULL)
+		return ERR_INVAL;
+	if (!self->in_tx)
+		return 0;
+	if (self->broken) {
+		store_rollback(self);
+		return ERR_DB_TRANSIENT;
+	}
+	r = PQexec(self->conn, "COMMIT");
+	/* COMMIT of an aborted transaction "succeeds" with tag ROLLBACK. */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK ||
+	    strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+		log_warn("store.commit_failed",
+		         LF_STR("sqlstate", res_sqlstate(r)),
+		         LF_STR("error", res_message(self->conn, r)),
+		         LF_INT("articles", self->pending));
+		rc = ERR_DB_TRANSIENT;
+	}
+	PQclear(r);
+	if (rc == 0)
+		memcpy(self->rx_after, self->rx_pending,
+		       sizeof(self->rx_after));
+	batch_reset(self);
+	return rc;
+}
+
+/* -- writing --------------------------------------------------------------- */
+
+/* Prepends what every pipeline of a batch may need first: BEGIN for the
+ * first article, the RELEASE a duplicate left for us. Returns the number
+ * of statements written to st. */
+static int
+batch_prologue(store_t *self, struct stmt *st)
+{
+	int n = 0;
+
+	if (!self->in_tx) {
+		st[n++] = (struct stmt){ .sql = "BEGIN" };
+	} else if (self->release_pending) {
+		st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT a" };
+	}
+	return n;
+}
+
+static void
+batch_prologue_done(store_t *self, int n, PGresult **res)
+{
+	if (n > 0 && res_ok(res[0])) {
+		self->in_tx = true;
+		self->release_pending = false;
+	}
+}
+
+/* Records a run of pipeline results: which failed and how. On a transient
+ * failure the batch is broken. Returns CLASS_*. */
+static int
+check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
+           const char *id, char *reason, size_t reason_len)
+{
+	int cls;
+
+	if (failed < 0)
+		return CLASS_OK;
+	cls = classify(self->conn, res[failed]);
+	if (!st[failed].article)
+		cls = CLASS_TRANSIENT;
+	snprintf(reason, reason_len, "%s%s%s", res_sqlstate(res[failed]),
+	         *res_sqlstate(res[failed]) ? ": " : "",
+	         res_message(self->conn, res[failed]));
+	if (cls == CLASS_TRANSIENT) {
+		self->broken = true;
+		log_warn("store.transient", LF_STR("id", id),
+		         LF_STR("sqlstate", res_sqlstate(res[failed])),
+		         LF_STR("error", res_message(self->conn, res[failed])));
+	}
+	return cls;
+}
+
+static int
+record_error(store_t *self, const struct store_article *a, const char *stage,
+             const char *reason)
+{
+	char size[32], ver[16], when[40];
+	const char *vals[12];
+	int lens[12] = { 0 }, fmts[12] = { 0 };
+	struct stmt st[4];
+	PGresult *res[4];
+	char why[512];
+	int n, k, failed, cls;
+
+	n = batch_prologue(self, st);
+	k = n;
+	snprintf(size, sizeof(size), "%zu", a->raw_len);
+	snprintf(ver, sizeof(ver), "%d", self->version);
+	vals[0] = text_param(&self->buf[0], a->sha256);
+	vals[1] = text_param(&self->buf[1], stage ? stage : "unknown");
+	vals[2] =
+	    text_param(&self->buf[2], reason && *reason ? reason : "unknown");
+	vals[3] = a->raw && a->raw_len <= ERR_RAW_MAX ? a->raw : NULL;
+	lens[3] = (int)a->raw_len;
+	fmts[3] = 1;
+	vals[4] = size;
+	vals[5] = text_param(&self->buf[3], a->uri);
+	vals[6] = text_param(&self->buf[4], a->feed);
+	vals[7] = text_param(&self->buf[5], a->content_type);
+	vals[8] = text_param(&self->buf[6], a->charset_hint);
+	vals[9] = ver;
+	vals[10] = text_param(&self->buf[7], self->data_hash);
+	vals[11] = time_param(when, sizeof(when), a->received_us);
+	st[n++] = (struct stmt){ .sql = "SAVEPOINT e" };
+	st[n++] = (struct stmt){ .name = "put_error",
+		                 .n = 12,
+		                 .vals = vals,
+		                 .lens = lens,
+		                 .fmts = fmts,
+		                 .article = true };
+	st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT e" };
+	failed = pipe_run(self->conn, st, n, res);
+	batch_prologue_done(self, k, res);
+	cls = check_pipe(self, st, failed, res, a->sha256, why, sizeof(why));
+	clear_all(res, n);
+	if (cls == CLASS_TRANSIENT)
+		return ERR_DB_TRANSIENT;
+	if (cls == CLASS_DATA) {
+		log_error("store.reject_failed", LF_STR("id", a->sha256),
+		          LF_STR("error", why));
+		if (exec_simple(self->conn,
+		                "ROLLBACK TO SAVEPOINT e; RELEASE SAVEPOINT e",
+		                "store.rollback_failed") != CLASS_OK) {
+			self->broken = true;
+			return ERR_DB_TRANSIENT;
+		}
+		return ERR_DB_PERMANENT;
+	}
+	self->pending++;
+	log_info("store.rejected", LF_STR("id", a->sha256),
+	         LF_STR("stage", stage ? stage : "unknown"),
+	         LF_STR("reason", reason ? reason : ""));
+	return 0;
+}
+
+int
+store_reject(store_t *self, const struct store_article *a, const char *stage,
+             const char *reason)
+{
+	if (self == NULL || a == NULL || a->sha256 == NULL)
+		return ERR_INVAL;
+	if (!store_alive(self))
+		return ERR_DB_TRANSIENT;
+	return record_error(self, a, stage, reason);
+}
+
+/* Where one figure's or pairing's sentence lies in the text. */
+struct span {
+	size_t cp0, cp1; /* code points */
+	size_t b0, b1;   /* bytes, filled by map_offsets() */
+	bool cut0, cut1; /* text left out before / after */
+	bool ok;
+};
+
+struct mark {
+	size_t cp;
+	size_t *dst;
+};
+
+static int
+mark_cmp(const void *x, const void *y)
+{
+	const struct mark *a = x, *b = y;
+
+	return a->cp < b->cp ? -1 : a->cp > b->cp;
+}
+
+/* Turns code point offsets into byte offsets in one pass over the text
+ * (sorted marks), so the cost stays linear however many figures share a
+ * huge sentence. */
+static void
+map_offsets(const char *text, size_t len, struct mark *m, size_t n)
+{
+	size_t cp = 0, i = 0, k = 0;
+
+	qsort(m, n, sizeof(*m), mark_cmp);
+	while (k < n) {
+		if (m[k].cp <= cp || i >= len) {
+			*m[k].dst = i;
+			k++;
+			continue;
+		}
+		i++;
+		while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+			i++;
+		cp++;
+	}
+}
+
+/* The window of a sentence [s0, s1) to store for an item at [x0, x1). */
+static void
+span_init(struct span *sp, size_t s0, size_t s1, size_t x0, size_t x1)
+{
+	memset(sp, 0, sizeof(*sp));
+	if (s1 < s0)
+		return;
+	sp->ok = true;
+	sp->cp0 = s0;
+	sp->cp1 = s1;
+	if (s1 - s0 <= SENT_MAX_CP)
+		return;
+	if (x0 < s0 || x0 > s1 || x1 < x0) {
+		sp->cp1 = s0 + SENT_MAX_CP;
+	} else {
+		sp->cp0 = x0 - s0 > WINDOW_CP ? x0 - WINDOW_CP : s0;
+		sp->cp1 = s1 - (x1 < s1 ? x1 : s1) > WINDOW_CP
+		              ? (x1 < s1 ? x1 : s1) + WINDOW_CP
+		              : s1;
+	}
+	sp->cut0 = sp->cp0 > s0;
+	sp->cut1 = sp->cp1 < s1;
+}
+
+static void
+arr_span(struct sb *b, const char *text, const struct span *sp)
+{
+	arr_sep(b);
+	if (!sp->ok || sp->b1 < sp->b0) {
+		sb_puts(b, "NULL");
+		return;
+	}
+	sb_putn(b, "\"", 1);
+	if (sp->cut0)
+		sb_puts(b, "\xE2\x80\xA6");
+	sb_put_text(b, text + sp->b0, sp->b1 - sp->b0, true);
+	if (sp->cut1)
+		sb_puts(b, "\xE2\x80\xA6");
+	sb_putn(b, "\"", 1);
+}
+
+/* The array parameters of insert_pairings (in buf[1..10]; the upsert's
+ * buffers are free again once its pipeline is done). */
+static void
+build_pairings(store_t *self, const struct ext_result *res,
+               const struct span *sp, const char **vals)
+{
+	struct sb *b = self->buf;
+	size_t i;
+	int k;
+
+	for (k = 1; k <= 10; k++) {
+		sb_clear(&b[k]);
+		sb_putn(&b[k], "{", 1);
+	}
+	for (i = 0; i < res->n_pairings; i++) {
+		const struct ext_pairing *p = &res->pairings[i];
+		bool ev_fits =
+		    p->evidence &&
+		    (strlen(p->evidence) <= SENT_MAX_CP || !sp[i].ok);
+
+		arr_long(&b[1], (long long)i, false);
+		arr_str(&b[2], p->helper ? p->helper : "");
+		arr_str(&b[3], is_code(p->helper_code) ? p->helper_code : NULL);
+		arr_str(&b[4], p->recipient ? p->recipient : "");
+		arr_str(&b[5],
+		        is_code(p->recipient_code) ? p->recipient_code : NULL);
+		arr_str(&b[6], p->relation ? p->relation : "other");
+		arr_long(&b[7], (long long)p->start, false);
+		arr_long(&b[8], (long long)p->end, false);
+		arr_long(&b[9], (long long)p->sentence,
+		         p->sentence >= res->n_sentences);
+		if (ev_fits)
+			arr_str(&b[10], p->evidence);
+		else
+			arr_span(&b[10], res->text, &sp[i]);
+	}
+	for (k = 1; k <= 10; k++) {
+		sb_putn(&b[k], "}", 1);
+		vals[k] = b[k].p;
+	}
+}
+
+/* The array parameters of insert_figures (in buf[11..24]). */
+static void
+build_figures(store_t *self, const struct ext_result *res,
+              const struct span *sp, const char **vals)
+{
+	struct sb *b = self->buf + 11; /* after the pairings' buffers */
+	char num[64];
+	size_t i, j;
+	int k;
+
+	for (k = 1; k <= 14; k++) {
+		sb_clear(&b[k - 1]);
+		sb_putn(&b[k - 1], "{", 1);
+	}
+	for (i = 0; i < res->n_figures; i++) {
+		const struct ext_figure *f = &res->figures[i];
+		struct sb rc = { 0 };
+
+		arr_long(&b[0], (long long)i, false);
+		arr_str(&b[1], f->text ? f->text : "");
+		arr_sep(&b[2]);
+		sb_puts(&b[2], ext_decimal_str(f->value, num));
+		arr_str(&b[3], f->unit ? f->unit : "");
+		arr_sep(&b[4]);
+		sb_puts(&b[4], f->approx ? "t" : "f");
+		arr_str(&b[5], f->metric);
+		arr_str(&b[6], f->category ? f->category : "other");
+		arr_long(&b[7], f->year, f->year == 0);
+		arr_long(&b[8], (long long)f->start, false);
+		arr_long(&b[9], (long long)f->end, false);
+		arr_long(&b[10], (long long)f->sentence,
+		         f->sentence >= res->n_sentences);
+		arr_span(&b[11], res->text, &sp[i]);
+		/* region_codes: an array literal inside an array element. */
+		sb_putn(&rc, "{", 1);
+		for (j = 0; j < f->n_region_codes; j++) {
+			if (!is_code(f->region_codes[j]))
+				continue;
+			arr_sep(&rc);
+			sb_puts(&rc, f->region_codes[j]);
+		}
+		sb_putn(&rc, "}", 1);
+		arr_str(&b[12], rc.p);
+		free(rc.p);
+		arr_long(&b[13], f->pairing,
+		         f->pairing < 0 ||
+		             (size_t)f->pairing >= res->n_pairings);
+	}
+	for (k = 1; k <= 14; k++) {
+		sb_putn(&b[k - 1], "}", 1);
+		vals[k] = b[k - 1].p;
+	}
+}
+
+/* Sentence windows of every pairing (sp[0..np)) and figure
+ * (sp[np..np+nf)). Caller frees. */
+static struct span *
+build_spans(const struct ext_result *res)
+{
+	size_t np = res->n_pairings, nf = res->n_figures, i, n = 0;
+	struct span *sp = calloc(np + nf + 1, sizeof(*sp));
+	struct mark *m = calloc(2 * (np + nf) + 1, sizeof(*m));
+
+	if (sp == NULL || m == NULL)
+		abort();
+	for (i = 0; i < np + nf; i++) {
+		size_t s, x0, x1;
+
+		if (i < np) {
+			s = res->pairings[i].sentence;
+			x0 = res->pairings[i].start;
+			x1 = res->pairings[i].end;
+		} else {
+			s = res->figures[i - np].sentence;
+			x0 = res->figures[i - np].start;
+			x1 = res->figures[i - np].end;
+		}
+		if (s >= res->n_sentences)
+			continue;
+		span_init(&sp[i], res->sentences[s].start,
+		          res->sentences[s].end, x0, x1);
+		if (!sp[i].ok)
+			continue;
+		m[n++] = (struct mark){ sp[i].cp0, &sp[i].b0 };
+		m[n++] = (struct mark){ sp[i].cp1, &sp[i].b1 };
+	}
+	map_offsets(res->text, res->text_len, m, n);
+	free(m);
+	return sp;
+}
+
+/* An article's data error: undo it to its savepoint and record why. */
+static int
+reject_article(store_t *self, const struct store_article *a, const char *reason,
+               enum store_status *status)
+{
+	int rc;
+
+	if (exec_simple(self->conn,
+	                "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
+	                "store.rollback_failed") != CLASS_OK) {
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	rc = record_error(self, a, "store", reason);
+	if (rc == 0)
+		*status = STORE_REJECTED;
+	return rc;
+}
+
+int
+store_put(store_t *self, const struct store_article *a,
+          const struct ext_result *res, enum store_status *status)
+{
+	const char *av[18], *pv[11], *fv[15];
+	int alens[18] = { 0 }, afmts[18] = { 0 };
+	char ver[16], when[40], why[512];
+	struct stmt st[8];
+	PGresult *r[8];
+	struct span *sp = NULL;
+	int n, k, failed, cls, rc = 0;
+	size_t i;
+
+	if (self == NULL || a == NULL || a->sha256 == NULL || status == NULL)
+		return ERR_INVAL;
+	if (!store_alive(self))
+		return ERR_DB_TRANSIENT;
+	if (res == NULL) {
+		rc = record_error(self, a, "extract", "no extraction result");
+		if (rc == 0)
+			*status = STORE_REJECTED;
+		return rc;
+	}
+	if (res->text == NULL || strlen(res->text) != res->text_len) {
+		/* A NUL inside the text would silently cut it short. */
+		rc = record_error(self, a, "store", "NUL byte in the text");
+		if (rc == 0)
+			*status = STORE_REJECTED;
+		return rc;
+	}
+
+	/* Round trip 1: [BEGIN | RELEASE,] SAVEPOINT, upsert the article. */
+	snprintf(ver, sizeof(ver), "%d", self->version);
+	for (i = 0; i < 2; i++) {
+		struct sb *b = &self->buf[7 + i];
+		char **names = i ? res->meta.editors : res->meta.reporters;
+		size_t nn = i ? res->meta.n_editors : res->meta.n_reporters;
+		size_t j;
+
+		sb_clear(b);
+		sb_putn(b, "{", 1);
+		for (j = 0; j < nn; j++)
+			arr_str(b, names[j] ? names[j] : "");
+		sb_putn(b, "}", 1);
+	}
+	av[0] = a->sha256;
+	av[1] = a->raw ? a->raw : "";
+	alens[1] = (int)a->raw_len;
+	afmts[1] = 1;
+	av[2] = text_param(&self->buf[0], res->text);
+	av[3] = text_param(&self->buf[1], res->meta.title);
+	av[4] = text_param(&self->buf[2], res->meta.source);
+	av[5] = date_param(res->meta.published);
+	av[6] = self->buf[7].p;
+	av[7] = self->buf[8].p;
+	av[8] = text_param(&self->buf[3], res->charset);
+	av[9] = text_param(&self->buf[4], a->charset_hint);
+	av[10] = res->converted ? "t" : "f";
+	av[11] = text_param(&self->buf[5], a->uri);
+	av[12] = text_param(&self->buf[6], a->feed);
+	av[13] = text_param(&self->buf[9], a->content_type);
+	av[14] = is_code(res->main_region) ? res->main_region : NULL;
+	av[15] = ver;
+	av[16] = self->data_hash;
+	av[17] = time_param(when, sizeof(when), a->received_us);
+	n = batch_prologue(self, st);
+	k = n;
+	st[n++] = (struct stmt){ .sql = "SAVEPOINT a" };
+	st[n++] = (struct stmt){ .name = "upsert_article",
+		                 .n = 18,
+		                 .vals = av,
+		                 .lens = alens,
+		                 .fmts = afmts,
+		                 .article = true };
+	failed = pipe_run(self->conn, st, n, r);
+	batch_prologue_done(self, k, r);
+	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
+	if (cls == CLASS_OK && PQntuples(r[n - 1]) == 0) {
+		/* Same or newer version there: nothing to write. Its
+		 * savepoint is released by the next pipeline. */
+		clear_all(r, n);
+		self->release_pending = true;
+		self->pending++;
+		*status = STORE_DUPLICATE;
+		return 0;
+	}
+	clear_all(r, n);
+	if (cls == CLASS_TRANSIENT)
+		return ERR_DB_TRANSIENT;
+	if (cls == CLASS_DATA)
+		return reject_article(self, a, why, status);
+
+	/* Round trip 2: replace its figures and pairings, RELEASE. */
+	sp = build_spans(res);
+	n = 0;
+	st[n++] = (struct stmt){
+		.name = "delete_figures", .n = 1, .vals = av, .article = true
+	};
+	st[n++] = (struct stmt){
+		.name = "delete_pairings", .n = 1, .vals = av, .article = true
+	};
+	pv[0] = fv[0] = a->sha256;
+	if (res->n_pairings > 0) {
+		build_pairings(self, res, sp, pv);
+		st[n++] = (struct stmt){ .name = "insert_pairings",
+			                 .n = 11,
+			                 .vals = pv,
+			                 .article = true };
+	}
+	if (res->n_figures > 0) {
+		build_figures(self, res, sp + res->n_pairings, fv);
+		st[n++] = (struct stmt){ .name = "insert_figures",
+			                 .n = 15,
+			                 .vals = fv,
+			                 .article = true };
+	}
+	st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT a" };
+	failed = pipe_run(self->conn, st, n, r);
+	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
+	clear_all(r, n);
+	free(sp);
+	if (cls == CLASS_TRANSIENT)
+		return ERR_DB_TRANSIENT;
+	if (cls == CLASS_DATA)
+		return reject_article(self, a, why, status);
+	self->pending++;
+	*status = STORE_STORED;
+	return 0;
+}
+
+/* -- re-extraction --------------------------------------------------------- */
+
+static int64_t
+be64(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | u[i];
+	return (int64_t)v;
+}
+
+static const char *
+field(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+int
+store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
+                      void *ctx)
+{
+	char limit[32], ver[16];
+	const char *vals[4];
+	struct stmt st[3];
+	PGresult *r[3];
+	int n, k, failed, cls, rows, i, rc, handled = 0;
+	char why[512];
+
+	if (self == NULL || fn == NULL || batch == 0)
+		return ERR_INVAL;
+	if (!store_alive(self))
+		return ERR_DB_TRANSIENT;
+	snprintf(limit, sizeof(limit), "%zu", batch);
+	snprintf(ver, sizeof(ver), "%d", self->version);
+	vals[0] = ver;
+	vals[1] = self->data_hash;
+	vals[2] = self->rx_pending;
+	vals[3] = limit;
+	n = batch_prologue(self, st);
+	k = n;
+	st[n] =
+	    (struct stmt){ .name = "reextract_select", .n = 4, .vals = vals };
+	/* Binary results: raw as bytes, not hex. */
+	n++;
+	for (i = 0; i < n; i++)
+		r[i] = NULL;
+	if (!PQenterPipelineMode(self->conn)) {
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	{
+		/* pipe_run() asks for text results; this one wants binary. */
+		int ok = 1, got = 0, nulls = 0;
+
+		for (i = 0; ok && i < n; i++)
+			ok = st[i].name
+			         ? PQsendQueryPrepared(self->conn, st[i].name,
+			                               st[i].n, st[i].vals,
+			                               NULL, NULL, 1)
+			         : PQsendQueryParams(self->conn, st[i].sql, 0,
+			                             NULL, NULL, NULL, NULL, 0);
+		ok = ok && PQpipelineSync(self->conn);
+		while (ok) {
+			PGresult *x = PQgetResult(self->conn);
+
+			if (x == NULL) {
+				if (PQstatus(self->conn) != CONNECTION_OK ||
+				    ++nulls > 2)
+					break;
+				continue;
+			}
+			nulls = 0;
+			if (PQresultStatus(x) == PGRES_PIPELINE_SYNC) {
+				PQclear(x);
+				break;
+			}
+			if (got < n)
+				r[got++] = x;
+			else
+				PQclear(x);
+		}
+		PQexitPipelineMode(self->conn);
+		failed = -1;
+		for (i = 0; i < n; i++)
+			if (!res_ok(r[i])) {
+				failed = i;
+				break;
+			}
+	}
+	batch_prologue_done(self, k, r);
+	cls = check_pipe(self, st, failed, r, "reextract", why, sizeof(why));
+	if (cls != CLASS_OK) {
+		clear_all(r, n);
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	rows = PQntuples(r[n - 1]);
+	for (i = 0; i < rows; i++) {
+		const PGresult *x = r[n - 1];
+		struct store_article a = { 0 };
+		const char *rx = field(x, i, 6);
+
+		a.sha256 = field(x, i, 0);
+		a.raw = PQgetvalue(x, i, 1);
+		a.raw_len = (size_t)PQgetlength(x, i, 1);
+		a.uri = field(x, i, 2);
+		a.feed = field(x, i, 3);
+		a.content_type = field(x, i, 4);
+		a.charset_hint = field(x, i, 5);
+		a.received_us = rx && PQgetlength(x, i, 6) == 8 ? be64(rx) : 0;
+		if (a.sha256 == NULL || strlen(a.sha256) >= 65)
+			continue;
+		rc = fn(ctx, self, &a);
+		snprintf(self->rx_pending, sizeof(self->rx_pending), "%s",
+		         a.sha256);
+		if (rc == ERR_DB_TRANSIENT || rc == ERR_DB_PERMANENT) {
+			clear_all(r, n);
+			return rc;
+		}
+		if (rc != 0)
+			log_warn("store.reextract_failed",
+			         LF_STR("id", a.sha256),
+			         LF_STR("error", err_str(rc)));
+		handled++;
+	}
+	clear_all(r, n);
+	if (rows == 0) {
+		/* The end: the next call starts a new pass. */
+		self->rx_after[0] = self->rx_pending[0] = '\0';
+	}
+	return handled;
+}
+
+/* -- migrations ------------------------------------------------------------ */
+
+struct migration {
+	long version;
+	char *name; /* file name */
+};
+
+static int
+migration_cmp(const void *x, const void *y)
+{
+	const struct migration *a = x, *b = y;
+
+	return a->version < b->version ? -1 : a->version > b->version;
+}
+
+static int
+read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct sb b = { 0 };
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL) {
+		log_error("store.read_failed", LF_STR("path", path),
+		          LF_STR("error", strerror(errno)));
+		return ERR_IO;
+	}
+	sb_reserve(&b, 0);
+	b.p[0] = '\0';
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sb_putn(&b, chunk, n);
+	if (ferror(f)) {
+		log_error("store.read_failed", LF_STR("path", path),
+		          LF_STR("error", strerror(errno)));
+		fclose(f);
+		free(b.p);
+		return ERR_IO;
+	}
+	fclose(f);
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+/* Lists NNN_name.sql files, sorted by number. Caller frees. */
+static int
+list_migrations(const char *dir, struct migration **out, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct migration *m = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	if (d == NULL) {
+		log_error("migrate.dir_failed", LF_STR("dir", dir),
+		          LF_STR("error", strerror(errno)));
+		return ERR_IO;
+	}
+	while ((e = readdir(d)) != NULL) {
+		const char *s = e->d_name;
+		size_t len = strlen(s);
+		char *end;
+		long v;
+
+		if (!isdigit((unsigned char)s[0]) || len < 5 ||
+		    strcmp(s + len - 4, ".sql") != 0)
+			continue;
+		v = strtol(s, &end, 10);
+		if (*end != '_' || v <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			m = realloc(m, cap * sizeof(*m));
+			if (m == NULL)
+				abort();
+		}
+		m[n].version = v;
+		m[n].name = strdup(s);
+		if (m[n].name == NULL)
+			abort();
+		n++;
+	}
+	closedir(d);
+	qsort(m, n, sizeof(*m), migration_cmp);
+	for (i = 1; i < n; i++)
+		if (m[i].version == m[i - 1].version) {
+			log_error("migrate.duplicate_version",
+			          LF_STR("a", m[i - 1].name),
+			          LF_STR("b", m[i].name));
+			rc = ERR_INVAL;
+		}
+	*out = m;
+	*count = n;
+	return rc;
+}
+
+/* Runs sql as one command string; 0 or ERR_*, logged with event. */
+static int
+must_exec(PGconn *conn, const char *sql, const char *event)
+{
+	int cls = exec_simple(conn, sql, event);
+
+	if (cls == CLASS_OK)
+		return 0;
+	return cls == CLASS_TRANSIENT && PQstatus(conn) != CONNECTION_OK
+	           ? ERR_DB_TRANSIENT
+	           : ERR_DB_PERMANENT;
+}
+
+static int
+apply_migration(PGconn *conn, const char *dir, const struct migration *m,
+                PGresult *applied)
+{
+	char path[4096], ver[32];
+	char *sql = NULL;
+	size_t len = 0;
+	const char *vals[3];
+	int lens[3] = { 0 }, fmts[3] = { 0, 0, 1 };
+	PGresult *r = NULL;
+	int rc, i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, m->name);
+	snprintf(ver, sizeof(ver), "%ld", m->version);
+	rc = read_file(path, &sql, &len);
+	if (rc != 0)
+		return rc;
+	vals[0] = ver;
+	vals[1] = m->name;
+	vals[2] = sql;
+	lens[2] = (int)len;
+	for (i = 0; i < PQntuples(applied); i++) {
+		if (strcmp(PQgetvalue(applied, i, 0), ver) != 0)
+			continue;
+		/* Applied already: it must not have changed since. */
+		r = PQexecParams(conn,
+		                 "SELECT encode(sha256($1::bytea), 'hex')", 1,
+		                 NULL, vals + 2, lens + 2, fmts + 2, 0);
+		if (!res_ok(r)) {
+			log_error("migrate.failed", LF_STR("file", m->name),
+			          LF_STR("error", res_message(conn, r)));
+			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+			                                     : ERR_DB_PERMANENT;
+		} else if (strcmp(PQgetvalue(r, 0, 0),
+		                  PQgetvalue(applied, i, 1)) != 0) {
+			log_error("migrate.checksum_mismatch",
+			          LF_STR("file", m->name),
+			          LF_STR("applied", PQgetvalue(applied, i, 1)),
+			          LF_STR("now", PQgetvalue(r, 0, 0)));
+			rc = ERR_INVAL;
+		}
+		goto done;
+	}
+	rc = must_exec(conn, "BEGIN", "migrate.failed");
+	if (rc != 0)
+		goto done;
+	r = PQexec(conn, sql);
+	if (!res_ok(r)) {
+		log_error("migrate.failed", LF_STR("file", m->name),
+		          LF_STR("sqlstate", res_sqlstate(r)),
+		          LF_STR("error", res_message(conn, r)));
+		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+		                                     : ERR_DB_PERMANENT;
+		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
+		goto done;
+	}
+	PQclear(r);
+	r = PQexecParams(conn,
+	                 "INSERT INTO schema_migrations (version, name,"
+	                 " checksum) VALUES ($1::integer, $2,"
+	                 " encode(sha256($3::bytea), 'hex'))",
+	                 3, NULL, vals, lens, fmts, 0);
+	if (!res_ok(r)) {
+		log_error("migrate.failed", LF_STR("file", m->name),
+		          LF_STR("error", res_message(conn, r)));
+		rc = ERR_DB_PERMANENT;
+		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
+		goto done;
+	}
+	rc = must_exec(conn, "COMMIT", "migrate.failed");
+	if (rc == 0)
+		log_info("migrate.applied", LF_INT("version", m->version),
+		         LF_STR("file", m->name));
+done:
+	PQclear(r);
+	free(sql);
+	return rc;
+}
+
+/* COPY divisions.tsv into a staging table, then upsert regions from it:
+ * the extractor loads the same file, so codes never drift apart. */
+static int
+seed_regions(PGconn *conn, const char *path)
+{
+	char *data = NULL, *line, *next;
+	size_t len = 0, lineno = 0, rows = 0;
+	struct sb b = { 0 };
+	PGresult *r = NULL;
+	int rc;
+
+	rc = read_file(path, &data, &len);
+	if (rc != 0)
+		return rc;
+	if (!utf8_valid(data, len)) {
+		log_error("migrate.divisions_invalid", LF_STR("path", path),
+		          LF_STR("error", "not UTF-8"));
+		rc = ERR_INVAL;
+		goto done;
+	}
+	rc = must_exec(conn,
+	               "BEGIN; CREATE TEMP TABLE regions_seed (code text,"
+	               " name text, short_name text, level text,"
+	               " parent_code text) ON COMMIT DROP;",
+	               "migrate.seed_failed");
+	if (rc != 0)
+		goto done;
+	r = PQexec(conn, "COPY regions_seed FROM STDIN"
+	                 " (FORMAT text, NULL '')");
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		log_error("migrate.seed_failed",
+		          LF_STR("error", res_message(conn, r)));
+		rc = ERR_DB_PERMANENT;
+		goto rollback;
+	}
+	PQclear(r);
+	r = NULL;
+	sb_reserve(&b, 0);
+	for (line = data; line && *line; line = next) {
+		size_t n, tabs = 0, i;
+
+		next = strchr(line, '\n');
+		n = next ? (size_t)(next - line) : strlen(line);
+		if (next)
+			next++;
+		lineno++;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (lineno == 1 || n == 0)
+			continue; /* header */
+		for (i = 0; i < n; i++)
+			tabs += line[i] == '\t';
+		if (tabs != 4) {
+			log_error(
+			    "migrate.divisions_invalid", LF_STR("path", path),
+			    LF_INT("line", lineno),
+			    LF_STR("error", "want 5 tab-separated fields"));
+			rc = ERR_INVAL;
+			break;
+		}
+		/* COPY text format: a backslash is an escape. */
+		for (i = 0; i < n; i++) {
+			if (line[i] == '\\')
+				sb_putn(&b, "\\", 1);
+			sb_putn(&b, line + i, 1);
+		}
+		sb_putn(&b, "\n", 1);
+		rows++;
+	}
+	if (PQputCopyData(conn, b.p, (int)b.len) != 1 ||
+	    PQputCopyEnd(conn, rc == 0 ? NULL : "bad input") != 1) {
+		log_error("migrate.seed_failed",
+		          LF_STR("error", PQerrorMessage(conn)));
+		rc = rc ? rc : ERR_DB_TRANSIENT;
+	}
+	while ((r = PQgetResult(conn)) != NULL) {
+		if (!res_ok(r) && rc == 0) {
+			log_error("migrate.seed_failed",
+			          LF_STR("sqlstate", res_sqlstate(r)),
+			          LF_STR("error", res_message(conn, r)));
+			rc = ERR_DB_PERMANENT;
+		}
+		PQclear(r);
+	}
+	if (rc != 0)
+		goto rollback;
+	rc =
+	    must_exec(conn,
+	              "INSERT INTO regions (code, name, short_name, level,"
+	              " parent_code)"
+	              " SELECT code, name, nullif(short_name, ''), level,"
+	              " nullif(parent_code, '') FROM regions_seed"
+	              " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
+	              " short_name = EXCLUDED.short_name,"
+	              " level = EXCLUDED.level,"
+	              " parent_code = EXCLUDED.parent_code"
+	              " WHERE (regions.name, regions.short_name, regions.level,"
+	              " regions.parent_code) IS DISTINCT FROM"
+	              " (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.level,"
+	              " EXCLUDED.parent_code);"
+	              " COMMIT",
+	              "migrate.seed_failed");
+	if (rc != 0)
+		goto rollback;
+	log_info("migrate.regions_seeded", LF_STR("path", path),
+	         LF_INT("rows", rows));
+	goto done;
+rollback:
+	(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
+done:
+	PQclear(r);
+	free(b.p);
+	free(data);
+	return rc;
+}
+
+int
+store_migrate(const char *conninfo, const char *migrations_dir,
+              const char *divisions_tsv)
+{
+	PGconn *conn;
+	PGresult *applied = NULL;
+	struct migration *m = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (migrations_dir == NULL)
+		return ERR_INVAL;
+	rc = list_migrations(migrations_dir, &m, &n);
+	if (rc != 0)
+		goto out;
+	conn = connect_db(conninfo);
+	if (conn == NULL) {
+		rc = ERR_DB_TRANSIENT;
+		goto out;
+	}
+	/* A migration may take as long as it needs; the lock makes a
+	 * second `extractd --migrate` wait, then find nothing to do. */
+	rc = must_exec(
+	    conn,
+	    "SET statement_timeout = 0; SET lock_timeout = 0;"
+	    " SET TimeZone = 'UTC'; SET client_min_messages = warning;"
+	    " SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
+	    "migrate.lock_failed");
+	if (rc != 0)
+		goto finish;
+	rc = must_exec(
+	    conn,
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version integer PRIMARY KEY, name text NOT NULL,"
+	    " checksum text NOT NULL, applied_at timestamptz NOT NULL"
+	    " DEFAULT now());"
+	    " COMMENT ON TABLE schema_migrations IS 'Migrations"
+	    " (migrations/NNN_name.sql) applied by extractd --migrate,"
+	    " each in its own transaction; checksum is the SHA-256 of"
+	    " the file, which must not change once applied.'",
+	    "migrate.failed");
+	if (rc != 0)
+		goto unlock;
+	applied =
+	    PQexec(conn, "SELECT version, checksum FROM schema_migrations");
+	if (!res_ok(applied)) {
+		log_error("migrate.failed",
+		          LF_STR("error", res_message(conn, applied)));
+		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+		                                     : ERR_DB_PERMANENT;
+		goto unlock;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = apply_migration(conn, migrations_dir, &m[i], applied);
+	if (rc == 0 && divisions_tsv && *divisions_tsv)
+		rc = seed_regions(conn, divisions_tsv);
+	else if (rc == 0)
+		log_warn("migrate.no_divisions");
+	if (rc == 0)
+		log_info("migrate.done", LF_INT("migrations", n));
+unlock:
+	PQclear(applied);
+	if (PQstatus(conn) == CONNECTION_OK)
+		(void)exec_simple(
+		    conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
+		    "migrate.unlock_failed");
+finish:
+	PQfinish(conn);
+out:
+	for (i = 0; i < n; i++)
+		free(m[i].name);
+	free(m);
+	return rc;
+}
