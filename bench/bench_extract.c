@@ -16,8 +16,9 @@
  * MB are 10^6 bytes of raw input. With --procs P, the mix is also
  * extracted by P forked processes at once (each a 1/P share of the
  * articles, copy-on-write), and the rate is the total bytes over the
- * slowest process's time. --only CLASS --loops N runs only the extraction
- * of one class N times, for profilers (callgrind, perf).
+ * slowest process's time. --only CLASS --loops N [--json] runs only the
+ * extraction (and ext_result_json) of one class N times, untimed, for
+ * profilers (callgrind, perf).
  *
  * Prints a table, then one "@ KEY VALUE" line per figure for run.sh. */
 #define _GNU_SOURCE
@@ -386,7 +387,7 @@ put(const char *key, double v)
 int
 main(int argc, char **argv)
 {
-	int runs = 5, procs = 0, only = -1, i;
+	int runs = 5, procs = 0, only = -1, with_json = 0, i;
 	long loops = 0;
 	const char *data = NULL;
 	struct corpus co;
@@ -405,14 +406,17 @@ main(int argc, char **argv)
 			only = class_by_name(argv[++i]);
 		else if (!strcmp(argv[i], "--loops") && i + 1 < argc)
 			loops = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--json"))
+			with_json = 1;
 		else
 			break;
 	}
 	if (argc - i != 1 || runs < 1 || procs < 0 || procs > 64 ||
 	    only == -2) {
-		fprintf(stderr, "usage: bench_extract [--runs N] [--procs P] "
-		                "[--data DIR] [--only CLASS --loops N] "
-		                "CORPUS_DIR\n");
+		fprintf(stderr,
+		        "usage: bench_extract [--runs N] [--procs P] "
+		        "[--data DIR] [--only CLASS --loops N [--json]] "
+		        "CORPUS_DIR\n");
 		return 2;
 	}
 	if (load(argv[i], &co) != 0)
@@ -433,8 +437,8 @@ main(int argc, char **argv)
 	if (loops > 0) {
 		/* For profilers: no warm-up, no timing, just the work. */
 		for (long l = 0; l < loops; l++)
-			pass_time(&x, &co, only < 0 ? C_ALL : only, P_EXTRACT,
-			          0, co.n);
+			pass_time(&x, &co, only < 0 ? C_ALL : only,
+			          with_json ? P_JSON : P_EXTRACT, 0, co.n);
 		fprintf(stderr, "bench_extract: %ld loops, %ld errors\n", loops,
 		        x.errors);
 		return 0;
