@@ -1,0 +1,342 @@
+/* main.c - ingestd: configuration, wiring, the loop, teardown.
+ *
+ * Accepts raw articles into a spool directory and hands them to extractd
+ * workers over ZeroMQ (docs/PROTOCOL.md); forgets one only after a worker
+ * acked it. */
+#include "broker.h"
+#include "cfg.h"
+#include "err.h"
+#include "intake.h"
+#include "log.h"
+#include "metrics.h"
+#include "mq.h"
+#include "queue.h"
+#include "sig.h"
+#include "spool.h"
+#include "wire.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#define INGESTD_VERSION "0.1.0"
+
+static struct {
+	char *spool;
+	char *bind;
+	bool read_stdin;
+	long max_article_bytes;
+	long min_free_mb;
+	long done_retention;
+	long max_attempts;
+	long heartbeat_ms;
+	long worker_timeout_ms;
+	long drain_ms;
+	char *http;
+	char *log_format;
+	char *log_level;
+	char *curve_secret_key_file;
+	char *curve_allow_file;
+} cfg;
+
+static const struct cfg_opt opts[] = {
+	{ "spool", CFG_STR, &cfg.spool, NULL,
+	  "spool directory (incoming/ done/ failed/ tmp/ are created)" },
+	{ "bind", CFG_STR, &cfg.bind, "tcp://127.0.0.1:5555",
+	  "ZeroMQ endpoint the workers connect to" },
+	{ "stdin", CFG_BOOL, &cfg.read_stdin, "false",
+	  "also accept JSON lines on standard input" },
+	{ "max-article-bytes", CFG_INT, &cfg.max_article_bytes, "4M",
+	  "larger articles go to failed/ with a reason" },
+	{ "min-free-mb", CFG_INT, &cfg.min_free_mb, "64",
+	  "stop intake when the spool's disk has less free space" },
+	{ "done-retention", CFG_INT, &cfg.done_retention, "24",
+	  "hours acked articles stay in done/ (0: delete at once)" },
+	{ "max-attempts", CFG_INT, &cfg.max_attempts, "5",
+	  "attempts (worker failures or deaths) before failed/" },
+	{ "heartbeat-ms", CFG_INT, &cfg.heartbeat_ms, "1000",
+	  "heartbeat interval" },
+	{ "worker-timeout-ms", CFG_INT, &cfg.worker_timeout_ms, "10000",
+	  "a worker silent this long is gone; its leases come back" },
+	{ "drain-ms", CFG_INT, &cfg.drain_ms, "20000",
+	  "on SIGTERM, how long to wait for outstanding leases" },
+	{ "http", CFG_STR, &cfg.http, "",
+	  "HOST:PORT for /metrics /healthz /readyz (off when empty)" },
+	{ "log-format", CFG_STR, &cfg.log_format, "plain", "plain or json" },
+	{ "log-level", CFG_STR, &cfg.log_level, "info",
+	  "debug, info, warn or error" },
+	{ "curve-secret-key-file", CFG_STR, &cfg.curve_secret_key_file, "",
+	  "CURVE: our secret key (Z85); enables encryption" },
+	{ "curve-allow-file", CFG_STR, &cfg.curve_allow_file, "",
+	  "CURVE: worker public keys allowed in (Z85, one per line)" },
+	{ 0 },
+};
+
+/* Read by the HTTP thread: atomics only. */
+static atomic_llong s_loop_ms;
+static atomic_bool s_draining;
+static intake_t *s_intake; /* set before the server starts */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool
+healthz(void *ctx, const char **why)
+{
+	(void)ctx;
+	/* The loop wakes at least every 250 ms; 10 s means it is stuck. */
+	if (now_ms() - atomic_load(&s_loop_ms) > 10000) {
+		*why = "event loop stalled";
+		return false;
+	}
+	return true;
+}
+
+static bool
+readyz(void *ctx, const char **why)
+{
+	(void)ctx;
+	if (atomic_load(&s_draining)) {
+		*why = "draining";
+		return false;
+	}
+	return healthz(NULL, why) && intake_ready(s_intake, why);
+}
+
+static void
+register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
+                 metric_t **backlog, metric_t **backlog_bytes)
+{
+	static const char *const st[] = { NULL, "stored", "duplicate",
+		                          "rejected", "failed" };
+	char label[64];
+
+	im->received_spool = metrics_counter(
+	    "ingestd_articles_received_total", "source=\"spool\"",
+	    "Articles accepted (durable in the spool)");
+	im->received_stdin = metrics_counter(
+	    "ingestd_articles_received_total", "source=\"stdin\"",
+	    "Articles accepted (durable in the spool)");
+	im->duplicate = metrics_counter(
+	    "ingestd_articles_duplicate_total", NULL,
+	    "Articles whose bytes were already queued (dropped twice)");
+	im->too_big =
+	    metrics_counter("ingestd_articles_too_big_total", NULL,
+	                    "Articles refused for --max-article-bytes");
+	bm->refused = im->too_big;
+	im->malformed = metrics_counter(
+	    "ingestd_stdin_malformed_total", NULL,
+	    "Standard input lines that were not a valid article");
+	im->free_bytes = metrics_gauge("ingestd_spool_free_bytes", NULL,
+	                               "Free space on the spool's disk");
+	im->overflows =
+	    metrics_counter("ingestd_inotify_overflows_total", NULL,
+	                    "inotify queue overflows (each causes a rescan)");
+	bm->dispatched = metrics_counter("ingestd_articles_dispatched_total",
+	                                 NULL, "WORK messages sent");
+	for (int i = 1; i <= 4; i++) {
+		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
+		bm->acked[i] = metrics_counter("ingestd_articles_acked_total",
+		                               label, "ACKs by status");
+	}
+	bm->redelivered =
+	    metrics_counter("ingestd_articles_redelivered_total", NULL,
+	                    "Articles given back after a counted attempt");
+	bm->poison = metrics_counter(
+	    "ingestd_articles_poison_total", NULL,
+	    "Articles moved to failed/ after --max-attempts attempts");
+	bm->leases = metrics_gauge("ingestd_leases_in_flight", NULL,
+	                           "Articles leased to workers, not acked");
+	bm->workers = metrics_gauge("ingestd_workers_connected", NULL,
+	                            "Workers heard from recently");
+	bm->malformed = metrics_counter(
+	    "ingestd_messages_malformed_total", NULL,
+	    "Messages from the socket that were dropped as malformed");
+	*backlog = metrics_gauge("ingestd_spool_backlog_articles", NULL,
+	                         "Articles in incoming/ not yet acked");
+	*backlog_bytes = metrics_gauge("ingestd_spool_backlog_bytes", NULL,
+	                               "Bytes of the backlog");
+}
+
+static int64_t
+wall_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct broker_metrics bm = { 0 };
+	struct intake_metrics im = { 0 };
+	metric_t *backlog = NULL, *backlog_bytes = NULL, *denied;
+	struct mq_curve curve = { 0 };
+	enum log_level level;
+	enum log_format format;
+	mq_ctx_t *ctx = NULL;
+	mq_t *router = NULL;
+	spool_t *spool = NULL;
+	queue_t *queue = NULL;
+	intake_t *intake = NULL;
+	broker_t *broker = NULL;
+	int64_t last_stats, last_sweep, drain_until = 0;
+	int rc, exit_code = 1;
+	sigset_t saved;
+
+	rc = cfg_parse(opts, "ingestd", "INGESTD_", INGESTD_VERSION, argc, argv,
+	               NULL);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	if (log_parse_level(cfg.log_level, &level) != 0 ||
+	    log_parse_format(cfg.log_format, &format) != 0) {
+		fprintf(stderr, "ingestd: bad --log-level or --log-format\n");
+		cfg_free(opts, NULL);
+		return 2;
+	}
+	if (!*cfg.spool || cfg.max_article_bytes <= 0 || cfg.max_attempts < 1 ||
+	    cfg.heartbeat_ms < 10 ||
+	    cfg.worker_timeout_ms < 2 * cfg.heartbeat_ms ||
+	    cfg.done_retention < 0 || cfg.drain_ms < 0) {
+		fprintf(stderr, "ingestd: --spool is required; limits must be "
+		                "positive and --worker-timeout-ms at least two "
+		                "heartbeats (see --help)\n");
+		cfg_free(opts, NULL);
+		return 2;
+	}
+	log_setup(level, format, "ingestd");
+	cfg_log(opts);
+	if (sig_install() != 0) {
+		log_error("signals.failed");
+		goto out;
+	}
+
+	register_metrics(&bm, &im, &backlog, &backlog_bytes);
+	denied = metrics_counter("ingestd_auth_denied_total", NULL,
+	                         "CURVE clients refused by the allow-list");
+	spool = spool_open(cfg.spool);
+	if (!spool)
+		goto out;
+	queue = queue_new();
+	intake = intake_new(
+	    &(struct intake_opts){ cfg.read_stdin, cfg.max_article_bytes,
+	                           cfg.min_free_mb, cfg.done_retention },
+	    spool, queue, &im);
+	if (!intake)
+		goto out;
+	s_intake = intake;
+
+	curve.secret_key_file = cfg.curve_secret_key_file;
+	curve.allow_file = cfg.curve_allow_file;
+	curve.denied = denied;
+	ctx = mq_ctx_new();
+	if (!ctx)
+		goto out;
+	router = mq_router_new(ctx, cfg.bind, 64 * 1024, &curve);
+	if (!router)
+		goto out;
+	broker = broker_new(
+	    &(struct broker_opts){ (uint64_t)wall_us(), cfg.heartbeat_ms,
+	                           cfg.worker_timeout_ms, cfg.max_attempts,
+	                           cfg.max_article_bytes, cfg.done_retention },
+	    router, queue, spool, &bm);
+	atomic_store(&s_loop_ms, now_ms());
+	if (*cfg.http) {
+		int port = 0;
+
+		sig_block_all(&saved);
+		rc = metrics_serve(cfg.http, healthz, readyz, NULL, &port);
+		sig_restore(&saved);
+		if (rc != 0)
+			goto out;
+	}
+	log_info("ingestd.started", LF_STR("spool", cfg.spool),
+	         LF_STR("bind", mq_bound_endpoint(router)),
+	         LF_INT("queued", queue_waiting(queue)));
+	if (cfg.done_retention > 0)
+		spool_sweep_done(spool, cfg.done_retention);
+
+	last_stats = last_sweep = now_ms();
+	for (;;) {
+		struct mq_pollitem it[3];
+		size_t n = 0;
+		int64_t now;
+		int ifd = intake_inotify_fd(intake);
+		int sfd = intake_stdin_fd(intake);
+
+		it[n++] = (struct mq_pollitem){ router, -1, false };
+		if (ifd >= 0)
+			it[n++] = (struct mq_pollitem){ NULL, ifd, false };
+		if (sfd >= 0)
+			it[n++] = (struct mq_pollitem){ NULL, sfd, false };
+		if (mq_poll(it, n, 250) < 0)
+			break;
+		now = now_ms();
+		atomic_store(&s_loop_ms, now);
+		for (size_t i = 0; i < n; i++) {
+			if (!it[i].readable)
+				continue;
+			if (it[i].sock)
+				broker_recv(broker, now);
+			else if (it[i].fd == ifd)
+				intake_on_inotify(intake);
+			else
+				intake_on_stdin(intake);
+		}
+		if (sig_stopping() && !drain_until) {
+			/* Stop intake and dispatching; wait for what is out. */
+			drain_until = now + cfg.drain_ms;
+			atomic_store(&s_draining, true);
+			intake_stop(intake);
+			log_info("ingestd.draining",
+			         LF_INT("leases", queue_leased(queue)),
+			         LF_INT("drain_ms", cfg.drain_ms));
+		}
+		intake_tick(intake, now);
+		broker_tick(broker, now, drain_until != 0);
+		metrics_set(backlog, (double)(queue_waiting(queue) +
+		                              queue_leased(queue)));
+		metrics_set(backlog_bytes, (double)queue_bytes(queue));
+		if (drain_until &&
+		    (queue_leased(queue) == 0 || now >= drain_until)) {
+			if (queue_leased(queue) > 0)
+				log_warn("ingestd.drain_timeout",
+				         LF_INT("leases", queue_leased(queue)));
+			break;
+		}
+		if (now - last_stats >= 60000) {
+			last_stats = now;
+			metrics_log_stats();
+		}
+		if (cfg.done_retention > 0 && now - last_sweep >= 600000) {
+			last_sweep = now;
+			spool_sweep_done(spool, cfg.done_retention);
+		}
+	}
+	log_info("ingestd.stopped", LF_INT("queued", queue_waiting(queue)),
+	         LF_INT("leases_left", queue_leased(queue)));
+	exit_code = 0;
+out:
+	if (*cfg.http)
+		metrics_stop();
+	broker_destroy(&broker);
+	mq_destroy(&router);
+	mq_ctx_destroy(&ctx);
+	s_intake = NULL;
+	intake_destroy(&intake);
+	queue_destroy(&queue);
+	spool_close(&spool);
+	cfg_free(opts, NULL);
+	return exit_code;
+}

@@ -1,0 +1,81 @@
+/* spool.h - ingestd's spool directory: DIR/incoming (accepted, not yet
+ * acked), DIR/done, DIR/failed (with NAME.error), DIR/tmp (our temp files,
+ * same file system so rename(2) is atomic).
+ *
+ * Does: everything that touches those files. An article is NAME in
+ * incoming/; beside it may be NAME.meta.json (uri, feed, content_type,
+ * charset, received_us) and .NAME.attempts (how many attempts have been
+ * counted against it, so a restart does not reset them). Writes are
+ * durable before they return (fsync of the file and of the directory).
+ * Does not: keep state beyond its directory fds, parse article bodies, or
+ * decide what to do (main.c, broker.c). */
+#ifndef INGESTD_SPOOL_H
+#define INGESTD_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct spool spool_t;
+
+struct spool_meta {
+	char *uri; /* all malloc'd, never NULL after spool_read() */
+	char *feed;
+	char *content_type;
+	char *charset;
+	int64_t received_us;
+};
+
+/* Opens (creating what is missing) the spool at dir and removes temp files
+ * left over in tmp/. NULL on failure (logged). */
+spool_t *spool_open(const char *dir);
+void spool_close(spool_t **self_p);
+const char *spool_incoming_path(const spool_t *self); /* borrowed */
+
+/* Whether a directory entry of incoming/ may be an article: not a
+ * dot-file, *.tmp, *.meta.json or *.error. */
+bool spool_is_article_name(const char *name);
+
+/* Looks at incoming/NAME at intake: 0 with *size and id (65 bytes) of a
+ * regular file; ERR_NOTFOUND when it is gone or not a regular file;
+ * ERR_TOOBIG (*size set) when larger than max_bytes; ERR_IO. */
+int spool_inspect(spool_t *self, const char *name, uint64_t max_bytes, char *id,
+                  uint64_t *size);
+
+/* Accepts an article from stdin: writes body (and meta) into tmp/, fsyncs,
+ * renames into incoming/ID (+ ID.meta.json), fsyncs the directory. 0 or
+ * ERR_IO (logged; nothing is left in incoming/). */
+int spool_write(spool_t *self, const char *id, const void *body, size_t len,
+                const struct spool_meta *meta);
+
+/* Reads incoming/NAME (at most max_bytes: ERR_TOOBIG above) and its
+ * sidecar for dispatch. *body is malloc'd (caller frees); meta must be
+ * cleared with spool_meta_clear(). ERR_NOTFOUND when the file is gone. */
+int spool_read(spool_t *self, const char *name, size_t max_bytes, void **body,
+               size_t *len, struct spool_meta *meta);
+void spool_meta_clear(struct spool_meta *meta);
+
+/* Acked: moves NAME (and its sidecar) into done/, or deletes it when
+ * retention_hours is 0; drops its attempts file. 0 or ERR_IO (logged). */
+int spool_done(spool_t *self, const char *name, long retention_hours);
+/* Gives up: writes failed/NAME.error (id, reason, attempts, time), then
+ * moves NAME and its sidecar into failed/ (a suffix from the id when
+ * failed/NAME exists). 0 or ERR_IO (logged). */
+int spool_fail(spool_t *self, const char *name, const char *id,
+               const char *reason, unsigned attempts);
+
+/* .NAME.attempts: the count (0 when there is none). */
+unsigned spool_attempts_get(spool_t *self, const char *name);
+int spool_attempts_set(spool_t *self, const char *name, unsigned n,
+                       const char *reason);
+
+/* Calls fn for every article name in incoming/. 0 or ERR_IO. */
+int spool_scan(spool_t *self, void (*fn)(void *ctx, const char *name),
+               void *ctx);
+/* Bytes available to us on the spool's file system; ERR_IO if it cannot
+ * be read. */
+int spool_free_bytes(spool_t *self, uint64_t *out);
+/* Deletes files in done/ older than retention_hours. Returns how many. */
+size_t spool_sweep_done(spool_t *self, long retention_hours);
+
+#endif
