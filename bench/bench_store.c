@@ -2,6 +2,7 @@
  *
  *   bench_store --db CONNINFO [--conns N] [--batch B] [--data DIR] CORPUS
  *   bench_store --db CONNINFO --copy
+ *   bench_store --db CONNINFO --migrate MIGRATIONS_DIR DIVISIONS_TSV
  *
  * First form: extracts every article of CORPUS (untimed, as gen wrote it),
  * then N forked processes, each with its own store (store.h, the code
@@ -15,7 +16,10 @@
  * articles, pairings and figures (every column that is not generated)
  * into memory with COPY TO, TRUNCATEs them, and times writing the same
  * rows back with COPY FROM in one transaction on one connection: the
- * ceiling for those rows on that server.
+ * ceiling for those rows on that server. (This COPY is why a benchmark,
+ * unlike the daemons, talks to libpq outside store.c.)
+ *
+ * Third form: store_migrate(), what extractd --migrate runs.
  *
  * Prints a line, then "@ KEY VALUE" lines for run.sh. */
 #define _GNU_SOURCE
@@ -442,7 +446,7 @@ int
 main(int argc, char **argv)
 {
 	const char *db = NULL, *data = NULL;
-	int conns = 1, batch = 16, copy = 0, i;
+	int conns = 1, batch = 16, copy = 0, migrate = 0, i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc)
@@ -455,11 +459,15 @@ main(int argc, char **argv)
 			data = argv[++i];
 		else if (!strcmp(argv[i], "--copy"))
 			copy = 1;
+		else if (!strcmp(argv[i], "--migrate"))
+			migrate = 1;
 		else
 			break;
 	}
 	if (!db || conns < 1 || conns > 64 || batch < 1 ||
-	    argc - i != (copy ? 0 : 1)) {
+	    argc - i != (copy      ? 0
+	                 : migrate ? 2
+	                           : 1)) {
 		fprintf(stderr, "usage: bench_store --db CONNINFO [--conns N] "
 		                "[--batch B] [--data DIR] CORPUS_DIR\n"
 		                "       bench_store --db CONNINFO --copy\n");
@@ -467,5 +475,7 @@ main(int argc, char **argv)
 	}
 	if (sodium_init() < 0)
 		return 1;
+	if (migrate)
+		return store_migrate(db, argv[i], argv[i + 1]) == 0 ? 0 : 1;
 	return copy ? run_copy(db) : run_store(db, data, conns, batch, argv[i]);
 }

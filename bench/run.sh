@@ -106,8 +106,7 @@ mkdir -p "$work" "$logs"
 
 log "build (Release, $build)"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$logs/cmake.log" 2>&1
-targets="bench_gen bench_extract bench_e2e ingestd extractd"
-[ -f extractd/store.c ] && targets="$targets bench_store"
+targets="bench_gen bench_extract bench_e2e bench_store ingestd extractd"
 # shellcheck disable=SC2086 # a list of targets
 cmake --build "$build" -j2 --target $targets >>"$logs/cmake.log" 2>&1 || {
 	tail -n 30 "$logs/cmake.log" >&2
@@ -142,16 +141,18 @@ if [ "$need_pg" = 1 ]; then
 	echo "   $conninfo; $(psql_q 'show server_version') fsync=$(psql_q 'show fsync') synchronous_commit=$(psql_q 'show synchronous_commit')"
 	echo "@ meta.pg_version $(psql_q 'show server_version' | cut -d' ' -f1)" >>"$kv"
 	psql_q "create database bench_tpl"
-	"$extractd" --migrate --db "$conninfo dbname=bench_tpl" \
+	# store_migrate(), as extractd --migrate runs it.
+	"$bin/bench_store" --db "$conninfo dbname=bench_tpl" --migrate \
+		"$top/migrations" "$top/data/divisions.tsv" \
 		2>"$logs/migrate.log" || {
 		tail -n 20 "$logs/migrate.log" >&2
-		echo "run.sh: extractd --migrate failed" >&2
+		echo "run.sh: migrations failed" >&2
 		exit 1
 	}
 	newdb() { psql_q "create database $1 template bench_tpl"; }
 fi
 
-if ! skipped store && [ -x "$bin/bench_store" ]; then
+if ! skipped store; then
 	log "database writing alone (store.h, batches of $batch)"
 	for c in 1 2; do
 		newdb "bench_s$c"
