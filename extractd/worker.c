@@ -1,0 +1,681 @@
+/* worker.c - the worker's loop: sockets, credit, batches, ACKs. */
+#include "worker.h"
+#include "err.h"
+#include "extload.h"
+#include "extract/extract.h"
+#include "log.h"
+#include "metrics.h"
+#include "sha256.h"
+#include "sig.h"
+#include "wire.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PEERS 15 /* mq_poll's limit is 16 items */
+#define RECV_BATCH 256
+
+struct peer {
+	mq_t *sock;
+	const char *endpoint;
+	uint64_t epoch;     /* 0: none seen (or lost since) */
+	int64_t last_hb_ms; /* last heartbeat from ingestd */
+	long granted;       /* credit last sent; -1 unknown */
+	int64_t last_sent_ms;
+};
+
+enum item_state {
+	ITEM_NEW, /* in hand, not in the open transaction */
+	ITEM_PUT, /* written in the open transaction, waiting for COMMIT */
+};
+
+struct item {
+	struct item *next;
+	size_t peer;
+	struct wire_msg msg; /* WORK, owns the body */
+	struct ext_result *res;
+	bool extracted;
+	int ext_rc;
+	char reason[256];
+	enum item_state state;
+	enum store_status status;
+};
+
+struct metrics_set {
+	metric_t *processed[4]; /* by enum store_status; [0]: failed */
+	metric_t *extract_s;
+	metric_t *commit_s;
+	metric_t *reconnects;
+	metric_t *figures;
+	metric_t *pairings;
+	metric_t *credit;
+	metric_t *in_hand;
+	metric_t *malformed;
+	metric_t *db_up;
+};
+
+struct worker {
+	struct worker_opts o;
+	mq_ctx_t *ctx;
+	struct peer peers[MAX_PEERS];
+	size_t n_peers;
+	store_t *st;
+	bool had_session; /* for counting reconnects */
+	long backoff_ms;
+	int64_t next_connect_ms;
+	struct item *head, *tail;
+	size_t n_items, n_put;
+	int64_t batch_start_ms;
+	bool draining;
+	int64_t drain_until, drain_min;
+	struct metrics_set m;
+	atomic_llong loop_ms;
+	atomic_bool ready_db, ready_peer, ready_drain;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+register_metrics(struct metrics_set *m)
+{
+	static const double ext_b[] = { 0.001, 0.005, 0.01, 0.05, 0.1,
+		                        0.25,  0.5,   1,    2.5,  5 };
+	static const double commit_b[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
+		                           0.1,   0.25,  0.5,  1,     5 };
+	static const char *const st[] = { "failed", "stored", "duplicate",
+		                          "rejected" };
+	char label[64];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
+		m->processed[i] = metrics_counter(
+		    "extractd_articles_total", label,
+		    "Articles acked, by status (failed: given back)");
+	}
+	m->extract_s = metrics_histogram("extractd_extraction_seconds", NULL,
+	                                 "Time to extract one article", ext_b,
+	                                 sizeof(ext_b) / sizeof(ext_b[0]));
+	m->commit_s = metrics_histogram("extractd_batch_commit_seconds", NULL,
+	                                "Time to COMMIT one batch", commit_b,
+	                                sizeof(commit_b) / sizeof(commit_b[0]));
+	m->reconnects = metrics_counter("extractd_db_reconnects_total", NULL,
+	                                "PostgreSQL sessions re-established");
+	m->figures = metrics_counter("extractd_figures_written_total", NULL,
+	                             "Figures in committed articles");
+	m->pairings = metrics_counter("extractd_pairings_written_total", NULL,
+	                              "Pairings in committed articles");
+	m->credit = metrics_gauge("extractd_credit_outstanding", NULL,
+	                          "Credit granted and not used (all peers)");
+	m->in_hand = metrics_gauge("extractd_articles_in_hand", NULL,
+	                           "Articles received and not yet acked");
+	m->malformed = metrics_counter("extractd_messages_malformed_total",
+	                               NULL, "Frames dropped as malformed");
+	m->db_up = metrics_gauge("extractd_db_up", NULL,
+	                         "1 while the PostgreSQL session is up");
+}
+
+worker_t *
+worker_new(const struct worker_opts *opts)
+{
+	worker_t *self = calloc(1, sizeof(*self));
+	long max_msg;
+
+	if (!self)
+		abort();
+	self->o = *opts;
+	atomic_init(&self->loop_ms, now_ms());
+	atomic_init(&self->ready_db, false);
+	atomic_init(&self->ready_peer, false);
+	atomic_init(&self->ready_drain, false);
+	register_metrics(&self->m);
+	if (opts->n_connect == 0 || opts->n_connect > MAX_PEERS) {
+		log_error(
+		    "worker.config",
+		    LF_STR("err", "between 1 and 15 --connect endpoints"));
+		goto fail;
+	}
+	self->ctx = mq_ctx_new();
+	if (!self->ctx)
+		goto fail;
+	/* Twice the limit: a larger article still arrives, and is rejected
+	 * with a reason instead of killing the connection. */
+	max_msg = opts->max_article_bytes * 2 + WIRE_OVERHEAD;
+	for (size_t i = 0; i < opts->n_connect; i++) {
+		struct peer *p = &self->peers[i];
+
+		p->endpoint = opts->connect[i];
+		p->granted = -1;
+		p->sock =
+		    mq_dealer_new(self->ctx, p->endpoint, max_msg,
+		                  opts->drain_ms > 2000 ? 2000 : opts->drain_ms,
+		                  &opts->curve);
+		if (!p->sock)
+			goto fail;
+		self->n_peers++;
+		log_info("peer.connecting", LF_STR("endpoint", p->endpoint));
+	}
+	return self;
+fail:
+	worker_destroy(&self);
+	return NULL;
+}
+
+static void
+item_free(struct item *it)
+{
+	ext_result_destroy(&it->res);
+	wire_msg_clear(&it->msg);
+	free(it);
+}
+
+void
+worker_destroy(worker_t **self_p)
+{
+	worker_t *self = *self_p;
+
+	if (!self)
+		return;
+	while (self->head) {
+		struct item *it = self->head;
+
+		self->head = it->next;
+		item_free(it);
+	}
+	store_destroy(&self->st);
+	for (size_t i = 0; i < self->n_peers; i++)
+		mq_destroy(&self->peers[i].sock);
+	mq_ctx_destroy(&self->ctx);
+	free(self);
+	*self_p = NULL;
+}
+
+bool
+worker_healthz(void *ctx, const char **why)
+{
+	worker_t *self = ctx;
+
+	if (now_ms() - atomic_load(&self->loop_ms) > 10000) {
+		*why = "event loop stalled";
+		return false;
+	}
+	return true;
+}
+
+bool
+worker_readyz(void *ctx, const char **why)
+{
+	worker_t *self = ctx;
+
+	if (atomic_load(&self->ready_drain)) {
+		*why = "draining";
+		return false;
+	}
+	if (!atomic_load(&self->ready_db)) {
+		*why = "no PostgreSQL session";
+		return false;
+	}
+	if (!atomic_load(&self->ready_peer)) {
+		*why = "no ingestd heard from recently";
+		return false;
+	}
+	return worker_healthz(ctx, why);
+}
+
+static int
+send_to(worker_t *self, size_t peer, const struct wire_msg *m)
+{
+	void *buf;
+	size_t len;
+	int rc = wire_pack(m, &buf, &len);
+
+	if (rc != 0)
+		return rc;
+	rc = mq_send(self->peers[peer].sock, NULL, 0, buf, len);
+	free(buf);
+	return rc;
+}
+
+/* The window we grant now: all of it while we can store, none while the
+ * session is down or we are draining. */
+static long
+window(const worker_t *self)
+{
+	return self->st && !self->draining ? self->o.inflight : 0;
+}
+
+static void
+grant(worker_t *self, size_t i, bool force)
+{
+	struct peer *p = &self->peers[i];
+	struct wire_msg m;
+	long w = window(self);
+
+	if (!force && p->granted == w)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_READY;
+	m.credit = (uint32_t)w;
+	if (send_to(self, i, &m) == 0) {
+		if (p->granted != w)
+			log_info("peer.ready", LF_STR("endpoint", p->endpoint),
+			         LF_INT("credit", w));
+		p->granted = w;
+	}
+}
+
+static void
+grant_all(worker_t *self, bool force)
+{
+	for (size_t i = 0; i < self->n_peers; i++)
+		grant(self, i, force);
+}
+
+static void
+ack(worker_t *self, struct item *it, enum wire_status st, const char *reason)
+{
+	struct wire_msg m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_ACK;
+	m.id = it->msg.art.id;
+	m.status = st;
+	m.reason = reason;
+	rc = send_to(self, it->peer, &m);
+	if (rc != 0) /* ingestd redelivers; the database says duplicate */
+		log_warn("ack.not_sent", LF_STR("id", m.id),
+		         LF_STR("err", err_str(rc)));
+	metrics_add(self->m.processed[st == WIRE_FAILED ? 0 : (int)st], 1);
+}
+
+static void
+unlink_item(worker_t *self, struct item *it)
+{
+	struct item **pp = &self->head, *prev = NULL;
+
+	while (*pp && *pp != it) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = it->next;
+	if (self->tail == it)
+		self->tail = prev;
+	self->n_items--;
+}
+
+/* The session is gone: everything written in the open transaction is
+ * lost and must be redone on the next session. */
+static void
+db_lost(worker_t *self, const char *why)
+{
+	if (self->st) {
+		store_rollback(self->st);
+		store_destroy(&self->st);
+	}
+	for (struct item *it = self->head; it; it = it->next)
+		it->state = ITEM_NEW;
+	self->n_put = 0;
+	self->backoff_ms = 100;
+	self->next_connect_ms = now_ms() + self->backoff_ms;
+	atomic_store(&self->ready_db, false);
+	metrics_set(self->m.db_up, 0);
+	log_warn("db.lost", LF_STR("reason", why),
+	         LF_INT("in_hand", self->n_items));
+	grant_all(self, false); /* withdraw: credit 0 */
+}
+
+static void
+db_connect(worker_t *self, int64_t now)
+{
+	if (self->st || now < self->next_connect_ms)
+		return;
+	self->st = store_new(&self->o.store);
+	if (!self->st) {
+		self->backoff_ms =
+		    self->backoff_ms ? self->backoff_ms * 2 : 100;
+		if (self->backoff_ms > self->o.backoff_max_ms)
+			self->backoff_ms = self->o.backoff_max_ms;
+		self->next_connect_ms = now_ms() + self->backoff_ms;
+		return;
+	}
+	if (self->had_session)
+		metrics_add(self->m.reconnects, 1);
+	self->had_session = true;
+	self->backoff_ms = 0;
+	atomic_store(&self->ready_db, true);
+	metrics_set(self->m.db_up, 1);
+	log_info("db.up", LF_INT("in_hand", self->n_items));
+	grant_all(self, false);
+}
+
+static void
+to_article(const struct item *it, struct store_article *a)
+{
+	const struct wire_article *w = &it->msg.art;
+
+	memset(a, 0, sizeof(*a));
+	a->sha256 = w->id;
+	a->raw = w->body;
+	a->raw_len = w->body_len;
+	a->uri = *w->uri ? w->uri : NULL;
+	a->feed = *w->feed ? w->feed : NULL;
+	a->content_type = *w->content_type ? w->content_type : NULL;
+	a->charset_hint = *w->charset ? w->charset : NULL;
+	a->received_us = w->received_us;
+}
+
+static void
+extract(worker_t *self, struct item *it)
+{
+	struct ext_options eo = { 0 };
+	size_t off = 0;
+	double t0 = now_s();
+
+	eo.charset = *it->msg.art.charset ? it->msg.art.charset : NULL;
+	eo.max_bytes = (size_t)self->o.max_article_bytes;
+	it->ext_rc = ext_extract(self->o.el->tables, it->msg.art.body,
+	                         it->msg.art.body_len, &eo, &it->res, &off);
+	metrics_observe(self->m.extract_s, now_s() - t0);
+	it->extracted = true;
+	if (it->ext_rc == EXT_EDECODE)
+		snprintf(it->reason, sizeof(it->reason), "%s at byte %zu",
+		         ext_strerror(it->ext_rc), off);
+	else if (it->ext_rc == EXT_ETOOBIG)
+		snprintf(it->reason, sizeof(it->reason),
+		         "%s: %zu bytes, --max-article-bytes is %ld",
+		         ext_strerror(it->ext_rc), it->msg.art.body_len,
+		         self->o.max_article_bytes);
+	else if (it->ext_rc != 0)
+		snprintf(it->reason, sizeof(it->reason), "%s",
+		         ext_strerror(it->ext_rc));
+}
+
+/* Writes the items not yet in the open transaction. */
+static void
+put_new(worker_t *self, int64_t now)
+{
+	for (struct item *it = self->head, *next; it && self->st; it = next) {
+		struct store_article a;
+		int rc;
+
+		next = it->next;
+		if (it->state != ITEM_NEW)
+			continue;
+		if (!it->extracted)
+			extract(self, it);
+		if (it->ext_rc == EXT_ENOMEM) {
+			/* Not the article's fault: give it back, counted. */
+			ack(self, it, WIRE_FAILED, it->reason);
+			unlink_item(self, it);
+			item_free(it);
+			continue;
+		}
+		to_article(it, &a);
+		if (it->ext_rc == 0) {
+			rc = store_put(self->st, &a, it->res, &it->status);
+		} else {
+			rc = store_reject(self->st, &a, "extract", it->reason);
+			it->status = STORE_REJECTED;
+		}
+		if (rc == ERR_DB_TRANSIENT) {
+			db_lost(self, "write failed");
+			return;
+		}
+		if (rc != 0) {
+			/* Even recording the error failed: let ingestd count
+			 * an attempt and try elsewhere, later. */
+			ack(self, it, WIRE_FAILED,
+			    "database refused the article");
+			unlink_item(self, it);
+			item_free(it);
+			continue;
+		}
+		if (self->n_put == 0)
+			self->batch_start_ms = now;
+		it->state = ITEM_PUT;
+		self->n_put++;
+	}
+}
+
+static void
+commit(worker_t *self)
+{
+	double t0 = now_s();
+	int rc;
+
+	if (!self->st || self->n_put == 0)
+		return;
+	rc = store_commit(self->st);
+	if (rc != 0) {
+		db_lost(self, "commit failed");
+		return;
+	}
+	metrics_observe(self->m.commit_s, now_s() - t0);
+	log_debug("batch.committed", LF_INT("articles", self->n_put));
+	for (struct item *it = self->head, *next; it; it = next) {
+		next = it->next;
+		if (it->state != ITEM_PUT)
+			continue;
+		if (it->status == STORE_STORED && it->res) {
+			metrics_add(self->m.figures,
+			            (double)it->res->n_figures);
+			metrics_add(self->m.pairings,
+			            (double)it->res->n_pairings);
+		}
+		ack(self, it,
+		    it->status == STORE_STORED      ? WIRE_STORED
+		    : it->status == STORE_DUPLICATE ? WIRE_DUPLICATE
+		                                    : WIRE_REJECTED,
+		    it->status == STORE_REJECTED ? it->reason : "");
+		unlink_item(self, it);
+		item_free(it);
+	}
+	self->n_put = 0;
+}
+
+static void
+on_work(worker_t *self, size_t peer, struct wire_msg *m)
+{
+	struct item *it = calloc(1, sizeof(*it));
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!it)
+		abort();
+	it->peer = peer;
+	it->msg = *m;
+	memset(m, 0, sizeof(*m)); /* the item owns it now */
+	sha256_hex(it->msg.art.body, it->msg.art.body_len, hex);
+	if (strcmp(hex, it->msg.art.id) != 0) {
+		log_warn("article.id_mismatch", LF_STR("id", it->msg.art.id),
+		         LF_STR("sha256", hex));
+		ack(self, it, WIRE_FAILED, "id is not the SHA-256 of the body");
+		item_free(it);
+		return;
+	}
+	if (self->tail)
+		self->tail->next = it;
+	else
+		self->head = it;
+	self->tail = it;
+	self->n_items++;
+}
+
+static void
+on_heartbeat(worker_t *self, size_t i, const struct wire_msg *m, int64_t now)
+{
+	struct peer *p = &self->peers[i];
+	bool fresh = p->epoch != m->epoch;
+
+	if (fresh)
+		log_info("peer.epoch", LF_STR("endpoint", p->endpoint),
+		         LF_INT("epoch", m->epoch),
+		         LF_STR("seen", p->epoch ? "restarted" : "first"));
+	p->epoch = m->epoch;
+	p->last_hb_ms = now;
+	/* A restarted ingestd, or one we had lost, knows nothing of our
+	 * credit: grant the whole window again. */
+	grant(self, i, fresh);
+}
+
+static void
+recv_peer(worker_t *self, size_t i, int64_t now)
+{
+	size_t max = (size_t)self->o.max_article_bytes * 2 + WIRE_OVERHEAD;
+
+	for (int n = 0; n < RECV_BATCH; n++) {
+		struct mq_msg raw;
+		struct wire_msg m;
+		int rc = mq_recv(self->peers[i].sock, &raw);
+
+		if (rc == ERR_AGAIN || rc == ERR_ZMQ)
+			return;
+		if (rc == 0)
+			rc = wire_unpack(raw.data, raw.len, max, &m);
+		if (rc != 0) {
+			metrics_add(self->m.malformed, 1);
+			log_warn("message.malformed",
+			         LF_STR("endpoint", self->peers[i].endpoint),
+			         LF_STR("err", err_str(rc)),
+			         LF_INT("bytes", raw.len));
+			mq_msg_clear(&raw);
+			continue;
+		}
+		mq_msg_clear(&raw);
+		switch (m.type) {
+		case WIRE_HEARTBEAT:
+			on_heartbeat(self, i, &m, now);
+			break;
+		case WIRE_WORK:
+			on_work(self, i, &m);
+			break;
+		default:
+			metrics_add(self->m.malformed, 1);
+			log_warn("message.unexpected",
+			         LF_STR("endpoint", self->peers[i].endpoint),
+			         LF_STR("type", wire_type_str(m.type)));
+		}
+		wire_msg_clear(&m);
+	}
+}
+
+/* Our heartbeats keep our leases alive; a silent ingestd is lost. */
+static void
+heartbeats(worker_t *self, int64_t now)
+{
+	bool any = false;
+	long credit = 0;
+
+	for (size_t i = 0; i < self->n_peers; i++) {
+		struct peer *p = &self->peers[i];
+
+		if (p->epoch && now - p->last_hb_ms > self->o.peer_timeout_ms) {
+			log_warn("peer.lost", LF_STR("endpoint", p->endpoint),
+			         LF_INT("silent_ms", now - p->last_hb_ms));
+			p->epoch = 0; /* its next heartbeat is a fresh start */
+		}
+		if (p->epoch)
+			any = true;
+		if (now - p->last_sent_ms >= self->o.heartbeat_ms) {
+			struct wire_msg m;
+
+			memset(&m, 0, sizeof(m));
+			m.type = WIRE_HEARTBEAT;
+			m.credit = (uint32_t)window(self);
+			m.in_hand = (uint32_t)self->n_items;
+			if (send_to(self, i, &m) == 0)
+				p->granted = (long)m.credit;
+			p->last_sent_ms = now;
+		}
+		if (p->epoch)
+			credit += window(self);
+	}
+	credit -= (long)self->n_items;
+	metrics_set(self->m.credit, (double)(credit > 0 ? credit : 0));
+	metrics_set(self->m.in_hand, (double)self->n_items);
+	atomic_store(&self->ready_peer, any);
+}
+
+int
+worker_run(worker_t *self)
+{
+	int64_t now = now_ms();
+
+	log_info("worker.started", LF_INT("peers", self->n_peers),
+	         LF_INT("inflight", self->o.inflight),
+	         LF_INT("batch_size", self->o.batch_size));
+	for (;;) {
+		struct mq_pollitem it[MAX_PEERS];
+		long timeout = 250;
+
+		for (size_t i = 0; i < self->n_peers; i++)
+			it[i] = (struct mq_pollitem){ self->peers[i].sock, -1,
+				                      false };
+		if (self->n_put > 0) {
+			int64_t left =
+			    self->batch_start_ms + self->o.batch_ms - now_ms();
+
+			timeout = left < 0 ? 0 : left < 250 ? left : 250;
+		}
+		if (mq_poll(it, self->n_peers, timeout) < 0)
+			return 1;
+		now = now_ms();
+		atomic_store(&self->loop_ms, now);
+		for (size_t i = 0; i < self->n_peers; i++)
+			if (it[i].readable)
+				recv_peer(self, i, now);
+		if (sig_stopping() && !self->draining) {
+			self->draining = true;
+			self->drain_until = now + self->o.drain_ms;
+			/* WORK already on its way still arrives: listen a
+			 * little before leaving. */
+			self->drain_min = now + (self->o.heartbeat_ms < 500
+			                             ? self->o.heartbeat_ms
+			                             : 500);
+			atomic_store(&self->ready_drain, true);
+			log_info("worker.draining",
+			         LF_INT("in_hand", self->n_items),
+			         LF_INT("drain_ms", self->o.drain_ms));
+			grant_all(self, true); /* credit 0 */
+		}
+		db_connect(self, now);
+		put_new(self, now);
+		if (self->n_put > 0 &&
+		    (self->n_put >= (size_t)self->o.batch_size ||
+		     now - self->batch_start_ms >= self->o.batch_ms ||
+		     self->draining))
+			commit(self);
+		heartbeats(self, now);
+		if (self->draining &&
+		    ((self->n_items == 0 && now >= self->drain_min) ||
+		     now >= self->drain_until)) {
+			if (self->n_items > 0)
+				log_warn("worker.drain_timeout",
+				         LF_INT("in_hand", self->n_items));
+			break;
+		}
+	}
+	log_info("worker.stopped", LF_INT("in_hand", self->n_items));
+	return 0;
+}

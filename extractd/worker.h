@@ -1,0 +1,56 @@
+/* worker.h - extractd's worker: asks ingestd for articles, extracts them,
+ * writes them in batches and ACKs each after COMMIT (docs/PROTOCOL.md).
+ *
+ * Does: one DEALER per endpoint (an ACK goes back on the socket its WORK
+ * came from); grants its credit window with READY only while the
+ * PostgreSQL session is up, and again on a new epoch or after the peer's
+ * heartbeats stopped; keeps every article in memory until its batch
+ * committed, so a lost session (rollback, reconnect with capped backoff)
+ * redoes the batch instead of losing it; records an article that cannot
+ * be extracted in ingest_errors (ACK rejected); drains on SIGTERM.
+ * Does not: retry an article the database refuses (that is rejected), or
+ * share anything between threads (one thread, one loop). */
+#ifndef EXTRACTD_WORKER_H
+#define EXTRACTD_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mq.h"
+#include "store.h"
+
+struct extload;
+
+typedef struct worker worker_t;
+
+struct worker_opts {
+	char **connect; /* endpoints */
+	size_t n_connect;
+	struct mq_curve curve;
+	struct store_opts store; /* conninfo, version, data hash, timeouts */
+	const struct extload *el;
+	long inflight;   /* credit window per endpoint */
+	long batch_size; /* articles per transaction */
+	long batch_ms;   /* or this long after the first one */
+	long max_article_bytes;
+	long heartbeat_ms;
+	long peer_timeout_ms; /* no heartbeat this long: peer lost */
+	long backoff_max_ms;  /* cap of the reconnect backoff */
+	long drain_ms;
+};
+
+/* Registers the metrics and connects the sockets (the database session
+ * is opened by the loop). NULL on failure (logged). */
+worker_t *worker_new(const struct worker_opts *opts);
+void worker_destroy(worker_t **self_p);
+/* The loop, until SIGTERM/SIGINT and the drain. 0, or 1 on a fatal
+ * error. */
+int worker_run(worker_t *self);
+
+/* HTTP probes (any thread; they read atomics). healthz: the loop turns;
+ * readyz: a live PostgreSQL session and an ingestd heard from recently,
+ * not draining. */
+bool worker_healthz(void *self, const char **why);
+bool worker_readyz(void *self, const char **why);
+
+#endif
