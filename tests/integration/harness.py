@@ -62,7 +62,11 @@ def build_dir():
 def binary(name):
     """Path of a built program (extractd, ingestd) in BUILD_DIR; skips when
     it was not built."""
+    env = os.environ.get(name.upper())  # e.g. STORE_DRIVER=/path
+    if env and os.access(env, os.X_OK):
+        return env
     for rel in (os.path.join(name, name), os.path.join("extractd", name),
+                os.path.join("tests", "integration", name),
                 name, os.path.join("bin", name)):
         p = os.path.join(build_dir(), rel)
         if os.path.isfile(p) and os.access(p, os.X_OK):
@@ -350,6 +354,74 @@ class PG:
         except PsqlError as e:
             return e
         raise AssertionError("expected an error from: %s" % sql)
+
+
+# -- the store: migrations and the store driver --------------------------------
+def divisions_tsv():
+    return os.path.join(data_dir(), "divisions.tsv")
+
+
+def extractd_migrates():
+    """True when the built extractd has a --migrate mode."""
+    try:
+        exe = binary("extractd")
+    except Skip:
+        return False
+    p = subprocess.run([exe, "--help"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, check=False,
+                       timeout=30)
+    return "--migrate" in p.stdout
+
+
+def migrate_cmd(dsn, migrations=None):
+    """The command that applies migrations/ to dsn: `extractd --migrate`
+    when it exists, else tests/integration/store_driver (same
+    store_migrate())."""
+    if extractd_migrates():
+        cmd = [binary("extractd"), "--migrate", "--db", dsn]
+        if migrations:
+            cmd += ["--migrations", migrations]
+        return cmd
+    return [binary("store_driver"), "--db", dsn, "migrate",
+            migrations or migrations_dir(), divisions_tsv()]
+
+
+def migrate(pg, db):
+    """Applies the migrations to db (as the superuser); returns stderr."""
+    p = subprocess.run(migrate_cmd(pg.dsn(db=db)), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=120,
+                       check=False)
+    if p.returncode != 0:
+        raise AssertionError("migrate failed (rc %d): %s%s"
+                             % (p.returncode, p.stdout, p.stderr))
+    return p.stderr
+
+
+def driver(pg, db, *args, user=None, check=True, timeout=120, **opts):
+    """Runs store_driver --db <db as user> [--opt value...] args; returns
+    the CompletedProcess (stdout, stderr, returncode)."""
+    cmd = [binary("store_driver"), "--db", pg.dsn(db=db, user=user)]
+    for k, v in opts.items():
+        cmd += ["--" + k.replace("_", "-"), str(v)]
+    cmd += [str(a) for a in args]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout, check=False,
+                       env=dict(os.environ, EXTRACTD_DATA=data_dir()))
+    if check and p.returncode != 0:
+        raise AssertionError("%s failed (rc %d):\n%s%s"
+                             % (" ".join(cmd), p.returncode, p.stdout,
+                                p.stderr))
+    return p
+
+
+def statuses(p):
+    """{sha256: status} from store_driver's output lines."""
+    out = {}
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and len(parts[0]) >= 3:
+            out[parts[0]] = parts[1]
+    return out
 
 
 # -- small test helpers --------------------------------------------------------

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""store.c against a real PostgreSQL, through tests/integration/store_driver
+(synthetic extraction results, so every row is predictable): values,
+idempotency, versions, rejects, races, restarts, re-extraction."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (binary, data_dir, driver, eq, migrate,  # noqa: E402
+                     run_tests, statuses)
+
+TMP = tempfile.mkdtemp(prefix="storetest.")
+
+ARTICLE = ("粤桂协作标题\n"
+           "广东省投入5000元帮扶广西，培训300人。其它句子有20个项目。\n")
+NO_FIGURES = "没有数字的文章\n只有文字。\n"
+
+
+def write(name, text):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def fresh(pg):
+    db = pg.new_db("store")
+    migrate(pg, db)
+    return db
+
+
+def test_values_and_duplicate(pg):
+    db = fresh(pg)
+    a = write("a.txt", ARTICLE)
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "stored"})
+    rows = pg.psql("SELECT title, reporters, published, main_region,"
+                   " encode(sha256(raw), 'hex') = sha256, raw_size, uri, feed,"
+                   " extractor_version, received_at IS NOT NULL"
+                   " FROM articles", db=db)
+    eq(rows, [("粤桂协作标题", '{韦继川,"a\\"b\\\\c"}', "2020-01-21",
+               "450000", "t", str(len(ARTICLE.encode())), a, "test", "1",
+               "t")], "article row")
+    rows = pg.psql("SELECT ord, text, value, unit, category, year,"
+                   " start_offset, end_offset, sentence, region_codes,"
+                   " pairing_ord FROM figures ORDER BY ord", db=db)
+    eq(rows, [
+        ("0", "5000元", "5000", "元", "fiscal_aid", "2019", "12", "17",
+         "广东省投入5000元帮扶广西，培训300人。", "{440000,450000}", None),
+        ("1", "300人", "300", "人", "other", "2019", "24", "28",
+         "广东省投入5000元帮扶广西，培训300人。", "{440000,450000}", None),
+        ("2", "20个", "20", "个", "other", "2019", "34", "37",
+         "其它句子有20个项目。", "{440000,450000}", None)], "figures")
+    # Offsets count code points of articles.text.
+    eq(pg.psql("SELECT substr(a.text, f.start_offset + 1,"
+               " f.end_offset - f.start_offset) FROM figures f"
+               " JOIN articles a USING (sha256) ORDER BY ord", db=db),
+       [("5000元",), ("300人",), ("20个",)], "offsets")
+    eq(pg.psql("SELECT helper, helper_code, recipient, recipient_code,"
+               " relation, evidence FROM pairings", db=db),
+       [("广东省", "440000", "广西壮族自治区", "450000", "east_west",
+         "协作")], "pairings")
+    # The article's only pairing attributes its money.
+    eq(pg.psql("SELECT helper, recipient, year, value, approx, attribution"
+               " FROM aid_money", db=db),
+       [("广东省", "广西壮族自治区", "2019", "5000", "f", "article")],
+       "aid_money")
+    before = pg.scalar("SELECT extracted_at FROM articles", db=db)
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "duplicate"})
+    eq(pg.scalar("SELECT extracted_at FROM articles", db=db), before,
+       "a duplicate rewrites nothing")
+    eq(pg.scalar("SELECT count(*) FROM figures", db=db), "3")
+
+
+def test_versions(pg):
+    db = fresh(pg)
+    a = write("v.txt", ARTICLE)
+    small = write("v_small.txt", "粤桂协作\n只有7个。\n")
+    sid = sha(a)
+
+    def state():
+        return pg.psql("SELECT extractor_version, data_hash,"
+                       " (SELECT count(*) FROM figures)"
+                       " FROM articles", db=db)
+
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=1, hash="h1")),
+       {sid: "stored"})
+    eq(state(), [("1", "h1", "3")])
+    # Newer version: replaces the rows (fewer figures now).
+    eq(statuses(driver(pg, db, "put", small, synth=1, version=2, hash="h1",
+                       id=sid)), {sid: "stored"})
+    eq(state(), [("2", "h1", "1")], "replaced by version 2")
+    eq(pg.scalar("SELECT value FROM figures", db=db), "7")
+    # An older worker (rolling upgrade) never overwrites it.
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=1, hash="h9")),
+       {sid: "duplicate"})
+    eq(state(), [("2", "h1", "1")], "older version kept out")
+    # Same version, other data files: replaces.
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=2, hash="h2")),
+       {sid: "stored"})
+    eq(state(), [("2", "h2", "3")], "new data hash")
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=2, hash="h2")),
+       {sid: "duplicate"})
+
+
+def test_data_error_rejects_one_article(pg):
+    db = fresh(pg)
+    bad = write("bad.txt", ARTICLE)
+    good = write("good.txt", NO_FIGURES)
+    # --mangle puts an offset out of integer range into every article
+    # with figures: 22003 for bad.txt, nothing for good.txt.
+    p = driver(pg, db, "put", bad, good, synth=1, mangle=1)
+    eq(statuses(p), {sha(bad): "rejected", sha(good): "stored"})
+    eq(pg.psql("SELECT sha256 FROM articles", db=db), [(sha(good),)])
+    rows = pg.psql("SELECT sha256, stage, left(reason, 5), attempts,"
+                   " raw_size, raw IS NOT NULL, uri FROM ingest_errors",
+                   db=db)
+    eq(rows, [(sha(bad), "store", "22003", "1",
+               str(len(ARTICLE.encode())), "t", bad)], "ingest_errors")
+    # Redelivered and rejected again: one row, attempts counted.
+    driver(pg, db, "put", bad, synth=1, mangle=1)
+    eq(pg.psql("SELECT count(*), max(attempts) FROM ingest_errors", db=db),
+       [("1", "2")])
+    # A malformed id violates the articles CHECK: rejected too.
+    p = driver(pg, db, "put", good, synth=1, id="NOT-A-HASH")
+    eq(statuses(p), {"NOT-A-HASH": "rejected"})
+    eq(pg.scalar("SELECT left(reason, 5) FROM ingest_errors"
+                 " WHERE sha256 = 'NOT-A-HASH'", db=db), "23514")
+
+
+def test_reject_records_reason(pg):
+    db = fresh(pg)
+    raw = b"\xff\xfe junk \x00 bytes"
+    a = write("rej.txt", raw)
+    driver(pg, db, "reject", a, "decode", "not UTF-8, GB18030 or Big5")
+    eq(pg.psql("SELECT stage, reason, raw_size, feed FROM ingest_errors",
+               db=db),
+       [("decode", "not UTF-8, GB18030 or Big5", str(len(raw)), "test")])
+
+
+def test_invalid_utf8_never_reaches_text(pg):
+    db = fresh(pg)
+    # Broken UTF-8 in the text (the extractor should never hand us that):
+    # stored with U+FFFD, not rejected by PostgreSQL.
+    a = write("u.txt", "标题\n坏字节".encode() + b"\xff\xc3(" + "。\n".encode())
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "stored"})
+    eq(pg.scalar("SELECT strpos(text, U&'\\FFFD') > 0 FROM articles",
+                 db=db), "t")
+
+
+def test_long_sentence_is_windowed(pg):
+    db = fresh(pg)
+    long = "协作" + "很长的句子，" * 2000 + "投入88元" + "继续，" * 2000 + "。\n"
+    a = write("long.txt", "标题\n" + long)
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "stored"})
+    row = pg.psql("SELECT length(sentence), left(sentence, 1),"
+                  " right(sentence, 1), strpos(sentence, '投入88元') > 0"
+                  " FROM figures", db=db)
+    eq(len(row), 1)
+    n, first, last, has = row[0]
+    assert int(n) <= 2 * 200 + 10, "sentence stored whole: %s" % n
+    eq((first, last, has), ("…", "…", "t"), "window around the figure")
+
+
+def test_same_article_two_workers(pg):
+    db = fresh(pg)
+    a = write("race.txt", ARTICLE)
+    cmd = [binary("store_driver"), "--db", pg.dsn(db=db), "--synth", "1",
+           "--hold", "1500", "put", a]
+    env = dict(os.environ, EXTRACTD_DATA=data_dir())
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, "rc %d: %s%s" % (p.returncode, out, err)
+    got = sorted(o.split()[1] for o, _ in outs)
+    eq(got, ["duplicate", "stored"], "one stores, the other waits and"
+       " finds it")
+    eq(pg.scalar("SELECT count(*) FROM figures", db=db), "3")
+
+
+def test_restart_mid_batch_is_transient(pg):
+    db = fresh(pg)
+    a = write("restart.txt", ARTICLE)
+    cmd = [binary("store_driver"), "--db", pg.dsn(db=db), "--synth", "1",
+           "--hold", "3000", "put", a]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, EXTRACTD_DATA=data_dir()))
+    time.sleep(1.0)
+    pg.restart()
+    out, err = p.communicate(timeout=60)
+    eq(p.returncode, 3, "exit code for ERR_DB_TRANSIENT (%s)" % err.strip())
+    assert "store.commit_failed" in err, err
+    eq(pg.scalar("SELECT count(*) FROM articles", db=db), "0",
+       "nothing committed")
+    # Redone after the restart: stored once.
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "stored"})
+
+
+def test_reextract(pg):
+    db = fresh(pg)
+    paths = [write("rx%d.txt" % i, ARTICLE.replace("5000", str(5000 + i)))
+             for i in range(5)]
+    driver(pg, db, "put", *paths, synth=1, version=1, hash="old")
+    driver(pg, db, "put", paths[0], synth=1, version=3, hash="future",
+           id=sha(paths[0]))
+    p = driver(pg, db, "reextract", 2, synth=1, version=2, hash="new")
+    assert "reextracted 4" in p.stdout, p.stdout
+    eq(pg.psql("SELECT extractor_version, data_hash, count(*) FROM articles"
+               " GROUP BY 1, 2 ORDER BY 1", db=db),
+       [("2", "new", "4"), ("3", "future", "1")],
+       "re-extracted all older ones, left the newer one alone")
+    p = driver(pg, db, "reextract", 2, synth=1, version=2, hash="new")
+    assert "reextracted 0" in p.stdout, p.stdout
+
+
+def test_bench_batches(pg):
+    """200 articles in batches of 20: all stored, 10 commits; prints the
+    speed (not asserted: machines differ)."""
+    db = fresh(pg)
+    a = write("bench.txt", ARTICLE)
+    pg.psql("SELECT pg_stat_reset()", db=db)
+    p = driver(pg, db, "bench", a, 200, 20, synth=1)
+    print("   ", p.stdout.strip())
+    eq(pg.scalar("SELECT count(*) FROM articles", db=db), "200")
+    eq(pg.scalar("SELECT xact_commit >= 10 FROM pg_stat_database"
+                 " WHERE datname = current_database()", db=db), "t")
+
+
+if __name__ == "__main__":
+    try:
+        run_tests(globals())
+    finally:
+        subprocess.run(["rm", "-rf", TMP], check=False)
