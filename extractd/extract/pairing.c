@@ -1,13 +1,844 @@
-/* pairing.c - STUB: pairings (to be replaced). */
-#include "extract_int.h"
+/* pairing.c - directed assistance pairings (helper -> recipient) from the
+ * mentions of each sentence and the cue words of pairing_cues.tsv.
+ *
+ * Does: split each sentence into clauses (at , ; : ! ?) and each clause
+ * into segments, one per group of helpers (eastern divisions, central
+ * units, enterprises, universities, hospitals, schools; joined by 、 和
+ * 与 配合 ...). A segment with an assistance cue pairs its helpers with
+ * the recipients (western divisions, hospitals, schools) named after
+ * them, recipients named before a passive cue (得到, 受到), and the
+ * article's own region for 我省. Which side a division is on comes from
+ * the official pairing list (its helpers' provinces are east), so
+ * "Y得到X帮扶" and "X与Y结对" come out right without reading the order.
+ * Further: a clause with a cue but no helper goes on with the helper of
+ * the clause before it (青岛市在继续帮扶陇南市的基础上,增加帮扶定西市); a
+ * helper right before 帮建/援助资金... with no recipient named helps the
+ * article's main region; pair compounds (粤桂) pair their provinces when
+ * a cue follows within a few characters (not inside names like 粤桂粤黔
+ * 现代农业产业园联合会); east·west names (东莞·铜仁) pair. Several helpers
+ * for one recipient are filtered by the official list for the article's
+ * period when it confirms any of them.
+ * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
+ * (东部协作省市); read cues inside short quotations (“产业+东西部协作”). */
+#include "reg_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { IT_NONE = 0, IT_H = 1, IT_R = 2, IT_HR = 3 };
+
+struct item {
+	size_t b0, b1;
+	int role;
+	const struct region *r; /* NULL for organisations */
+	const char *org;
+	int org_type;
+	bool inside_org; /* a division inside an organisation's name */
+};
+
+struct cue {
+	size_t b0, b1;
+	uint8_t kind, flags;
+};
+
+/* One pairing candidate side. */
+struct side {
+	const struct region *r;
+	const char *org;
+	int org_type;
+	size_t b0, b1;
+};
+
+#define MAXSIDE 64
+
+struct seg {
+	size_t nh, nr;
+	size_t h_end;    /* end of the last helper */
+	bool assist;     /* an assistance cue after the helpers */
+	bool main_ok;    /* such a cue right after them, with the flag */
+	bool designated; /* 定点帮扶 */
+	bool passive;    /* 得到, 受到 ... */
+	bool cont;       /* the clause starts with 推动, 助力 ... */
+	bool any_item;   /* something came before (for cont) */
+	size_t cue_b0, cue_b1;
+	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
+};
+
+static void
+seg_reset(struct seg *g)
+{
+	memset(g, 0, offsetof(struct seg, h));
+}
+
+static void
+seg_copy(struct seg *to, const struct seg *from)
+{
+	memcpy(to, from, offsetof(struct seg, h));
+	memcpy(to->h, from->h, from->nh * sizeof(from->h[0]));
+	memcpy(to->r, from->r, from->nr * sizeof(from->r[0]));
+}
+
+struct pctx {
+	const struct reg_tables *rt;
+	const char *text;
+	const struct region *main_region;
+	unsigned period; /* PERIOD_* mask; 0: no list applies */
+	struct arena *ar;
+	struct vec *out;
+	uint64_t *seen; /* hash set of emitted (helper, recipient) */
+	size_t seen_cap, seen_n;
+	size_t sent;
+	/* The previous clause's last helper group. */
+	struct seg carry;
+	bool has_carry, carry_pending;
+	struct seg work[2]; /* the clause's prefix and current group */
+};
+
+/* First cue starting at or after b. */
+static size_t
+cue_lower(const struct cue *cues, size_t nc, size_t b)
+{
+	size_t lo = 0, hi = nc;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cues[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* ---- dedup ------------------------------------------------------------- */
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static const char *
+side_key(const struct side *s)
+{
+	return s->r ? s->r->code : s->org;
+}
+
+/* Returns 1 when new (and remembers it), 0 when seen, <0 on ENOMEM. */
+static int
+seen_add(struct pctx *c, const struct side *h, const struct side *r)
+{
+	uint64_t k =
+	    fnv(fnv(0xcbf29ce484222325ULL, side_key(h)) ^ 0x1f, side_key(r));
+	size_t i;
+
+	k |= 1;
+	if ((c->seen_n + 1) * 2 > c->seen_cap) {
+		size_t nc = c->seen_cap ? c->seen_cap * 2 : 64;
+		uint64_t *ns = calloc(nc, sizeof(*ns));
+
+		if (!ns)
+			return EXT_ENOMEM;
+		for (i = 0; i < c->seen_cap; i++) {
+			size_t j;
+
+			if (!c->seen[i])
+				continue;
+			for (j = c->seen[i] & (nc - 1); ns[j];
+			     j = (j + 1) & (nc - 1))
+				;
+			ns[j] = c->seen[i];
+		}
+		free(c->seen);
+		c->seen = ns;
+		c->seen_cap = nc;
+	}
+	for (i = k & (c->seen_cap - 1); c->seen[i];
+	     i = (i + 1) & (c->seen_cap - 1))
+		if (c->seen[i] == k)
+			return 0;
+	c->seen[i] = k;
+	c->seen_n++;
+	return 1;
+}
+
+/* ---- the official list --------------------------------------------------- */
+static unsigned
+period_of(const char *date)
+{
+	int y, m;
+
+	if (!date || strlen(date) < 7)
+		return PERIOD_2016 | PERIOD_2021;
+	y = atoi(date);
+	m = atoi(date + 5);
+	if (y >= 2021)
+		return PERIOD_2021;
+	if (y > 2016 || (y == 2016 && m == 12))
+		return PERIOD_2016;
+	return 0;
+}
+
+/* The list confirms h helping r: a row whose helper is h or contains it
+ * and whose recipient is r, contains r or lies inside r. */
+static bool
+confirmed(const struct pctx *c, const struct region *h, const struct region *r)
+{
+	const struct reg_tables *rt = c->rt;
+	size_t i;
+
+	for (i = 0; i < rt->n_off; i++) {
+		const struct official *o = &rt->off[i];
+		const struct region *oh = &rt->regions[o->h];
+		const struct region *orr = &rt->regions[o->r];
+
+		if (!(o->period & c->period))
+			continue;
+		if (reg_contains(oh, h) &&
+		    (reg_contains(orr, r) || reg_contains(r, orr)))
+			return true;
+	}
+	return false;
+}
+
+/* ---- output -------------------------------------------------------------- */
+static const char *
+relation(const struct side *h, const struct side *r, bool designated)
+{
+	if (!h->r) {
+		int t = h->org_type & ORG_TYPE_MASK;
+
+		if (t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE ||
+		    (designated && t == ORG_ENTERPRISE))
+			return "designated";
+		return "institutional";
+	}
+	return r->r ? "east_west" : "institutional";
+}
+
+static int
+emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
+      size_t b1, bool designated)
+{
+	struct ext_pairing *p;
+	int rc;
+
+	if (h->r && r->r &&
+	    (reg_contains(h->r, r->r) || reg_contains(r->r, h->r)))
+		return 0;
+	if (!h->r && !r->r && !strcmp(h->org, r->org))
+		return 0;
+	rc = seen_add(c, h, r);
+	if (rc <= 0)
+		return rc;
+	p = vec_push(c->out);
+	if (!p)
+		return EXT_ENOMEM;
+	p->helper = ar_strdup(c->ar, h->r ? h->r->name : h->org);
+	p->recipient = ar_strdup(c->ar, r->r ? r->r->name : r->org);
+	if (!p->helper || !p->recipient)
+		return EXT_ENOMEM;
+	if (h->r)
+		memcpy(p->helper_code, h->r->code, 7);
+	if (r->r)
+		memcpy(p->recipient_code, r->r->code, 7);
+	p->relation = relation(h, r, designated);
+	p->start = b0;
+	p->end = b1;
+	p->sentence = c->sent;
+	return 0;
+}
+
+static size_t
+min3(size_t a, size_t b, size_t d)
+{
+	size_t m = a < b ? a : b;
+
+	return m < d ? m : d;
+}
+
+static size_t
+max3(size_t a, size_t b, size_t d)
+{
+	size_t m = a > b ? a : b;
+
+	return m > d ? m : d;
+}
+
+/* Every helper with every recipient; where several divisions help one
+ * recipient and the official list confirms some of them, only those. */
+static int
+emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
+     size_t nr, size_t cue_b0, size_t cue_b1, bool designated)
+{
+	size_t i, j, nreg = 0;
+	int rc;
+
+	for (i = 0; i < nh; i++)
+		nreg += h[i].r != NULL;
+	for (j = 0; j < nr; j++) {
+		bool any = false;
+
+		if (nreg > 1 && c->period && r[j].r)
+			for (i = 0; i < nh; i++)
+				if (h[i].r && confirmed(c, h[i].r, r[j].r))
+					any = true;
+		for (i = 0; i < nh; i++) {
+			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r))
+				continue;
+			rc = emit1(c, &h[i], &r[j],
+			           min3(h[i].b0, r[j].b0, cue_b0),
+			           max3(h[i].b1, r[j].b1, cue_b1), designated);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- text helpers -------------------------------------------------------- */
+static bool
+is_clause_end(uint32_t cp)
+{
+	switch (cp) {
+	case ',':
+	case ';':
+	case ':':
+	case '!':
+	case '?':
+	case 0xFF0C: /* ， */
+	case 0xFF1B: /* ； */
+	case 0xFF1A: /* ： */
+	case 0xFF01:
+	case 0xFF1F:
+	case 0x3002: /* 。 */
+		return true;
+	}
+	return false;
+}
+
+/* The gap [a, b) holds only join and filler words (and spaces). */
+static bool
+gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
+             size_t b, bool allow_join)
+{
+	size_t p = a, k = cue_lower(cues, nc, a);
+
+	while (p < b) {
+		if (c->text[p] == ' ') {
+			p++;
+			continue;
+		}
+		if (k < nc && cues[k].b0 == p && cues[k].b1 <= b &&
+		    (cues[k].kind == CUE_FILLER ||
+		     (allow_join && cues[k].kind == CUE_JOIN))) {
+			p = cues[k].b1;
+			k++;
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+static void
+side_of(struct side *s, const struct item *it)
+{
+	s->r = it->r;
+	s->org = it->org;
+	s->org_type = it->org_type;
+	s->b0 = it->b0;
+	s->b1 = it->b1;
+}
+
+static void
+push_r(struct seg *g, const struct item *it, const struct item *prev_r)
+{
+	/* A province written right before its prefecture or county adds
+	 * nothing (广西河池); a prefecture before its county stays. */
+	if (prev_r && g->nr && prev_r->r && it->r && prev_r->b1 == it->b0 &&
+	    prev_r->r->level == REG_PROVINCE &&
+	    reg_contains(prev_r->r, it->r) && g->r[g->nr - 1].r == prev_r->r)
+		g->nr--;
+	if (g->nr < MAXSIDE)
+		side_of(&g->r[g->nr++], it);
+}
+
+static int
+finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
+{
+	struct side rs[2 * MAXSIDE + 1];
+	size_t nr = 0, i;
+
+	if (!g->nh || !g->assist)
+		return 0;
+	for (i = 0; i < g->nr; i++)
+		rs[nr++] = g->r[i];
+	if (prefix && prefix->passive)
+		for (i = 0; i < prefix->nr; i++)
+			rs[nr++] = prefix->r[i];
+	if (nr == 0 && g->main_ok && c->main_region &&
+	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
+		rs[0].r = c->main_region;
+		rs[0].org = NULL;
+		rs[0].b0 = g->cue_b0;
+		rs[0].b1 = g->cue_b1;
+		nr = 1;
+	}
+	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1,
+	            g->designated);
+}
+
+/* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
+static int
+do_clause(struct pctx *c, const struct item *items, size_t ni,
+          const struct cue *cues, size_t nc, size_t a)
+{
+	struct seg *prefix = &c->work[0], *g = &c->work[1], *cur = prefix;
+	size_t ii = 0, ci = 0;
+	const struct item *prev_r = NULL, *prev_h = NULL;
+	bool have_group = false, first_group = true;
+	int rc = 0;
+
+	(void)a;
+	seg_reset(prefix);
+	seg_reset(g);
+	while (ii < ni || ci < nc) {
+		bool take_item =
+		    ii < ni && (ci >= nc || items[ii].b0 < cues[ci].b0);
+
+		if (take_item) {
+			const struct item *it = &items[ii++];
+			int role = it->role;
+
+			if (it->inside_org) {
+				/* Only a clause going on from the previous
+				 * one counts these (助力台江县民族中学). */
+				if (cur == prefix && prefix->cont && it->r &&
+				    role == IT_R)
+					push_r(prefix, it, NULL);
+				continue;
+			}
+			if (role == IT_HR)
+				role =
+				    !have_group && !cur->assist ? IT_H : IT_R;
+			if (role == IT_H) {
+				bool join =
+				    have_group && !cur->assist &&
+				    cur->nr == 0 && prev_h &&
+				    (prev_h->b1 == it->b0 ||
+				     gap_joinable(c, cues, nc, prev_h->b1,
+				                  it->b0, true));
+
+				if (have_group && join && prev_h->r && it->r &&
+				    prev_h->b1 == it->b0 &&
+				    reg_contains(prev_h->r, it->r) && cur->nh) {
+					/* 北京市大兴区: the most specific. */
+					side_of(&cur->h[cur->nh - 1], it);
+				} else if (join) {
+					if (cur->nh < MAXSIDE)
+						side_of(&cur->h[cur->nh++], it);
+				} else {
+					if (have_group) {
+						rc = finish_seg(
+						    c, g,
+						    first_group &&
+						            prefix->passive
+						        ? prefix
+						        : NULL);
+						if (rc)
+							goto done;
+						first_group = false;
+					}
+					cur = g;
+					seg_reset(g);
+					side_of(&g->h[g->nh++], it);
+					have_group = true;
+				}
+				cur->h_end = it->b1;
+				prev_h = it;
+				prev_r = NULL;
+			} else if (role == IT_R) {
+				push_r(cur, it, prev_r);
+				prev_r = it;
+			}
+			cur->any_item = true;
+		} else {
+			const struct cue *q = &cues[ci++];
+
+			switch (q->kind) {
+			case CUE_ASSIST:
+			case CUE_FUNDS:
+				if (!cur->assist) {
+					cur->cue_b0 = q->b0;
+					cur->cue_b1 = q->b1;
+				}
+				cur->assist = true;
+				if (q->flags & CUE_F_DESIGNATED)
+					cur->designated = true;
+				if ((q->flags & CUE_F_MAIN) && have_group &&
+				    cur == g &&
+				    gap_joinable(c, cues, nc, cur->h_end, q->b0,
+				                 false))
+					cur->main_ok = true;
+				break;
+			case CUE_PASSIVE:
+				cur->passive = true;
+				break;
+			case CUE_CONT:
+				if (cur == prefix && !prefix->any_item &&
+				    !prefix->assist)
+					prefix->cont = true;
+				break;
+			case CUE_SELF:
+				if (c->main_region) {
+					struct item self = {
+						q->b0,          q->b1, IT_R,
+						c->main_region, NULL,  0,
+						false
+					};
+
+					if (c->rt->role[reg_index(
+					        c->rt, c->main_region)] !=
+					    ROLE_EAST)
+						push_r(cur, &self, NULL);
+				}
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	/* The prefix: the helpers come from the clause before. */
+	if (c->has_carry &&
+	    (prefix->assist || (prefix->cont && !c->carry_pending))) {
+		struct side rs[2 * MAXSIDE];
+		size_t nr = 0, i;
+
+		for (i = 0; i < prefix->nr; i++)
+			rs[nr++] = prefix->r[i];
+		if (c->carry_pending && prefix->assist)
+			for (i = 0; i < c->carry.nr; i++)
+				rs[nr++] = c->carry.r[i];
+		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
+		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
+		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
+		          prefix->designated || c->carry.designated);
+		if (rc)
+			goto done;
+	}
+	if (have_group) {
+		rc = finish_seg(c, g,
+		                first_group && prefix->passive ? prefix : NULL);
+		if (rc)
+			goto done;
+		seg_copy(&c->carry, g);
+		c->has_carry = true;
+		c->carry_pending = !g->assist;
+	} else {
+		c->has_carry = false;
+	}
+done:
+	return rc;
+}
+
+/* Spans of short quotations (names, slogans): cues inside do not count. */
+#define QUOTE_MAX 60 /* bytes */
+
+static bool
+in_quote(const char *text, size_t b0, size_t s0)
+{
+	/* Look back for an opening mark not closed before b0. */
+	size_t p = b0, lim = b0 > s0 + QUOTE_MAX ? b0 - QUOTE_MAX : s0;
+
+	while (p > lim) {
+		p--;
+		if ((unsigned char)text[p] != 0xE2 &&
+		    (unsigned char)text[p] != 0xE3)
+			continue;
+		if (!memcmp(text + p, "”", 3) || !memcmp(text + p, "》", 3) ||
+		    !memcmp(text + p, "」", 3))
+			return false;
+		if (!memcmp(text + p, "“", 3) || !memcmp(text + p, "《", 3) ||
+		    !memcmp(text + p, "「", 3))
+			return true;
+	}
+	return false;
+}
+
+struct cue_scan {
+	const struct reg_tables *rt;
+	struct vec *cues;
+	size_t base;
+};
+
+static int
+on_cue(void *ctx, size_t b0, size_t b1, uint32_t val)
+{
+	struct cue_scan *cs = ctx;
+	const struct cue_ent *e = &cs->rt->cues[val];
+	struct cue *q;
+
+	if (e->kind == CUE_BLOCK)
+		return 0;
+	q = vec_push(cs->cues);
+	if (!q)
+		return EXT_ENOMEM;
+	q->b0 = cs->base + b0;
+	q->b1 = cs->base + b1;
+	q->kind = e->kind;
+	q->flags = e->flags;
+	return 0;
+}
+
+/* A compound (粤桂) pairs when an assistance cue follows within
+ * COMPOUND_GAP characters of names and 、 (粤桂扶贫协作, 京冀、津冀年度扶贫
+ * 协作), not when other words of a name follow (粤桂粤黔现代农业产业园联合会).
+ */
+#define COMPOUND_GAP 8
+
+static const struct cue *
+compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
+{
+	size_t k = cue_lower(cues, nc, b1), p = b1, cps = 0;
+
+	while (cps <= COMPOUND_GAP) {
+		size_t n;
+		uint32_t cp;
+
+		while (k < nc && cues[k].b0 < p)
+			k++;
+		if (k < nc && cues[k].b0 == p &&
+		    (cues[k].kind == CUE_ASSIST || cues[k].kind == CUE_FUNDS))
+			return &cues[k];
+		if (!c->text[p])
+			return NULL;
+		cp = u8_dec(c->text + p, 4, &n);
+		if (cp != 0x3001 && (cp < 0x3400 || is_clause_end(cp)))
+			return NULL;
+		p += n;
+		cps++;
+	}
+	return NULL;
+}
+
+static int
+do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
+            size_t nm, struct vec *items, struct vec *cues)
+{
+	struct cue_scan cs = { c->rt, cues, s->b0 };
+	size_t i, org_end = 0, k, j;
+	int rc;
+
+	items->n = 0;
+	cues->n = 0;
+	c->has_carry = false;
+	rc = reg_ac_longest(c->rt->cue, c->text + s->b0, s->b1 - s->b0, on_cue,
+	                    &cs);
+	if (rc)
+		return rc;
+	/* Cues inside names or short quotations are not statements. */
+	for (i = k = 0, j = 0; i < cues->n; i++) {
+		struct cue *q = (struct cue *)cues->p + i;
+		bool drop = false;
+
+		for (; j < nm && m[j].b0 <= q->b0; j++)
+			if (m[j].kind == MEN_ORG && m[j].b1 > org_end)
+				org_end = m[j].b1;
+		if (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS)
+			drop =
+			    in_quote(c->text, q->b0, s->b0) || q->b1 <= org_end;
+		if (!drop)
+			((struct cue *)cues->p)[k++] = *q;
+	}
+	cues->n = k;
+	org_end = 0;
+	for (i = 0; i < nm; i++) {
+		const struct mention *x = &m[i];
+		struct item *it;
+		int role = IT_NONE;
+		const struct region *r = x->r;
+
+		if (x->kind == MEN_ORG) {
+			role = (x->org_type & ORG_F_RECIP) ? IT_HR : IT_H;
+		} else if (r) {
+			role = c->rt->role[reg_index(c->rt, r)] == ROLE_EAST
+			           ? IT_H
+			           : IT_R;
+			if (x->kind == MEN_ABBREV &&
+			    (x->org_type == ABV_COMPOUND_H ||
+			     x->org_type == ABV_COMPOUND_R)) {
+				const struct mention *h = x, *y;
+				const struct cue *q;
+				struct side hs, rs2;
+
+				if (x->org_type != ABV_COMPOUND_H ||
+				    i + 1 >= nm)
+					continue;
+				y = &m[i + 1];
+				q = compound_cue(c, y->b1, cues->p, cues->n);
+				if (!q || !h->r || !y->r)
+					continue;
+				memset(&hs, 0, sizeof(hs));
+				memset(&rs2, 0, sizeof(rs2));
+				hs.r = h->r;
+				hs.b0 = h->b0;
+				hs.b1 = h->b1;
+				rs2.r = y->r;
+				rs2.b0 = y->b0;
+				rs2.b1 = y->b1;
+				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
+				if (rc)
+					return rc;
+				/* Both halves take part in the clause. */
+				for (int half = 0; half < 2; half++) {
+					const struct mention *z = half ? y : h;
+
+					it = vec_push(items);
+					if (!it)
+						return EXT_ENOMEM;
+					memset(it, 0, sizeof(*it));
+					it->b0 = z->b0;
+					it->b1 = z->b1;
+					it->r = z->r;
+					it->role =
+					    c->rt->role[reg_index(
+					        c->rt, z->r)] == ROLE_EAST
+					        ? IT_H
+					        : IT_R;
+				}
+				i++;
+				continue;
+			}
+		}
+		/* 贵州省级劳务品牌: a level of something, not a place helped.
+		 */
+		if (role == IT_R && x->kind == MEN_REGION &&
+		    x->b1 + 3 <= s->b1 && !memcmp(c->text + x->b1, "级", 3))
+			role = IT_NONE;
+		if (role == IT_NONE)
+			continue;
+		it = vec_push(items);
+		if (!it)
+			return EXT_ENOMEM;
+		it->b0 = x->b0;
+		it->b1 = x->b1;
+		it->role = role;
+		it->r = x->kind == MEN_ORG ? NULL : r;
+		it->org = x->org;
+		it->org_type = x->org_type;
+		it->inside_org = x->kind != MEN_ORG && x->b1 <= org_end;
+		if (x->kind == MEN_ORG && x->b1 > org_end)
+			org_end = x->b1;
+	}
+	/* East·west names (东莞·铜仁) pair. */
+	for (i = 0; i + 1 < items->n; i++) {
+		const struct item *a = (struct item *)items->p + i, *b = a + 1;
+		static const char *const dots[] = { "·", "・", "•" };
+
+		if (!a->r || !b->r || a->inside_org || b->inside_org ||
+		    a->role != IT_H || b->role != IT_R)
+			continue;
+		for (k = 0; k < 3; k++) {
+			size_t dl = strlen(dots[k]);
+
+			if (a->b1 + dl == b->b0 &&
+			    !memcmp(c->text + a->b1, dots[k], dl)) {
+				struct side hs, rs2;
+
+				side_of(&hs, a);
+				side_of(&rs2, b);
+				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	/* Clause by clause. */
+	{
+		const struct item *it = items->p;
+		const struct cue *q = cues->p;
+		size_t p = s->b0, a = s->b0, ia = 0, qa = 0;
+
+		while (p <= s->b1) {
+			size_t n = 1;
+			uint32_t cp = 0;
+			bool end = p == s->b1;
+
+			if (!end) {
+				cp = u8_dec(c->text + p, s->b1 - p, &n);
+				end = is_clause_end(cp);
+			}
+			if (end) {
+				size_t ib = ia, qb = qa;
+
+				while (ib < items->n && it[ib].b0 < p)
+					ib++;
+				while (qb < cues->n && q[qb].b0 < p)
+					qb++;
+				if (ib > ia || qb > qa) {
+					rc = do_clause(c, it + ia, ib - ia,
+					               q + qa, qb - qa, a);
+					if (rc)
+						return rc;
+				} else {
+					c->has_carry = false;
+				}
+				ia = ib;
+				qa = qb;
+				a = p + n;
+			}
+			if (p == s->b1)
+				break;
+			p += n;
+		}
+	}
+	return 0;
+}
 
 int
 pair_find(const struct reg_tables *rt, const char *text, size_t len,
-	  const struct sent *sents, size_t n_sents, const struct mention *m,
-	  size_t n_m, const struct ext_doc *doc,
-	  const struct region *main_region, struct arena *ar, struct vec *out)
+          const struct sent *sents, size_t n_sents, const struct mention *m,
+          size_t n_m, const struct ext_doc *doc,
+          const struct region *main_region, struct arena *ar, struct vec *out)
 {
-	(void)rt, (void)text, (void)len, (void)sents, (void)n_sents, (void)m;
-	(void)n_m, (void)doc, (void)main_region, (void)ar, (void)out;
-	return 0;
+	struct pctx *c;
+	struct vec items = VEC_INIT(struct item);
+	struct vec cues = VEC_INIT(struct cue);
+	size_t s, j = 0;
+	int rc = 0;
+
+	(void)len;
+	if (!rt || !rt->built || n_m == 0)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return EXT_ENOMEM;
+	c->rt = rt;
+	c->text = text;
+	c->main_region = main_region;
+	c->period = period_of(doc ? doc->meta.published : NULL);
+	c->ar = ar;
+	c->out = out;
+	for (s = 0; s < n_sents && rc == 0; s++) {
+		size_t k = j;
+
+		while (k < n_m && m[k].sent == s)
+			k++;
+		if (k > j) {
+			c->sent = s;
+			rc = do_sentence(c, &sents[s], m + j, k - j, &items,
+			                 &cues);
+		}
+		j = k;
+	}
+	free(c->seen);
+	free(c);
+	vec_free(&items);
+	vec_free(&cues);
+	return rc;
 }

@@ -1,49 +1,562 @@
-/* region.c - STUB: gazetteer (to be replaced). */
-#include "extract_int.h"
+/* region.c - finds divisions and organisations named in an article and
+ * the region the article is about.
+ *
+ * Does: one leftmost-longest scan of the gazetteer (full, short, derived
+ * and alias names, abbreviation compounds, curated organisations, and
+ * blocking words that contain names: 搬迁 stops 迁安); names shared by
+ * several divisions (鼓楼区, or 台江 for 台江县/台江区) resolve by a parent
+ * written right before them, else by the other divisions the article
+ * names, else are dropped; one scan of organisation suffixes finds
+ * schools, hospitals, enterprises ... and their names.
+ * Does not: guess divisions from context alone (全区, 我省: pairing.c reads
+ * those), or resolve a name that no table knows. */
+#include "reg_int.h"
 
-int
-reg_tables_add(struct reg_tables **tp, const char *name, const char *buf,
-	       size_t len, size_t *errline)
-{
-	(void)tp, (void)name, (void)buf, (void)len, (void)errline;
-	return 1;
-}
+#include <stdlib.h>
+#include <string.h>
 
-void
-reg_tables_free(struct reg_tables **tp)
-{
-	(void)tp;
-}
+struct raw {
+	size_t b0, b1;
+	uint32_t ent;
+};
 
-int
-reg_tables_check(const struct reg_tables *t, const char **missing)
+struct scan_ctx {
+	struct vec *raws;
+};
+
+static int
+on_gaz(void *ctx, size_t b0, size_t b1, uint32_t val)
 {
-	(void)t, (void)missing;
+	struct scan_ctx *c = ctx;
+	struct raw *r = vec_push(c->raws);
+
+	if (!r)
+		return EXT_ENOMEM;
+	r->b0 = b0;
+	r->b1 = b1;
+	r->ent = val;
 	return 0;
+}
+
+static void
+count_up(uint32_t *ctx, const struct reg_tables *rt, const struct region *r)
+{
+	for (; r; r = r->parent)
+		ctx[reg_index(rt, r)]++;
+}
+
+/* The candidate the article's context supports: a parent written right
+ * before the name wins; else the best score of parent (twice) and
+ * province mentions elsewhere, if it is unique and not zero. */
+static const struct region *
+resolve(const struct reg_tables *rt, const struct gaz_ent *e,
+        const uint32_t *ctx, const struct region *prev_adjacent)
+{
+	const struct region *best = NULL;
+	uint32_t best_s = 0;
+	bool tie = false;
+	size_t k;
+
+	if (prev_adjacent)
+		for (k = 0; k < e->n; k++) {
+			const struct region *c =
+			    &rt->regions[rt->cand[e->a + k]];
+
+			if (c->parent && reg_contains(prev_adjacent, c->parent))
+				return c;
+		}
+	for (k = 0; k < e->n; k++) {
+		const struct region *c = &rt->regions[rt->cand[e->a + k]];
+		const struct region *p = c->parent, *pv = reg_province(c);
+		uint32_t s = 0;
+
+		if (p && p != pv)
+			s += 2 * ctx[reg_index(rt, p)];
+		if (pv && pv != c)
+			s += ctx[reg_index(rt, pv)];
+		if (s > best_s) {
+			best = c;
+			best_s = s;
+			tie = false;
+		} else if (s == best_s) {
+			tie = true;
+		}
+	}
+	return best && !tie ? best : NULL;
+}
+
+/* A county's short name right before 镇 乡 村 街 路 names a town,
+ * village or street (湄潭县永兴镇 is not 永兴县). */
+static bool
+town_name(const struct region *r, const char *text, size_t len, size_t b0,
+          size_t b1)
+{
+	static const char *const next[] = { "镇", "乡", "村", "街", "路" };
+	size_t k;
+
+	if (r->level != REG_COUNTY || strlen(r->short_name) != b1 - b0 ||
+	    memcmp(text + b0, r->short_name, b1 - b0) != 0 || b1 + 3 > len)
+		return false;
+	for (k = 0; k < sizeof(next) / sizeof(next[0]); k++)
+		if (!memcmp(text + b1, next[k], 3))
+			return true;
+	return false;
+}
+
+static int
+push_mention(struct vec *out, size_t b0, size_t b1, enum mention_kind kind,
+             const struct region *r, int sub)
+{
+	struct mention *m = vec_push(out);
+
+	if (!m)
+		return EXT_ENOMEM;
+	m->b0 = b0;
+	m->b1 = b1;
+	m->kind = kind;
+	m->r = r;
+	m->org_type = sub;
+	return 0;
+}
+
+static int
+org_flags(int type)
+{
+	switch (type) {
+	case ORG_HOSPITAL:
+	case ORG_SCHOOL:
+		return type | ORG_F_HELPER | ORG_F_RECIP;
+	default:
+		return type | ORG_F_HELPER;
+	}
+}
+
+/* ---- organisations by suffix ------------------------------------------ */
+#define ORG_MAX_CPS 16
+
+struct org_ctx {
+	const struct reg_tables *rt;
+	const char *text;
+	const struct mention *men; /* regions, sorted by b0 */
+	size_t n_men;
+	struct vec *orgs;
+	struct arena *ar;
+	size_t last_boundary; /* end of the last boundary word */
+};
+
+static bool
+is_function_cp(uint32_t cp)
+{
+	/* Characters that end a name on its left: grammar, not names. */
+	static const char fn[] = "与和及同在由的如对向为把被将是从让给等了并";
+	char buf[4];
+	size_t n;
+
+	if (cp < 0x80 || (cp >= 0x2000 && cp < 0x2070) ||
+	    (cp >= 0x3000 && cp < 0x3040) || (cp >= 0xFF00 && cp < 0xFFF0))
+		return true; /* ASCII, punctuation, CJK and full-width marks */
+	n = u8_enc(cp, buf);
+	for (size_t i = 0; i + n <= sizeof(fn) - 1; i += n)
+		if (!memcmp(fn + i, buf, n))
+			return true;
+	return false;
+}
+
+/* First region mention inside [a, b), or -1. */
+static long
+first_region_in(const struct org_ctx *c, size_t a, size_t b)
+{
+	size_t lo = 0, hi = c->n_men;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->men[mid].b0 < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < c->n_men && c->men[lo].b0 < b; lo++)
+		if (c->men[lo].kind == MEN_REGION && c->men[lo].b1 <= b)
+			return (long)lo;
+	return -1;
+}
+
+static int
+add_org(struct org_ctx *c, size_t b0, size_t b1, const char *name, size_t nlen,
+        int type)
+{
+	struct mention *m;
+	struct mention *last =
+	    c->orgs->n ? (struct mention *)c->orgs->p + (c->orgs->n - 1) : NULL;
+
+	/* A longer name ending later replaces one it contains (广大附中 in
+	 * 广州市广大附中教育集团); one overlapping it otherwise is dropped. */
+	if (last && last->b1 > b0) {
+		if (b0 <= last->b0 && b1 > last->b1)
+			c->orgs->n--;
+		else
+			return 0;
+	}
+	m = vec_push(c->orgs);
+	if (!m)
+		return EXT_ENOMEM;
+	m->b0 = b0;
+	m->b1 = b1;
+	m->kind = MEN_ORG;
+	m->org = ar_strndup(c->ar, name, nlen);
+	m->org_type = org_flags(type);
+	return m->org ? 0 : EXT_ENOMEM;
+}
+
+static int
+on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
+{
+	struct org_ctx *c = ctx;
+	const struct suf_ent *se = &c->rt->sufs[val];
+	size_t start = s0, cps = 0;
+	bool bounded = false;
+	long j;
+	int rc;
+
+	if (se->type == ORG_BOUNDARY) {
+		c->last_boundary = s1;
+		return 0;
+	}
+	/* Back to the nearest boundary, at most ORG_MAX_CPS characters. */
+	while (start > 0 && cps < ORG_MAX_CPS) {
+		size_t p = start - 1, n;
+		uint32_t cp;
+
+		while (p > 0 && ((unsigned char)c->text[p] & 0xC0) == 0x80)
+			p--;
+		cp = u8_dec(c->text + p, start - p, &n);
+		if (is_function_cp(cp) ||
+		    (c->last_boundary && start <= c->last_boundary)) {
+			bounded = true;
+			break;
+		}
+		start = p;
+		cps++;
+	}
+	if (start == 0)
+		bounded = true;
+	if (c->last_boundary > start && c->last_boundary <= s0)
+		start = c->last_boundary;
+	j = first_region_in(c, start, s0);
+	if (j >= 0) {
+		const struct mention *m = &c->men[j];
+		size_t k;
+
+		start = m->b0;
+		/* "毕节、黔南妇幼保健院": the suffix serves the whole list. */
+		for (k = (size_t)j; k > 0 && (size_t)j - k < 8; k--) {
+			const struct mention *p = &c->men[k - 1];
+			const struct mention *q = &c->men[k];
+
+			if (p->kind != MEN_REGION || p->b1 + 3 != q->b0 ||
+			    memcmp(c->text + p->b1, "、", 3) != 0)
+				break;
+		}
+		for (; k < (size_t)j; k++) {
+			const struct mention *p = &c->men[k];
+			size_t nl = (p->b1 - p->b0) + (s1 - m->b1);
+			char *nm = ar_alloc(c->ar, nl + 1);
+
+			if (!nm)
+				return EXT_ENOMEM;
+			memcpy(nm, c->text + p->b0, p->b1 - p->b0);
+			memcpy(nm + (p->b1 - p->b0), c->text + m->b1,
+			       s1 - m->b1);
+			if ((rc = add_org(c, p->b0, p->b1, nm, nl, se->type)) !=
+			    0)
+				return rc;
+		}
+	} else if (se->need_region || !bounded || start == s0) {
+		return 0;
+	}
+	return add_org(c, start, s1, c->text + start, s1 - start, se->type);
+}
+
+static int
+cmp_mention(const void *a, const void *b)
+{
+	const struct mention *x = a, *y = b;
+
+	if (x->b0 != y->b0)
+		return x->b0 < y->b0 ? -1 : 1;
+	if (x->b1 != y->b1)
+		return x->b1 > y->b1 ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind > y->kind ? -1 : 1; /* orgs first */
+	return x->r && y->r ? strcmp(x->r->code, y->r->code) : 0;
 }
 
 int
 reg_find(const struct reg_tables *rt, const char *text, size_t len,
-	 const struct sent *sents, size_t n_sents, struct arena *ar,
-	 struct mention **out, size_t *n)
+         const struct sent *sents, size_t n_sents, struct arena *ar,
+         struct mention **out, size_t *n)
 {
-	(void)rt, (void)text, (void)len, (void)sents, (void)n_sents, (void)ar;
+	struct vec raws = VEC_INIT(struct raw);
+	struct vec men = VEC_INIT(struct mention);
+	struct vec orgs = VEC_INIT(struct mention);
+	struct scan_ctx sc = { &raws };
+	uint32_t *ctx = NULL;
+	const struct region *prev_r = NULL;
+	size_t prev_b1 = (size_t)-1, i, s;
+	struct mention *all = NULL;
+	int rc;
+
 	*out = NULL;
 	*n = 0;
-	return 0;
+	if (!rt || !rt->built)
+		return 0;
+	rc = reg_ac_longest(rt->gaz, text, len, on_gaz, &sc);
+	if (rc)
+		goto done;
+	ctx = calloc(rt->n_regions + 1, sizeof(*ctx));
+	if (!ctx) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < raws.n; i++) {
+		const struct raw *r = (struct raw *)raws.p + i;
+		const struct gaz_ent *e = &rt->ents[r->ent];
+
+		if ((e->kind == GZ_REGION && e->n == 1) ||
+		    e->kind == GZ_PATTERN)
+			count_up(
+			    ctx, rt,
+			    &rt->regions[e->kind == GZ_REGION ? rt->cand[e->a]
+			                                      : e->a]);
+		else if (e->kind == GZ_COMPOUND) {
+			count_up(ctx, rt, &rt->regions[e->a]);
+			count_up(ctx, rt, &rt->regions[e->b]);
+		} else if (e->kind == GZ_MULTI || e->kind == GZ_JOINT)
+			for (size_t k = 0; k < e->n; k++)
+				count_up(ctx, rt,
+				         &rt->regions[rt->cand[e->a + k]]);
+	}
+	for (i = 0; i < raws.n && rc == 0; i++) {
+		const struct raw *r = (struct raw *)raws.p + i;
+		const struct gaz_ent *e = &rt->ents[r->ent];
+		const struct region *adj = prev_b1 == r->b0 ? prev_r : NULL;
+		const struct region *got = NULL;
+		size_t k, half;
+
+		switch (e->kind) {
+		case GZ_REGION:
+		case GZ_AMBIG:
+			got = e->n == 1 && e->kind == GZ_REGION
+			          ? &rt->regions[rt->cand[e->a]]
+			          : resolve(rt, e, ctx, adj);
+			if (got && town_name(got, text, len, r->b0, r->b1))
+				got = NULL;
+			if (got)
+				rc = push_mention(&men, r->b0, r->b1,
+				                  MEN_REGION, got, 0);
+			break;
+		case GZ_MULTI:
+			for (k = 0; k < e->n && rc == 0; k++)
+				rc = push_mention(
+				    &men, r->b0, r->b1, MEN_REGION,
+				    &rt->regions[rt->cand[e->a + k]], 0);
+			break;
+		case GZ_COMPOUND:
+			u8_dec(text + r->b0, r->b1 - r->b0, &half);
+			rc = push_mention(&men, r->b0, r->b0 + half, MEN_ABBREV,
+			                  &rt->regions[e->a], ABV_COMPOUND_H);
+			if (rc == 0)
+				rc = push_mention(
+				    &men, r->b0 + half, r->b1, MEN_ABBREV,
+				    &rt->regions[e->b], ABV_COMPOUND_R);
+			break;
+		case GZ_PATTERN:
+			rc = push_mention(&men, r->b0, r->b1, MEN_ABBREV,
+			                  &rt->regions[e->a], ABV_PATTERN);
+			break;
+		case GZ_JOINT: {
+			size_t p = r->b0;
+
+			for (k = 0; k < e->n && rc == 0; k++) {
+				u8_dec(text + p, r->b1 - p, &half);
+				rc = push_mention(
+				    &men, p, p + half, MEN_ABBREV,
+				    &rt->regions[rt->cand[e->a + k]],
+				    ABV_JOINT);
+				p += half;
+			}
+			break;
+		}
+		case GZ_ORG: {
+			struct mention *m = vec_push(&orgs);
+
+			if (!m) {
+				rc = EXT_ENOMEM;
+				break;
+			}
+			m->b0 = r->b0;
+			m->b1 = r->b1;
+			m->kind = MEN_ORG;
+			m->org = ar_strndup(ar, text + r->b0, r->b1 - r->b0);
+			m->org_type = org_flags(rt->orgs[e->a].type);
+			if (!m->org)
+				rc = EXT_ENOMEM;
+			break;
+		}
+		default:
+			break;
+		}
+		prev_b1 = r->b1;
+		prev_r = got;
+	}
+	if (rc)
+		goto done;
+	{
+		struct vec sorgs = VEC_INIT(struct mention);
+		struct org_ctx oc = { rt, text, men.p, men.n, &sorgs, ar, 0 };
+		size_t a = 0, b = 0;
+
+		rc = reg_ac_ends(rt->suf, text, len, on_suffix, &oc);
+		/* A suffix name that contains a curated one, or goes on right
+		 * after it (华为 + 技术有限公司), replaces it; one that only
+		 * overlaps it loses. */
+		for (; rc == 0 && b < sorgs.n; b++) {
+			struct mention *so = (struct mention *)sorgs.p + b;
+			struct mention *co = orgs.p;
+			bool clash = false;
+
+			while (a < orgs.n && co[a].b1 < so->b0)
+				a++;
+			for (size_t k = a; k < orgs.n && co[k].b0 <= so->b1;
+			     k++) {
+				if (co[k].b1 == so->b0) {
+					so->b0 = co[k].b0;
+					so->org = ar_strndup(ar, text + so->b0,
+					                     so->b1 - so->b0);
+					if (!so->org)
+						rc = EXT_ENOMEM;
+				} else if (co[k].b1 <= so->b0 ||
+				           co[k].b0 >= so->b1) {
+					continue;
+				} else if (co[k].b0 < so->b0 ||
+				           co[k].b1 > so->b1) {
+					clash = true;
+					continue;
+				}
+				co[k].kind = 0; /* replaced */
+			}
+			if (!clash && rc == 0) {
+				struct mention *m = vec_push(&men);
+
+				if (!m)
+					rc = EXT_ENOMEM;
+				else
+					*m = *so;
+			}
+		}
+		vec_free(&sorgs);
+		if (rc)
+			goto done;
+	}
+	for (i = 0; i < orgs.n; i++) {
+		struct mention *m;
+
+		if (((struct mention *)orgs.p)[i].kind == 0)
+			continue;
+		m = vec_push(&men);
+		if (!m) {
+			rc = EXT_ENOMEM;
+			goto done;
+		}
+		*m = ((struct mention *)orgs.p)[i];
+	}
+	if (men.n == 0)
+		goto done;
+	qsort(men.p, men.n, sizeof(struct mention), cmp_mention);
+	for (i = 0, s = 0; i < men.n; i++) {
+		struct mention *m = (struct mention *)men.p + i;
+
+		while (s + 1 < n_sents && sents[s].b1 <= m->b0)
+			s++;
+		m->sent = s;
+	}
+	*n = men.n;
+	all = vec_to_arena(&men, ar);
+	if (!all) {
+		*n = 0;
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	*out = all;
+done:
+	free(ctx);
+	vec_free(&raws);
+	vec_free(&men);
+	vec_free(&orgs);
+	return rc;
 }
 
+/* The region the article is about: the recipient-side (not eastern)
+ * province named most (title mentions count three times), or one of its
+ * prefectures when that prefecture (with its counties) takes most of the
+ * province's mentions and is named more often than the province itself. */
 const struct region *
 reg_main(const struct reg_tables *rt, const char *text,
-	 const struct ext_doc *doc, const struct mention *m, size_t n)
+         const struct ext_doc *doc, const struct mention *m, size_t n)
 {
-	(void)rt, (void)text, (void)doc, (void)m, (void)n;
-	return NULL;
-}
+	uint32_t *cnt, *own;
+	size_t i, t0 = 0, t1 = 0;
+	const struct region *best = NULL, *pbest = NULL;
 
-const struct region *
-reg_by_code(const struct reg_tables *rt, const char *code)
-{
-	(void)rt, (void)code;
-	return NULL;
+	if (!rt || !rt->built || n == 0)
+		return NULL;
+	if (doc && doc->meta.title && *doc->meta.title) {
+		const char *p = strstr(text, doc->meta.title);
+
+		if (p) {
+			t0 = (size_t)(p - text);
+			t1 = t0 + strlen(doc->meta.title);
+		}
+	}
+	cnt = calloc(2 * (rt->n_regions + 1), sizeof(*cnt));
+	if (!cnt)
+		return NULL;
+	own = cnt + rt->n_regions + 1;
+	for (i = 0; i < n; i++) {
+		const struct region *r = m[i].r;
+		uint32_t w = m[i].b0 >= t0 && m[i].b1 <= t1 && t1 > t0 ? 3 : 1;
+
+		if (!r || rt->role[reg_index(rt, r)] == ROLE_EAST)
+			continue;
+		if (m[i].kind == MEN_ABBREV && m[i].org_type == ABV_JOINT)
+			continue;
+		own[reg_index(rt, r)] += w;
+		for (; r; r = r->parent)
+			cnt[reg_index(rt, r)] += w;
+	}
+	for (i = 0; i < rt->n_regions; i++) {
+		const struct region *r = &rt->regions[i];
+
+		if (r->level == REG_PROVINCE && cnt[i] &&
+		    (!best || cnt[i] > cnt[reg_index(rt, best)]))
+			best = r;
+	}
+	if (best) {
+		uint32_t bi = reg_index(rt, best);
+
+		for (i = 0; i < rt->n_regions; i++) {
+			const struct region *r = &rt->regions[i];
+
+			if (r->level == REG_PREFECTURE && r->parent == best &&
+			    cnt[i] &&
+			    (!pbest || cnt[i] > cnt[reg_index(rt, pbest)]))
+				pbest = r;
+		}
+		if (pbest && 2 * cnt[reg_index(rt, pbest)] > cnt[bi] &&
+		    cnt[reg_index(rt, pbest)] > own[bi])
+			best = pbest;
+	}
+	free(cnt);
+	return best;
 }

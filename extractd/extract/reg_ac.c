@@ -1,0 +1,323 @@
+/* reg_ac.c - Aho-Corasick over code points for the gazetteer and the cue
+ * words: a trie whose edges live in one open-addressing hash table keyed
+ * by (state, code point), failure and dictionary links set by a
+ * breadth-first pass. */
+#include "reg_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct acnode {
+	uint32_t fail;
+	uint32_t dict;    /* nearest proper suffix state that is a pattern */
+	uint32_t child;   /* first child (building only) */
+	uint32_t sibling; /* next sibling (building only) */
+	uint32_t cp;      /* the code point on the edge into this state */
+	uint32_t val;     /* the pattern's value when term */
+	uint16_t blen;    /* bytes from the root */
+	uint8_t term;
+};
+
+struct reg_ac {
+	struct acnode *nodes;
+	size_t n, cap;
+	uint64_t *keys; /* (state << 21 | cp) + 1; 0 is empty */
+	uint32_t *vals;
+	size_t hcap, hn; /* hcap a power of two */
+	uint16_t maxlen;
+};
+
+static uint64_t
+mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static uint32_t
+edge_get(const struct reg_ac *ac, uint32_t st, uint32_t cp)
+{
+	uint64_t key = (((uint64_t)st << 21) | cp) + 1;
+	size_t m = ac->hcap - 1, i = mix(key) & m;
+
+	for (;; i = (i + 1) & m) {
+		if (ac->keys[i] == key)
+			return ac->vals[i];
+		if (ac->keys[i] == 0)
+			return 0;
+	}
+}
+
+static int
+edge_grow(struct reg_ac *ac)
+{
+	size_t ncap = ac->hcap ? ac->hcap * 2 : 1024, i;
+	uint64_t *k = calloc(ncap, sizeof(*k));
+	uint32_t *v = malloc(ncap * sizeof(*v));
+
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return EXT_ENOMEM;
+	}
+	for (i = 0; i < ac->hcap; i++) {
+		size_t j;
+
+		if (!ac->keys[i])
+			continue;
+		for (j = mix(ac->keys[i]) & (ncap - 1); k[j];
+		     j = (j + 1) & (ncap - 1))
+			;
+		k[j] = ac->keys[i];
+		v[j] = ac->vals[i];
+	}
+	free(ac->keys);
+	free(ac->vals);
+	ac->keys = k;
+	ac->vals = v;
+	ac->hcap = ncap;
+	return 0;
+}
+
+static int
+edge_put(struct reg_ac *ac, uint32_t st, uint32_t cp, uint32_t to)
+{
+	uint64_t key = (((uint64_t)st << 21) | cp) + 1;
+	size_t i;
+
+	if ((ac->hn + 1) * 2 > ac->hcap && edge_grow(ac) != 0)
+		return EXT_ENOMEM;
+	for (i = mix(key) & (ac->hcap - 1); ac->keys[i];
+	     i = (i + 1) & (ac->hcap - 1))
+		;
+	ac->keys[i] = key;
+	ac->vals[i] = to;
+	ac->hn++;
+	return 0;
+}
+
+static uint32_t
+node_new(struct reg_ac *ac)
+{
+	if (ac->n == ac->cap) {
+		size_t ncap = ac->cap ? ac->cap * 2 : 1024;
+		struct acnode *p = realloc(ac->nodes, ncap * sizeof(*p));
+
+		if (!p)
+			return 0;
+		ac->nodes = p;
+		ac->cap = ncap;
+	}
+	memset(&ac->nodes[ac->n], 0, sizeof(ac->nodes[0]));
+	return (uint32_t)ac->n++;
+}
+
+struct reg_ac *
+reg_ac_new(void)
+{
+	struct reg_ac *ac = calloc(1, sizeof(*ac));
+
+	if (!ac)
+		return NULL;
+	/* The root is state 0; edge_get's 0 means "no edge". */
+	if (node_new(ac) != 0 || edge_grow(ac) != 0) {
+		reg_ac_free(&ac);
+		return NULL;
+	}
+	return ac;
+}
+
+void
+reg_ac_free(struct reg_ac **self_p)
+{
+	struct reg_ac *ac;
+
+	if (!self_p || !*self_p)
+		return;
+	ac = *self_p;
+	free(ac->nodes);
+	free(ac->keys);
+	free(ac->vals);
+	free(ac);
+	*self_p = NULL;
+}
+
+int
+reg_ac_add(struct reg_ac *ac, const char *pat, size_t len, uint32_t val,
+           uint32_t *old)
+{
+	uint32_t st = 0;
+	size_t i = 0;
+
+	if (len == 0 || len > REG_AC_MAXLEN)
+		return EXT_EDATA;
+	while (i < len) {
+		size_t k;
+		uint32_t cp = u8_dec(pat + i, len - i, &k), nx;
+
+		i += k;
+		nx = edge_get(ac, st, cp);
+		if (!nx) {
+			nx = node_new(ac);
+			if (!nx || edge_put(ac, st, cp, nx) != 0)
+				return EXT_ENOMEM;
+			ac->nodes[nx].cp = cp;
+			ac->nodes[nx].blen = (uint16_t)i;
+			ac->nodes[nx].sibling = ac->nodes[st].child;
+			ac->nodes[st].child = nx;
+		}
+		st = nx;
+	}
+	if (ac->nodes[st].term) {
+		if (old)
+			*old = ac->nodes[st].val;
+		return 1;
+	}
+	ac->nodes[st].term = 1;
+	ac->nodes[st].val = val;
+	if (len > ac->maxlen)
+		ac->maxlen = (uint16_t)len;
+	return 0;
+}
+
+int
+reg_ac_build(struct reg_ac *ac)
+{
+	uint32_t *queue = malloc(ac->n * sizeof(*queue));
+	size_t head = 0, tail = 0;
+	uint32_t c;
+
+	if (!queue)
+		return EXT_ENOMEM;
+	for (c = ac->nodes[0].child; c; c = ac->nodes[c].sibling) {
+		ac->nodes[c].fail = 0;
+		ac->nodes[c].dict = 0;
+		queue[tail++] = c;
+	}
+	while (head < tail) {
+		uint32_t st = queue[head++];
+
+		for (c = ac->nodes[st].child; c; c = ac->nodes[c].sibling) {
+			uint32_t f = ac->nodes[st].fail, nx;
+
+			for (;;) {
+				nx = edge_get(ac, f, ac->nodes[c].cp);
+				if (nx || f == 0)
+					break;
+				f = ac->nodes[f].fail;
+			}
+			ac->nodes[c].fail = nx;
+			ac->nodes[c].dict =
+			    ac->nodes[nx].term ? nx : ac->nodes[nx].dict;
+			queue[tail++] = c;
+		}
+	}
+	free(queue);
+	return 0;
+}
+
+static inline uint32_t
+step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
+{
+	for (;;) {
+		uint32_t nx = edge_get(ac, st, cp);
+
+		if (nx)
+			return nx;
+		if (st == 0)
+			return 0;
+		st = ac->nodes[st].fail;
+	}
+}
+
+int
+reg_ac_ends(const struct reg_ac *ac, const char *text, size_t len, reg_ac_fn fn,
+            void *ctx)
+{
+	uint32_t st = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k;
+		uint32_t cp = u8_dec(text + i, len - i, &k), t;
+		int rc;
+
+		i += k;
+		st = step(ac, st, cp);
+		t = ac->nodes[st].term ? st : ac->nodes[st].dict;
+		if (t) {
+			rc =
+			    fn(ctx, i - ac->nodes[t].blen, i, ac->nodes[t].val);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Leftmost-longest: the longest match per start position is kept in a
+ * ring indexed by start; a start is final once the scan is more than the
+ * longest pattern past it. Memory is bounded by the longest pattern, not
+ * by the text. */
+#define RING 256 /* > REG_AC_MAXLEN, a power of two */
+
+struct slot {
+	size_t start; /* + 1; 0 is empty */
+	size_t end;
+	uint32_t val;
+};
+
+int
+reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
+               reg_ac_fn fn, void *ctx)
+{
+	struct slot ring[RING];
+	uint32_t st = 0;
+	size_t i = 0, fin = 0, cursor = 0;
+	int rc;
+
+	memset(ring, 0, sizeof(ring));
+	for (;;) {
+		size_t limit = i >= ac->maxlen ? i - ac->maxlen : 0;
+
+		if (i >= len)
+			limit = len;
+		/* Starts before limit can get no more matches. */
+		for (; fin < limit; fin++) {
+			struct slot *s = &ring[fin & (RING - 1)];
+
+			if (s->start != fin + 1)
+				continue;
+			s->start = 0;
+			if (fin < cursor)
+				continue;
+			rc = fn(ctx, fin, s->end, s->val);
+			if (rc)
+				return rc;
+			cursor = s->end;
+		}
+		if (i >= len)
+			break;
+		{
+			size_t k;
+			uint32_t cp = u8_dec(text + i, len - i, &k), t;
+
+			i += k;
+			st = step(ac, st, cp);
+			for (t = ac->nodes[st].term ? st : ac->nodes[st].dict;
+			     t; t = ac->nodes[t].dict) {
+				size_t b0 = i - ac->nodes[t].blen;
+				struct slot *s = &ring[b0 & (RING - 1)];
+
+				if (s->start != b0 + 1 || s->end < i) {
+					s->start = b0 + 1;
+					s->end = i;
+					s->val = ac->nodes[t].val;
+				}
+			}
+		}
+	}
+	return 0;
+}
