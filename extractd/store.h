@@ -56,8 +56,12 @@ bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
 /* Within the current batch (BEGIN on first use). Returns 0 and sets
  * *status, or ERR_DB_TRANSIENT (the whole batch is lost: roll back,
  * reconnect, redo), or ERR_DB_PERMANENT only if even recording the error
- * failed. res may be NULL when extraction failed; reason then says why
- * (the article is stored in ingest_errors with its raw bytes' id). */
+ * failed. A data error of this article (SQLSTATE class 22, 23 or 54) rolls
+ * back to its savepoint, records it in ingest_errors (stage "store") and
+ * gives STORE_REJECTED. res may be NULL when extraction failed: recorded
+ * as stage "extract", "no extraction result"; call store_reject() instead
+ * to give the reason. store_reject() records in ingest_errors (one row per
+ * sha256 and stage; a repeat bumps attempts) and counts in the batch. */
 int store_put(store_t *self, const struct store_article *a,
 	      const struct ext_result *res, enum store_status *status);
 int store_reject(store_t *self, const struct store_article *a,
@@ -74,9 +78,14 @@ size_t store_pending(const store_t *self); /* articles in the open batch */
 int store_migrate(const char *conninfo, const char *migrations_dir,
 		  const char *divisions_tsv);
 
-/* Re-extraction: calls fn for up to batch articles whose extractor version
- * or data hash differs from opts; fn re-extracts and store_put()s them.
- * Returns the number handled (0 when none is left) or a negative ERR_*. */
+/* Re-extraction: calls fn for up to batch articles of an older version
+ * (lower extractor_version, or the same with another data_hash; newer ones
+ * are left alone), in sha256 order after the last one of the previous
+ * committed call (keyset), locked FOR UPDATE SKIP LOCKED in the current
+ * batch so several re-extractors share the work; fn re-extracts and
+ * store_put()s them; store_commit() after each call. Returns the number
+ * handled (0 when none is left: the next call starts a new pass) or a
+ * negative ERR_* (fn's ERR_DB_* stop it; its other errors are logged). */
 typedef int (*store_reextract_fn)(void *ctx, store_t *st,
 				  const struct store_article *a);
 int store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
