@@ -24,7 +24,7 @@ enum {
 	NUM_ARABIC = 1,  /* digits */
 	NUM_CHINESE = 2, /* Chinese numerals */
 	NUM_BIG = 4,     /* the numeral itself holds 万 or 亿 (三万) */
-	NUM_ONE = 8,     /* exactly the numeral 一 (or 壹) */
+	NUM_ONE = 8,     /* exactly the numeral 一 */
 };
 
 struct num {

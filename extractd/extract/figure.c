@@ -785,11 +785,21 @@ is_ascii_alpha(uint32_t cp)
 	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
 }
 
+/* Clauses (for categories) end at , ; : only: 、 joins the parts of one
+ * list, whose items share the clause's subject and verb. */
 static bool
 is_clause_delim(uint32_t cp)
 {
 	return cp == ',' || cp == ';' || cp == ':' || cp == 0xFF0C ||
-	       cp == 0xFF1B || cp == 0xFF1A || cp == 0x3001 /* 、 */;
+	       cp == 0xFF1B || cp == 0xFF1A;
+}
+
+/* Phrases (metrics, people nouns) also end at 、 and brackets. */
+static bool
+is_phrase_delim(uint32_t cp)
+{
+	return is_clause_delim(cp) || cp == 0x3001 || cp == '(' || cp == ')' ||
+	       cp == 0x201C || cp == 0x201D;
 }
 
 static bool
@@ -840,7 +850,7 @@ scan_sentence(struct scan *sc)
 {
 	const struct fig_tables *ft = sc->ft;
 	const char *text = sc->text;
-	size_t i = sc->b0, k;
+	size_t i = sc->b0, k, kw_end = 0;
 	uint32_t prev = 0;
 
 	while (i < sc->b1) {
@@ -873,6 +883,15 @@ scan_sentence(struct scan *sc)
 		nm = trie_fwd(&ft->t_scan, text + i, sc->b1 - i, m,
 		              TRIE_MAX_DEPTH);
 		for (j = 0; j < nm; j++) {
+			bool longest_kw = true;
+
+			/* a keyword inside a longer one is not a word of
+			 * the text: 帮扶 in 对口帮扶, 结对 in 结对市县 */
+			for (size_t j2 = j + 1; j2 < nm; j2++)
+				longest_kw &= (m[j2].val & 1) != 0;
+			if (!(m[j].val & 1) &&
+			    (!longest_kw || i + m[j].len <= kw_end))
+				continue;
 			if (m[j].val & 1) {
 				struct span *s = vec_push(&sc->ex);
 
@@ -885,6 +904,7 @@ scan_sentence(struct scan *sc)
 
 				if (!w)
 					return EXT_ENOMEM;
+				kw_end = i + m[j].len;
 				w->b0 = i;
 				w->ent = (uint32_t)(m[j].val >> 1);
 			}
@@ -1045,7 +1065,7 @@ people_after(const struct scan *sc, size_t p, size_t *n0, size_t *n1)
 		uint32_t cp = u8_dec(sc->text + i, sc->b1 - i, &k);
 		int32_t e;
 
-		if (is_clause_delim(cp) || is_hard_delim(cp) ||
+		if (is_phrase_delim(cp) || is_hard_delim(cp) ||
 		    num_digit_cp(cp) >= 0 || num_chinese_cp(cp) >= 0)
 			return NULL;
 		e = trie_longest(&ft->t_people, sc->text + i, sc->b1 - i, &ml);
@@ -1241,26 +1261,25 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 	return R_NONE;
 }
 
-/* Strips words of class metric_trim from both ends of [*a, *b). */
+static bool
+is_trim_at(const struct fig_tables *ft, const char *text, size_t a, size_t b,
+           size_t *len)
+{
+	return (fwd_classes(&ft->t_fwd, text + a, b - a, W_TRIM, len) &
+	        (1u << W_TRIM)) &&
+	       *len > 0;
+}
+
+/* Strips words of class metric_trim from the end of [a, *b). */
 static void
-trim_metric(const struct fig_tables *ft, const char *text, size_t *a, size_t *b)
+trim_tail(const struct fig_tables *ft, const char *text, size_t a, size_t *b)
 {
 	struct tmatch m[TRIE_MAX_DEPTH];
-	size_t ml, n;
 
-	for (int guard = 0; guard < 4 && *a < *b; guard++) {
-		uint32_t mk =
-		    fwd_classes(&ft->t_fwd, text + *a, *b - *a, W_TRIM, &ml);
+	for (int guard = 0; guard < 4 && a < *b; guard++) {
+		size_t best = 0, n = trie_back(&ft->t_back, text + a, text + *b,
+		                               m, TRIE_MAX_DEPTH);
 
-		if (!(mk & (1u << W_TRIM)) || ml == 0)
-			break;
-		*a += ml;
-	}
-	for (int guard = 0; guard < 4 && *a < *b; guard++) {
-		size_t best = 0;
-
-		n = trie_back(&ft->t_back, text + *a, text + *b, m,
-		              TRIE_MAX_DEPTH);
 		for (size_t j = 0; j < n; j++)
 			if ((uint32_t)m[j].val & (1u << W_TRIM))
 				best = m[j].len;
@@ -1270,68 +1289,82 @@ trim_metric(const struct fig_tables *ft, const char *text, size_t *a, size_t *b)
 	}
 }
 
-/* The noun phrase that says what was counted: the words after the figure
- * when it modifies them (1666名贫困人口就业), else the words before it
- * in its clause (扶贫项目142个). */
-static char *
-metric_of(const struct scan *sc, const struct cand *c, size_t prev_end,
-          struct arena *ar, int *err)
+static bool
+metric_char(uint32_t cp)
 {
-	const char *text = sc->text;
-	size_t a, b, i, k;
-	int n = 0;
-	uint32_t cp;
+	return cp >= 0x3400 && !is_phrase_delim(cp) && !is_hard_delim(cp) &&
+	       num_chinese_cp(cp) < 0;
+}
 
-	*err = 0;
+/* The noun phrase that says what was counted: the words right after the
+ * figure when it modifies them (1666名贫困人口就业, up to a verb or
+ * conjunction of metric_trim), else the words before it in its phrase
+ * after the last such verb (引进广东企业281家 -> 广东企业). */
+static void
+metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
+            size_t *ma, size_t *mb)
+{
+	const struct fig_tables *ft = sc->ft;
+	const char *text = sc->text;
+	size_t a, b, i, k, tl, lo;
+	int n = 0;
+
 	if (c->noun1) {
 		a = c->s1;
 		b = c->noun1;
 	} else {
 		a = b = c->s1;
-		while (b < sc->c1 && n < METRIC_MAX) {
-			cp = u8_dec(text + b, sc->c1 - b, &k);
-			if (cp < 0x3400 || is_clause_delim(cp) ||
-			    is_hard_delim(cp) || num_chinese_cp(cp) >= 0)
-				break;
+		while (b < sc->ss1 && n < METRIC_MAX &&
+		       metric_char(u8_dec(text + b, sc->ss1 - b, &k)) &&
+		       !is_trim_at(ft, text, b, sc->ss1, &tl)) {
 			b += k;
 			n++;
 		}
-		if (b == a ||
-		    (b < sc->c1 &&
-		     num_digit_cp(u8_dec(text + b, sc->c1 - b, &k)) >= 0)) {
-			/* before the number, back to a boundary */
-			size_t lo = sc->c0 > prev_end ? sc->c0 : prev_end;
+	}
+	if (a == b) {
+		lo = sc->ss0 > prev_end ? sc->ss0 : prev_end;
+		b = a = c->s0;
+		for (n = 0; a > lo && n < METRIC_MAX; n++) {
+			uint32_t cp;
 
-			b = c->s0;
-			a = b;
-			n = 0;
-			while (a > lo && n < METRIC_MAX) {
-				i = a - 1;
-				while (i > lo &&
-				       ((unsigned char)text[i] & 0xC0) == 0x80)
-					i--;
-				cp = u8_dec(text + i, a - i, &k);
-				if (cp < 0x3400 || is_clause_delim(cp) ||
-				    is_hard_delim(cp) ||
-				    num_chinese_cp(cp) >= 0 || cp == 0x201D)
-					break;
+			i = a - 1;
+			while (i > lo &&
+			       ((unsigned char)text[i] & 0xC0) == 0x80)
+				i--;
+			cp = u8_dec(text + i, a - i, &k);
+			if (cp == ')' && n == 0) {
+				/* 社会帮扶资金(含捐物折款)1087万元 */
+				size_t q = i;
+
+				while (q > lo && a - q < 4 * METRIC_MAX &&
+				       text[q] != '(')
+					q--;
+				if (text[q] == '(' && q < i) {
+					a = q;
+					continue;
+				}
+			}
+			if (!metric_char(cp))
+				break;
+			a = i;
+		}
+		for (i = a; i < b;) {
+			if (is_trim_at(ft, text, i, b, &tl)) {
+				i += tl;
 				a = i;
-				n++;
+			} else {
+				u8_dec(text + i, b - i, &k);
+				i += k;
 			}
 		}
 	}
-	trim_metric(sc->ft, text, &a, &b);
-	if (a >= b)
-		return NULL;
-	{
-		char *m = ar_strndup(ar, text + a, b - a);
-
-		if (!m)
-			*err = EXT_ENOMEM;
-		return m;
-	}
+	trim_tail(ft, text, a, &b);
+	*ma = a;
+	*mb = a < b ? b : a;
 }
 
+/* The highest keyword for the figure's kind; one in its clause counts
+ * CLAUSE_BONUS more than one elsewhere in its sentence. */
 static int
 category_of(const struct scan *sc, int kind)
 {
@@ -1349,7 +1382,7 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
      size_t prev_end, struct arena *ar, struct vec *out)
 {
 	struct ext_figure *f;
-	int err;
+	size_t ma, mb;
 
 	scopes_at(sc, c->s0);
 	f = vec_push(out);
@@ -1362,9 +1395,10 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	f->value.mant = c->v.mant;
 	f->value.scale = c->v.scale;
 	f->approx = c->approx;
-	f->metric = metric_of(sc, c, prev_end, ar, &err);
-	if (err)
-		return err;
+	metric_span(sc, c, prev_end, &ma, &mb);
+	f->metric = ma < mb ? ar_strndup(ar, sc->text + ma, mb - ma) : NULL;
+	if (ma < mb && !f->metric)
+		return EXT_ENOMEM;
 	f->category = cat_names[category_of(sc, c->kind)];
 	f->year = sc->ss_year ? sc->ss_year : article_year;
 	f->start = c->s0;

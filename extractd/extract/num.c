@@ -14,6 +14,9 @@ num_digit_cp(uint32_t cp)
 	return -1;
 }
 
+/* The financial forms (壹 贰 ... 陆 伍 拾) are left out: news text does not
+ * use them, and as ordinary characters (陆续, 队伍) they would start
+ * false numbers. */
 long
 num_chinese_cp(uint32_t cp)
 {
@@ -22,41 +25,29 @@ num_chinese_cp(uint32_t cp)
 	case 0x96F6: /* 零 */
 		return 0;
 	case 0x4E00: /* 一 */
-	case 0x58F9: /* 壹 */
 		return 1;
 	case 0x4E8C: /* 二 */
 	case 0x4E24: /* 两 */
-	case 0x8D30: /* 贰 */
 		return 2;
 	case 0x4E09: /* 三 */
-	case 0x53C1: /* 叁 */
 		return 3;
 	case 0x56DB: /* 四 */
-	case 0x8086: /* 肆 */
 		return 4;
 	case 0x4E94: /* 五 */
-	case 0x4F0D: /* 伍 */
 		return 5;
 	case 0x516D: /* 六 */
-	case 0x9646: /* 陆 */
 		return 6;
 	case 0x4E03: /* 七 */
-	case 0x67D2: /* 柒 */
 		return 7;
 	case 0x516B: /* 八 */
-	case 0x634C: /* 捌 */
 		return 8;
 	case 0x4E5D: /* 九 */
-	case 0x7396: /* 玖 */
 		return 9;
 	case 0x5341: /* 十 */
-	case 0x62FE: /* 拾 */
 		return 10;
 	case 0x767E: /* 百 */
-	case 0x4F70: /* 佰 */
 		return 100;
 	case 0x5343: /* 千 */
-	case 0x4EDF: /* 仟 */
 		return 1000;
 	case 0x4E07: /* 万 */
 		return 10000;
