@@ -800,7 +800,7 @@ static int
 record_error(store_t *self, const struct store_article *a, const char *stage,
              const char *reason)
 {
-	char size[32], ver[16], when[40];
+	char size[32], ver[16], when[96];
 	const char *vals[12];
 	int lens[12] = { 0 }, fmts[12] = { 0 };
 	struct stmt st[4];
@@ -1112,7 +1112,7 @@ store_put(store_t *self, const struct store_article *a,
 {
 	const char *av[18], *pv[11], *fv[15];
 	int alens[18] = { 0 }, afmts[18] = { 0 };
-	char ver[16], when[40], why[512];
+	char ver[16], when[96], why[512];
 	struct stmt st[8];
 	PGresult *r[8];
 	struct span *sp = NULL;
