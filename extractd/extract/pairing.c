@@ -58,6 +58,8 @@ struct seg {
 	bool main_ok;    /* such a cue right after them, with the flag */
 	bool designated; /* 定点帮扶 */
 	bool passive;    /* 得到, 受到 ... */
+	bool r_joined;   /* recipients joined to the helpers (Y与X协作) */
+	bool handover;   /* helpers joined by 接棒: the old and the new */
 	bool cont;       /* the clause starts with 推动, 助力 ... */
 	bool any_item;   /* something came before (for cont) */
 	size_t cue_b0, cue_b1;
@@ -213,7 +215,7 @@ relation(const struct side *h, const struct side *r, bool designated)
 		int t = h->org_type & ORG_TYPE_MASK;
 
 		if (t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE ||
-		    (designated && t == ORG_ENTERPRISE))
+		    designated)
 			return "designated";
 		return "institutional";
 	}
@@ -273,7 +275,7 @@ max3(size_t a, size_t b, size_t d)
  * recipient and the official list confirms some of them, only those. */
 static int
 emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
-     size_t nr, size_t cue_b0, size_t cue_b1, bool designated)
+     size_t nr, size_t cue_b0, size_t cue_b1, bool designated, bool all)
 {
 	size_t i, j, nreg = 0;
 	int rc;
@@ -283,7 +285,7 @@ emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
 	for (j = 0; j < nr; j++) {
 		bool any = false;
 
-		if (nreg > 1 && c->period && r[j].r)
+		if (nreg > 1 && c->period && r[j].r && !all)
 			for (i = 0; i < nh; i++)
 				if (h[i].r && confirmed(c, h[i].r, r[j].r))
 					any = true;
@@ -324,7 +326,7 @@ is_clause_end(uint32_t cp)
 /* The gap [a, b) holds only join and filler words (and spaces). */
 static bool
 gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
-             size_t b, bool allow_join)
+             size_t b, bool allow_join, bool *handover)
 {
 	size_t p = a, k = cue_lower(cues, nc, a);
 
@@ -336,6 +338,8 @@ gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
 		if (k < nc && cues[k].b0 == p && cues[k].b1 <= b &&
 		    (cues[k].kind == CUE_FILLER ||
 		     (allow_join && cues[k].kind == CUE_JOIN))) {
+			if (handover && (cues[k].flags & CUE_F_HANDOVER))
+				*handover = true;
 			p = cues[k].b1;
 			k++;
 			continue;
@@ -378,7 +382,7 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		return 0;
 	for (i = 0; i < g->nr; i++)
 		rs[nr++] = g->r[i];
-	if (prefix && prefix->passive)
+	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
 	if (nr == 0 && g->main_ok && c->main_region &&
@@ -389,8 +393,8 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		rs[0].b1 = g->cue_b1;
 		nr = 1;
 	}
-	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1,
-	            g->designated);
+	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1, g->designated,
+	            g->handover);
 }
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
@@ -427,12 +431,16 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				role =
 				    !have_group && !cur->assist ? IT_H : IT_R;
 			if (role == IT_H) {
+				bool ho = false;
 				bool join =
 				    have_group && !cur->assist &&
 				    cur->nr == 0 && prev_h &&
 				    (prev_h->b1 == it->b0 ||
 				     gap_joinable(c, cues, nc, prev_h->b1,
-				                  it->b0, true));
+				                  it->b0, true, &ho));
+
+				if (join && ho)
+					cur->handover = true;
 
 				if (have_group && join && prev_h->r && it->r &&
 				    prev_h->b1 == it->b0 &&
@@ -444,16 +452,21 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 						side_of(&cur->h[cur->nh++], it);
 				} else {
 					if (have_group) {
-						rc = finish_seg(
-						    c, g,
-						    first_group &&
-						            prefix->passive
-						        ? prefix
-						        : NULL);
+						rc = finish_seg(c, g,
+						                first_group
+						                    ? prefix
+						                    : NULL);
 						if (rc)
 							goto done;
 						first_group = false;
 					}
+					/* "Y与X协作": Y comes first. */
+					if (!have_group && prefix->nr &&
+					    gap_joinable(
+					        c, cues, nc,
+					        prefix->r[prefix->nr - 1].b1,
+					        it->b0, true, NULL))
+						prefix->r_joined = true;
 					cur = g;
 					seg_reset(g);
 					side_of(&g->h[g->nh++], it);
@@ -483,7 +496,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				if ((q->flags & CUE_F_MAIN) && have_group &&
 				    cur == g &&
 				    gap_joinable(c, cues, nc, cur->h_end, q->b0,
-				                 false))
+				                 false, NULL))
 					cur->main_ok = true;
 				break;
 			case CUE_PASSIVE:
@@ -527,13 +540,13 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
-		          prefix->designated || c->carry.designated);
+		          prefix->designated || c->carry.designated,
+		          c->carry.handover);
 		if (rc)
 			goto done;
 	}
 	if (have_group) {
-		rc = finish_seg(c, g,
-		                first_group && prefix->passive ? prefix : NULL);
+		rc = finish_seg(c, g, first_group ? prefix : NULL);
 		if (rc)
 			goto done;
 		seg_copy(&c->carry, g);

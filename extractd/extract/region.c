@@ -140,6 +140,8 @@ struct org_ctx {
 	const struct mention *men; /* regions, sorted by b0 */
 	size_t n_men;
 	struct vec *orgs;
+	const struct mention *cur; /* curated organisations, by b0 */
+	size_t n_cur;
 	struct arena *ar;
 	size_t last_boundary; /* end of the last boundary word */
 };
@@ -209,13 +211,30 @@ add_org(struct org_ctx *c, size_t b0, size_t b1, const char *name, size_t nlen,
 	return m->org ? 0 : EXT_ENOMEM;
 }
 
+/* First curated organisation inside [a, b), or NULL. */
+static const struct mention *
+first_curated_in(const struct org_ctx *c, size_t a, size_t b)
+{
+	size_t lo = 0, hi = c->n_cur;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->cur[mid].b0 < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_cur && c->cur[lo].b1 <= b ? &c->cur[lo] : NULL;
+}
+
 static int
 on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 {
 	struct org_ctx *c = ctx;
 	const struct suf_ent *se = &c->rt->sufs[val];
 	size_t start = s0, cps = 0;
-	bool bounded = false;
+	bool bounded = false, cur_start = false;
 	long j;
 	int rc;
 
@@ -243,7 +262,19 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 		bounded = true;
 	if (c->last_boundary > start && c->last_boundary <= s0)
 		start = c->last_boundary;
+	/* A curated name can begin a longer one (浙江大学 + 医学院附属第一
+	 * 医院); the earlier of it and a division starts the name. */
 	j = first_region_in(c, start, s0);
+	{
+		const struct mention *cu = first_curated_in(c, start, s0);
+
+		if (cu && (j < 0 || cu->b0 < c->men[j].b0)) {
+			j = -1;
+			start = cu->b0;
+			bounded = true;
+			cur_start = true;
+		}
+	}
 	if (j >= 0) {
 		const struct mention *m = &c->men[j];
 		size_t k;
@@ -272,7 +303,7 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 			    0)
 				return rc;
 		}
-	} else if (se->need_region || !bounded || start == s0) {
+	} else if ((se->need_region && !cur_start) || !bounded || start == s0) {
 		return 0;
 	}
 	return add_org(c, start, s1, c->text + start, s1 - start, se->type);
@@ -414,7 +445,8 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 		goto done;
 	{
 		struct vec sorgs = VEC_INIT(struct mention);
-		struct org_ctx oc = { rt, text, men.p, men.n, &sorgs, ar, 0 };
+		struct org_ctx oc = { rt,     text,   men.p, men.n, &sorgs,
+			              orgs.p, orgs.n, ar,    0 };
 		size_t a = 0, b = 0;
 
 		rc = reg_ac_ends(rt->suf, text, len, on_suffix, &oc);
