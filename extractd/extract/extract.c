@@ -70,8 +70,12 @@ ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
 void
 ext_tables_set_t2s(struct ext_tables *self, ext_convert_fn fn, void *ctx)
 {
+	/* txt.c (txt_int.h): learns which code points fn changes. */
+	void txt_tables_set_t2s(struct txt_tables **, ext_convert_fn, void *);
+
 	self->t2s = fn;
 	self->t2s_ctx = ctx;
+	txt_tables_set_t2s(&self->txt, fn, ctx);
 }
 
 int

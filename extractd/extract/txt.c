@@ -1,50 +1,908 @@
-/* txt.c - STUB: decoding, cleaning, normalisation, metadata (to be
- * replaced). */
-#include "extract_int.h"
+/* txt.c - the text stage: its tables (variants, boilerplate, metadata
+ * labels, frequent characters, per code point flags, the probe of the t2s
+ * converter) and txt_normalise(), which runs decoding, line normalisation,
+ * furniture and metadata and joins what is left. */
+#include "txt_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* ---- buffers ----------------------------------------------------------- */
 
 int
-txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
-	       size_t len, size_t *errline)
+sb_reserve(struct sbuf *b, size_t more)
 {
-	(void)tp, (void)name, (void)buf, (void)len, (void)errline;
-	return 1;
+	size_t cap;
+	char *p;
+
+	if (b->cap - b->n > more)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->n <= more) {
+		if (cap > SIZE_MAX / 2)
+			return EXT_ENOMEM;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p)
+		return EXT_ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int
+sb_put(struct sbuf *b, const void *p, size_t n)
+{
+	if (sb_reserve(b, n) != 0)
+		return EXT_ENOMEM;
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return 0;
+}
+
+void
+sb_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->n = b->cap = 0;
+}
+
+/* ---- pattern sets ------------------------------------------------------- */
+
+static unsigned
+ps_bucket(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return ((unsigned)u[0] * 31u + u[1]) % PS_BUCKETS;
+}
+
+int
+ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
+{
+	size_t i;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->head = calloc(PS_BUCKETS, sizeof(*ps->head));
+	ps->next = calloc(n ? n : 1, sizeof(*ps->next));
+	ps->pat = malloc((n ? n : 1) * sizeof(*ps->pat));
+	ps->len = malloc((n ? n : 1) * sizeof(*ps->len));
+	if (!ps->head || !ps->next || !ps->pat || !ps->len) {
+		ps_free(ps);
+		return EXT_ENOMEM;
+	}
+	ps->n = n;
+	/* Insert backwards so each bucket lists patterns in table order. */
+	for (i = n; i-- > 0;) {
+		unsigned b = ps_bucket(pats[i]);
+
+		ps->pat[i] = pats[i];
+		ps->len[i] = lens[i];
+		ps->next[i] = ps->head[b];
+		ps->head[b] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+void
+ps_free(struct patset *ps)
+{
+	free(ps->head);
+	free(ps->next);
+	free(ps->pat);
+	free(ps->len);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static long
+ps_scan(const struct patset *ps, uint32_t e, const char *s, size_t n)
+{
+	for (; e; e = ps->next[e - 1]) {
+		size_t k = e - 1;
+
+		if (ps->len[k] <= n && memcmp(ps->pat[k], s, ps->len[k]) == 0)
+			return (long)k;
+	}
+	return -1;
+}
+
+long
+ps_first(const struct patset *ps, const char *s, size_t n)
+{
+	if (!ps->head || n < 2)
+		return -1;
+	return ps_scan(ps, ps->head[ps_bucket(s)], s, n);
+}
+
+long
+ps_next(const struct patset *ps, long k, const char *s, size_t n)
+{
+	return ps_scan(ps, ps->next[k], s, n);
+}
+
+/* ---- code point flags ------------------------------------------------------
+ */
+
+static bool
+is_jamo(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x11FF) || (c >= 0xA960 && c <= 0xA97F) ||
+	       (c >= 0xD7B0 && c <= 0xD7FF);
+}
+
+/* Whether NFKC may change c together with its neighbours: combining marks,
+ * conjoining jamo, and anything that is not the first character of a
+ * canonical decomposition (those can compose with what precedes them). */
+static bool
+interacts(uint32_t c, const uint8_t *second)
+{
+	const utf8proc_property_t *p = utf8proc_get_property((int32_t)c);
+
+	if (p->combining_class != 0 || is_jamo(c))
+		return true;
+	if (p->category == UTF8PROC_CATEGORY_MN ||
+	    p->category == UTF8PROC_CATEGORY_MC ||
+	    p->category == UTF8PROC_CATEGORY_ME)
+		return true;
+	return c < 0x10000 && (second[c >> 3] >> (c & 7) & 1);
+}
+
+static bool
+is_drop(uint32_t c)
+{
+	const utf8proc_property_t *p;
+
+	if (c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')
+		return false;
+	if (c >= 0xFE00 && c <= 0xFE0F) /* variation selectors */
+		return true;
+	if (c == 0x3164 || c == 0xFFA0 || c == 0x115F || c == 0x1160)
+		return true; /* Hangul fillers: invisible */
+	p = utf8proc_get_property((int32_t)c);
+	return p->category == UTF8PROC_CATEGORY_CC ||
+	       p->category == UTF8PROC_CATEGORY_CF;
+}
+
+/* Builds cpf[] (TF_SLOW, TF_MAP, TF_DROP, TF_SPACE) and the map strings.
+ * A code point gets TF_MAP when NFKC maps it alone to a string of code
+ * points that are stable and interact with nothing; then a line made of
+ * such code points is normalised by substitution, which is NFKC exactly.
+ * Costs some tens of milliseconds, once per tables. */
+static int
+build_cpflags(struct txt_tables *t)
+{
+	uint8_t *second = calloc(0x10000 / 8, 1);
+	struct sbuf str = { 0 };
+	struct vec off = VEC_INIT(uint32_t);
+	utf8proc_int32_t buf[64];
+	uint32_t c, *o;
+	int rc = EXT_ENOMEM;
+
+	if (!second)
+		return EXT_ENOMEM;
+	for (c = 0; c < 0x30000; c++) {
+		int opt = 0;
+		utf8proc_ssize_t r, k;
+
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		r = utf8proc_decompose_char((utf8proc_int32_t)c, buf, 64,
+		                            UTF8PROC_DECOMPOSE, &opt);
+		for (k = 1; k < r && r <= 64; k++)
+			if (buf[k] < 0x10000)
+				second[buf[k] >> 3] |=
+				    (uint8_t)(1 << (buf[k] & 7));
+	}
+	if (!(o = vec_push(&off)))
+		goto done;
+	*o = 0;
+	for (c = 0; c < 0x10000; c++) {
+		int opt = 0;
+		utf8proc_ssize_t r, k;
+		bool plain = true;
+
+		if (c >= 0xD800 && c <= 0xDFFF) {
+			t->cpf[c] = TF_DROP; /* never in valid UTF-8 */
+			continue;
+		}
+		if (c == '\t' || c == '\v' || c == '\f' ||
+		    utf8proc_category((int32_t)c) == UTF8PROC_CATEGORY_ZS) {
+			t->cpf[c] = TF_SPACE;
+			continue;
+		}
+		if (is_drop(c)) {
+			t->cpf[c] = TF_DROP;
+			continue;
+		}
+		if (interacts(c, second)) {
+			t->cpf[c] = TF_SLOW;
+			continue;
+		}
+		r = utf8proc_decompose_char(
+		    (utf8proc_int32_t)c, buf, 64,
+		    UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, &opt);
+		if (r == 1 && (uint32_t)buf[0] == c)
+			continue;
+		if (r <= 0 || r > 64) {
+			t->cpf[c] = TF_SLOW;
+			continue;
+		}
+		for (k = 0; k < r && plain; k++) {
+			uint32_t d = (uint32_t)buf[k];
+			int opt2 = 0;
+			utf8proc_int32_t b2[4];
+
+			plain = !interacts(d, second) && !is_drop(d) &&
+			        d != '\n' && d != '\r' &&
+			        utf8proc_decompose_char(
+			            (utf8proc_int32_t)d, b2, 4,
+			            UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT,
+			            &opt2) == 1 &&
+			        (uint32_t)b2[0] == d;
+		}
+		if (!plain || off.n >= 0xFFFF) {
+			t->cpf[c] = TF_SLOW;
+			continue;
+		}
+		for (k = 0; k < r; k++) {
+			char e[4];
+
+			if (sb_put(&str, e, u8_enc((uint32_t)buf[k], e)) != 0)
+				goto done;
+		}
+		if (!(o = vec_push(&off)))
+			goto done;
+		*o = (uint32_t)str.n;
+		t->cpf[c] = TF_MAP;
+		t->nfkc_idx[c] = (uint16_t)(off.n - 2);
+	}
+	t->n_nfkc = off.n - 1;
+	t->nfkc_off = off.p;
+	off.p = NULL;
+	t->nfkc_str = str.p ? str.p : malloc(1);
+	str.p = NULL;
+	rc = t->nfkc_str ? 0 : EXT_ENOMEM;
+done:
+	free(second);
+	sb_free(&str);
+	vec_free(&off);
+	return rc;
+}
+
+/* ---- tables -------------------------------------------------------------- */
+
+static struct txt_tables *
+tables_new(void)
+{
+	struct txt_tables *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->strings.elt = sizeof(char *);
+	if (build_cpflags(t) != 0) {
+		free(t->nfkc_off);
+		free(t->nfkc_str);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int
+get_tables(struct txt_tables **tp)
+{
+	if (!*tp)
+		*tp = tables_new();
+	return *tp ? 0 : EXT_ENOMEM;
 }
 
 void
 txt_tables_free(struct txt_tables **tp)
 {
-	(void)tp;
+	struct txt_tables *t;
+	size_t i;
+
+	if (!tp || !*tp)
+		return;
+	t = *tp;
+	for (i = 0; i < t->strings.n; i++)
+		free(((char **)t->strings.p)[i]);
+	vec_free(&t->strings);
+	free(t->nfkc_off);
+	free(t->nfkc_str);
+	free(t->var);
+	free(t->bp);
+	free(t->ml);
+	ps_free(&t->bp_set);
+	ps_free(&t->ml_set);
+	free(t);
+	*tp = NULL;
+}
+
+/* A tab-separated data file, line by line: comment lines start with '#',
+ * blank lines are skipped, and so is a first line that names the columns
+ * (header, given by the caller). */
+struct tsv {
+	const char *p, *end;
+	size_t line;
+	char *f[4];
+	size_t nf;
+	char buf[1024];
+};
+
+static int
+tsv_next(struct tsv *r)
+{
+	for (;;) {
+		const char *nl, *q;
+		size_t n;
+		char *s;
+
+		if (r->p >= r->end)
+			return 0;
+		nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+		q = nl ? nl : r->end;
+		n = (size_t)(q - r->p);
+		r->line++;
+		if (n && r->p[n - 1] == '\r')
+			n--;
+		if (n >= sizeof(r->buf))
+			return EXT_EDATA;
+		memcpy(r->buf, r->p, n);
+		r->buf[n] = '\0';
+		r->p = nl ? nl + 1 : r->end;
+		if (n == 0 || r->buf[0] == '#')
+			continue;
+		if (r->line == 1 && r->buf[0] == '\xEF')
+			continue; /* BOM line: never data */
+		if (memchr(r->buf, '\0', n) ||
+		    txt_utf8_valid_prefix((unsigned char *)r->buf, n) != n)
+			return EXT_EDATA;
+		r->nf = 0;
+		for (s = r->buf; r->nf < 4;) {
+			r->f[r->nf++] = s;
+			s = strchr(s, '\t');
+			if (!s)
+				break;
+			*s++ = '\0';
+		}
+		return 1;
+	}
+}
+
+static char *
+keep_str(struct txt_tables *t, const char *s)
+{
+	char *d = strdup(s), **slot;
+
+	if (!d)
+		return NULL;
+	slot = vec_push(&t->strings);
+	if (!slot) {
+		free(d);
+		return NULL;
+	}
+	*slot = d;
+	return d;
+}
+
+/* One code point, the whole string. */
+static bool
+one_cp(const char *s, uint32_t *c)
+{
+	size_t n = strlen(s), k;
+
+	if (n == 0)
+		return false;
+	*c = u8_dec(s, n, &k);
+	return k == n && *c > 0x7F;
+}
+
+static int
+cmp_var(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+load_variants(struct txt_tables *t, struct tsv *r)
+{
+	struct vec v = { NULL, 0, 0, sizeof(*t->var) };
+	int rc;
+
+	while ((rc = tsv_next(r)) == 1) {
+		uint32_t from, to, *e;
+
+		if (!strcmp(r->f[0], "variant"))
+			continue;
+		if (r->nf < 2 || !one_cp(r->f[0], &from) ||
+		    !one_cp(r->f[1], &to) || from == to) {
+			rc = EXT_EDATA;
+			break;
+		}
+		if (!(e = vec_push(&v))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+		e[0] = from;
+		e[1] = to;
+	}
+	if (rc != 0) {
+		vec_free(&v);
+		return rc;
+	}
+	qsort(v.p, v.n, v.elt, cmp_var);
+	free(t->var);
+	t->var = v.p;
+	t->n_var = v.n;
+	for (size_t i = 0; i < v.n; i++) {
+		if (i && t->var[i].from == t->var[i - 1].from) {
+			r->line = 0; /* a duplicate: no single line to blame */
+			return EXT_EDATA;
+		}
+		if (t->var[i].from < 0x10000)
+			t->cpf[t->var[i].from] |= TF_VARIANT;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum bp_kind kind;
+} bp_kinds[] = {
+	{ "line", BP_LINE },         { "prefix", BP_PREFIX },
+	{ "contains", BP_CONTAINS }, { "block", BP_BLOCK },
+	{ "phone", BP_PHONE },
+};
+
+static int
+load_boilerplate(struct txt_tables *t, struct tsv *r)
+{
+	struct vec v = VEC_INIT(struct bp_rule);
+	const char **pats = NULL;
+	size_t *lens = NULL, i;
+	int rc;
+
+	while ((rc = tsv_next(r)) == 1) {
+		struct bp_rule *b;
+		size_t k;
+
+		if (!strcmp(r->f[0], "kind"))
+			continue;
+		if (!(b = vec_push(&v))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+		for (k = 0; k < sizeof(bp_kinds) / sizeof(*bp_kinds); k++)
+			if (!strcmp(r->f[0], bp_kinds[k].name))
+				b->kind = bp_kinds[k].kind;
+		if (r->nf < 2 || !b->kind || strlen(r->f[1]) < 2) {
+			rc = EXT_EDATA;
+			break;
+		}
+		if (r->nf > 2 && r->f[2][0]) {
+			char *end;
+
+			b->max_cps = strtoul(r->f[2], &end, 10);
+			if (*end) {
+				rc = EXT_EDATA;
+				break;
+			}
+		}
+		b->len = strlen(r->f[1]);
+		if (!(b->pat = keep_str(t, r->f[1]))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+	}
+	if (rc == 0) {
+		pats = malloc((v.n ? v.n : 1) * sizeof(*pats));
+		lens = malloc((v.n ? v.n : 1) * sizeof(*lens));
+		rc = pats && lens ? 0 : EXT_ENOMEM;
+	}
+	for (i = 0; rc == 0 && i < v.n; i++) {
+		pats[i] = ((struct bp_rule *)v.p)[i].pat;
+		lens[i] = ((struct bp_rule *)v.p)[i].len;
+	}
+	if (rc == 0) {
+		ps_free(&t->bp_set);
+		rc = ps_build(&t->bp_set, pats, lens, v.n);
+	}
+	free(pats);
+	free(lens);
+	if (rc != 0) {
+		vec_free(&v);
+		return rc;
+	}
+	free(t->bp);
+	t->n_bp = v.n;
+	t->bp = v.p;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum meta_field field;
+} meta_fields[] = {
+	{ "source", MF_SOURCE },
+	{ "date", MF_DATE },
+	{ "editor", MF_EDITOR },
+	{ "reporter", MF_REPORTER },
+	{ "role", MF_ROLE },
+	{ "agency", MF_AGENCY },
+	{ "supplier", MF_SUPPLIER },
+	{ "origtitle", MF_ORIGTITLE },
+	{ "namesuffix", MF_NAMESUFFIX },
+};
+
+static int
+load_meta(struct txt_tables *t, struct tsv *r)
+{
+	struct vec v = VEC_INIT(struct meta_label);
+	const char **pats = NULL;
+	size_t *lens = NULL, i;
+	int rc;
+
+	while ((rc = tsv_next(r)) == 1) {
+		struct meta_label *m;
+		size_t k;
+
+		if (!strcmp(r->f[0], "field"))
+			continue;
+		if (!(m = vec_push(&v))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+		for (k = 0; k < sizeof(meta_fields) / sizeof(*meta_fields); k++)
+			if (!strcmp(r->f[0], meta_fields[k].name))
+				m->field = meta_fields[k].field;
+		if (r->nf < 2 || !m->field || strlen(r->f[1]) < 2) {
+			rc = EXT_EDATA;
+			break;
+		}
+		m->len = strlen(r->f[1]);
+		if (!(m->s = keep_str(t, r->f[1]))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+	}
+	if (rc == 0) {
+		pats = malloc((v.n ? v.n : 1) * sizeof(*pats));
+		lens = malloc((v.n ? v.n : 1) * sizeof(*lens));
+		rc = pats && lens ? 0 : EXT_ENOMEM;
+	}
+	for (i = 0; rc == 0 && i < v.n; i++) {
+		pats[i] = ((struct meta_label *)v.p)[i].s;
+		lens[i] = ((struct meta_label *)v.p)[i].len;
+	}
+	if (rc == 0) {
+		ps_free(&t->ml_set);
+		rc = ps_build(&t->ml_set, pats, lens, v.n);
+	}
+	free(pats);
+	free(lens);
+	if (rc != 0) {
+		vec_free(&v);
+		return rc;
+	}
+	free(t->ml);
+	t->n_ml = v.n;
+	t->ml = v.p;
+	return 0;
+}
+
+static int
+load_common(struct txt_tables *t, struct tsv *r)
+{
+	int rc;
+
+	while ((rc = tsv_next(r)) == 1) {
+		for (size_t f = 0; f < r->nf; f++) {
+			const char *s = r->f[f];
+			size_t i = 0, n = strlen(s);
+
+			while (i < n) {
+				uint32_t c = txt_next(s, n, &i);
+
+				if (c >= 0x80 && c < 0x10000)
+					t->cpf[c] |= TF_COMMON;
+				else if (c != ' ')
+					return EXT_EDATA;
+			}
+		}
+	}
+	return rc;
+}
+
+int
+txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
+               size_t len, size_t *errline)
+{
+	struct tsv r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.p = buf;
+	r.end = buf + len;
+	if (strcmp(name, "variants.tsv") && strcmp(name, "boilerplate.tsv") &&
+	    strcmp(name, "txt_meta.tsv") && strcmp(name, "txt_common.tsv"))
+		return 1;
+	if ((rc = get_tables(tp)) != 0)
+		return rc;
+	if (!strcmp(name, "variants.tsv")) {
+		rc = load_variants(*tp, &r);
+		(*tp)->have_variants = rc == 0;
+	} else if (!strcmp(name, "boilerplate.tsv")) {
+		rc = load_boilerplate(*tp, &r);
+		(*tp)->have_boilerplate = rc == 0;
+	} else if (!strcmp(name, "txt_meta.tsv")) {
+		rc = load_meta(*tp, &r);
+		(*tp)->have_meta = rc == 0;
+	} else {
+		rc = load_common(*tp, &r);
+		(*tp)->have_common = rc == 0;
+	}
+	if (rc == EXT_EDATA && errline)
+		*errline = r.line;
+	return rc;
 }
 
 int
 txt_tables_check(const struct txt_tables *t, const char **missing)
 {
-	(void)t, (void)missing;
-	return 0;
+	const char *m = NULL;
+
+	if (!t || !t->have_variants)
+		m = "variants.tsv";
+	else if (!t->have_boilerplate)
+		m = "boilerplate.tsv";
+	else if (!t->have_meta)
+		m = "txt_meta.tsv";
+	else if (!t->have_common)
+		m = "txt_common.tsv";
+	if (m && missing)
+		*missing = m;
+	return m ? EXT_EDATA : 0;
+}
+
+/* ---- the t2s probe --------------------------------------------------------
+ * OpenCC costs about a millisecond per 8 KB, and most of a Simplified
+ * article has nothing it would change. So the converter is asked once, when
+ * it is set, about every code point that could be Han (each alone on a
+ * line), and those it changes get TF_T2S; later only the clauses holding
+ * one are converted. Phrases are looked up within those clauses, so a
+ * phrase whose characters all stay the same alone is missed: OpenCC's
+ * phrase tables exist to keep characters from changing, not to change
+ * characters that never change, so this loses nothing we know of. */
+
+static void
+set_t2s_bit(struct txt_tables *t, uint32_t c)
+{
+	if (c < 0x10000)
+		t->cpf[c] |= TF_T2S;
+	else if (c >= 0x20000 && c < 0x40000)
+		t->t2s_hi[(c - 0x20000) >> 3] |= (uint8_t)(1 << (c & 7));
+}
+
+static bool
+probe_range(struct txt_tables *t, ext_convert_fn fn, void *ctx, uint32_t lo,
+            uint32_t hi, struct sbuf *in)
+{
+	const char *p, *end;
+	char *out;
+	uint32_t c;
+
+	in->n = 0;
+	for (c = lo; c < hi; c++) {
+		char e[5];
+		size_t k = u8_enc(c, e);
+
+		e[k++] = '\n';
+		if (sb_put(in, e, k) != 0)
+			return false;
+	}
+	out = fn(ctx, in->p, in->n);
+	if (!out)
+		return false;
+	p = out;
+	end = out + strlen(out);
+	for (c = lo; c < hi && p < end; c++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char e[4];
+		size_t k = u8_enc(c, e);
+
+		if (!nl)
+			break;
+		if ((size_t)(nl - p) != k || memcmp(p, e, k) != 0)
+			set_t2s_bit(t, c);
+		p = nl + 1;
+	}
+	/* Lines lost or added: no line matches its code point any more, so
+	 * the whole range counts as changed (converting too much is only
+	 * slower). */
+	if (c < hi || p != end)
+		for (c = lo; c < hi; c++)
+			set_t2s_bit(t, c);
+	free(out);
+	return true;
+}
+
+void
+txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x2E80, 0xA000 },   /* radicals, CJK symbols, kana, Han */
+		{ 0xF900, 0xFB00 },   /* compatibility ideographs */
+		{ 0xFE30, 0xFE50 },   /* compatibility forms */
+		{ 0x20000, 0x32400 }, /* Han extensions B to H */
+	};
+	struct txt_tables *t;
+	struct sbuf in = { 0 };
+	size_t r;
+	uint32_t c;
+	bool ok = true;
+
+	if (get_tables(tp) != 0)
+		return; /* txt_normalise() then converts every Han clause */
+	t = *tp;
+	for (c = 0; c < 0x10000; c++)
+		t->cpf[c] &= (uint8_t)~TF_T2S;
+	memset(t->t2s_hi, 0, sizeof(t->t2s_hi));
+	t->probed_fn = fn;
+	t->probed_ctx = ctx;
+	t->probe_ok = false;
+	if (!fn)
+		return;
+	for (r = 0; ok && r < sizeof(ranges) / sizeof(*ranges); r++)
+		for (c = ranges[r][0]; ok && c < ranges[r][1]; c += 4096) {
+			uint32_t hi = c + 4096;
+
+			if (hi > ranges[r][1])
+				hi = ranges[r][1];
+			ok = probe_range(t, fn, ctx, c, hi, &in);
+		}
+	sb_free(&in);
+	t->probe_ok = ok;
+}
+
+/* ---- txt_normalise ------------------------------------------------------- */
+
+/* Splits at LF, CR LF, CR, NEL, LS and PS; calls txt_norm_line() on each
+ * line and records where it went in out. */
+static int
+norm_lines(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out,
+           struct vec *lines)
+{
+	struct sbuf t1 = { 0 }, t2 = { 0 };
+	size_t i = 0, start = 0;
+	int rc = 0;
+
+	while (rc == 0 && start <= n) {
+		size_t brk = 0, *l;
+
+		for (i = start; i < n; i++) {
+			unsigned char b = (unsigned char)s[i];
+
+			if (b == '\n' || b == '\r') {
+				brk = b == '\r' && i + 1 < n && s[i + 1] == '\n'
+				          ? 2
+				          : 1;
+				break;
+			}
+			if (b == 0xC2 && i + 1 < n &&
+			    (unsigned char)s[i + 1] == 0x85) {
+				brk = 2;
+				break;
+			}
+			if (b == 0xE2 && i + 2 < n &&
+			    (unsigned char)s[i + 1] == 0x80 &&
+			    ((unsigned char)s[i + 2] == 0xA8 ||
+			     (unsigned char)s[i + 2] == 0xA9)) {
+				brk = 3;
+				break;
+			}
+		}
+		if (!(l = vec_push(lines))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+		l[0] = out->n;
+		rc = txt_norm_line(cv, s + start, i - start, out, &t1, &t2);
+		l[1] = out->n;
+		if (i >= n)
+			break;
+		start = i + brk;
+	}
+	sb_free(&t1);
+	sb_free(&t2);
+	return rc;
 }
 
 int
 txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
-	      const void *raw, size_t len, const struct ext_options *opt,
-	      struct arena *ar, struct ext_doc *doc, size_t *err_offset)
+              const void *raw, size_t len, const struct ext_options *opt,
+              struct arena *ar, struct ext_doc *doc, size_t *err_offset)
 {
-	(void)tt, (void)t2s, (void)t2s_ctx, (void)opt, (void)err_offset;
-	doc->text = ar_strndup(ar, raw, len);
-	doc->len = len;
-	doc->charset = "utf-8";
-	return doc->text ? 0 : EXT_ENOMEM;
-}
+	struct txt_conv cv;
+	const char *text;
+	char *owned = NULL, *o;
+	size_t tlen, i, n_lines, total = 0;
+	struct sbuf out = { 0 };
+	struct vec lines = { NULL, 0, 0, 2 * sizeof(size_t) };
+	struct tline *tl = NULL;
+	struct ext_meta meta;
+	const char *charset;
+	int rc;
 
-int
-txt_sentences(const char *text, size_t len, struct arena *ar,
-	      struct sent **out, size_t *n)
-{
-	(void)text;
-	*out = ar_alloc(ar, sizeof(**out));
-	if (!*out)
-		return EXT_ENOMEM;
-	(*out)[0].b0 = 0;
-	(*out)[0].b1 = len;
-	*n = 1;
-	return 0;
+	if (!tt)
+		return EXT_EINVAL;
+	rc = txt_decode(tt, raw, len, opt ? opt->charset : NULL, &text, &tlen,
+	                &owned, &charset, err_offset);
+	if (rc != 0)
+		return rc;
+	memset(&cv, 0, sizeof(cv));
+	cv.tt = tt;
+	cv.t2s = t2s;
+	cv.ctx = t2s_ctx;
+	cv.all = t2s && (!tt->probe_ok || tt->probed_fn != t2s ||
+	                 tt->probed_ctx != t2s_ctx);
+	rc = norm_lines(&cv, text, tlen, &out, &lines);
+	free(owned);
+	if (rc != 0)
+		goto done;
+	n_lines = lines.n;
+	tl = calloc(n_lines ? n_lines : 1, sizeof(*tl));
+	if (!tl) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < n_lines; i++) {
+		size_t *l = (size_t *)lines.p + 2 * i;
+
+		tl[i].s = out.p + l[0];
+		tl[i].n = l[1] - l[0];
+		tl[i].cps = u8_count(tl[i].s, tl[i].n);
+		tl[i].kind = tl[i].n ? LK_TEXT : LK_BLANK;
+	}
+	txt_furniture(tt, tl, n_lines);
+	memset(&meta, 0, sizeof(meta));
+	rc = txt_meta(tt, tl, n_lines, ar, &meta);
+	if (rc != 0)
+		goto done;
+	for (i = 0; i < n_lines; i++)
+		if (tl[i].kind == LK_TEXT)
+			total += tl[i].n + 1;
+	if (total == 0) {
+		rc = EXT_EEMPTY;
+		goto done;
+	}
+	o = ar_alloc(ar, total);
+	if (!o) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	doc->text = o;
+	for (i = 0; i < n_lines; i++) {
+		if (tl[i].kind != LK_TEXT)
+			continue;
+		if (o != doc->text)
+			*o++ = '\n';
+		memcpy(o, tl[i].s, tl[i].n);
+		o += tl[i].n;
+	}
+	*o = '\0';
+	doc->len = (size_t)(o - doc->text);
+	doc->charset = charset;
+	doc->converted = cv.converted;
+	doc->meta = meta;
+done:
+	free(tl);
+	sb_free(&out);
+	vec_free(&lines);
+	return rc;
 }

@@ -1,0 +1,608 @@
+/* clean.c - normalises the lines of an article and marks page furniture.
+ *
+ * Does, per line: drops control and invisible characters (NUL included),
+ * turns white space into ' ', applies NFKC (by substitution when no code
+ * point can interact with its neighbours, else through utf8proc), removes
+ * pinyin annotations (協(xié)作) and censor marks (*), collapses and trims
+ * spaces, converts Traditional to Simplified on the clauses that hold a
+ * code point the converter changes, and folds variants (variants.tsv).
+ * Then marks furniture lines: boilerplate.tsv's patterns, junk digit
+ * runs, URL- or e-mail-only lines, phone lines, breadcrumbs.
+ * Does not: read metadata (meta.c) or drop lines (txt.c). */
+#define _GNU_SOURCE /* memmem */
+#include "txt_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* ---- NFKC and characters ------------------------------------------------ */
+
+static int
+nfkc_slow(const struct txt_tables *tt, const char *in, size_t n,
+          struct sbuf *out)
+{
+	utf8proc_uint8_t *r = NULL;
+	utf8proc_ssize_t k;
+	size_t i = 0;
+	int rc;
+
+	out->n = 0;
+	if (sb_reserve(out, n + 1) != 0)
+		return EXT_ENOMEM;
+	while (i < n) {
+		size_t s = i;
+		uint32_t c = txt_next(in, n, &i);
+
+		if (c < 0x10000 && (tt->cpf[c] & TF_DROP))
+			continue;
+		if (c < 0x10000 && (tt->cpf[c] & TF_SPACE))
+			out->p[out->n++] = ' ';
+		else {
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+		}
+	}
+	k = utf8proc_map((const utf8proc_uint8_t *)out->p,
+	                 (utf8proc_ssize_t)out->n, &r,
+	                 UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+	if (k < 0)
+		return k == UTF8PROC_ERROR_NOMEM ? EXT_ENOMEM : EXT_EDECODE;
+	out->n = 0;
+	rc = sb_put(out, r, (size_t)k);
+	free(r);
+	return rc;
+}
+
+/* Sanitises and normalises in into out (cleared first). */
+static int
+nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
+          struct sbuf *out)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	size_t i = 0;
+
+	out->n = 0;
+	if (sb_reserve(out, n + 1) != 0)
+		return EXT_ENOMEM;
+	while (i < n) {
+		size_t s = i;
+		uint32_t c;
+		uint8_t f;
+
+		if (u[i] >= 0x20 && u[i] < 0x7F) {
+			/* Printable ASCII runs: NFKC leaves them. */
+			while (i < n && u[i] >= 0x20 && u[i] < 0x7F)
+				i++;
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+			continue;
+		}
+		c = txt_next(in, n, &i);
+		if (c >= 0x10000) {
+			if (c < 0x20000 || c >= 0x40000)
+				return nfkc_slow(tt, in, n, out);
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+			continue;
+		}
+		f = tt->cpf[c];
+		if (f & TF_SLOW)
+			return nfkc_slow(tt, in, n, out);
+		if (f & TF_DROP)
+			continue;
+		if (f & TF_SPACE) {
+			out->p[out->n++] = ' ';
+		} else if (f & TF_MAP) {
+			size_t x = tt->nfkc_idx[c];
+			size_t a = tt->nfkc_off[x], b = tt->nfkc_off[x + 1];
+
+			if (sb_put(out, tt->nfkc_str + a, b - a) != 0)
+				return EXT_ENOMEM;
+			/* The input may still need n - i bytes. */
+			if (sb_reserve(out, n - i + 1) != 0)
+				return EXT_ENOMEM;
+		} else {
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+		}
+	}
+	return 0;
+}
+
+static bool
+is_alnum(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* A pinyin letter: a-z, ü, and the vowels with tone marks (NFC). */
+static int
+pinyin_letter(uint32_t c)
+{
+	static const uint32_t toned[] = {
+		0x0101, 0x00E1, 0x01CE, 0x00E0, 0x0113, 0x00E9, 0x011B,
+		0x00E8, 0x012B, 0x00ED, 0x01D0, 0x00EC, 0x014D, 0x00F3,
+		0x01D2, 0x00F2, 0x016B, 0x00FA, 0x01D4, 0x00F9, 0x01D6,
+		0x01D8, 0x01DA, 0x01DC, 0x00FC, 0x0144, 0x0148, 0x01F9,
+	};
+
+	if (c >= 'a' && c <= 'z')
+		return 1;
+	for (size_t i = 0; i < sizeof(toned) / sizeof(*toned); i++)
+		if (c == toned[i])
+			return 2;
+	return 0;
+}
+
+/* Bytes of a pinyin annotation "(xié)" at s (s[0] == '('), or 0. One
+ * syllable: at most 6 letters, at least one with a tone mark. */
+static size_t
+pinyin_len(const char *s, size_t n)
+{
+	size_t i = 1, letters = 0;
+	bool tone = false;
+
+	while (i < n && letters <= 6) {
+		uint32_t c = txt_next(s, n, &i);
+		int k;
+
+		if (c == ')')
+			return tone && letters ? i : 0;
+		k = pinyin_letter(c);
+		if (!k)
+			return 0;
+		tone |= k == 2;
+		letters++;
+	}
+	return 0;
+}
+
+/* Pinyin annotations, censor marks and spaces; in -> out (cleared). */
+static int
+tidy_line(const char *in, size_t n, struct sbuf *out)
+{
+	size_t i = 0;
+	uint32_t prev = 0;
+	bool space = false;
+
+	out->n = 0;
+	if (sb_reserve(out, n + 1) != 0)
+		return EXT_ENOMEM;
+	while (i < n) {
+		size_t s = i, k;
+		uint32_t c = txt_next(in, n, &i);
+
+		if (c == ' ') {
+			space = out->n > 0;
+			continue;
+		}
+		if (c == '*') {
+			size_t j = i;
+			uint32_t next = 0;
+
+			while (j < n && in[j] == '*')
+				j++;
+			if (j < n) {
+				size_t t = j;
+
+				next = txt_next(in, n, &t);
+			}
+			/* Kept between letters or digits (3*4); elsewhere
+			 * a star masks a word. */
+			if (!(is_alnum(prev) && !space && is_alnum(next))) {
+				i = j;
+				continue;
+			}
+		}
+		if (c == '(' && !space && txt_is_cjk(prev) &&
+		    (k = pinyin_len(in + s, n - s)) != 0) {
+			i = s + k;
+			continue;
+		}
+		if (space)
+			out->p[out->n++] = ' ';
+		space = false;
+		memcpy(out->p + out->n, in + s, i - s);
+		out->n += i - s;
+		prev = c;
+	}
+	return 0;
+}
+
+static uint32_t
+variant_of(const struct txt_tables *tt, uint32_t c)
+{
+	size_t lo = 0, hi = tt->n_var;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tt->var[mid].from == c)
+			return tt->var[mid].to;
+		if (tt->var[mid].from < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return c;
+}
+
+/* Appends s, folding variants. */
+static int
+put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
+           size_t n, bool check)
+{
+	size_t i = 0;
+
+	if (!check || tt->n_var == 0)
+		return sb_put(out, s, n);
+	if (sb_reserve(out, n + 4) != 0)
+		return EXT_ENOMEM;
+	while (i < n) {
+		size_t st = i;
+		uint32_t c = txt_next(s, n, &i), v;
+
+		if (c >= 0x80 &&
+		    ((c < 0x10000 && (tt->cpf[c] & TF_VARIANT)) ||
+		     (c >= 0x10000 && (v = variant_of(tt, c)) != c))) {
+			char e[4];
+			size_t k;
+
+			v = variant_of(tt, c);
+			k = u8_enc(v, e);
+			if (sb_reserve(out, n - i + k) != 0)
+				return EXT_ENOMEM;
+			memcpy(out->p + out->n, e, k);
+			out->n += k;
+		} else {
+			memcpy(out->p + out->n, s + st, i - st);
+			out->n += i - st;
+		}
+	}
+	return 0;
+}
+
+static bool
+needs_t2s(const struct txt_conv *cv, uint32_t c)
+{
+	if (c < 0x80)
+		return false;
+	if (cv->all)
+		return true;
+	if (c < 0x10000)
+		return cv->tt->cpf[c] & TF_T2S;
+	if (c >= 0x20000 && c < 0x40000)
+		return cv->tt->t2s_hi[(c - 0x20000) >> 3] >> (c & 7) & 1;
+	return false;
+}
+
+/* Clause ends: phrases never span them. */
+static bool
+clause_end(uint32_t c)
+{
+	if (c < 0x80)
+		return !is_alnum(c);
+	return (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+	       (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF0F);
+}
+
+static int
+convert(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+{
+	char *r = cv->t2s(cv->ctx, s, n);
+	size_t k;
+	int rc;
+
+	if (!r)
+		return EXT_ECONVERT;
+	k = strlen(r);
+	/* The converter's output becomes our text: it must be as valid as
+	 * the text we gave it. */
+	if (txt_utf8_valid_prefix((unsigned char *)r, k) != k ||
+	    memchr(r, '\n', k)) {
+		free(r);
+		return EXT_ECONVERT;
+	}
+	if (k != n || memcmp(r, s, n) != 0)
+		cv->converted = true;
+	rc = put_folded(cv->tt, out, r, k, true);
+	free(r);
+	return rc;
+}
+
+/* Traditional to Simplified on the clauses that need it, and variants. */
+static int
+script_line(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+{
+	size_t i = 0, ps = 0, pe = 0; /* pending conversion [ps, pe) */
+	bool pending = false;
+	int rc = 0;
+
+	if (!cv->t2s)
+		return put_folded(cv->tt, out, s, n, true);
+	while (i < n && rc == 0) {
+		size_t cs = i;
+		bool need = false, var = false;
+
+		while (i < n) {
+			uint32_t c = txt_next(s, n, &i);
+
+			need |= needs_t2s(cv, c);
+			var |= c >= 0x80;
+			if (clause_end(c))
+				break;
+		}
+		if (need) {
+			if (!pending)
+				ps = cs;
+			pending = true;
+			pe = i;
+			continue;
+		}
+		if (pending) {
+			rc = convert(cv, s + ps, pe - ps, out);
+			pending = false;
+		}
+		if (rc == 0)
+			rc = put_folded(cv->tt, out, s + cs, i - cs, var);
+	}
+	if (rc == 0 && pending)
+		rc = convert(cv, s + ps, pe - ps, out);
+	return rc;
+}
+
+int
+txt_norm_line(struct txt_conv *cv, const char *in, size_t n, struct sbuf *out,
+              struct sbuf *tmp1, struct sbuf *tmp2)
+{
+	int rc = nfkc_line(cv->tt, in, n, tmp1);
+
+	if (rc == 0)
+		rc = tidy_line(tmp1->p, tmp1->n, tmp2);
+	if (rc == 0)
+		rc = script_line(cv, tmp2->p, tmp2->n, out);
+	return rc;
+}
+
+/* ---- furniture ------------------------------------------------------------
+ */
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+bool
+txt_is_junk_line(const char *s, size_t n, size_t cps)
+{
+	size_t i, digits = 0, other = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (is_digit((char)b))
+			digits++;
+		else if (b >= 0x80 || (b >= 'a' && b <= 'z') ||
+		         (b >= 'A' && b <= 'Z'))
+			return false; /* words */
+		else if (b != ' ')
+			other++;
+	}
+	/* A long digit run (page junk), or a few signs ("+1", "|"). */
+	return (digits >= 12 && other == 0) || (cps <= 4 && digits < 4);
+}
+
+/* Length of a URL or e-mail address at s (ASCII only), or 0. */
+static size_t
+url_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool at = false, dot = false, scheme = false;
+
+	if (n >= 4 && (!strncmp(s, "http", 4) || !strncmp(s, "www.", 4)))
+		scheme = true;
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '@')
+			at = true;
+		else if (c == '.')
+			dot = true;
+		else if (!(is_alnum((unsigned char)c) ||
+		           strchr("-_/:%?=&#~+", c)))
+			break;
+		i++;
+	}
+	return i >= 5 && dot && (scheme || at) ? i : 0;
+}
+
+/* A phone number: 7 or more digits in a run that may hold '-', ' ', '(' or
+ * ')' (010-84883777, 400 123 4567). */
+static bool
+has_phone(const char *s, size_t n)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (is_digit(c)) {
+			if (++digits >= 7)
+				return true;
+		} else if (!(c == '-' || c == ' ' || c == '(' || c == ')')) {
+			digits = 0;
+		}
+	}
+	return false;
+}
+
+/* Whether what is left of the line besides its URLs, e-mail addresses and
+ * a short label is nothing. */
+static bool
+url_only(const char *s, size_t n)
+{
+	size_t i = 0, rest = 0, urls = 0;
+
+	while (i < n) {
+		size_t k = url_len(s + i, n - i);
+
+		if (k) {
+			urls++;
+			i += k;
+			continue;
+		}
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && s[i] != ' ')
+			rest++;
+		i++;
+	}
+	return urls > 0 && rest <= 6;
+}
+
+/* Navigation: "首页 > 新闻 > 正文", "首页 | 国内 | 国际". */
+static bool
+breadcrumb(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0, seps = 0, item = 0, longest = 0;
+
+	if (cps > 60)
+		return false;
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == '>' || c == '|' || c == 0x203A || c == 0x00BB ||
+		    c == 0x2192) {
+			seps++;
+			item = 0;
+		} else if (c != ' ') {
+			if (++item > longest)
+				longest = item;
+		}
+	}
+	return seps >= 2 && longest <= 10;
+}
+
+/* Skips leading brackets and spaces (【打印】 rules name them). */
+static size_t
+lead_skip(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '[' || s[i] == '('))
+		i++;
+	return i;
+}
+
+/* The rest of the line after a pattern holds no words. */
+static bool
+only_punct(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (is_alnum(c) || txt_is_cjk(c))
+			return false;
+	}
+	return true;
+}
+
+/* No letters or Han: digits and signs only. */
+static bool
+no_words(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if ((is_alnum(c) && !is_digit((char)c)) || txt_is_cjk(c))
+			return false;
+	}
+	return true;
+}
+
+static bool
+bp_line(const struct txt_tables *tt, const struct tline *l, bool *block)
+{
+	const char *s = l->s;
+	size_t n = l->n, i = 0, lead = lead_skip(s, n);
+	bool phone_checked = false, phone = false;
+
+	while (i < n) {
+		long k;
+
+		for (k = ps_first(&tt->bp_set, s + i, n - i); k >= 0;
+		     k = ps_next(&tt->bp_set, k, s + i, n - i)) {
+			const struct bp_rule *r = &tt->bp[k];
+			bool at_start = i == lead || i == 0;
+
+			if (r->max_cps && l->cps > r->max_cps)
+				continue;
+			switch (r->kind) {
+			case BP_LINE:
+				if (at_start &&
+				    only_punct(s + i + r->len, n - i - r->len))
+					return true;
+				break;
+			case BP_BLOCK:
+				if (at_start) {
+					*block = true;
+					return true;
+				}
+				break;
+			case BP_PREFIX:
+				if (at_start)
+					return true;
+				break;
+			case BP_CONTAINS:
+				return true;
+			case BP_PHONE:
+				if (!phone_checked)
+					phone = has_phone(s, n);
+				phone_checked = true;
+				if (phone)
+					return true;
+				break;
+			}
+		}
+		txt_next(s, n, &i);
+	}
+	return false;
+}
+
+void
+txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
+{
+	bool in_block = false;
+
+	for (size_t i = 0; i < n; i++) {
+		bool block = false;
+
+		if (l[i].kind != LK_TEXT)
+			continue;
+		if (in_block) {
+			/* Links after 相关新闻: short lines that are not
+			 * sentences. */
+			if (l[i].cps <= 40 &&
+			    !memmem(l[i].s, l[i].n, "。", 3)) {
+				l[i].kind = LK_FURNITURE;
+				continue;
+			}
+			in_block = false;
+		}
+		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
+		    url_only(l[i].s, l[i].n) ||
+		    breadcrumb(l[i].s, l[i].n, l[i].cps) ||
+		    (l[i].cps <= 24 && has_phone(l[i].s, l[i].n) &&
+		     no_words(l[i].s, l[i].n) &&
+		     !txt_date_line(l[i].s, l[i].n)) ||
+		    bp_line(tt, &l[i], &block)) {
+			l[i].kind = LK_FURNITURE;
+			in_block = block;
+		}
+	}
+}

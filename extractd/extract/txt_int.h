@@ -1,0 +1,213 @@
+/* txt_int.h - what the files of the text stage share (charset.c, clean.c,
+ * meta.c, sentence.c, txt.c). Nothing here is seen outside the text stage.
+ *
+ * The stage runs line by line: decode the bytes (charset.c), split lines,
+ * normalise each line (clean.c: drop controls, NFKC, strip pinyin and
+ * censor marks, Traditional to Simplified on the clauses that need it,
+ * fold variants), mark page furniture (clean.c), read metadata and mark
+ * metadata lines (meta.c), then join the lines that are left (txt.c). */
+#ifndef TXT_INT_H
+#define TXT_INT_H
+
+#include "extract_int.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Per code point flags of the Basic Multilingual Plane. */
+enum {
+	TF_SLOW = 1,     /* NFKC may interact with neighbours: utf8proc */
+	TF_MAP = 2,      /* NFKC maps it, alone, to the string nfkc_map[] */
+	TF_DROP = 4,     /* control or invisible: removed */
+	TF_SPACE = 8,    /* white space: becomes ' ' */
+	TF_T2S = 16,     /* the t2s converter changes it */
+	TF_VARIANT = 32, /* variants.tsv folds it */
+	TF_COMMON = 64,  /* a frequent character (charset detection) */
+};
+
+/* A growable byte buffer (malloc'd). */
+struct sbuf {
+	char *p;
+	size_t n, cap;
+};
+int sb_reserve(struct sbuf *b, size_t more); /* 0 or EXT_ENOMEM */
+int sb_put(struct sbuf *b, const void *p, size_t n);
+void sb_free(struct sbuf *b);
+
+/* boilerplate.tsv */
+enum bp_kind {
+	BP_LINE = 1, /* the whole line (bar punctuation and spaces) */
+	BP_PREFIX,   /* the line starts with it */
+	BP_CONTAINS, /* the line contains it */
+	BP_BLOCK,    /* starts a link list: drops it and the short lines
+	                after it */
+	BP_PHONE,    /* a label that, with a phone number, makes a line
+	                furniture */
+};
+
+struct bp_rule {
+	const char *pat; /* NUL-terminated, in txt_tables.strings */
+	size_t len;      /* bytes */
+	enum bp_kind kind;
+	size_t max_cps; /* 0: any line length */
+};
+
+/* txt_meta.tsv */
+enum meta_field {
+	MF_SOURCE = 1, /* 来源: X */
+	MF_DATE,       /* 发布时间: X */
+	MF_EDITOR,     /* 责任编辑: X */
+	MF_REPORTER,   /* 记者 X */
+	MF_ROLE,      /* other bylines (通讯员): end a value, read nothing */
+	MF_AGENCY,    /* a news agency's dateline: 新华社北京1月2日电 */
+	MF_SUPPLIER,  /* X供稿 */
+	MF_ORIGTITLE, /* 原标题: X */
+	MF_NAMESUFFIX, /* 报道 in 记者张三报道: not part of the name */
+};
+
+struct meta_label {
+	const char *s;
+	size_t len;
+	enum meta_field field;
+};
+
+/* A pattern set matched in one pass: buckets by the first two bytes. */
+struct patset {
+	const char **pat; /* borrowed */
+	size_t *len;
+	size_t n;
+	uint32_t *head; /* PS_BUCKETS entries: 1 + first pattern, 0: none */
+	uint32_t *next; /* per pattern: 1 + next in the bucket, 0: end */
+};
+#define PS_BUCKETS 4096
+
+struct txt_tables {
+	uint8_t cpf[0x10000]; /* TF_* */
+	uint16_t nfkc_idx[0x10000];
+	uint32_t *nfkc_off; /* n_nfkc + 1 offsets into nfkc_str */
+	char *nfkc_str;
+	size_t n_nfkc;
+	uint8_t t2s_hi[(0x40000 - 0x20000) / 8]; /* TF_T2S above the BMP */
+	ext_convert_fn probed_fn;                /* the converter probed */
+	void *probed_ctx;
+	bool probe_ok;
+
+	struct {
+		uint32_t from, to;
+	} * var; /* sorted by from */
+	size_t n_var;
+	bool have_variants, have_boilerplate, have_meta, have_common;
+
+	struct bp_rule *bp;
+	size_t n_bp;
+	struct patset bp_set;
+
+	struct meta_label *ml;
+	size_t n_ml;
+	struct patset ml_set;
+
+	struct vec strings; /* char * owned copies, freed with the tables */
+};
+
+/* The hook of ext_tables_set_t2s(): probes fn (see txt.c). */
+void txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx);
+
+/* charset.c: decodes raw into UTF-8. On success *out and *out_len are either
+ * raw itself (valid UTF-8, BOM skipped; *owned NULL) or a malloc'd buffer
+ * (*owned, caller frees). */
+int txt_decode(const struct txt_tables *tt, const void *raw, size_t len,
+               const char *hint, const char **out, size_t *out_len,
+               char **owned, const char **charset, size_t *err_offset);
+/* The offset of the first byte that is not valid UTF-8, or len. */
+size_t txt_utf8_valid_prefix(const unsigned char *s, size_t len);
+
+/* clean.c: normalises one line (no line breaks inside) and appends it to
+ * out. tmp1/tmp2 are scratch buffers kept between calls. */
+struct txt_conv {
+	const struct txt_tables *tt;
+	ext_convert_fn t2s;
+	void *ctx;
+	bool all; /* the converter was not probed: convert all CJK clauses */
+	bool converted;
+};
+int txt_norm_line(struct txt_conv *cv, const char *in, size_t n,
+                  struct sbuf *out, struct sbuf *tmp1, struct sbuf *tmp2);
+
+/* One line of the normalised text. */
+enum line_kind {
+	LK_TEXT = 0,
+	LK_BLANK,
+	LK_FURNITURE, /* page chrome: dropped */
+	LK_META,      /* a metadata line, read then dropped */
+};
+
+struct tline {
+	const char *s;
+	size_t n;   /* bytes */
+	size_t cps; /* code points */
+	enum line_kind kind;
+};
+
+/* Marks furniture lines (boilerplate.tsv and the built-in rules). */
+void txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n);
+/* Whether the line is a junk run of digits, a lone "+1", etc. */
+bool txt_is_junk_line(const char *s, size_t n, size_t cps);
+
+/* meta.c: whether the line is a date ("2020-01-21 08:42"). */
+bool txt_date_line(const char *s, size_t n);
+/* meta.c: reads metadata into meta (strings in ar) and marks the metadata
+ * lines LK_META. */
+int txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
+             struct arena *ar, struct ext_meta *meta);
+
+/* Pattern sets (txt.c): pats are borrowed and must outlive the set. */
+int ps_build(struct patset *ps, const char **pats, const size_t *lens,
+             size_t n);
+void ps_free(struct patset *ps);
+/* Iterates the patterns that match at s[0..n): ps_first() gives the first
+ * index or -1, ps_next() the one after k or -1. */
+long ps_first(const struct patset *ps, const char *s, size_t n);
+long ps_next(const struct patset *ps, long k, const char *s, size_t n);
+
+/* Code point classes. */
+static inline bool
+txt_is_cjk(uint32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Decodes the code point at s[i] (valid UTF-8) and advances *i. */
+static inline uint32_t
+txt_next(const char *s, size_t n, size_t *i)
+{
+	const unsigned char *u = (const unsigned char *)s + *i;
+	size_t k;
+	uint32_t c;
+
+	if (u[0] < 0x80) {
+		(*i)++;
+		return u[0];
+	}
+	c = u8_dec((const char *)u, n - *i, &k);
+	*i += k;
+	return c;
+}
+
+/* Decodes the code point that ends just before s[i] and moves *i back. */
+static inline uint32_t
+txt_prev(const char *s, size_t *i)
+{
+	size_t j = *i, k;
+
+	if (j == 0)
+		return 0;
+	j--;
+	while (j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80)
+		j--;
+	*i = j;
+	return u8_dec(s + j, 4, &k);
+}
+
+#endif
