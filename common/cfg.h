@@ -43,8 +43,8 @@ struct cfg_opt {
  * the error (exit 2). Positional arguments (not flags) are collected in
  * *rest if rest is not NULL, else they are errors. */
 int cfg_parse(const struct cfg_opt *opts, const char *prog,
-	      const char *env_prefix, const char *version, int argc,
-	      char **argv, struct cfg_list *rest);
+              const char *env_prefix, const char *version, int argc,
+              char **argv, struct cfg_list *rest);
 /* Logs the configuration once as the event "config", secrets masked
  * (a conninfo's password=... is masked too). */
 void cfg_log(const struct cfg_opt *opts);

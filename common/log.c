@@ -116,7 +116,7 @@ put_plain_str(struct line *l, const char *s)
 
 void
 log_emit(enum log_level level, const char *event,
-	 const struct log_field *fields, int n)
+         const struct log_field *fields, int n)
 {
 	struct line l;
 	struct timeval tv;
@@ -127,8 +127,8 @@ log_emit(enum log_level level, const char *event,
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
 	if (s_format == LOG_JSON) {
 		puts_(&l, "{\"ts\":\"");
 		puts_(&l, ts);

@@ -32,23 +32,23 @@ struct log_field {
 int log_parse_level(const char *s, enum log_level *out);
 int log_parse_format(const char *s, enum log_format *out);
 void log_setup(enum log_level level, enum log_format format,
-	       const char *program);
+               const char *program);
 int log_enabled(enum log_level level);
 
 void log_emit(enum log_level level, const char *event,
-	      const struct log_field *fields, int n);
+              const struct log_field *fields, int n);
 
-#define LOG__N(...)                                                        \
-	(int)(sizeof((struct log_field[]){ __VA_ARGS__ }) /                \
+#define LOG__N(...)                                                            \
+	(int)(sizeof((struct log_field[]){ __VA_ARGS__ }) /                    \
 	      sizeof(struct log_field))
-#define LOG__(lvl, ev, ...)                                                \
-	do {                                                               \
-		if (log_enabled(lvl)) {                                    \
-			struct log_field lf__[] = { LF_STR(NULL, NULL),    \
-						    ##__VA_ARGS__ };       \
-			log_emit(lvl, ev, lf__ + 1,                        \
-				 (int)(sizeof(lf__) / sizeof(lf__[0])) - 1); \
-		}                                                          \
+#define LOG__(lvl, ev, ...)                                                    \
+	do {                                                                   \
+		if (log_enabled(lvl)) {                                        \
+			struct log_field lf__[] = { LF_STR(NULL, NULL),        \
+				                    ##__VA_ARGS__ };           \
+			log_emit(lvl, ev, lf__ + 1,                            \
+			         (int)(sizeof(lf__) / sizeof(lf__[0])) - 1);   \
+		}                                                              \
 	} while (0)
 #define log_debug(ev, ...) LOG__(LOG_DEBUG, ev, ##__VA_ARGS__)
 #define log_info(ev, ...) LOG__(LOG_INFO, ev, ##__VA_ARGS__)

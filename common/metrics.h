@@ -21,18 +21,17 @@ typedef struct metric metric_t;
  * metrics may share a name with different labels; help and type are then
  * printed once. Returns NULL only on ENOMEM. */
 metric_t *metrics_counter(const char *name, const char *labels,
-			  const char *help);
-metric_t *metrics_gauge(const char *name, const char *labels,
-			const char *help);
+                          const char *help);
+metric_t *metrics_gauge(const char *name, const char *labels, const char *help);
 /* buckets: upper bounds, ascending (+Inf is added). */
 metric_t *metrics_histogram(const char *name, const char *labels,
-			    const char *help, const double *buckets,
-			    size_t n_buckets);
+                            const char *help, const double *buckets,
+                            size_t n_buckets);
 
-void metrics_add(metric_t *m, double v); /* counter or gauge; NULL ok */
-void metrics_set(metric_t *m, double v); /* gauge; NULL ok */
+void metrics_add(metric_t *m, double v);     /* counter or gauge; NULL ok */
+void metrics_set(metric_t *m, double v);     /* gauge; NULL ok */
 void metrics_observe(metric_t *m, double v); /* histogram; NULL ok */
-double metrics_value(const metric_t *m);	  /* counter or gauge */
+double metrics_value(const metric_t *m);     /* counter or gauge */
 
 /* Health: return true when healthy/ready; reason (static string) says why
  * not. */
@@ -41,7 +40,7 @@ typedef bool (*metrics_probe_fn)(void *ctx, const char **reason);
 /* Starts the HTTP server at "HOST:PORT" (PORT 0: any free port; the port
  * bound is returned in *port_out if not NULL). 0 or -1 (logged). */
 int metrics_serve(const char *hostport, metrics_probe_fn healthz,
-		  metrics_probe_fn readyz, void *ctx, int *port_out);
+                  metrics_probe_fn readyz, void *ctx, int *port_out);
 void metrics_stop(void);
 /* Logs every counter and gauge in one "stats" event. */
 void metrics_log_stats(void);

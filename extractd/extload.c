@@ -102,7 +102,7 @@ convert(void *ctx, const char *in, size_t len)
 
 int
 extload_open(struct extload *el, const char *dir, const char *opencc_config,
-	     char *err, size_t errlen)
+             char *err, size_t errlen)
 {
 	DIR *d = NULL;
 	struct dirent *de;
@@ -124,7 +124,7 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 	d = opendir(dir);
 	if (!d) {
 		snprintf(err, errlen, "data directory %s: %s", dir,
-			 strerror(errno));
+		         strerror(errno));
 		goto done;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -135,7 +135,7 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 			continue;
 		if (n == cap) {
 			char **p = realloc(names, (cap = cap ? 2 * cap : 16) *
-							  sizeof(*names));
+			                              sizeof(*names));
 			if (!p)
 				goto oom;
 			names = p;
@@ -162,25 +162,25 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 		free(buf);
 		if (r != 0) {
 			snprintf(err, errlen, "%s:%zu: %s", path, line,
-				 ext_strerror(r));
+			         ext_strerror(r));
 			goto done;
 		}
 	}
 	if (ext_tables_finish(el->tables, &missing) != 0) {
 		snprintf(err, errlen, "data directory %s: missing %s", dir,
-			 missing ? missing : "a table");
+		         missing ? missing : "a table");
 		goto done;
 	}
 	snprintf(el->data_hash, sizeof(el->data_hash), "%016llx",
-		 (unsigned long long)h);
+	         (unsigned long long)h);
 	if (!opencc_config || *opencc_config) {
-		opencc_t cc = opencc_open(opencc_config ? opencc_config
-							: "t2s.json");
+		opencc_t cc =
+		    opencc_open(opencc_config ? opencc_config : "t2s.json");
 
 		if (cc == (opencc_t)-1) {
 			snprintf(err, errlen, "OpenCC %s: %s",
-				 opencc_config ? opencc_config : "t2s.json",
-				 opencc_error());
+			         opencc_config ? opencc_config : "t2s.json",
+			         opencc_error());
 			goto done;
 		}
 		el->opencc = cc;

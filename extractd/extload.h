@@ -23,8 +23,8 @@ struct extload {
  * stable), opens OpenCC's t2s configuration (opencc_config NULL: the
  * default "t2s.json"). On error returns -1 and writes a message into err
  * (errlen bytes). */
-int extload_open(struct extload *el, const char *dir,
-		 const char *opencc_config, char *err, size_t errlen);
+int extload_open(struct extload *el, const char *dir, const char *opencc_config,
+                 char *err, size_t errlen);
 void extload_close(struct extload *el);
 
 /* The data directory that extload_open() would pick (static or dir). */

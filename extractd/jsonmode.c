@@ -69,8 +69,8 @@ print_error(const char *file, const char *msg, long long offset)
 }
 
 int
-jsonmode_run(const struct extload *el, char **files, size_t n,
-	     size_t max_bytes, const char *charset, bool with_text)
+jsonmode_run(const struct extload *el, char **files, size_t n, size_t max_bytes,
+             const char *charset, bool with_text)
 {
 	int status = 0;
 
@@ -108,7 +108,7 @@ jsonmode_run(const struct extload *el, char **files, size_t n,
 		free(buf);
 		if (rc != 0) {
 			print_error(base, ext_strerror(rc),
-				    rc == EXT_EDECODE ? (long long)off : -1);
+			            rc == EXT_EDECODE ? (long long)off : -1);
 			status = 1;
 			continue;
 		}

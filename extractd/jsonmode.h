@@ -12,6 +12,6 @@ struct extload;
  * decoded gives a line {"file":..., "error":..., "offset":...} and the
  * function returns 1 at the end; 0 when every article was extracted. */
 int jsonmode_run(const struct extload *el, char **files, size_t n,
-		 size_t max_bytes, const char *charset, bool with_text);
+                 size_t max_bytes, const char *charset, bool with_text);
 
 #endif

@@ -22,10 +22,10 @@ struct ext_result;
 typedef struct store store_t;
 
 struct store_opts {
-	const char *conninfo;	 /* "" lets libpq read PG* variables */
-	int extractor_version;	 /* EXT_VERSION */
-	const char *data_hash;	 /* hash of the data files, hex */
-	long lock_timeout_ms;	 /* SET lock_timeout */
+	const char *conninfo;    /* "" lets libpq read PG* variables */
+	int extractor_version;   /* EXT_VERSION */
+	const char *data_hash;   /* hash of the data files, hex */
+	long lock_timeout_ms;    /* SET lock_timeout */
 	long idle_tx_timeout_ms; /* idle_in_transaction_session_timeout */
 	long statement_timeout_ms;
 };
@@ -63,9 +63,9 @@ bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
  * to give the reason. store_reject() records in ingest_errors (one row per
  * sha256 and stage; a repeat bumps attempts) and counts in the batch. */
 int store_put(store_t *self, const struct store_article *a,
-	      const struct ext_result *res, enum store_status *status);
+              const struct ext_result *res, enum store_status *status);
 int store_reject(store_t *self, const struct store_article *a,
-		 const char *stage, const char *reason);
+                 const char *stage, const char *reason);
 /* COMMIT the batch; then, and only then, ACK its articles. 0 or
  * ERR_DB_TRANSIENT. */
 int store_commit(store_t *self);
@@ -76,7 +76,7 @@ size_t store_pending(const store_t *self); /* articles in the open batch */
  * transaction, under an advisory lock; seeds regions from the divisions
  * file (COPY). 0 or a negative ERR_*. */
 int store_migrate(const char *conninfo, const char *migrations_dir,
-		  const char *divisions_tsv);
+                  const char *divisions_tsv);
 
 /* Re-extraction: calls fn for up to batch articles of an older version
  * (lower extractor_version, or the same with another data_hash; newer ones
@@ -87,8 +87,8 @@ int store_migrate(const char *conninfo, const char *migrations_dir,
  * handled (0 when none is left: the next call starts a new pass) or a
  * negative ERR_* (fn's ERR_DB_* stop it; its other errors are logged). */
 typedef int (*store_reextract_fn)(void *ctx, store_t *st,
-				  const struct store_article *a);
+                                  const struct store_article *a);
 int store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
-			  void *ctx);
+                          void *ctx);
 
 #endif

@@ -53,7 +53,7 @@ ext_tables_destroy(struct ext_tables **self_p)
 
 int
 ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
-	       size_t len, size_t *errline)
+               size_t len, size_t *errline)
 {
 	int rc;
 
@@ -136,7 +136,7 @@ year_of(const char *date)
 
 static int
 link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
-	     const struct region *main_region, struct arena *ar)
+             const struct region *main_region, struct arena *ar)
 {
 	size_t i, j, k = 0, p = 0;
 
@@ -165,10 +165,10 @@ link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
 					continue;
 				for (x = 0; x < f->n_region_codes; x++)
 					dup |= !strcmp(f->region_codes[x],
-						       m[j].r->code);
+					               m[j].r->code);
 				if (!dup)
 					memcpy(f->region_codes
-						       [f->n_region_codes++],
+					           [f->n_region_codes++],
 					       m[j].r->code, 7);
 			}
 			if (f->n_region_codes == 0 && main_region)
@@ -179,10 +179,9 @@ link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
 		       res->pairings[p].sentence < f->sentence)
 			p++;
 		f->pairing = p < res->n_pairings &&
-					     res->pairings[p].sentence ==
-						     f->sentence
-				     ? (long)p
-				     : -1;
+		                     res->pairings[p].sentence == f->sentence
+		                 ? (long)p
+		                 : -1;
 	}
 	return 0;
 }
@@ -237,8 +236,8 @@ offsets_to_cps(struct ext_result *res, struct arena *ar)
 
 int
 ext_extract(const struct ext_tables *t, const void *raw, size_t len,
-	    const struct ext_options *opt, struct ext_result **out,
-	    size_t *err_offset)
+            const struct ext_options *opt, struct ext_result **out,
+            size_t *err_offset)
 {
 	static const struct ext_options defaults = { NULL, 0 };
 	struct arena *ar = NULL;
@@ -268,7 +267,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	memset(&doc, 0, sizeof(doc));
 	rc = txt_normalise(t->txt, t->t2s, t->t2s_ctx, raw, len, opt, ar, &doc,
-			   err_offset);
+	                   err_offset);
 	if (rc != 0)
 		goto done;
 	rc = txt_sentences(doc.text, doc.len, ar, &sents, &n_sents);
@@ -279,13 +278,13 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		goto done;
 	main_region = reg_main(t->reg, doc.text, &doc, m, n_m);
 	rc = pair_find(t->reg, doc.text, doc.len, sents, n_sents, m, n_m, &doc,
-		       main_region, ar, &pairs);
+	               main_region, ar, &pairs);
 	if (rc != 0)
 		goto done;
 	year = year_of(doc.meta.published);
 	for (i = 0; i < n_sents && rc == 0; i++)
-		rc = fig_find(t->fig, doc.text, doc.len, &sents[i], i, year,
-			      ar, &figs);
+		rc = fig_find(t->fig, doc.text, doc.len, &sents[i], i, year, ar,
+		              &figs);
 	if (rc != 0)
 		goto done;
 
@@ -307,8 +306,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	/* Stable order for consumers: figures by position, pairings by
 	 * sentence then position. */
-	qsort(res->figures, res->n_figures, sizeof(*res->figures),
-	      cmp_figure);
+	qsort(res->figures, res->n_figures, sizeof(*res->figures), cmp_figure);
 	qsort(res->pairings, res->n_pairings, sizeof(*res->pairings),
 	      cmp_pairing);
 	for (i = 0; i < res->n_pairings; i++) {
@@ -318,7 +316,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 			const struct sent *s = &sents[p->sentence];
 
 			p->evidence =
-				ar_strndup(ar, doc.text + s->b0, s->b1 - s->b0);
+			    ar_strndup(ar, doc.text + s->b0, s->b1 - s->b0);
 			if (!p->evidence) {
 				rc = EXT_ENOMEM;
 				goto done;
@@ -327,7 +325,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	res->n_sentences = n_sents;
 	res->sentences =
-		n_sents ? ar_alloc(ar, n_sents * sizeof(*res->sentences)) : NULL;
+	    n_sents ? ar_alloc(ar, n_sents * sizeof(*res->sentences)) : NULL;
 	if (n_sents && !res->sentences) {
 		rc = EXT_ENOMEM;
 		goto done;

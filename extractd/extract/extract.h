@@ -42,7 +42,7 @@ void ext_tables_destroy(struct ext_tables **self_p);
  * On EXT_EDATA, *errline (if not NULL) is set to the 1-based line. The
  * buffer is copied where needed; the caller may free it afterwards. */
 int ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
-		   size_t len, size_t *errline);
+                   size_t len, size_t *errline);
 /* The Traditional-to-Simplified converter: fn converts len bytes of UTF-8
  * at in and returns a malloc'd NUL-terminated UTF-8 string (caller frees),
  * or NULL on failure. It must be safe to call from several threads at once.
@@ -57,7 +57,7 @@ int ext_tables_finish(struct ext_tables *self, const char **missing);
 /* Options of one extraction. */
 struct ext_options {
 	const char *charset; /* hint: "utf-8", "gb18030", "gbk", "big5", or
-				NULL/"" to detect */
+	                        NULL/"" to detect */
 	size_t max_bytes;    /* 0: no limit; else EXT_ETOOBIG above it */
 };
 
@@ -82,9 +82,9 @@ struct ext_figure {
 	struct ext_decimal value;
 	char *unit; /* Simplified, e.g. "元", "人", "%" */
 	bool approx;
-	char *metric;	      /* NULL when unknown */
+	char *metric;         /* NULL when unknown */
 	const char *category; /* one of SPEC's categories; never NULL */
-	int year;	      /* 0 when unknown */
+	int year;             /* 0 when unknown */
 	size_t start, end;    /* code points in text, end exclusive */
 	size_t sentence;      /* index in ext_result.sentences */
 	char (*region_codes)[7];
@@ -109,10 +109,10 @@ struct ext_sentence {
 
 struct ext_result {
 	char *text; /* normalised text, UTF-8, NUL-terminated, no NUL inside */
-	size_t text_len;	/* bytes */
-	const char *charset;	/* detected or given: "utf-8" "gb18030" "big5" */
-	bool converted;		/* Traditional script was converted */
-	char main_region[7];	/* the region the article is about, or "" */
+	size_t text_len;     /* bytes */
+	const char *charset; /* detected or given: "utf-8" "gb18030" "big5" */
+	bool converted;      /* Traditional script was converted */
+	char main_region[7]; /* the region the article is about, or "" */
 	struct ext_meta meta;
 	struct ext_figure *figures;
 	size_t n_figures;
@@ -128,15 +128,15 @@ struct ext_result {
  * EXT_EDECODE, *err_offset (if not NULL) is the byte offset of the first
  * byte that no accepted charset can read. */
 int ext_extract(const struct ext_tables *t, const void *raw, size_t len,
-		const struct ext_options *opt, struct ext_result **out,
-		size_t *err_offset);
+                const struct ext_options *opt, struct ext_result **out,
+                size_t *err_offset);
 void ext_result_destroy(struct ext_result **self_p);
 
 /* Writes the result as one JSON object (SPEC.md's shape, plus "text" when
  * with_text) into a malloc'd NUL-terminated string; file is the "file"
  * member (may be NULL). Returns NULL on ENOMEM. Caller frees. */
 char *ext_result_json(const struct ext_result *res, const char *file,
-		      bool with_text);
+                      bool with_text);
 
 /* Formats a decimal into buf (at least 48 bytes): "472000000", "8442.8".
  * Returns buf. */

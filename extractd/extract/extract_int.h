@@ -39,17 +39,20 @@ struct vec {
 	void *p;
 	size_t n, cap, elt;
 };
-#define VEC_INIT(type) { NULL, 0, 0, sizeof(type) }
+#define VEC_INIT(type)                                                         \
+	{                                                                      \
+		NULL, 0, 0, sizeof(type)                                       \
+	}
 void *vec_push(struct vec *v); /* zeroed new element, or NULL on ENOMEM */
 void vec_free(struct vec *v);
 void *vec_to_arena(struct vec *v, struct arena *ar); /* frees v; NULL if
-							empty or ENOMEM */
+                                                        empty or ENOMEM */
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 /* Decodes one code point of valid UTF-8 at s (len > 0); sets *n to its
  * length in bytes. The text the modules see is always valid UTF-8. */
 uint32_t u8_dec(const char *s, size_t len, size_t *n);
-size_t u8_enc(uint32_t cp, char *out); /* out: 4 bytes; returns length */
+size_t u8_enc(uint32_t cp, char *out);      /* out: 4 bytes; returns length */
 size_t u8_count(const char *s, size_t len); /* code points */
 
 /* ---- text: txt.c and friends (decode, clean, normalise, meta) ---------- */
@@ -57,7 +60,7 @@ struct txt_tables;
 /* Returns 0 when name was consumed, 1 when it is not this module's file,
  * negative EXT_* on error. */
 int txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
-		   size_t len, size_t *errline);
+                   size_t len, size_t *errline);
 void txt_tables_free(struct txt_tables **tp);
 int txt_tables_check(const struct txt_tables *t, const char **missing);
 
@@ -73,9 +76,9 @@ struct ext_doc {
  * it, and reads metadata before dropping metadata lines from the body.
  * t2s may be NULL (no conversion). On EXT_EDECODE sets *err_offset. */
 int txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s,
-		  void *t2s_ctx, const void *raw, size_t len,
-		  const struct ext_options *opt, struct arena *ar,
-		  struct ext_doc *doc, size_t *err_offset);
+                  void *t2s_ctx, const void *raw, size_t len,
+                  const struct ext_options *opt, struct arena *ar,
+                  struct ext_doc *doc, size_t *err_offset);
 
 struct sent {
 	size_t b0, b1; /* bytes in text, end exclusive */
@@ -83,12 +86,12 @@ struct sent {
 /* Splits text into sentences (at 。！？; and line ends, not inside
  * quotes/brackets of bounded size); empty ones are skipped. */
 int txt_sentences(const char *text, size_t len, struct arena *ar,
-		  struct sent **out, size_t *n);
+                  struct sent **out, size_t *n);
 
 /* ---- regions and organisations: region.c -------------------------------- */
 struct reg_tables;
 int reg_tables_add(struct reg_tables **tp, const char *name, const char *buf,
-		   size_t len, size_t *errline);
+                   size_t len, size_t *errline);
 void reg_tables_free(struct reg_tables **tp);
 int reg_tables_check(const struct reg_tables *t, const char **missing);
 
@@ -96,7 +99,7 @@ enum reg_level { REG_PROVINCE = 1, REG_PREFECTURE = 2, REG_COUNTY = 3 };
 
 struct region {
 	char code[7];
-	const char *name;  /* full official name */
+	const char *name; /* full official name */
 	const char *short_name;
 	enum reg_level level;
 	const struct region *parent; /* NULL for provinces */
@@ -104,8 +107,8 @@ struct region {
 
 enum mention_kind {
 	MEN_REGION = 1, /* a division, by full, short or alias name */
-	MEN_ABBREV,	/* a province abbreviation inside a compound (粤桂) */
-	MEN_ORG,	/* a ministry, enterprise, school, hospital ... */
+	MEN_ABBREV,     /* a province abbreviation inside a compound (粤桂) */
+	MEN_ORG,        /* a ministry, enterprise, school, hospital ... */
 };
 
 struct mention {
@@ -113,20 +116,19 @@ struct mention {
 	size_t sent;   /* sentence index */
 	enum mention_kind kind;
 	const struct region *r; /* MEN_REGION, MEN_ABBREV */
-	const char *org;	/* MEN_ORG: the name as written (arena) */
-	int org_type;		/* MEN_ORG: module-defined */
+	const char *org;        /* MEN_ORG: the name as written (arena) */
+	int org_type;           /* MEN_ORG: module-defined */
 };
 
 /* Finds the mentions in text, in text order. */
 int reg_find(const struct reg_tables *rt, const char *text, size_t len,
-	     const struct sent *sents, size_t n_sents, struct arena *ar,
-	     struct mention **out, size_t *n);
+             const struct sent *sents, size_t n_sents, struct arena *ar,
+             struct mention **out, size_t *n);
 /* The region the article is about (NULL if none stands out). */
 const struct region *reg_main(const struct reg_tables *rt, const char *text,
-			      const struct ext_doc *doc,
-			      const struct mention *m, size_t n);
-const struct region *reg_by_code(const struct reg_tables *rt,
-				 const char *code);
+                              const struct ext_doc *doc,
+                              const struct mention *m, size_t n);
+const struct region *reg_by_code(const struct reg_tables *rt, const char *code);
 
 /* ---- pairings: pairing.c ------------------------------------------------- */
 /* Appends struct ext_pairing elements to out, with start/end in BYTES and
@@ -134,15 +136,16 @@ const struct region *reg_by_code(const struct reg_tables *rt,
  * article date (doc->meta.published, may be NULL) picks the official
  * pairing list's period. */
 int pair_find(const struct reg_tables *rt, const char *text, size_t len,
-	      const struct sent *sents, size_t n_sents,
-	      const struct mention *m, size_t n_m, const struct ext_doc *doc,
-	      const struct region *main_region, struct arena *ar,
-	      struct vec *out);
+              const struct sent *sents, size_t n_sents, const struct mention *m,
+              size_t n_m, const struct ext_doc *doc,
+              const struct region *main_region, struct arena *ar,
+              struct vec *out);
 
-/* ---- figures: figure.c ---------------------------------------------------- */
+/* ---- figures: figure.c ----------------------------------------------------
+ */
 struct fig_tables;
 int fig_tables_add(struct fig_tables **tp, const char *name, const char *buf,
-		   size_t len, size_t *errline);
+                   size_t len, size_t *errline);
 void fig_tables_free(struct fig_tables **tp);
 int fig_tables_check(const struct fig_tables *t, const char **missing);
 
@@ -152,10 +155,11 @@ int fig_tables_check(const struct fig_tables *t, const char **missing);
  * article_year (0: unknown). region_codes and pairing are left for
  * extract.c. */
 int fig_find(const struct fig_tables *ft, const char *text, size_t len,
-	     const struct sent *s, size_t s_index, int article_year,
-	     struct arena *ar, struct vec *out);
+             const struct sent *s, size_t s_index, int article_year,
+             struct arena *ar, struct vec *out);
 
-/* ---- tables ---------------------------------------------------------------- */
+/* ---- tables ----------------------------------------------------------------
+ */
 struct ext_tables {
 	struct txt_tables *txt;
 	struct fig_tables *fig;

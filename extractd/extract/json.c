@@ -124,7 +124,7 @@ ext_decimal_str(struct ext_decimal d, char *buf)
 	size_t n, o = 0;
 
 	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
-			     (unsigned long long)u);
+	                     (unsigned long long)u);
 	if (d.mant < 0)
 		buf[o++] = '-';
 	if ((size_t)scale >= n) {
@@ -167,8 +167,7 @@ ext_decimal_double(struct ext_decimal d)
 }
 
 char *
-ext_result_json(const struct ext_result *res, const char *file,
-		bool with_text)
+ext_result_json(const struct ext_result *res, const char *file, bool with_text)
 {
 	struct sb b = { 0 };
 	const struct ext_meta *m = &res->meta;
@@ -203,7 +202,8 @@ ext_result_json(const struct ext_result *res, const char *file,
 		sb_cat(&b, ext_decimal_str(f->value, num));
 		sb_cat(&b, ",\"unit\":");
 		sb_str(&b, f->unit);
-		sb_cat(&b, f->approx ? ",\"approx\":true" : ",\"approx\":false");
+		sb_cat(&b,
+		       f->approx ? ",\"approx\":true" : ",\"approx\":false");
 		sb_cat(&b, ",\"metric\":");
 		sb_str(&b, f->metric);
 		sb_cat(&b, ",\"category\":");

@@ -110,7 +110,7 @@ test_errors(const struct extload *el)
 	struct ext_tables *t = ext_tables_new();
 
 	CHECK_INT(ext_extract(el->tables, "12345", 5, &opt, &res, NULL),
-		  EXT_ETOOBIG);
+	          EXT_ETOOBIG);
 	CHECK(res == NULL);
 	CHECK_INT(ext_extract(NULL, "x", 1, NULL, &res, NULL), EXT_EINVAL);
 	CHECK_STR(ext_strerror(EXT_EDECODE), "undecodable bytes");

@@ -9,33 +9,33 @@
 
 static int t_pass, t_fail;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (cond) {                                                \
-			t_pass++;                                          \
-		} else {                                                   \
-			t_fail++;                                          \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed: ",       \
-				__FILE__, __LINE__, #cond);                \
-			fprintf(stderr, " " __VA_ARGS__);                  \
-			fputc('\n', stderr);                               \
-		}                                                          \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (cond) {                                                    \
+			t_pass++;                                              \
+		} else {                                                       \
+			t_fail++;                                              \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, \
+			        __LINE__, #cond);                              \
+			fprintf(stderr, " " __VA_ARGS__);                      \
+			fputc('\n', stderr);                                   \
+		}                                                              \
 	} while (0)
 
-#define CHECK_STR(got, want, ...)                                          \
-	do {                                                               \
-		const char *g__ = (got), *w__ = (want);                    \
-		int ok__ = (g__ == NULL && w__ == NULL) ||                 \
-			   (g__ && w__ && strcmp(g__, w__) == 0);          \
-		CHECK(ok__, "got \"%s\" want \"%s\" " __VA_ARGS__,         \
-		      g__ ? g__ : "(null)", w__ ? w__ : "(null)");         \
+#define CHECK_STR(got, want, ...)                                              \
+	do {                                                                   \
+		const char *g__ = (got), *w__ = (want);                        \
+		int ok__ = (g__ == NULL && w__ == NULL) ||                     \
+		           (g__ && w__ && strcmp(g__, w__) == 0);              \
+		CHECK(ok__, "got \"%s\" want \"%s\" " __VA_ARGS__,             \
+		      g__ ? g__ : "(null)", w__ ? w__ : "(null)");             \
 	} while (0)
 
-#define CHECK_INT(got, want, ...)                                          \
-	do {                                                               \
-		long long g__ = (long long)(got), w__ = (long long)(want); \
-		CHECK(g__ == w__, "got %lld want %lld " __VA_ARGS__, g__,  \
-		      w__);                                                \
+#define CHECK_INT(got, want, ...)                                              \
+	do {                                                                   \
+		long long g__ = (long long)(got), w__ = (long long)(want);     \
+		CHECK(g__ == w__, "got %lld want %lld " __VA_ARGS__, g__,      \
+		      w__);                                                    \
 	} while (0)
 
 static inline int
