@@ -9,7 +9,7 @@ runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
 	protobuf-c-compiler libpq-dev libopencc-dev opencc libutf8proc-dev
 	libmicrohttpd-dev libsodium-dev postgresql postgresql-client python3
 	curl ca-certificates)
-testing=(valgrind clang libclang-rt-14-dev clang-format shellcheck yamllint
+testing=(valgrind clang libclang-rt-14-dev clang-format shellcheck yamllint python3-yaml
 	prometheus docker-compose)
 
 want=("${runtime[@]}")
