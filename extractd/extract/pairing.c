@@ -783,8 +783,17 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			bool end = p == s->b1;
 
 			if (!end) {
-				cp = u8_dec(c->text + p, s->b1 - p, &n);
-				end = is_clause_end(cp);
+				unsigned char b = (unsigned char)c->text[p];
+
+				/* Clause ends are ASCII or start with E3/EF. */
+				if (b < 0x80 || b == 0xE3 || b == 0xEF) {
+					cp = u8_dec(c->text + p, s->b1 - p, &n);
+					end = is_clause_end(cp);
+				} else {
+					n = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+					if (n > s->b1 - p)
+						n = s->b1 - p;
+				}
 			}
 			if (end) {
 				size_t ib = ia, qb = qa;

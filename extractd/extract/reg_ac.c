@@ -25,7 +25,44 @@ struct reg_ac {
 	uint32_t *vals;
 	size_t hcap, hn; /* hcap a power of two */
 	uint16_t maxlen;
+	/* Fast paths for the Basic Multilingual Plane, where nearly all text
+	 * is: the root's edges as an array, and which code points occur in
+	 * any pattern at all (any other one sends the scan to the root). */
+	uint32_t *root;  /* 65536 */
+	uint64_t *alpha; /* 65536 bits */
 };
+
+#define BMP 65536
+
+/* Decodes one code point; never reads past len, always advances. The text
+ * is valid UTF-8 by contract; anything else still ends the loop. */
+static inline uint32_t
+dec(const char *p, size_t len, size_t *n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+
+	if (s[0] < 0x80 || len < 2) {
+		*n = 1;
+		return s[0];
+	}
+	if (s[0] < 0xE0) {
+		*n = 2;
+		return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+	}
+	if (s[0] < 0xF0 || len < 4) {
+		if (len < 3) {
+			*n = len;
+			return 0xFFFD;
+		}
+		*n = 3;
+		return ((uint32_t)(s[0] & 0x0F) << 12) |
+		       ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+	}
+	*n = 4;
+	return ((uint32_t)(s[0] & 0x07) << 18) |
+	       ((uint32_t)(s[1] & 0x3F) << 12) |
+	       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
 
 static uint64_t
 mix(uint64_t k)
@@ -140,6 +177,8 @@ reg_ac_free(struct reg_ac **self_p)
 	free(ac->nodes);
 	free(ac->keys);
 	free(ac->vals);
+	free(ac->root);
+	free(ac->alpha);
 	free(ac);
 	*self_p = NULL;
 }
@@ -189,9 +228,21 @@ reg_ac_build(struct reg_ac *ac)
 	size_t head = 0, tail = 0;
 	uint32_t c;
 
-	if (!queue)
+	free(ac->root);
+	free(ac->alpha);
+	ac->root = calloc(BMP, sizeof(*ac->root));
+	ac->alpha = calloc(BMP / 64, sizeof(*ac->alpha));
+	if (!queue || !ac->root || !ac->alpha) {
+		free(queue);
 		return EXT_ENOMEM;
+	}
+	for (c = 1; c < ac->n; c++)
+		if (ac->nodes[c].cp < BMP)
+			ac->alpha[ac->nodes[c].cp / 64] |=
+			    (uint64_t)1 << (ac->nodes[c].cp % 64);
 	for (c = ac->nodes[0].child; c; c = ac->nodes[c].sibling) {
+		if (ac->nodes[c].cp < BMP)
+			ac->root[ac->nodes[c].cp] = c;
 		ac->nodes[c].fail = 0;
 		ac->nodes[c].dict = 0;
 		queue[tail++] = c;
@@ -221,15 +272,15 @@ reg_ac_build(struct reg_ac *ac)
 static inline uint32_t
 step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
 {
-	for (;;) {
+	if (cp < BMP && !(ac->alpha[cp / 64] & ((uint64_t)1 << (cp % 64))))
+		return 0;
+	for (; st; st = ac->nodes[st].fail) {
 		uint32_t nx = edge_get(ac, st, cp);
 
 		if (nx)
 			return nx;
-		if (st == 0)
-			return 0;
-		st = ac->nodes[st].fail;
 	}
+	return cp < BMP ? ac->root[cp] : edge_get(ac, 0, cp);
 }
 
 int
@@ -241,7 +292,7 @@ reg_ac_ends(const struct reg_ac *ac, const char *text, size_t len, reg_ac_fn fn,
 
 	while (i < len) {
 		size_t k;
-		uint32_t cp = u8_dec(text + i, len - i, &k), t;
+		uint32_t cp = dec(text + i, len - i, &k), t;
 		int rc;
 
 		i += k;
@@ -275,22 +326,30 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 {
 	struct slot ring[RING];
 	uint32_t st = 0;
-	size_t i = 0, fin = 0, cursor = 0;
+	size_t i = 0, fin = 0, cursor = 0, live = 0, mask = 1;
 	int rc;
 
-	memset(ring, 0, sizeof(ring));
+	/* Only as much ring as the longest pattern needs: the cue scan runs
+	 * once per sentence. */
+	while (mask <= ac->maxlen)
+		mask <<= 1;
+	memset(ring, 0, mask * sizeof(ring[0]));
+	mask--;
 	for (;;) {
 		size_t limit = i >= ac->maxlen ? i - ac->maxlen : 0;
 
 		if (i >= len)
 			limit = len;
 		/* Starts before limit can get no more matches. */
+		if (live == 0 && fin < limit)
+			fin = limit;
 		for (; fin < limit; fin++) {
-			struct slot *s = &ring[fin & (RING - 1)];
+			struct slot *s = &ring[fin & mask];
 
 			if (s->start != fin + 1)
 				continue;
 			s->start = 0;
+			live--;
 			if (fin < cursor)
 				continue;
 			rc = fn(ctx, fin, s->end, s->val);
@@ -302,16 +361,17 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 			break;
 		{
 			size_t k;
-			uint32_t cp = u8_dec(text + i, len - i, &k), t;
+			uint32_t cp = dec(text + i, len - i, &k), t;
 
 			i += k;
 			st = step(ac, st, cp);
 			for (t = ac->nodes[st].term ? st : ac->nodes[st].dict;
 			     t; t = ac->nodes[t].dict) {
 				size_t b0 = i - ac->nodes[t].blen;
-				struct slot *s = &ring[b0 & (RING - 1)];
+				struct slot *s = &ring[b0 & mask];
 
 				if (s->start != b0 + 1 || s->end < i) {
+					live += s->start != b0 + 1;
 					s->start = b0 + 1;
 					s->end = i;
 					s->val = ac->nodes[t].val;
