@@ -758,6 +758,7 @@ struct cand {
 	size_t n_end;        /* end of number and magnitude */
 	size_t noun0, noun1; /* the people noun, when it gave the unit */
 	struct num v;
+	struct num raw; /* v before the magnitude */
 	const char *unit;
 	int kind;
 	int exp; /* magnitude applied */
@@ -1110,7 +1111,11 @@ resolve_range(struct scan *sc, size_t p, struct cand *c, int depth)
 	r = resolve(sc, p + cl, &m, depth + 1, &c2);
 	if (r != R_FIG)
 		return r;
-	if (c->exp == 0 && c2.exp > 0 && !(c->v.flags & NUM_BIG)) {
+	/* 3至5万元 is 3万 to 5万; 5000至1万元 is 5000 to 1万 */
+	if (c->exp == 0 && c2.exp > 0 && !(c->v.flags & NUM_BIG) &&
+	    ext_decimal_double((struct ext_decimal){ c->v.mant, c->v.scale }) <
+	        ext_decimal_double(
+	            (struct ext_decimal){ c2.raw.mant, c2.raw.scale })) {
 		if (num_scale(&c->v, c2.exp) != 0)
 			return R_NONE;
 		c->exp = c2.exp;
@@ -1138,7 +1143,7 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 	size_t k;
 
 	memset(c, 0, sizeof(*c));
-	c->v = *n;
+	c->v = c->raw = *n;
 	c->s0 = i;
 	c->kind = N_KINDS - 1;
 	cp = prev_cp(text + sc->b0, text + i);

@@ -1,0 +1,271 @@
+/* figure_test.c - fig_find() on sentences: value, unit, approx, metric,
+ * category, year and byte offsets; the data files' errors; and that huge
+ * inputs stay linear. Every sentence here is written for the test. */
+#include "figtest.h"
+
+#include <time.h>
+
+static struct fig_tables *ft;
+
+struct want {
+	const char *text;
+	const char *fig_text; /* the figure's span */
+	const char *value, *unit;
+	bool approx;
+	const char *metric; /* NULL: not checked */
+	const char *category;
+	int year;
+};
+
+static const struct want cases[] = {
+	{ "2021年,东部省市向西部投入财政援助资金3.5亿元。", "3.5亿元",
+	  "350000000", "元", false, "财政援助资金", "fiscal_aid", 2021 },
+	{ "社会各界捐款1200万元。", "1200万元", "12000000", "元", false,
+	  "社会各界捐款", "social_aid", 2019 },
+	{ "企业通过慈善总会募集资金800万元。", "800万元", "8000000", "元",
+	  false, NULL, "social_aid", 2019 },
+	{ "引进企业46家,到位投资12.5亿元。", "46家", "46", "家", false, "企业",
+	  "enterprises", 2019 },
+	{ "引进企业46家,到位投资12.5亿元。", "12.5亿元", "1250000000", "元",
+	  false, "到位投资", "investment", 2019 },
+	{ "实施产业项目88个。", "88个", "88", "个", false, "产业项目",
+	  "projects", 2019 },
+	{ "帮助销售农畜产品5.6亿元。", "5.6亿元", "560000000", "元", false,
+	  NULL, "consumption", 2019 },
+	{ "帮助2.3万名农村劳动力实现转移就业。", "2.3万名", "23000", "人",
+	  false, "农村劳动力", "employment", 2019 },
+	{ "举办技能培训班36期,培训4200人次。", "36期", "36", "期", false,
+	  "技能培训班", "training", 2019 },
+	{ "举办技能培训班36期,培训4200人次。", "4200人次", "4200", "人次",
+	  false, "培训", "training", 2019 },
+	{ "选派挂职干部58名。", "58名", "58", "人", false, "挂职干部",
+	  "personnel", 2019 },
+	{ "带动贫困人口3.2万人增收。", "3.2万人", "32000", "人", false, NULL,
+	  "population", 2019 },
+	{ "改造危房1.8万户。", "1.8万户", "18000", "户", false, "改造危房",
+	  "infrastructure", 2019 },
+	{ "新建村道126.4公里。", "126.4公里", "126.4", "公里", false, NULL,
+	  "infrastructure", 2019 },
+	{ "资助困难学生2600人次。", "2600人次", "2600", "人次", false, NULL,
+	  "education_health", 2019 },
+	{ "东部12个区县与西部15个县建立结对关系。", "12个", "12", "个", false,
+	  NULL, "pairing_count", 2019 },
+	{ "东部12个区县与西部15个县建立结对关系。", "15个", "15", "个", false,
+	  NULL, "pairing_count", 2019 },
+	{ "协作资金占全省财政支出的12%。", "12%", "12", "%", false, NULL,
+	  "share", 2019 },
+	{ "农民收入同比增长9.5%。", "9.5%", "9.5", "%", false, NULL, "growth",
+	  2019 },
+	{ "召开联席会议3次。", "3次", "3", "次", false, "联席会议", "other",
+	  2019 },
+	/* a figure's own clause outranks the rest of its sentence */
+	{ "向受援县投入财政资金2亿元,引进企业30家。", "30家", "30", "家", false,
+	  NULL, "enterprises", 2019 },
+	/* 其中 continues the clause before it */
+	{ "帮助1.2万人实现就业,其中脱贫人口8000人。", "8000人", "8000", "人",
+	  false, NULL, "employment", 2019 },
+	/* approximations keep their word in the span */
+	{ "全年接待游客超过10万人次。", "超过10万人次", "100000", "人次", true,
+	  NULL, "other", 2019 },
+	{ "累计销售3600多万元。", "3600多万元", "36000000", "元", true, NULL,
+	  "consumption", 2019 },
+	{ "新增就业岗位2000个以上。", "2000个以上", "2000", "个", true,
+	  "就业岗位", "employment", 2019 },
+	/* nouns give the unit after 万 */
+	{ "带动8.6万建档立卡贫困人口脱贫。", "8.6万", "86000", "人", false,
+	  "建档立卡贫困人口", "population", 2019 },
+	/* the sentence's own year beats the article's */
+	{ "截至2022年底,累计培训1万人。", "1万人", "10000", "人", false, NULL,
+	  "training", 2022 },
+	{ "百分之八十的村通了公路。", "百分之八十", "80", "%", false, NULL,
+	  "infrastructure", 2019 },
+};
+
+static void
+test_cases(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct want *w = &cases[i];
+		struct arena *ar = ar_new();
+		size_t n = 0, j;
+		struct ext_figure *f = figtest_run(ft, w->text, 2019, ar, &n);
+		char num[48];
+
+		for (j = 0; j < n; j++)
+			if (!strcmp(f[j].text, w->fig_text))
+				break;
+		CHECK(j < n, "no figure %s in %s", w->fig_text, w->text);
+		if (j == n) {
+			ar_destroy(&ar);
+			continue;
+		}
+		CHECK_STR(ext_decimal_str(f[j].value, num), w->value);
+		CHECK_STR(f[j].unit, w->unit);
+		CHECK(f[j].approx == w->approx, "approx of %s", w->fig_text);
+		if (w->metric)
+			CHECK_STR(f[j].metric, w->metric);
+		CHECK_STR(f[j].category, w->category);
+		CHECK_INT(f[j].year, w->year);
+		CHECK(!memcmp(w->text + f[j].start, w->fig_text,
+		              strlen(w->fig_text)) &&
+		          f[j].end - f[j].start == strlen(w->fig_text),
+		      "offsets of %s", w->fig_text);
+		CHECK_INT(f[j].sentence, 0);
+		CHECK_INT(f[j].pairing, -1);
+		ar_destroy(&ar);
+	}
+}
+
+/* fig_find appends, works on a sentence inside a longer text, and gives
+ * offsets into the whole text. */
+static void
+test_offsets(void)
+{
+	const char *text = "前言。投入资金5亿元,建成学校3所。后记8个。";
+	struct arena *ar = ar_new();
+	struct vec v = VEC_INIT(struct ext_figure);
+	struct sent s = { strlen("前言。"), strlen("前言。投入资金5亿元,"
+		                                   "建成学校3所。") };
+	struct ext_figure *f;
+
+	CHECK_INT(fig_find(ft, text, strlen(text), &s, 4, 2018, ar, &v), 0);
+	CHECK_INT(v.n, 2);
+	f = v.p;
+	CHECK_INT(f[0].start, strlen("前言。投入资金"));
+	CHECK_INT(f[0].end, strlen("前言。投入资金5亿元"));
+	CHECK_INT(f[1].sentence, 4);
+	CHECK_INT(f[1].year, 2018);
+	CHECK_STR(f[1].text, "3所");
+	s.b1 = strlen(text) + 1;
+	CHECK_INT(fig_find(ft, text, strlen(text), &s, 0, 0, ar, &v),
+	          EXT_EINVAL);
+	vec_free(&v);
+	ar_destroy(&ar);
+}
+
+static void
+test_tables(void)
+{
+	struct fig_tables *t = NULL;
+	const char *missing = NULL;
+	size_t line = 0;
+	const char bad_kind[] = "# c\n元\t元\tmoney\n名\t人\tpersons\n";
+	const char bad_cat[] = "投资\tinvest\t60\tmoney\n";
+	const char bad_prio[] = "投资\tinvestment\thigh\tmoney\n";
+	const char bad_class[] = "近\tapprox\n";
+	const char no_payload[] = "人口\tpeople_noun\n";
+	const char ok_units[] = "元\t元\tmoney\r\n年\t-\ttime\n";
+
+	CHECK_INT(fig_tables_add(&t, "other.tsv", "x", 1, &line), 1);
+	CHECK_INT(fig_tables_check(t, &missing), EXT_EDATA);
+	CHECK_STR(missing, "units.tsv");
+	CHECK_INT(fig_tables_add(&t, "units.tsv", bad_kind,
+	                         sizeof(bad_kind) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(line, 3);
+	CHECK_INT(fig_tables_add(&t, "categories.tsv", bad_cat,
+	                         sizeof(bad_cat) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(line, 1);
+	CHECK_INT(fig_tables_add(&t, "categories.tsv", bad_prio,
+	                         sizeof(bad_prio) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", bad_class,
+	                         sizeof(bad_class) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", no_payload,
+	                         sizeof(no_payload) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "units.tsv", "元\t-\tmoney\n", 10, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "units.tsv", ok_units,
+	                         sizeof(ok_units) - 1, &line),
+	          0);
+	CHECK_INT(fig_tables_check(t, &missing), EXT_EDATA);
+	CHECK_STR(missing, "categories.tsv");
+	CHECK_INT(fig_tables_add(&t, "categories.tsv", "", 0, &line), 0);
+	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", "", 0, &line), 0);
+	CHECK_INT(fig_tables_check(t, &missing), 0);
+	{
+		/* minimal tables still work: 5元 is a figure, 2019年 not */
+		struct arena *ar = ar_new();
+		size_t n = 0;
+		struct ext_figure *f =
+		    figtest_run(t, "2019年投入5元", 0, ar, &n);
+		char got[128];
+
+		figtest_format(f, n, got, sizeof(got));
+		CHECK_STR(got, "5 元");
+		CHECK_STR(f[0].category, "other");
+		ar_destroy(&ar);
+	}
+	fig_tables_free(&t);
+	CHECK(t == NULL);
+	fig_tables_free(&t);
+}
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Builds count copies of piece into a malloc'd string. */
+static char *
+repeat(const char *piece, size_t count, size_t *len)
+{
+	size_t pl = strlen(piece);
+	char *s = malloc(pl * count + 1);
+
+	for (size_t i = 0; i < count; i++)
+		memcpy(s + i * pl, piece, pl);
+	s[pl * count] = '\0';
+	*len = pl * count;
+	return s;
+}
+
+static void
+run_big(const char *piece, size_t count, size_t want_figs, double max_s)
+{
+	size_t len, n;
+	char *s = repeat(piece, count, &len);
+	struct arena *ar = ar_new();
+	double t0 = seconds();
+
+	figtest_run(ft, s, 2020, ar, &n);
+	CHECK(seconds() - t0 < max_s, "%zu x %s took %.3fs", count, piece,
+	      seconds() - t0);
+	CHECK_INT(n, want_figs);
+	ar_destroy(&ar);
+	free(s);
+}
+
+/* Linear in the input: no rescans of digit runs, clauses or sentences. */
+static void
+test_linear(void)
+{
+	run_big("9", 100000, 0, 0.5);
+	run_big("一", 100000, 0, 0.5);
+	run_big("投入资金3万元,", 40000, 40000, 2.0);
+	run_big("3、", 40000, 0, 0.5);
+	run_big("3至", 40000, 0, 0.5);
+	run_big("“", 100000, 0, 0.5);
+	run_big("两市合作,", 40000, 40000, 1.0);
+	run_big("5万", 40000, 0, 0.5);
+	run_big("企业结对", 40000, 0, 0.5);
+}
+
+int
+main(void)
+{
+	ft = figtest_tables();
+	test_cases();
+	test_offsets();
+	test_tables();
+	test_linear();
+	fig_tables_free(&ft);
+	return test_done("figure_test");
+}
