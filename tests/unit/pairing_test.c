@@ -1,0 +1,324 @@
+/* pairing_test.c - pairings from our own sentences: the usual phrasings
+ * and their direction, several helpers and recipients, division levels,
+ * compounds, organisations, the official list's filter, the article's
+ * main region, and what must not pair. */
+#include "extload.h"
+#include "extract.h"
+#include "extract_int.h"
+#include "reg_int.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static const struct reg_tables *rt;
+
+static struct sent *
+split(const char *text, size_t len, struct arena *ar, size_t *n)
+{
+	struct sent *s = ar_alloc(ar, (len / 3 + 2) * sizeof(*s));
+	size_t i, b0 = 0;
+
+	*n = 0;
+	for (i = 0; i + 3 <= len; i++)
+		if (!memcmp(text + i, "。", 3)) {
+			s[*n].b0 = b0;
+			s[(*n)++].b1 = i + 3;
+			b0 = i + 3;
+		}
+	if (b0 < len) {
+		s[*n].b0 = b0;
+		s[(*n)++].b1 = len;
+	}
+	return s;
+}
+
+/* Runs the region and pairing stages; the pairings go to out (strings in
+ * ar). */
+static int
+run(const char *text, const char *date, struct arena *ar, struct vec *out)
+{
+	size_t len = strlen(text), n_s, n_m;
+	struct sent *s = split(text, len, ar, &n_s);
+	struct mention *m;
+	struct ext_doc doc;
+	const struct region *main_region;
+	int rc;
+
+	memset(&doc, 0, sizeof(doc));
+	doc.text = (char *)text;
+	doc.len = len;
+	doc.meta.published = (char *)date;
+	rc = reg_find(rt, text, len, s, n_s, ar, &m, &n_m);
+	if (rc)
+		return rc;
+	main_region = reg_main(rt, text, &doc, m, n_m);
+	return pair_find(rt, text, len, s, n_s, m, n_m, &doc, main_region, ar,
+	                 out);
+}
+
+/* "helper>recipient" joined by " | ", in output order. */
+static void
+describe(const char *text, const char *date, char *got, size_t cap)
+{
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	size_t k = 0;
+
+	got[0] = '\0';
+	if (run(text, date, ar, &out) != 0)
+		snprintf(got, cap, "ERROR");
+	for (size_t i = 0; i < out.n; i++) {
+		const struct ext_pairing *p = (struct ext_pairing *)out.p + i;
+		int w = snprintf(got + k, cap - k, "%s%s>%s", k ? " | " : "",
+		                 p->helper, p->recipient);
+
+		if (w < 0 || (size_t)w >= cap - k)
+			break;
+		k += (size_t)w;
+	}
+	vec_free(&out);
+	ar_destroy(&ar);
+}
+
+static void
+test_phrasings(void)
+{
+	static const struct {
+		const char *text, *date, *want;
+	} cases[] = {
+		/* X帮扶Y, one pairing per recipient. */
+		{ "青岛市帮扶陇南市、定西市。", NULL,
+		  "青岛市>陇南市 | 青岛市>定西市" },
+		/* The helper at its most specific level; a province before
+		 * a prefecture adds nothing. */
+		{ "北京市大兴区对口帮扶内蒙古乌兰察布市。", NULL,
+		  "大兴区>乌兰察布市" },
+		{ "深圳市对口帮扶广西河池市。", NULL, "深圳市>河池市" },
+		/* A prefecture before its county: both. */
+		{ "广州市投入协作资金,支持黔南州三都县、毕节市七星关区建设。",
+		  NULL,
+		  "广州市>黔南布依族苗族自治州 | 广州市>三都水族自治县 | "
+		  "广州市>毕节市 | 广州市>七星关区" },
+		/* Y得到X帮扶, X与Y结对, Y与X协作. */
+		{ "黔南州得到广州市的大力帮扶。", NULL,
+		  "广州市>黔南布依族苗族自治州" },
+		{ "杭州市与黔东南州结对。", NULL,
+		  "杭州市>黔东南苗族侗族自治州" },
+		{ "宁夏回族自治区与福建省开展协作。", NULL,
+		  "福建省>宁夏回族自治区" },
+		/* X协作Y; the next clause goes on with X (推动). */
+		{ "中山协作六盘水市钟山区,推动盘州市建设。", NULL,
+		  "中山市>六盘水市 | 中山市>钟山区 | 中山市>盘州市" },
+		/* A clause with a cue and no helper takes the one before. */
+		{ "山东省青岛市在继续帮扶陇南市的基础上,增加帮扶定西市。", NULL,
+		  "青岛市>陇南市 | 青岛市>定西市" },
+		/* X配合Y帮扶Z: both help; a ministry's help is designated. */
+		{ "汕头市配合国家发改委定点帮扶工作组,"
+		  "累计投入资金支持安顺市紫云县。",
+		  NULL,
+		  "汕头市>安顺市 | 国家发改委>安顺市 | "
+		  "汕头市>紫云苗族布依族自治县 "
+		  "| 国家发改委>紫云苗族布依族自治县" },
+		/* Who helps first: the nearer helper (江苏省 only assigns). */
+		{ "江苏省在确定苏州市对口帮扶贵州铜仁市的基础上,新增帮扶。",
+		  NULL, "苏州市>铜仁市" },
+		/* A helper that helped before still counts (接棒). */
+		{ "佛山市接棒杭州市结对黔东南州。", "2022-03-01",
+		  "佛山市>黔东南苗族侗族自治州 | 杭州市>黔东南苗族侗族自治州" },
+		/* Organisations. */
+		{ "广州妇儿中心帮扶毕节、黔南妇幼保健院。", NULL,
+		  "广州妇儿中心>毕节妇幼保健院 | 广州妇儿中心>黔南妇幼保健院" },
+		{ "广州市广大附中教育集团帮扶的独山三中成绩优异。", NULL,
+		  "广州市广大附中教育集团>独山三中" },
+		{ "南方科技大学与贵州省政府签署合作协议。", NULL,
+		  "南方科技大学>贵州省" },
+		{ "清华大学定点帮扶云南省南涧县。", NULL,
+		  "清华大学>南涧彝族自治县" },
+		/* Names joined by a dot name a pair. */
+		{ "东莞·铜仁消费协作活动。", NULL, "东莞市>铜仁市" },
+		/* 我省 is the article's region. */
+		{ "甘肃省的变化。天津市保持与我省结对关系。", NULL,
+		  "天津市>甘肃省" },
+	};
+	char got[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i].text, cases[i].date, got, sizeof(got));
+		CHECK_STR(got, cases[i].want, "for %s", cases[i].text);
+	}
+}
+
+static void
+test_compounds(void)
+{
+	static const struct {
+		const char *text, *date, *want;
+	} cases[] = {
+		{ "粤桂扶贫协作取得新进展。", NULL, "广东省>广西壮族自治区" },
+		{ "津甘协作不断深化。", NULL, "天津市>甘肃省" },
+		{ "沪滇、闽宁两地协作。", NULL,
+		  "上海市>云南省 | 福建省>宁夏回族自治区" },
+		/* The site of a project the helper built, at every level. */
+		{ "京冀合作共建的涞源县项目投产。", NULL,
+		  "北京市>河北省 | 北京市>涞源县" },
+		/* Inside names of organisations, events and brands. */
+		{ "粤桂粤黔现代农业产业园联合会召开年会。", NULL, "" },
+		{ "百企桂黔行活动在贵阳启动。", NULL, "" },
+		{ "津企陇上行活动签约。", NULL, "" },
+		/* Not official pairs. */
+		{ "沪宁两地协作。", NULL, "" },
+		/* Several helpers: the official list keeps its pairs. */
+		{ "京津两市对口帮扶张家口、承德、保定。", "2018-05-01",
+		  "北京市>张家口市 | 天津市>承德市 | 北京市>保定市" },
+		{ "京津帮扶助力河北发展。", "2019-05-01",
+		  "北京市>河北省 | 天津市>河北省" },
+		/* No list confirms any of them: all combinations. */
+		{ "广州市、佛山市帮扶凉山州美姑县。", "2022-01-01",
+		  "广州市>凉山彝族自治州 | 佛山市>凉山彝族自治州 | "
+		  "广州市>美姑县 | 佛山市>美姑县" },
+	};
+	char got[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i].text, cases[i].date, got, sizeof(got));
+		CHECK_STR(got, cases[i].want, "for %s", cases[i].text);
+	}
+}
+
+static void
+test_main_region(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		/* Helpers and a cue with no recipient: the article's
+		 * region; of several helpers, those the official list
+		 * confirms (厦门 helped 临夏 in 2016-2020). */
+		{ "临夏州发展。临夏州农业。福州、厦门帮建的项目已全部完工。",
+		  "厦门市>临夏回族自治州" },
+		{ "定西市发展。定西市农业。福州、厦门帮建的项目已全部完工。",
+		  "福州市>定西市" },
+		{ "甘肃省。天津市、山东省财政援助资金到位。",
+		  "天津市>甘肃省 | 山东省>甘肃省" },
+		/* Not when another verb stands between. */
+		{ "甘肃省。济南市、青岛市组织结对帮扶区县签约。", "" },
+		/* Nor for a cue without the flag. */
+		{ "贵州省。公安部定点帮扶工作组到位。", "" },
+	};
+	char got[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i].text, NULL, got, sizeof(got));
+		CHECK_STR(got, cases[i].want, "for %s", cases[i].text);
+	}
+}
+
+/* Sentences that name regions and cues but state no pairing. */
+static void
+test_negative(void)
+{
+	static const char *const cases[] = {
+		"援蒙技术人才在内蒙古工作。",
+		"某集团在毕节投资20亿元建设工厂。",
+		"广州越秀集团在毕节市投资建设生猪项目。",
+		"北京市与上海市开展合作。",
+		"甘肃省向东部省市选派干部,开展协作。",
+		"广东137个经济强镇结对帮扶。",
+		"东部协作省市帮助甘肃省销售农产品。",
+		"打造“东西部协作”示范村,广州市参与。",
+		"广州市民到贵州旅游。",
+		"自然资源部、财政部支持两省区开展交易,广西调出指标。",
+		"重庆市与四川省合作共建经济圈。",
+		"广东省委书记到广西考察。",
+	};
+	char got[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i], NULL, got, sizeof(got));
+		CHECK_STR(got, "", "for %s", cases[i]);
+	}
+}
+
+/* The fields of one pairing, and duplicates. */
+static void
+test_fields(void)
+{
+	const char *text = "青岛市帮扶陇南市。青岛市继续帮扶陇南市。";
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	const struct ext_pairing *p;
+
+	CHECK_INT(run(text, NULL, ar, &out), 0);
+	CHECK_INT(out.n, 1);
+	if (out.n == 1) {
+		p = out.p;
+		CHECK_STR(p->helper, "青岛市");
+		CHECK_STR(p->helper_code, "370200");
+		CHECK_STR(p->recipient, "陇南市");
+		CHECK_STR(p->recipient_code, "621200");
+		CHECK_STR(p->relation, "east_west");
+		CHECK_INT(p->start, 0);
+		CHECK_INT(p->end, strlen("青岛市帮扶陇南市"));
+		CHECK_INT(p->sentence, 0);
+	}
+	vec_free(&out);
+	out = (struct vec)VEC_INIT(struct ext_pairing);
+	CHECK_INT(
+	    run("佛山市配合中央组织部帮扶台江县,贵州省。", NULL, ar, &out), 0);
+	CHECK_INT(out.n, 2);
+	if (out.n == 2) {
+		p = out.p;
+		CHECK_STR(p[1].helper, "中央组织部");
+		CHECK_STR(p[1].helper_code, "");
+		CHECK_STR(p[1].relation, "designated");
+		CHECK_STR(p[0].relation, "east_west");
+	}
+	vec_free(&out);
+	ar_destroy(&ar);
+}
+
+static void
+test_linear(void)
+{
+	const char *clause = "广州市帮扶毕节市七星关区,粤桂扶贫协作,";
+	size_t cl = strlen(clause), n = 40000, len = cl * n;
+	char *text = malloc(len + 1);
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	clock_t t0;
+	double secs;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * cl, clause, cl);
+	text[len] = '\0';
+	t0 = clock();
+	CHECK_INT(run(text, NULL, ar, &out), 0);
+	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CHECK_INT(out.n, 3);
+	CHECK(secs < 3.0, "%.3f s", secs);
+	vec_free(&out);
+	ar_destroy(&ar);
+	free(text);
+}
+
+int
+main(void)
+{
+	struct extload el;
+	char err[512];
+
+	if (extload_open(&el, NULL, "", err, sizeof(err)) != 0) {
+		fprintf(stderr, "pairing_test: %s\n", err);
+		return 1;
+	}
+	rt = el.tables->reg;
+	test_phrasings();
+	test_compounds();
+	test_main_region();
+	test_negative();
+	test_fields();
+	test_linear();
+	extload_close(&el);
+	return test_done("pairing_test");
+}
