@@ -60,8 +60,9 @@ struct seg {
 	bool passive;    /* 得到, 受到 ... */
 	bool r_joined;   /* recipients joined to the helpers (Y与X协作) */
 	bool handover;   /* helpers joined by 接棒: the old and the new */
-	bool cont;       /* the clause starts with 推动, 助力 ... */
-	bool any_item;   /* something came before (for cont) */
+	bool under; /* 在X的帮扶下: the next clause names the recipient */
+	bool cont;  /* the clause starts with 推动, 助力 ... */
+	bool any_item; /* something came before (for cont) */
 	size_t cue_b0, cue_b1;
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
 };
@@ -502,6 +503,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			case CUE_PASSIVE:
 				cur->passive = true;
 				break;
+			case CUE_UNDER:
+				cur->under = true;
+				break;
 			case CUE_CONT:
 				if (cur == prefix && !prefix->any_item &&
 				    !prefix->assist)
@@ -528,7 +532,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	}
 	/* The prefix: the helpers come from the clause before. */
 	if (c->has_carry &&
-	    (prefix->assist || (prefix->cont && !c->carry_pending))) {
+	    (prefix->assist || (prefix->cont && !c->carry_pending) ||
+	     (c->carry.under && c->carry.nr == 0))) {
 		struct side rs[2 * MAXSIDE];
 		size_t nr = 0, i;
 

@@ -108,6 +108,7 @@ enum cue_kind {
 	CUE_JOIN,
 	CUE_FILLER,
 	CUE_BLOCK,
+	CUE_UNDER,
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2

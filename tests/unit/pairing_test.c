@@ -137,6 +137,10 @@ test_phrasings(void)
 		  "清华大学>南涧彝族自治县" },
 		/* Names joined by a dot name a pair. */
 		{ "东莞·铜仁消费协作活动。", NULL, "东莞市>铜仁市" },
+		/* 在X的帮扶下, Y ...: Y is helped. */
+		{ "在东莞市的帮扶下,铜仁市农业快速发展。", NULL,
+		  "东莞市>铜仁市" },
+		{ "在东莞市的帮扶下,当地发展很快,铜仁市也是。", NULL, "" },
 		/* 我省 is the article's region. */
 		{ "甘肃省的变化。天津市保持与我省结对关系。", NULL,
 		  "天津市>甘肃省" },
