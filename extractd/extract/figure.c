@@ -111,6 +111,9 @@ struct trie {
 	struct tnode *nodes;
 	struct tedge *edges;
 	size_t n_nodes, n_edges;
+	/* first code points of keys (BMP): most text positions start no key,
+	 * and one bit test rejects them before any search */
+	uint64_t root[0x10000 / 64];
 };
 struct tkey {
 	uint32_t cp[TRIE_MAX_DEPTH];
@@ -189,6 +192,12 @@ trie_free(struct trie *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static bool
+trie_may_start(const struct trie *t, uint32_t cp)
+{
+	return cp >= 0x10000 || (t->root[cp >> 6] >> (cp & 63) & 1);
+}
+
 static int
 trie_build(struct trie *t, struct tkey *k, size_t n, int or_merge)
 {
@@ -204,6 +213,9 @@ trie_build(struct trie *t, struct tkey *k, size_t n, int or_merge)
 		return EXT_ENOMEM;
 	}
 	qsort(k, n, sizeof(*k), cmp_tkey);
+	for (i = 0; i < n; i++)
+		if (k[i].cp[0] < 0x10000)
+			t->root[k[i].cp[0] >> 6] |= 1ull << (k[i].cp[0] & 63);
 	t->n_nodes = 1;
 	trie_build_node(t, k, 0, n, 0, 0, or_merge);
 	return 0;
@@ -241,7 +253,11 @@ trie_fwd(const struct trie *t, const char *s, size_t len, struct tmatch *m,
 	while (i < len) {
 		size_t k;
 		uint32_t cp = u8_dec(s + i, len - i, &k);
-		int32_t c = trie_child(t, node, cp);
+		int32_t c;
+
+		if (i == 0 && !trie_may_start(t, cp))
+			return 0;
+		c = trie_child(t, node, cp);
 
 		if (c < 0)
 			break;
@@ -881,8 +897,10 @@ scan_sentence(struct scan *sc)
 				n++;
 			}
 		}
-		nm = trie_fwd(&ft->t_scan, text + i, sc->b1 - i, m,
-		              TRIE_MAX_DEPTH);
+		nm = trie_may_start(&ft->t_scan, cp)
+		         ? trie_fwd(&ft->t_scan, text + i, sc->b1 - i, m,
+		                    TRIE_MAX_DEPTH)
+		         : 0;
 		for (j = 0; j < nm; j++) {
 			bool longest_kw = true;
 
@@ -1413,6 +1431,16 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	return 0;
 }
 
+static bool
+approx_mid_at(const struct scan *sc, size_t p)
+{
+	size_t ml;
+
+	return p < sc->b1 && (fwd_classes(&sc->ft->t_fwd, sc->text + p,
+	                                  sc->b1 - p, W_APPROX_MID, &ml) &
+	                      (1u << W_APPROX_MID));
+}
+
 int
 fig_find(const struct fig_tables *ft, const char *text, size_t len,
          const struct sent *s, size_t s_index, int article_year,
@@ -1449,8 +1477,25 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 			rc = emit(&sc, &c, s_index, article_year, prev_end, ar,
 			          out);
 			prev_end = c.s1;
+		} else if (n.len == k && num_chinese_cp(cp) >= 100 &&
+		           num_chinese_cp(cp) <= 10000 &&
+		           approx_mid_at(&sc, i + k) &&
+		           num_digit_cp(prev_cp(text + sc.b0, text + i)) < 0 &&
+		           num_chinese_cp(prev_cp(text + sc.b0, text + i)) <
+		               0) {
+			/* 百余人, 千余名, 万余人: one hundred, thousand,
+			 * ten thousand and more; a lone 百万 stays a word */
+			struct num one = { 1, 0, NUM_ARABIC, 0 };
+
+			if (resolve(&sc, i, &one, 0, &c) == R_FIG) {
+				rc = emit(&sc, &c, s_index, article_year,
+				          prev_end, ar, out);
+				prev_end = c.s1;
+			}
 		}
 		i += n.len ? n.len : k;
+		if (prev_end > i)
+			i = prev_end; /* past the unit of the figure found */
 	}
 	vec_free(&sc.kw);
 	vec_free(&sc.ex);
