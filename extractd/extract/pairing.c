@@ -60,8 +60,9 @@ struct seg {
 	bool passive;    /* 得到, 受到 ... */
 	bool r_joined;   /* recipients joined to the helpers (Y与X协作) */
 	bool handover;   /* helpers joined by 接棒: the old and the new */
-	bool under; /* 在X的帮扶下: the next clause names the recipient */
-	bool cont;  /* the clause starts with 推动, 助力 ... */
+	bool under;  /* 在X的帮扶下: the next clause names the recipient */
+	bool strong; /* a cue that is not only 支持, 合作 ... */
+	bool cont;   /* the clause starts with 推动, 助力 ... */
 	bool any_item; /* something came before (for cont) */
 	size_t cue_b0, cue_b1;
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
@@ -209,6 +210,14 @@ confirmed(const struct pctx *c, const struct region *h, const struct region *r)
 }
 
 /* ---- output -------------------------------------------------------------- */
+static bool
+is_central(int org_type)
+{
+	int t = org_type & ORG_TYPE_MASK;
+
+	return t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE;
+}
+
 static const char *
 relation(const struct side *h, const struct side *r, bool designated)
 {
@@ -276,7 +285,8 @@ max3(size_t a, size_t b, size_t d)
  * recipient and the official list confirms some of them, only those. */
 static int
 emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
-     size_t nr, size_t cue_b0, size_t cue_b1, bool designated, bool all)
+     size_t nr, size_t cue_b0, size_t cue_b1, bool designated, bool all,
+     bool strong)
 {
 	size_t i, j, nreg = 0;
 	int rc;
@@ -292,6 +302,10 @@ emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
 					any = true;
 		for (i = 0; i < nh; i++) {
 			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r))
+				continue;
+			/* A ministry that only 支持 a province is policy, not
+			 * assistance. */
+			if (!strong && !h[i].r && is_central(h[i].org_type))
 				continue;
 			rc = emit1(c, &h[i], &r[j],
 			           min3(h[i].b0, r[j].b0, cue_b0),
@@ -395,7 +409,7 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		nr = 1;
 	}
 	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1, g->designated,
-	            g->handover);
+	            g->handover, g->strong);
 }
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
@@ -487,11 +501,16 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			switch (q->kind) {
 			case CUE_ASSIST:
 			case CUE_FUNDS:
+			case CUE_UNDER:
+				if (q->kind == CUE_UNDER)
+					cur->under = true;
 				if (!cur->assist) {
 					cur->cue_b0 = q->b0;
 					cur->cue_b1 = q->b1;
 				}
 				cur->assist = true;
+				if (!(q->flags & CUE_F_WEAK))
+					cur->strong = true;
 				if (q->flags & CUE_F_DESIGNATED)
 					cur->designated = true;
 				if ((q->flags & CUE_F_MAIN) && have_group &&
@@ -503,9 +522,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			case CUE_PASSIVE:
 				cur->passive = true;
 				break;
-			case CUE_UNDER:
-				cur->under = true;
-				break;
+
 			case CUE_CONT:
 				if (cur == prefix && !prefix->any_item &&
 				    !prefix->assist)
@@ -531,7 +548,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		}
 	}
 	/* The prefix: the helpers come from the clause before. */
-	if (c->has_carry &&
+	/* A clause before without a cue lends its helpers only with the
+	 * partner it named (松山湖材料实验室与贵州省科技厅..., 合作建设). */
+	if (c->has_carry && (!c->carry_pending || c->carry.nr) &&
 	    (prefix->assist || (prefix->cont && !c->carry_pending) ||
 	     (c->carry.under && c->carry.nr == 0))) {
 		struct side rs[2 * MAXSIDE];
@@ -546,7 +565,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
 		          prefix->designated || c->carry.designated,
-		          c->carry.handover);
+		          c->carry.handover, prefix->strong || c->carry.strong);
 		if (rc)
 			goto done;
 	}

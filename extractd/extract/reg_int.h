@@ -113,6 +113,7 @@ enum cue_kind {
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2
 #define CUE_F_HANDOVER 4
+#define CUE_F_WEAK 8 /* alone, not enough for a central unit */
 
 struct cue_ent {
 	uint8_t kind, flags;

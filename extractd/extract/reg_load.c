@@ -821,6 +821,8 @@ load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 			flags |= CUE_F_DESIGNATED;
 		if (strstr(l.f[2], "handover"))
 			flags |= CUE_F_HANDOVER;
+		if (strstr(l.f[2], "weak"))
+			flags |= CUE_F_WEAK;
 		if (!kind || !*l.f[0] || strlen(l.f[0]) > 64) {
 			*errline = l.lineno;
 			return EXT_EDATA;

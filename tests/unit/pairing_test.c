@@ -235,6 +235,10 @@ test_negative(void)
 		"自然资源部、财政部支持两省区开展交易,广西调出指标。",
 		"重庆市与四川省合作共建经济圈。",
 		"广东省委书记到广西考察。",
+		/* A ministry's 支持 is policy; a clause without a cue lends
+		 * its helper only with a partner it named. */
+		"国家发改委支持贵州省建设。",
+		"上海市举办博览会,云南省企业参展合作。",
 	};
 	char got[1024];
 
