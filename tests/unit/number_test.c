@@ -351,6 +351,15 @@ static const struct {
 	{ "发展5G基站。", "" },
 	{ "创建4A级景区。", "" },
 	{ "G20峰会。", "" },
+	/* int64 overflow is refused, never wrapped */
+	{ "投资9999999999999亿元。", "" },
+	{ "投资922万亿元。", "922000000000000 元" },
+	/* outside title marks the number counts again */
+	{ "出台《若干措施》20条。", "20 条" },
+	{ "村里只有一个卫生室。", "1 个" },
+	{ "一、加强组织领导。", "" },
+	{ "分别为3.2万余亩和1500元左右。", "~32000 亩;~1500 元" },
+	{ "全县4.6万户15.8万人脱贫。", "46000 户;158000 人" },
 	/* unit before magnitude words */
 	{ "修路5千米。", "5 公里" },
 	/* two-character place words */
