@@ -153,7 +153,6 @@ migrate(void)
 		          LF_STR("err", err_str(rc)));
 		return 1;
 	}
-	log_info("migrate.done", LF_STR("dir", mig));
 	return 0;
 }
 

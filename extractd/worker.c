@@ -488,7 +488,10 @@ commit(worker_t *self)
 		    it->status == STORE_STORED      ? WIRE_STORED
 		    : it->status == STORE_DUPLICATE ? WIRE_DUPLICATE
 		                                    : WIRE_REJECTED,
-		    it->status == STORE_REJECTED ? it->reason : "");
+		    it->status != STORE_REJECTED ? ""
+		    : *it->reason
+		        ? it->reason
+		        : "refused by the database (see ingest_errors)");
 		unlink_item(self, it);
 		item_free(it);
 	}
