@@ -306,9 +306,12 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	/* Stable order for consumers: figures by position, pairings by
 	 * sentence then position. */
-	qsort(res->figures, res->n_figures, sizeof(*res->figures), cmp_figure);
-	qsort(res->pairings, res->n_pairings, sizeof(*res->pairings),
-	      cmp_pairing);
+	if (res->n_figures > 1)
+		qsort(res->figures, res->n_figures, sizeof(*res->figures),
+		      cmp_figure);
+	if (res->n_pairings > 1)
+		qsort(res->pairings, res->n_pairings, sizeof(*res->pairings),
+		      cmp_pairing);
 	for (i = 0; i < res->n_pairings; i++) {
 		struct ext_pairing *p = &res->pairings[i];
 
