@@ -86,7 +86,11 @@ test_json(const struct extload *el)
 	CHECK(strstr(json, "{\"file\":\"a\\\"b.txt\"") == json, "%s", json);
 	CHECK(strstr(json, "\"figures\":[") != NULL);
 	CHECK(strstr(json, "\"pairings\":[") != NULL);
-	CHECK(strstr(json, "\"text\":") == NULL);
+	/* The normalised text is the last member, and only on request. */
+	CHECK(strstr(json, "],\"text\":") == NULL);
+	free(json);
+	json = ext_result_json(res, "x", true);
+	CHECK(json && strstr(json, "],\"text\":\"标题") != NULL);
 	free(json);
 	/* Offsets are code points of res->text and in order. */
 	for (size_t i = 0; i < res->n_figures; i++) {
