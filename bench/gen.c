@@ -3,6 +3,8 @@
  *   gen [--seed N] [--count N] [--mix su=55,sg=15,tu=20,tb=10] [--first N]
  *       SRC_DIR OUT_DIR
  *
+ * The samples are first made Simplified (OpenCC t2s: some are Traditional
+ * already), and a Traditional twin of each is made with s2t.
  * Article i is built from a sample article of SRC_DIR picked by a generator
  * seeded with (seed, i) only, so a smaller corpus is a prefix of a larger
  * one and two runs give the same bytes. In each body paragraph (a line with
@@ -10,7 +12,7 @@
  * years); other lines (title, source, date, page junk) are kept, so the
  * metadata stays readable. Then the article takes one of four classes:
  *   su  Simplified, UTF-8        sg  Simplified, GBK
- *   tu  Traditional (the sample through OpenCC s2t), UTF-8
+ *   tu  Traditional (the Simplified sample through s2t), UTF-8
  *   tb  Traditional, Big5
  * A character that GBK or Big5 cannot encode is dropped and counted.
  * Files are NNNNNN_CLASS.txt, written as .NAME.tmp and renamed, so OUT_DIR
@@ -341,6 +343,29 @@ write_file(const char *dir, const char *name, const char *p, size_t n)
 	return 0;
 }
 
+/* One sample through OpenCC; in and out may be the same. */
+static int
+convert(opencc_t cc, const struct src *in, struct src *out)
+{
+	char *t = opencc_convert_utf8(cc, in->buf, in->len);
+	size_t n;
+
+	if (!t) {
+		fprintf(stderr, "gen: OpenCC: %s\n", opencc_error());
+		return -1;
+	}
+	n = strlen(t);
+	if (out == in)
+		free(out->buf);
+	else
+		out->name = NULL;
+	out->buf = xrealloc(NULL, n + 1);
+	memcpy(out->buf, t, n + 1);
+	out->len = n;
+	opencc_convert_utf8_free(t);
+	return 0;
+}
+
 static int
 parse_mix(const char *s, unsigned share[C_N])
 {
@@ -385,7 +410,7 @@ main(int argc, char **argv)
 	struct src *srcs, *trad;
 	size_t n_src, dropped[C_N] = { 0 }, bytes[C_N] = { 0 };
 	unsigned long made[C_N] = { 0 };
-	opencc_t s2t;
+	opencc_t s2t, t2s;
 	iconv_t to_gbk, to_big5;
 	struct buf body = { 0 }, enc = { 0 };
 	uint64_t *seen;
@@ -418,24 +443,19 @@ main(int argc, char **argv)
 		return 1;
 	}
 	s2t = opencc_open("s2t.json");
-	if (s2t == (opencc_t)-1) {
-		fprintf(stderr, "gen: opencc_open(s2t.json): %s\n",
+	t2s = opencc_open("t2s.json");
+	if (s2t == (opencc_t)-1 || t2s == (opencc_t)-1) {
+		fprintf(stderr, "gen: opencc_open(s2t.json, t2s.json): %s\n",
 		        opencc_error());
 		return 1;
 	}
+	/* Some samples are (partly) Traditional already: Simplified ones
+	 * are the samples through t2s, Traditional ones those through s2t. */
 	trad = xrealloc(NULL, n_src * sizeof(*trad));
 	for (size_t k = 0; k < n_src; k++) {
-		char *t = opencc_convert_utf8(s2t, srcs[k].buf, srcs[k].len);
-
-		if (!t) {
-			fprintf(stderr, "gen: s2t: %s\n", opencc_error());
+		if (convert(t2s, &srcs[k], &srcs[k]) != 0 ||
+		    convert(s2t, &srcs[k], &trad[k]) != 0)
 			return 1;
-		}
-		trad[k].name = NULL;
-		trad[k].len = strlen(t);
-		trad[k].buf = xrealloc(NULL, trad[k].len + 1);
-		memcpy(trad[k].buf, t, trad[k].len + 1);
-		opencc_convert_utf8_free(t);
 	}
 	to_gbk = iconv_open("GBK", "UTF-8");
 	to_big5 = iconv_open("BIG5", "UTF-8");
@@ -500,6 +520,7 @@ main(int argc, char **argv)
 		        "not encodable, dropped)\n",
 		        cls_name[k], made[k], bytes[k], dropped[k]);
 	opencc_close(s2t);
+	opencc_close(t2s);
 	iconv_close(to_gbk);
 	iconv_close(to_big5);
 	free(seen);
