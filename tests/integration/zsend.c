@@ -4,12 +4,14 @@
  *   zsend ENDPOINT [--curve SERVER_KEY SECRET_KEY_FILE] ACTION...
  *
  *   raw HEX        send one frame of these bytes (malformed on purpose)
+ *   zeros N        send one frame of N zero bytes (above a size limit)
  *   ready N        send READY credit=N
  *   hb             send a worker heartbeat (credit 0)
  *   ack ID STATUS  send ACK (stored|duplicate|rejected|failed)
  *   recv MS        receive for MS milliseconds; prints one line per
  *                  message: "heartbeat EPOCH", "work ID BYTES ATTEMPT",
  *                  "malformed ERR"
+ *   ackall STATUS  ACK every WORK received so far with STATUS
  *   sleep MS
  *
  * Exits 0 when the script ran, 2 on usage errors. */
@@ -58,6 +60,22 @@ hexval(int c)
 	return -1;
 }
 
+/* Ids of the WORK received, for ackall. */
+static char s_ids[64][65];
+static int s_n_ids;
+
+static enum wire_status
+status_of(const char *s)
+{
+	static const char *const st[] = { "", "stored", "duplicate", "rejected",
+		                          "failed" };
+
+	for (int k = 1; k <= 4; k++)
+		if (!strcmp(s, st[k]))
+			return (enum wire_status)k;
+	return (enum wire_status)0;
+}
+
 static void
 recv_for(mq_t *s, long ms)
 {
@@ -84,6 +102,9 @@ recv_for(mq_t *s, long ms)
 			} else if (m.type == WIRE_WORK) {
 				printf("work %s %zu %u\n", m.art.id,
 				       m.art.body_len, m.art.attempt);
+				if (s_n_ids < 64)
+					snprintf(s_ids[s_n_ids++], 65, "%s",
+					         m.art.id);
 			} else {
 				printf("other %s\n", wire_type_str(m.type));
 			}
@@ -132,6 +153,12 @@ main(int argc, char **argv)
 				                       hexval(h[2 * k + 1]));
 			mq_send(s, NULL, 0, b, n);
 			free(b);
+		} else if (!strcmp(argv[i], "zeros") && i + 1 < argc) {
+			size_t n = (size_t)atol(argv[++i]);
+			void *b = calloc(1, n + 1);
+
+			mq_send(s, NULL, 0, b, n);
+			free(b);
 		} else if (!strcmp(argv[i], "ready") && i + 1 < argc) {
 			m.type = WIRE_READY;
 			m.credit = (uint32_t)atol(argv[++i]);
@@ -140,19 +167,21 @@ main(int argc, char **argv)
 			m.type = WIRE_HEARTBEAT;
 			send_msg(s, &m);
 		} else if (!strcmp(argv[i], "ack") && i + 2 < argc) {
-			static const char *const st[] = {
-				"", "stored", "duplicate", "rejected", "failed"
-			};
-
 			m.type = WIRE_ACK;
 			m.id = argv[++i];
-			i++;
-			for (int k = 1; k <= 4; k++)
-				if (!strcmp(argv[i], st[k]))
-					m.status = (enum wire_status)k;
+			m.status = status_of(argv[++i]);
 			m.reason = "zsend";
 			if (send_msg(s, &m) != 0)
 				fprintf(stderr, "zsend: bad ack\n");
+		} else if (!strcmp(argv[i], "ackall") && i + 1 < argc) {
+			m.type = WIRE_ACK;
+			m.status = status_of(argv[++i]);
+			m.reason = "zsend says so";
+			for (int k = 0; k < s_n_ids; k++) {
+				m.id = s_ids[k];
+				send_msg(s, &m);
+			}
+			s_n_ids = 0;
 		} else if (!strcmp(argv[i], "recv") && i + 1 < argc) {
 			recv_for(s, atol(argv[++i]));
 		} else if (!strcmp(argv[i], "sleep") && i + 1 < argc) {
