@@ -13,11 +13,12 @@
  *            files, iconv to UTF-8 for GBK (GB18030) and Big5 files;
  *   t2s      the bare OpenCC t2s pass over the same bytes (iconv first
  *            for GBK and Big5 files: OpenCC reads only UTF-8).
- * MB are 10^6 bytes of raw input. With --procs P, the mix is also
- * extracted by P forked processes at once (each a 1/P share of the
- * articles, copy-on-write), and the rate is the total bytes over the
- * slowest process's time. --only CLASS --loops N [--json] runs only the
- * extraction (and ext_result_json) of one class N times, untimed, for
+ * MB are 10^6 bytes of raw input. Wall time is the figure; the rates per
+ * CPU-second are printed beside it for a machine shared with other work. With
+ * --procs P, the mix is also extracted by P forked processes at once (each a
+ * 1/P share of the articles, copy-on-write), and the rate is the total bytes
+ * over the slowest process's time. --only CLASS --loops N [--json] runs only
+ * the extraction (and ext_result_json) of one class N times, untimed, for
  * profilers (callgrind, perf).
  *
  * Prints a table, then one "@ KEY VALUE" line per figure for run.sh. */
@@ -67,13 +68,23 @@ struct ctx {
 };
 
 static double
-now(void)
+clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double
+now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
+/* CPU seconds of the last pass_time(): on a machine shared with other
+ * work, wall time counts their time slices too; CPU time does not. */
+static double last_cpu;
 
 static int
 cmp_dbl(const void *a, const void *b)
@@ -298,26 +309,31 @@ pass_time(struct ctx *x, const struct corpus *co, int cls, enum pass p,
 {
 	char *tmp = NULL;
 	size_t cap = 0;
-	double t0 = now();
+	double t0 = now(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 
 	for (size_t i = lo; i < hi; i++)
 		if (cls == C_ALL || co->a[i].cls == cls)
 			one(x, &co->a[i], p, &tmp, &cap);
 	t0 = now() - t0;
+	last_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	free(tmp);
 	return t0;
 }
 
 static double
-measure(struct ctx *x, const struct corpus *co, int cls, enum pass p, int runs)
+measure(struct ctx *x, const struct corpus *co, int cls, enum pass p, int runs,
+        double *cpu)
 {
-	double t[64];
+	double t[64], c[64];
 
 	if (runs > 64)
 		runs = 64;
 	pass_time(x, co, cls, p, 0, co->n); /* warm-up: caches, allocator */
-	for (int r = 0; r < runs; r++)
+	for (int r = 0; r < runs; r++) {
 		t[r] = pass_time(x, co, cls, p, 0, co->n);
+		c[r] = last_cpu;
+	}
+	*cpu = median(c, runs);
 	return median(t, runs);
 }
 
@@ -393,7 +409,7 @@ main(int argc, char **argv)
 	struct corpus co;
 	struct ctx x;
 	char err[512];
-	double res[C_N][4];
+	double res[C_N][4], cpu[C_N][4];
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
@@ -446,22 +462,24 @@ main(int argc, char **argv)
 	printf("extraction alone, one process, median of %d runs "
 	       "(MB = 10^6 raw bytes)\n",
 	       runs);
-	printf("%-18s %6s %8s | %8s %8s | %8s %8s %8s | %7s %7s\n", "input",
-	       "arts", "MB", "extr MB/s", "arts/s", "+json", "decode", "t2s",
-	       "ex/dec", "ex/t2s");
+	printf("%-18s %6s %8s | %8s %8s %8s | %8s %8s %8s | %7s %7s\n", "input",
+	       "arts", "MB", "extr MB/s", "arts/s", "MB/cpu-s", "+json",
+	       "decode", "t2s", "ex/dec", "ex/t2s");
 	for (int c = 0; c < C_N; c++) {
 		double mb = (double)co.bytes[c] / 1e6;
 
 		if (co.count[c] == 0)
 			continue;
 		for (int p = 0; p < 4; p++)
-			res[c][p] = measure(&x, &co, c, (enum pass)p, runs);
-		printf("%-18s %6zu %8.2f | %9.2f %8.0f | %8.2f %8.2f %8.2f "
-		       "| %7.3f %7.3f\n",
+			res[c][p] =
+			    measure(&x, &co, c, (enum pass)p, runs, &cpu[c][p]);
+		printf("%-18s %6zu %8.2f | %9.2f %8.0f %8.2f | %8.2f %8.2f "
+		       "%8.2f | %7.3f %7.3f\n",
 		       cls_desc[c], co.count[c], mb, mb / res[c][P_EXTRACT],
 		       (double)co.count[c] / res[c][P_EXTRACT],
-		       mb / res[c][P_JSON], mb / res[c][P_DECODE],
-		       mb / res[c][P_T2S], res[c][P_DECODE] / res[c][P_EXTRACT],
+		       mb / cpu[c][P_EXTRACT], mb / res[c][P_JSON],
+		       mb / res[c][P_DECODE], mb / res[c][P_T2S],
+		       res[c][P_DECODE] / res[c][P_EXTRACT],
 		       res[c][P_T2S] / res[c][P_EXTRACT]);
 	}
 	printf("errors: %ld (articles that failed to extract, all passes)\n",
@@ -486,6 +504,13 @@ main(int argc, char **argv)
 		put(k, mb / res[c][P_DECODE]);
 		snprintf(k, sizeof(k), "t2s.%s.mbps", cls_name[c]);
 		put(k, mb / res[c][P_T2S]);
+		/* The same per CPU-second, for a machine shared with others. */
+		snprintf(k, sizeof(k), "extract.%s.cpu_mbps", cls_name[c]);
+		put(k, mb / cpu[c][P_EXTRACT]);
+		snprintf(k, sizeof(k), "t2s.%s.cpu_mbps", cls_name[c]);
+		put(k, mb / cpu[c][P_T2S]);
+		snprintf(k, sizeof(k), "decode.%s.cpu_mbps", cls_name[c]);
+		put(k, mb / cpu[c][P_DECODE]);
 	}
 	put("extract.errors", (double)x.errors);
 	if (procs > 0) {
