@@ -2,7 +2,7 @@
  * each one from its acceptance to its commit.
  *
  *   bench_e2e --spool DIR --stage DIR [--count N] [--rate R] [--tag T]
- *             [--timeout S] [--lat FILE]
+ *             [--timeout S] [--duration S] [--lat FILE]
  *
  * STAGE holds articles written by gen on the same file system as the spool
  * (and synced). The first N of them (by name) are renamed into
@@ -15,7 +15,10 @@
  * commit time, and the moment the service itself considers it done.
  * A file in done/ is matched by name, or by a 64-hex sha256 in its name.
  *
- * Articles/s = N / (last commit - first accept). Prints a line, then
+ * Articles/s = N / (last commit - first accept). With --duration S it
+ * stops waiting S seconds after the first accept (a backfill that would
+ * take too long to drain): articles/s is then those done over S, and the
+ * rest stays waiting in the spool. Prints a line, then
  * "@ e2e.T.KEY VALUE" lines for run.sh. Exit 1 if some articles never
  * came out within S seconds of no progress (default 60). */
 #define _GNU_SOURCE
@@ -259,7 +262,8 @@ main(int argc, char **argv)
 {
 	const char *spool = NULL, *stage = NULL, *tag = "run", *latf = NULL;
 	size_t count = 0;
-	double rate = 0, timeout = 60, t_first, t_last = 0, last_progress;
+	double rate = 0, timeout = 60, duration = 0, t_first, t_last = 0;
+	double last_progress;
 	char done_dir[4096], failed_dir[4096], inc[4096];
 	struct watch w;
 	pthread_t th;
@@ -280,6 +284,8 @@ main(int argc, char **argv)
 			tag = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--duration") && i + 1 < argc)
+			duration = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--lat") && i + 1 < argc)
 			latf = argv[++i];
 		else
@@ -288,7 +294,7 @@ main(int argc, char **argv)
 	if (!spool || !stage || i != argc || rate < 0) {
 		fprintf(stderr, "usage: bench_e2e --spool DIR --stage DIR "
 		                "[--count N] [--rate R] [--tag T] "
-		                "[--timeout S] [--lat FILE]\n");
+		                "[--timeout S] [--duration S] [--lat FILE]\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || load_stage(stage, count) != 0) {
@@ -331,6 +337,10 @@ main(int argc, char **argv)
 	while (atomic_load(&n_done) < n_items) {
 		size_t d = atomic_load(&n_done);
 
+		if (duration > 0 && now() - t_first >= duration) {
+			t_last = now();
+			break;
+		}
 		if (d != seen) {
 			seen = d;
 			last_progress = now();
@@ -355,7 +365,7 @@ main(int argc, char **argv)
 		                   ? items[k].commit - items[k].accept
 		                   : 0;
 		n_failed += items[k].failed;
-		if (items[k].commit > t_last)
+		if (items[k].commit > t_last && duration <= 0)
 			t_last = items[k].commit;
 	}
 	qsort(lat, n_lat, sizeof(*lat), cmp_dbl);
@@ -376,12 +386,13 @@ main(int argc, char **argv)
 		double p99 = lat[(size_t)((double)(n_lat - 1) * 0.99)];
 		double mx = lat[n_lat - 1];
 
-		printf("e2e %s: %zu articles (%zu failed) offered at %s, done "
-		       "in %.3f s: %.0f articles/s; accept-to-commit p50 %.1f "
-		       "ms, p99 %.1f ms, max %.1f ms\n",
-		       tag, n_lat, n_failed,
-		       rate > 0 ? "a fixed rate" : "full speed", span,
-		       (double)n_lat / span, p50 * 1e3, p99 * 1e3, mx * 1e3);
+		printf(
+		    "e2e %s: %zu of %zu articles (%zu failed) offered at %s, "
+		    "done in %.3f s: %.0f articles/s; accept-to-commit p50 "
+		    "%.1f ms, p99 %.1f ms, max %.1f ms\n",
+		    tag, n_lat, n_items, n_failed,
+		    rate > 0 ? "a fixed rate" : "full speed", span,
+		    (double)n_lat / span, p50 * 1e3, p99 * 1e3, mx * 1e3);
 		if (rate > 0)
 			printf("@ e2e.%s.offered %.6g\n", tag, rate);
 		printf("@ e2e.%s.n %zu\n@ e2e.%s.failed %zu\n", tag, n_lat, tag,

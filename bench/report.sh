@@ -24,24 +24,26 @@ END {
 	printf "# Benchmark results\n\n"
 	printf "%s, commit %s, %s mode (%s articles in the corpus, median of %s runs),", date, v["meta.commit"], q, v["meta.n_corpus"], v["meta.runs"]
 	printf " %s s in all. Machine: %s, %s cores, Linux %s; PostgreSQL %s", v["meta.seconds"], cpu, cores, kernel, f("meta.pg_version", "%s")
-	printf " (fsync on, synchronous_commit on). MB = 10^6 bytes of raw input.\n\n"
+	printf " (fsync on, synchronous_commit on). MB = 10^6 bytes of raw input."
+	printf " Load average %s at the start, %s at the end", f("meta.load_start", "%s"), f("meta.load_end", "%s")
+	printf " (above 0.5 or so, other work shared the cores: then read the extraction rates per CPU-second, in brackets).\n\n"
 
 	printf "| figure | value | bounded by | its value | ratio | target | met |\n"
 	printf "|---|---|---|---|---|---|---|\n"
 	su = num("extract.su.mbps"); sud = num("decode.su.mbps")
-	row("extraction, Simplified UTF-8, 1 process", f("extract.su.mbps", "%.2f MB/s") " (" f("extract.su.aps", "%.0f") " art/s)", \
+	row("extraction, Simplified UTF-8, 1 process", f("extract.su.mbps", "%.2f MB/s") " (" f("extract.su.aps", "%.0f") " art/s; " f("extract.su.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "UTF-8 validation, same bytes", f("decode.su.mbps", "%.1f MB/s"), ratio(su, sud), ">= 25 MB/s", met(su >= 25, su > 0))
 	tu = num("extract.tu.mbps"); tut = num("t2s.tu.mbps")
-	row("extraction, Traditional UTF-8, 1 process", f("extract.tu.mbps", "%.2f MB/s") " (" f("extract.tu.aps", "%.0f") " art/s)", \
+	row("extraction, Traditional UTF-8, 1 process", f("extract.tu.mbps", "%.2f MB/s") " (" f("extract.tu.aps", "%.0f") " art/s; " f("extract.tu.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "bare OpenCC t2s, same bytes", f("t2s.tu.mbps", "%.2f MB/s"), ratio(tu, tut), ">= 0.8 x t2s", met(tu >= 0.8 * tut, tu > 0 && tut > 0))
 	row("  (Traditional UTF-8 beside UTF-8 validation)", f("extract.tu.mbps", "%.2f MB/s"), "UTF-8 validation", f("decode.tu.mbps", "%.1f MB/s"), ratio(tu, num("decode.tu.mbps")), "", "")
 	row("  (Simplified UTF-8 beside bare OpenCC t2s)", f("extract.su.mbps", "%.2f MB/s"), "bare OpenCC t2s", f("t2s.su.mbps", "%.2f MB/s"), ratio(su, num("t2s.su.mbps")), "", "")
-	row("extraction, Simplified GBK, 1 process", f("extract.sg.mbps", "%.2f MB/s") " (" f("extract.sg.aps", "%.0f") " art/s)", \
+	row("extraction, Simplified GBK, 1 process", f("extract.sg.mbps", "%.2f MB/s") " (" f("extract.sg.aps", "%.0f") " art/s; " f("extract.sg.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "iconv GB18030 to UTF-8", f("decode.sg.mbps", "%.1f MB/s"), ratio(num("extract.sg.mbps"), num("decode.sg.mbps")), "", "")
-	row("extraction, Traditional Big5, 1 process", f("extract.tb.mbps", "%.2f MB/s") " (" f("extract.tb.aps", "%.0f") " art/s)", \
+	row("extraction, Traditional Big5, 1 process", f("extract.tb.mbps", "%.2f MB/s") " (" f("extract.tb.aps", "%.0f") " art/s; " f("extract.tb.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "iconv Big5 + OpenCC t2s", f("t2s.tb.mbps", "%.2f MB/s"), ratio(num("extract.tb.mbps"), num("t2s.tb.mbps")), "", "")
 	x1 = num("extract.all.aps"); x2 = num("extract.all.p2.aps")
-	row("extraction, sample mix, 1 process", f("extract.all.mbps", "%.2f MB/s") " (" f("extract.all.aps", "%.0f") " art/s)", \
+	row("extraction, sample mix, 1 process", f("extract.all.mbps", "%.2f MB/s") " (" f("extract.all.aps", "%.0f") " art/s; " f("extract.all.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "iconv/validation + t2s, same bytes", f("t2s.all.mbps", "%.2f MB/s"), ratio(num("extract.all.mbps"), num("t2s.all.mbps")), "", "")
 	row("  + ext_result_json (what --json adds)", f("json.all.mbps", "%.2f MB/s"), "extraction alone", f("extract.all.mbps", "%.2f MB/s"), ratio(num("json.all.mbps"), num("extract.all.mbps")), "", "")
 	row("extraction, sample mix, 2 processes", f("extract.all.p2.aps", "%.0f art/s"), "2 x 1 process", (x1 > 0 ? sprintf("%.0f art/s", 2 * x1) : "-"), ratio(x2, 2 * x1), "", "")
@@ -72,9 +74,9 @@ END {
 		row("peak RSS (VmHWM), ingestd, e2e with " w " worker(s)", f(k ".ingestd_kb", "%d kB"), "", "", "", "<= 64 MB", met(i <= 65536, i > 0))
 	}
 	bi = num("rss.backfill.ingestd_kb"); bw = num("rss.backfill.worker_kb")
-	row("backfill: " f("e2e.backfill.n", "%d") " articles dropped at once, 2 workers", f("e2e.backfill.aps", "%.0f art/s"), \
+	row("backfill: " f("e2e.backfill.dropped", "%d") " articles dropped at once, 2 workers (" f("e2e.backfill.n", "%d") " done before stopping)", f("e2e.backfill.aps", "%.0f art/s"), \
 	    "end to end, 2 workers", f("e2e.w2.full.aps", "%.0f art/s"), ratio(num("e2e.backfill.aps"), e2), "", "")
-	row("peak RSS, ingestd, backfill (all of them waiting at once)", f("rss.backfill.ingestd_kb", "%d kB"), "", "", "", "<= 64 MB", met(bi <= 65536, bi > 0))
+	row("peak RSS, ingestd, backfill (" f("e2e.backfill.dropped", "%d") " waiting at once)", f("rss.backfill.ingestd_kb", "%d kB"), "", "", "", "<= 64 MB", met(bi <= 65536, bi > 0))
 	row("peak RSS, extractd, backfill", f("rss.backfill.worker_kb", "%d kB"), "", "", "", "<= 64 MB", met(bw <= 65536, bw > 0))
 	printf "\nExtraction errors during the runs: %s. Raw figures: results.kv; logs: logs/.\n", f("extract.errors", "%d")
 }' "$kv"

@@ -16,8 +16,9 @@
 # database writing alone (bench_store: one and two connections; then a
 # plain COPY of the same rows); end to end (ingestd + 1 and 2 extractd, at
 # full speed then at half of it; bench_e2e); a backfill (N articles
-# dropped at once into a live spool, drained by two workers: ingestd's
-# peak RSS with that many waiting). Then the table: bench/out/results.md.
+# dropped at once into a live spool, drained by two workers for a while:
+# ingestd's peak RSS with that many waiting, and the rate under that
+# backlog). Then the table: bench/out/results.md.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -40,12 +41,13 @@ done
 case $out in /*) ;; *) out=$(pwd)/$out ;; esac
 
 if [ "$quick" = 1 ]; then
-	n_corpus=1000    # articles for extraction and store
+	n_corpus=600     # articles for extraction and store
 	runs=3           # timed runs per measurement (median)
-	n_e2e=2000       # articles per full-speed end-to-end run
+	n_e2e=1500       # articles per full-speed end-to-end run
 	half_s=8         # seconds of the half-speed run
 	half_mult=2      # articles staged for it, times n_e2e
-	n_backfill=20000 # articles dropped at once in the backfill
+	n_backfill=30000 # articles dropped at once in the backfill
+	backfill_s=10    # seconds of draining it (then stop)
 else
 	n_corpus=5000
 	runs=7
@@ -53,6 +55,7 @@ else
 	half_s=30
 	half_mult=3
 	n_backfill=100000
+	backfill_s=30
 fi
 seed=20240101
 batch=${BENCH_BATCH:-16} # extractd's batch: its credit window (--inflight)
@@ -115,6 +118,7 @@ cmake --build "$build" -j2 --target $targets >>"$logs/cmake.log" 2>&1 || {
 }
 
 {
+	echo "@ meta.load_start $(cut -d' ' -f1 /proc/loadavg)"
 	echo "@ meta.quick $quick"
 	echo "@ meta.n_corpus $n_corpus"
 	echo "@ meta.runs $runs"
@@ -241,13 +245,13 @@ if ! skipped e2e; then
 fi
 
 if ! skipped backfill; then
-	log "backfill: $n_backfill articles dropped at once, 2 workers"
+	log "backfill: $n_backfill articles dropped at once, 2 workers, ${backfill_s}s"
 	st=$work/stage.backfill
 	stage "$st" 2000000 "$n_backfill"
 	start_service backfill 2
 	sleep 1
 	"$bin/bench_e2e" --spool "$spool" --stage "$st" --count "$n_backfill" \
-		--tag backfill --timeout 120 \
+		--tag backfill --duration "$backfill_s" \
 		| tee -a "$logs/backfill.out" | grep -v '^@'
 	grep '^@' "$logs/backfill.out" >>"$kv" || true
 	record_rss backfill
@@ -256,7 +260,8 @@ fi
 
 log "results"
 {
-	echo "@ meta.commit $(git rev-parse --short HEAD)"
+	echo "@ meta.load_end $(cut -d' ' -f1 /proc/loadavg)"
+	echo "@ meta.commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo +dirty)"
 	echo "@ meta.seconds $(($(date +%s) - t_start))"
 } >>"$kv"
 "$top/bench/report.sh" "$kv" >"$out/results.md"
