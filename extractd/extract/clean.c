@@ -18,6 +18,24 @@
 
 /* ---- NFKC and characters ------------------------------------------------ */
 
+static uint32_t
+variant_of(const struct txt_tables *tt, uint32_t c)
+{
+	size_t lo = 0, hi = tt->n_var;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (tt->var[mid].from == c)
+			return tt->var[mid].to;
+		if (tt->var[mid].from < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return c;
+}
+
 static int
 nfkc_slow(const struct txt_tables *tt, const char *in, size_t n,
           struct sbuf *out)
@@ -80,10 +98,13 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 		}
 		c = txt_next(in, n, &i);
 		if (c >= 0x10000) {
+			uint32_t v = tt->n_var ? variant_of(tt, c) : c;
+
 			if (c < 0x20000 || c >= 0x40000)
 				return nfkc_slow(tt, in, n, out);
-			memcpy(out->p + out->n, in + s, i - s);
-			out->n += i - s;
+			if (sb_reserve(out, n - i + 4) != 0)
+				return EXT_ENOMEM;
+			out->n += u8_enc(v, out->p + out->n);
 			continue;
 		}
 		f = tt->cpf[c];
@@ -93,6 +114,12 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 			continue;
 		if (f & TF_SPACE) {
 			out->p[out->n++] = ' ';
+		} else if (f & TF_VARIANT) {
+			/* Variants are characters the converter leaves
+			 * alone, so folding them first is the same. */
+			if (sb_reserve(out, n - i + 4) != 0)
+				return EXT_ENOMEM;
+			out->n += u8_enc(variant_of(tt, c), out->p + out->n);
 		} else if (f & TF_MAP) {
 			size_t x = tt->nfkc_idx[c];
 			size_t a = tt->nfkc_off[x], b = tt->nfkc_off[x + 1];
@@ -159,23 +186,37 @@ pinyin_len(const char *s, size_t n)
 	return 0;
 }
 
-/* Pinyin annotations, censor marks and spaces; in -> out (cleared). */
+/* Pinyin annotations, censor marks and spaces; appends in to out. */
 static int
 tidy_line(const char *in, size_t n, struct sbuf *out)
 {
-	size_t i = 0;
+	size_t i = 0, base = out->n;
 	uint32_t prev = 0;
 	bool space = false;
 
-	out->n = 0;
 	if (sb_reserve(out, n + 1) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
 		size_t s = i, k;
-		uint32_t c = txt_next(in, n, &i);
+		uint32_t c;
 
+		if (in[i] != ' ' && in[i] != '*' && in[i] != '(') {
+			/* A run of ordinary text: copied whole. */
+			while (i < n && in[i] != ' ' && in[i] != '*' &&
+			       in[i] != '(')
+				i++;
+			if (space)
+				out->p[out->n++] = ' ';
+			space = false;
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+			k = i;
+			prev = txt_prev(in, &k);
+			continue;
+		}
+		c = txt_next(in, n, &i);
 		if (c == ' ') {
-			space = out->n > 0;
+			space = out->n > base;
 			continue;
 		}
 		if (c == '*') {
@@ -209,24 +250,6 @@ tidy_line(const char *in, size_t n, struct sbuf *out)
 		prev = c;
 	}
 	return 0;
-}
-
-static uint32_t
-variant_of(const struct txt_tables *tt, uint32_t c)
-{
-	size_t lo = 0, hi = tt->n_var;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (tt->var[mid].from == c)
-			return tt->var[mid].to;
-		if (tt->var[mid].from < c)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return c;
 }
 
 /* Appends s, folding variants. */
@@ -288,8 +311,10 @@ clause_end(uint32_t c)
 	       (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF0F);
 }
 
+/* Appends the converter's output for s[0..n) (checked: it becomes our
+ * text, so it must be as valid as what it was given). */
 static int
-convert(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+convert_one(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 {
 	char *r = cv->t2s(cv->ctx, s, n);
 	size_t k;
@@ -298,8 +323,6 @@ convert(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 	if (!r)
 		return EXT_ECONVERT;
 	k = strlen(r);
-	/* The converter's output becomes our text: it must be as valid as
-	 * the text we gave it. */
 	if (txt_utf8_valid_prefix((unsigned char *)r, k) != k ||
 	    memchr(r, '\n', k)) {
 		free(r);
@@ -312,57 +335,149 @@ convert(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 	return rc;
 }
 
-/* Traditional to Simplified on the clauses that need it, and variants. */
+struct seg {
+	size_t b0, b1;
+};
+
+/* The clauses of s that hold a code point the converter changes, adjacent
+ * ones merged; never across a line break. */
 static int
-script_line(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+find_segments(const struct txt_conv *cv, const char *s, size_t n,
+              struct vec *segs)
 {
-	size_t i = 0, ps = 0, pe = 0; /* pending conversion [ps, pe) */
-	bool pending = false;
-	int rc = 0;
+	size_t i = 0;
+	struct seg *last = NULL;
 
-	if (!cv->t2s)
-		return put_folded(cv->tt, out, s, n, true);
-	while (i < n && rc == 0) {
+	while (i < n) {
 		size_t cs = i;
-		bool need = false, var = false;
+		bool need = false;
 
-		while (i < n) {
+		if (s[i] == '\n') {
+			i++;
+			last = NULL;
+			continue;
+		}
+		while (i < n && s[i] != '\n') {
 			uint32_t c = txt_next(s, n, &i);
 
 			need |= needs_t2s(cv, c);
-			var |= c >= 0x80;
 			if (clause_end(c))
 				break;
 		}
-		if (need) {
-			if (!pending)
-				ps = cs;
-			pending = true;
-			pe = i;
-			continue;
+		if (!need) {
+			last = NULL;
+		} else if (last && last->b1 == cs) {
+			last->b1 = i;
+		} else {
+			if (!(last = vec_push(segs)))
+				return EXT_ENOMEM;
+			last->b0 = cs;
+			last->b1 = i;
 		}
-		if (pending) {
-			rc = convert(cv, s + ps, pe - ps, out);
-			pending = false;
-		}
-		if (rc == 0)
-			rc = put_folded(cv->tt, out, s + cs, i - cs, var);
 	}
-	if (rc == 0 && pending)
-		rc = convert(cv, s + ps, pe - ps, out);
+	return 0;
+}
+
+/* All segments in one call (each call to OpenCC has a fixed cost that
+ * dwarfs a clause): joined by line breaks, which no phrase spans. */
+static int
+convert_batch(struct txt_conv *cv, const char *s, const struct seg *sg,
+              size_t ns, struct sbuf *joined, char **res, const char ***at)
+{
+	const char **pos;
+	char *r, *p;
+	size_t i, k;
+
+	joined->n = 0;
+	for (i = 0; i < ns; i++)
+		if (sb_put(joined, s + sg[i].b0, sg[i].b1 - sg[i].b0) != 0 ||
+		    sb_put(joined, "\n", 1) != 0)
+			return EXT_ENOMEM;
+	r = cv->t2s(cv->ctx, joined->p, joined->n);
+	if (!r)
+		return EXT_ECONVERT;
+	k = strlen(r);
+	pos = malloc((ns + 1) * sizeof(*pos));
+	if (!pos) {
+		free(r);
+		return EXT_ENOMEM;
+	}
+	for (i = 0, p = r; i < ns && p; i++) {
+		pos[i] = p;
+		p = memchr(p, '\n', k - (size_t)(p - r));
+		if (p)
+			p++;
+	}
+	if (i < ns || !p || (size_t)(p - r) != k ||
+	    txt_utf8_valid_prefix((unsigned char *)r, k) != k) {
+		/* Lines lost or added: fall back to one call per segment. */
+		free(pos);
+		free(r);
+		*res = NULL;
+		*at = NULL;
+		return 0;
+	}
+	pos[ns] = r + k;
+	*res = r;
+	*at = pos;
+	return 0;
+}
+
+int
+txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+{
+	struct vec segs = VEC_INIT(struct seg);
+	struct sbuf joined = { 0 };
+	const struct seg *sg;
+	const char **at = NULL;
+	char *res = NULL;
+	size_t i, prev = 0;
+	int rc = 0;
+
+	out->n = 0;
+	if (!cv->t2s)
+		return sb_put(out, s, n);
+	rc = find_segments(cv, s, n, &segs);
+	sg = segs.p;
+	if (rc == 0 && segs.n)
+		rc = convert_batch(cv, s, sg, segs.n, &joined, &res, &at);
+	if (rc == 0 && sb_reserve(out, n + n / 2) != 0)
+		rc = EXT_ENOMEM;
+	for (i = 0; i < segs.n && rc == 0; i++) {
+		const char *a = s + sg[i].b0;
+		size_t l = sg[i].b1 - sg[i].b0;
+
+		rc = sb_put(out, s + prev, sg[i].b0 - prev);
+		if (rc != 0)
+			break;
+		if (res) {
+			size_t k = (size_t)(at[i + 1] - at[i]) - 1;
+
+			if (k != l || memcmp(at[i], a, l) != 0)
+				cv->converted = true;
+			rc = put_folded(cv->tt, out, at[i], k, true);
+		} else {
+			rc = convert_one(cv, a, l, out);
+		}
+		prev = sg[i].b1;
+	}
+	if (rc == 0)
+		rc = sb_put(out, s + prev, n - prev);
+	free(res);
+	free(at);
+	vec_free(&segs);
+	sb_free(&joined);
 	return rc;
 }
 
 int
 txt_norm_line(struct txt_conv *cv, const char *in, size_t n, struct sbuf *out,
-              struct sbuf *tmp1, struct sbuf *tmp2)
+              struct sbuf *tmp)
 {
-	int rc = nfkc_line(cv->tt, in, n, tmp1);
+	int rc = nfkc_line(cv->tt, in, n, tmp);
 
 	if (rc == 0)
-		rc = tidy_line(tmp1->p, tmp1->n, tmp2);
-	if (rc == 0)
-		rc = script_line(cv, tmp2->p, tmp2->n, out);
+		rc = tidy_line(tmp->p, tmp->n, out);
 	return rc;
 }
 
@@ -395,28 +510,12 @@ txt_is_junk_line(const char *s, size_t n, size_t cps)
 	return (digits >= 12 && other == 0) || (cps <= 4 && digits < 4);
 }
 
-/* Length of a URL or e-mail address at s (ASCII only), or 0. */
-static size_t
-url_len(const char *s, size_t n)
+static bool
+url_char(char c)
 {
-	size_t i = 0;
-	bool at = false, dot = false, scheme = false;
-
-	if (n >= 4 && (!strncmp(s, "http", 4) || !strncmp(s, "www.", 4)))
-		scheme = true;
-	while (i < n) {
-		char c = s[i];
-
-		if (c == '@')
-			at = true;
-		else if (c == '.')
-			dot = true;
-		else if (!(is_alnum((unsigned char)c) ||
-		           strchr("-_/:%?=&#~+", c)))
-			break;
-		i++;
-	}
-	return i >= 5 && dot && (scheme || at) ? i : 0;
+	return is_alnum((unsigned char)c) || c == '.' || c == '@' || c == '-' ||
+	       c == '_' || c == '/' || c == ':' || c == '%' || c == '?' ||
+	       c == '=' || c == '&' || c == '#' || c == '~' || c == '+';
 }
 
 /* A phone number: 7 or more digits in a run that may hold '-', ' ', '(' or
@@ -440,23 +539,36 @@ has_phone(const char *s, size_t n)
 }
 
 /* Whether what is left of the line besides its URLs, e-mail addresses and
- * a short label is nothing. */
+ * a short label is nothing. Each ASCII token is looked at once. */
 static bool
 url_only(const char *s, size_t n)
 {
 	size_t i = 0, rest = 0, urls = 0;
 
-	while (i < n) {
-		size_t k = url_len(s + i, n - i);
+	while (i < n && rest <= 6) {
+		size_t j = i, dots = 0;
+		bool at = false;
 
-		if (k) {
-			urls++;
-			i += k;
+		while (j < n && url_char(s[j])) {
+			dots += s[j] == '.';
+			at |= s[j] == '@';
+			j++;
+		}
+		if (j > i) {
+			bool scheme =
+			    (j - i >= 4 && !memcmp(s + i, "http", 4)) ||
+			    (j - i >= 4 && !memcmp(s + i, "www.", 4));
+
+			if (j - i >= 5 && dots && (scheme || at))
+				urls++;
+			else
+				rest += j - i;
+			i = j;
 			continue;
 		}
-		if (((unsigned char)s[i] & 0xC0) != 0x80 && s[i] != ' ')
+		if (s[i] != ' ')
 			rest++;
-		i++;
+		txt_next(s, n, &i);
 	}
 	return urls > 0 && rest <= 6;
 }

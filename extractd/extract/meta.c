@@ -566,7 +566,11 @@ site_footer(const struct tline *l, struct arena *ar)
 		return NULL;
 	for (size_t i = 0; i + 4 <= n; i++) {
 		size_t j, b, dots = 0, cps = 0;
+		const char *q = memchr(s + i + 3, '(', n - i - 3);
 
+		if (!q)
+			break;
+		i = (size_t)(q - s) - 3;
 		if (memcmp(s + i, "网(", 4))
 			continue;
 		for (j = i + 4; j < n && s[j] != ')'; j++) {

@@ -2,6 +2,7 @@
  * labels, frequent characters, per code point flags, the probe of the t2s
  * converter) and txt_normalise(), which runs decoding, line normalisation,
  * furniture and metadata and joins what is left. */
+#define _GNU_SOURCE /* memmem */
 #include "txt_int.h"
 
 #include <stdlib.h>
@@ -57,7 +58,7 @@ ps_bucket(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	return ((unsigned)u[0] * 31u + u[1]) % PS_BUCKETS;
+	return (((unsigned)u[0] * 31u + u[1]) * 31u + u[2]) % PS_BUCKETS;
 }
 
 int
@@ -112,7 +113,7 @@ ps_scan(const struct patset *ps, uint32_t e, const char *s, size_t n)
 long
 ps_first(const struct patset *ps, const char *s, size_t n)
 {
-	if (!ps->head || n < 2)
+	if (!ps->head || n < 3)
 		return -1;
 	return ps_scan(ps, ps->head[ps_bucket(s)], s, n);
 }
@@ -481,7 +482,7 @@ load_boilerplate(struct txt_tables *t, struct tsv *r)
 		for (k = 0; k < sizeof(bp_kinds) / sizeof(*bp_kinds); k++)
 			if (!strcmp(r->f[0], bp_kinds[k].name))
 				b->kind = bp_kinds[k].kind;
-		if (r->nf < 2 || !b->kind || strlen(r->f[1]) < 2) {
+		if (r->nf < 2 || !b->kind || strlen(r->f[1]) < 3) {
 			rc = EXT_EDATA;
 			break;
 		}
@@ -561,7 +562,7 @@ load_meta(struct txt_tables *t, struct tsv *r)
 		for (k = 0; k < sizeof(meta_fields) / sizeof(*meta_fields); k++)
 			if (!strcmp(r->f[0], meta_fields[k].name))
 				m->field = meta_fields[k].field;
-		if (r->nf < 2 || !m->field || strlen(r->f[1]) < 2) {
+		if (r->nf < 2 || !m->field || strlen(r->f[1]) < 3) {
 			rc = EXT_EDATA;
 			break;
 		}
@@ -772,54 +773,64 @@ txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 
 /* ---- txt_normalise ------------------------------------------------------- */
 
-/* Splits at LF, CR LF, CR, NEL, LS and PS; calls txt_norm_line() on each
- * line and records where it went in out. */
-static int
-norm_lines(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out,
-           struct vec *lines)
+/* The next line break at or after i (n if none); its length in *brk. */
+static size_t
+next_break(const char *s, size_t n, size_t i, size_t *brk)
 {
-	struct sbuf t1 = { 0 }, t2 = { 0 };
+	for (; i < n; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (b == '\n' || b == '\r') {
+			*brk =
+			    b == '\r' && i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+			return i;
+		}
+		if (b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0x85) {
+			*brk = 2;
+			return i;
+		}
+		if (b == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] == 0xA8 ||
+		     (unsigned char)s[i + 2] == 0xA9)) {
+			*brk = 3;
+			return i;
+		}
+	}
+	return n;
+}
+
+/* Splits at LF, CR LF, CR, NEL, LS and PS and normalises each line into
+ * out, lines ending in '\n'. */
+static int
+norm_lines(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
+{
+	struct sbuf tmp = { 0 };
 	size_t i = 0, start = 0;
 	int rc = 0;
+	/* Most articles break lines with LF alone: memchr finds them. */
+	bool lf_only = !memchr(s, '\r', n) && !memmem(s, n, "\xC2\x85", 2) &&
+	               !memmem(s, n, "\xE2\x80\xA8", 3) &&
+	               !memmem(s, n, "\xE2\x80\xA9", 3);
 
 	while (rc == 0 && start <= n) {
-		size_t brk = 0, *l;
+		size_t brk = 0;
 
-		for (i = start; i < n; i++) {
-			unsigned char b = (unsigned char)s[i];
+		if (lf_only) {
+			const char *nl = memchr(s + start, '\n', n - start);
 
-			if (b == '\n' || b == '\r') {
-				brk = b == '\r' && i + 1 < n && s[i + 1] == '\n'
-				          ? 2
-				          : 1;
-				break;
-			}
-			if (b == 0xC2 && i + 1 < n &&
-			    (unsigned char)s[i + 1] == 0x85) {
-				brk = 2;
-				break;
-			}
-			if (b == 0xE2 && i + 2 < n &&
-			    (unsigned char)s[i + 1] == 0x80 &&
-			    ((unsigned char)s[i + 2] == 0xA8 ||
-			     (unsigned char)s[i + 2] == 0xA9)) {
-				brk = 3;
-				break;
-			}
+			i = nl ? (size_t)(nl - s) : n;
+			brk = 1;
+		} else {
+			i = next_break(s, n, start, &brk);
 		}
-		if (!(l = vec_push(lines))) {
-			rc = EXT_ENOMEM;
-			break;
-		}
-		l[0] = out->n;
-		rc = txt_norm_line(cv, s + start, i - start, out, &t1, &t2);
-		l[1] = out->n;
+		rc = txt_norm_line(cv, s + start, i - start, out, &tmp);
+		if (rc == 0)
+			rc = sb_put(out, "\n", 1);
 		if (i >= n)
 			break;
 		start = i + brk;
 	}
-	sb_free(&t1);
-	sb_free(&t2);
+	sb_free(&tmp);
 	return rc;
 }
 
@@ -831,9 +842,8 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 	struct txt_conv cv;
 	const char *text;
 	char *owned = NULL, *o;
-	size_t tlen, i, n_lines, total = 0;
-	struct sbuf out = { 0 };
-	struct vec lines = { NULL, 0, 0, 2 * sizeof(size_t) };
+	size_t tlen, i, n_lines, total = 0, start;
+	struct sbuf mid = { 0 }, out = { 0 };
 	struct tline *tl = NULL;
 	struct ext_meta meta;
 	const char *charset;
@@ -851,23 +861,30 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 	cv.ctx = t2s_ctx;
 	cv.all = t2s && (!tt->probe_ok || tt->probed_fn != t2s ||
 	                 tt->probed_ctx != t2s_ctx);
-	rc = norm_lines(&cv, text, tlen, &out, &lines);
+	rc = norm_lines(&cv, text, tlen, &mid);
 	free(owned);
+	if (rc == 0)
+		rc = txt_script(&cv, mid.p, mid.n, &out);
+	sb_free(&mid);
 	if (rc != 0)
 		goto done;
-	n_lines = lines.n;
+	n_lines = 0;
+	for (i = 0; i < out.n; i++)
+		n_lines += out.p[i] == '\n';
 	tl = calloc(n_lines ? n_lines : 1, sizeof(*tl));
 	if (!tl) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
-	for (i = 0; i < n_lines; i++) {
-		size_t *l = (size_t *)lines.p + 2 * i;
+	for (i = 0, start = 0; i < n_lines; i++) {
+		const char *nl = memchr(out.p + start, '\n', out.n - start);
+		size_t end = (size_t)(nl - out.p);
 
-		tl[i].s = out.p + l[0];
-		tl[i].n = l[1] - l[0];
+		tl[i].s = out.p + start;
+		tl[i].n = end - start;
 		tl[i].cps = u8_count(tl[i].s, tl[i].n);
 		tl[i].kind = tl[i].n ? LK_TEXT : LK_BLANK;
+		start = end + 1;
 	}
 	txt_furniture(tt, tl, n_lines);
 	memset(&meta, 0, sizeof(meta));
@@ -903,6 +920,5 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 done:
 	free(tl);
 	sb_free(&out);
-	vec_free(&lines);
 	return rc;
 }

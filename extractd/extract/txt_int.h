@@ -72,7 +72,8 @@ struct meta_label {
 	enum meta_field field;
 };
 
-/* A pattern set matched in one pass: buckets by the first two bytes. */
+/* A pattern set matched in one pass: buckets by the first three bytes
+ * (patterns are at least three bytes long). */
 struct patset {
 	const char **pat; /* borrowed */
 	size_t *len;
@@ -122,8 +123,7 @@ int txt_decode(const struct txt_tables *tt, const void *raw, size_t len,
 /* The offset of the first byte that is not valid UTF-8, or len. */
 size_t txt_utf8_valid_prefix(const unsigned char *s, size_t len);
 
-/* clean.c: normalises one line (no line breaks inside) and appends it to
- * out. tmp1/tmp2 are scratch buffers kept between calls. */
+/* clean.c: the text stage's view of the converter. */
 struct txt_conv {
 	const struct txt_tables *tt;
 	ext_convert_fn t2s;
@@ -131,8 +131,15 @@ struct txt_conv {
 	bool all; /* the converter was not probed: convert all CJK clauses */
 	bool converted;
 };
+/* Normalises one line (no line breaks inside: controls dropped, NFKC,
+ * pinyin, censor marks and spaces) and appends it to out; tmp is scratch
+ * kept between calls. */
 int txt_norm_line(struct txt_conv *cv, const char *in, size_t n,
-                  struct sbuf *out, struct sbuf *tmp1, struct sbuf *tmp2);
+                  struct sbuf *out, struct sbuf *tmp);
+/* Converts to Simplified the clauses of s (lines of txt_norm_line()) that
+ * need it, in one call of the converter, and folds variants: s -> out
+ * (cleared). Line breaks stay where they were. */
+int txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out);
 
 /* One line of the normalised text. */
 enum line_kind {
@@ -189,6 +196,12 @@ txt_next(const char *s, size_t n, size_t *i)
 	if (u[0] < 0x80) {
 		(*i)++;
 		return u[0];
+	}
+	/* Han and CJK punctuation: three bytes, most of every article. */
+	if ((u[0] & 0xF0) == 0xE0 && n - *i >= 3) {
+		*i += 3;
+		return ((uint32_t)(u[0] & 0x0F) << 12) |
+		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
 	}
 	c = u8_dec((const char *)u, n - *i, &k);
 	*i += k;
