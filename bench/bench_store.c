@@ -9,7 +9,9 @@
  * extractd runs), write their share (article i goes to process i mod N)
  * with store_put() and a store_commit() every B articles, as a worker
  * does. The clock runs from the moment every process has connected to the
- * moment the last one has committed. The database must hold the schema and
+ * moment the last one has committed. Also prints the CPU time per article
+ * spent in the writers and in PostgreSQL's processes over that window
+ * (for docs/SCALING.md's arithmetic). The database must hold the schema and
  * no articles (run.sh makes a fresh one from a migrated template).
  *
  * Second form, on the database the first form filled: reads the rows of
@@ -63,6 +65,57 @@ now_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static double
+cpu_self(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of every process named "postgres": the
+ * backends, WAL writer, checkpointer... of the one server this benchmark
+ * uses. Needs to read their /proc/PID/stat (same user, or root). */
+static double
+server_cpu(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	double ticks = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char path[300], buf[1024], *p;
+		unsigned long ut, st;
+		FILE *f;
+		size_t r;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		r = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[r] = '\0';
+		if (strncmp(strchr(buf, '(') ? strchr(buf, '(') : "",
+		            "(postgres)", 10) != 0)
+			continue;
+		/* After "(comm) ": state, then fields 4..; utime is 14th. */
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 2,
+		                "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		                "%lu %lu",
+		                &ut, &st) == 2)
+			ticks += (double)(ut + st);
+	}
+	closedir(d);
+	return ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int
@@ -136,14 +189,17 @@ writer(const struct store_opts *so, struct art *v, size_t n, int k, int conns,
 {
 	store_t *st = store_new(so);
 	char c = 1;
+	double rec = -1, cpu0;
 	size_t in_batch = 0, stored = 0, dup = 0, rej = 0;
 
 	if (!st) {
 		fprintf(stderr, "bench_store: writer %d: cannot connect\n", k);
 		return 1;
 	}
-	if (write(ready_fd, &c, 1) != 1 || read(go_fd, &c, 1) != 1)
+	if (write(ready_fd, &rec, sizeof(rec)) != sizeof(rec) ||
+	    read(go_fd, &c, 1) != 1)
 		return 1;
+	cpu0 = cpu_self();
 	for (size_t i = (size_t)k; i < n; i += (size_t)conns) {
 		struct store_article a = { 0 };
 		enum store_status status = 0;
@@ -185,6 +241,13 @@ writer(const struct store_opts *so, struct art *v, size_t n, int k, int conns,
 		fprintf(stderr, "bench_store: commit failed\n");
 		return 1;
 	}
+	/* Done: report this process's CPU, and keep the session open until
+	 * the parent has read the server's CPU (a backend's time vanishes
+	 * from /proc when it exits). */
+	rec = cpu_self() - cpu0;
+	if (write(ready_fd, &rec, sizeof(rec)) != sizeof(rec) ||
+	    read(go_fd, &c, 1) != 1)
+		return 1;
 	store_destroy(&st);
 	if (dup || rej)
 		fprintf(stderr,
@@ -205,7 +268,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 	struct store_opts so = { 0 };
 	int ready[2], go[2], status, bad = 0;
 	pid_t pids[64];
-	double t0;
+	double t0, srv_cpu, cli_cpu = 0;
 
 	if (load(corpus, &v, &n) != 0)
 		return 1;
@@ -248,16 +311,29 @@ run_store(const char *db, const char *data, int conns, int batch,
 	}
 	close(ready[1]);
 	close(go[0]);
-	for (int k = 0; k < conns; k++) {
-		char c;
+	/* Records of 8 bytes (< PIPE_BUF, so never interleaved): -1 when a
+	 * writer has connected, then its CPU seconds when it has committed. */
+	for (int k = 0; k < conns && !bad; k++) {
+		double rec;
 
-		if (read(ready[0], &c, 1) != 1) {
-			fprintf(stderr, "bench_store: a writer failed\n");
+		if (read(ready[0], &rec, sizeof(rec)) != sizeof(rec))
 			bad = 1;
-			break;
-		}
 	}
+	srv_cpu = server_cpu();
 	t0 = now();
+	for (int k = 0; k < conns && !bad; k++)
+		if (write(go[1], "g", 1) != 1)
+			bad = 1;
+	for (int k = 0; k < conns && !bad; k++) {
+		double rec;
+
+		if (read(ready[0], &rec, sizeof(rec)) != sizeof(rec))
+			bad = 1;
+		else
+			cli_cpu += rec;
+	}
+	t0 = now() - t0;
+	srv_cpu = server_cpu() - srv_cpu;
 	for (int k = 0; k < conns; k++)
 		if (write(go[1], "g", 1) != 1)
 			bad = 1;
@@ -267,9 +343,10 @@ run_store(const char *db, const char *data, int conns, int batch,
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			bad = 1;
 	}
-	t0 = now() - t0;
-	if (bad)
+	if (bad) {
+		fprintf(stderr, "bench_store: a writer failed\n");
 		return 1;
+	}
 	printf("store, %d connection(s), batches of %d: %zu articles "
 	       "(%zu figures, %zu pairings, %zu rejected) in %.3f s: "
 	       "%.0f articles/s, %.2f MB/s\n",
@@ -279,6 +356,12 @@ run_store(const char *db, const char *data, int conns, int batch,
 	printf("@ store.c%d.mbps %.6g\n", conns, (double)bytes / 1e6 / t0);
 	printf("@ store.c%d.rowsps %.6g\n", conns,
 	       (double)(n + figs + pairs) / t0);
+	printf("CPU per article: %.0f us in the writers (store.c, libpq), "
+	       "%.0f us in PostgreSQL (every postgres process)\n",
+	       cli_cpu / (double)n * 1e6, srv_cpu / (double)n * 1e6);
+	printf("@ store.c%d.client_us %.6g\n@ store.c%d.server_us %.6g\n",
+	       conns, cli_cpu / (double)n * 1e6, conns,
+	       srv_cpu / (double)n * 1e6);
 	printf("@ store.n %zu\n@ store.figures %zu\n@ store.pairings %zu\n", n,
 	       figs, pairs);
 	for (size_t i = 0; i < n; i++) {
@@ -396,7 +479,7 @@ run_copy(const char *db)
 	struct table t[3] = { { "articles" }, { "pairings" }, { "figures" } };
 	PGconn *c = PQconnectdb(db);
 	PGresult *r;
-	double t0;
+	double t0, srv;
 	size_t bytes = 0, rows = 0;
 
 	if (PQstatus(c) != CONNECTION_OK) {
@@ -416,6 +499,7 @@ run_copy(const char *db)
 	PQclear(r);
 	r = exec_ok(c, "checkpoint", PGRES_COMMAND_OK);
 	PQclear(r);
+	srv = server_cpu();
 	t0 = now();
 	r = exec_ok(c, "begin", PGRES_COMMAND_OK);
 	if (!r)
@@ -429,6 +513,7 @@ run_copy(const char *db)
 		return 1;
 	PQclear(r);
 	t0 = now() - t0;
+	srv = server_cpu() - srv;
 	printf("plain COPY of the same rows, one connection, one transaction: "
 	       "%zu articles, %zu rows (%.2f MB of COPY text) in %.3f s: "
 	       "%.0f articles/s\n",
@@ -436,6 +521,9 @@ run_copy(const char *db)
 	       (double)t[0].rows / t0);
 	printf("@ copy.aps %.6g\n@ copy.rowsps %.6g\n@ copy.mb %.6g\n",
 	       (double)t[0].rows / t0, (double)rows / t0, (double)bytes / 1e6);
+	printf("CPU per article in PostgreSQL: %.0f us\n",
+	       srv / (double)t[0].rows * 1e6);
+	printf("@ copy.server_us %.6g\n", srv / (double)t[0].rows * 1e6);
 	for (int i = 0; i < 3; i++)
 		free(t[i].data);
 	PQfinish(c);

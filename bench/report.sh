@@ -52,6 +52,9 @@ END {
 	    "plain COPY of the same rows", f("copy.aps", "%.0f art/s"), ratio(s1, cp), "", "")
 	row("database writing, store.h, 2 connections", f("store.c2.aps", "%.0f art/s") " (" f("store.c2.rowsps", "%.0f") " rows/s)", \
 	    "plain COPY of the same rows", f("copy.aps", "%.0f art/s"), ratio(s2, cp), "", "")
+	row("  CPU per article while writing (1 connection)", "writer " f("store.c1.client_us", "%.0f us") ", PostgreSQL " f("store.c1.server_us", "%.0f us"), \
+	    "PostgreSQL CPU per article under COPY", f("copy.server_us", "%.0f us"), ratio(num("store.c1.server_us"), num("copy.server_us")), "", "")
+	row("  CPU per article while writing (2 connections)", "writers " f("store.c2.client_us", "%.0f us") ", PostgreSQL " f("store.c2.server_us", "%.0f us"), "", "", "", "", "")
 	e1 = num("e2e.w1.full.aps"); e2 = num("e2e.w2.full.aps")
 	b1 = min2(x1, s1); b2 = min2(x2, s2)
 	row("end to end, 1 worker, full speed", f("e2e.w1.full.aps", "%.0f art/s"), \
