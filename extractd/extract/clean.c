@@ -137,6 +137,13 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 	return 0;
 }
 
+int
+txt_nfkc(const struct txt_tables *tt, const char *in, size_t n,
+         struct sbuf *out)
+{
+	return nfkc_line(tt, in, n, out);
+}
+
 static bool
 is_alnum(uint32_t c)
 {

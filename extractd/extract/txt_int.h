@@ -131,6 +131,10 @@ struct txt_conv {
 	bool all; /* the converter was not probed: convert all CJK clauses */
 	bool converted;
 };
+/* NFKC of one line, controls dropped and white space made ' ' (out is
+ * cleared); the fast path and utf8proc's agree (clean_test.c checks). */
+int txt_nfkc(const struct txt_tables *tt, const char *in, size_t n,
+             struct sbuf *out);
 /* Normalises one line (no line breaks inside: controls dropped, NFKC,
  * pinyin, censor marks and spaces) and appends it to out; tmp is scratch
  * kept between calls. */
