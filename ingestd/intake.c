@@ -386,6 +386,12 @@ intake_on_stdin(intake_t *self)
 				self->skipping = false;
 				self->len = 0;
 				i++;
+				/* One huge line must not pin its buffer. */
+				if (self->cap > (1u << 20)) {
+					free(self->line);
+					self->line = NULL;
+					self->cap = 0;
+				}
 			}
 		}
 	}
