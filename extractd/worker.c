@@ -56,6 +56,7 @@ struct metrics_set {
 	metric_t *in_hand;
 	metric_t *malformed;
 	metric_t *db_up;
+	metric_t *ready;
 };
 
 struct worker {
@@ -112,13 +113,13 @@ register_metrics(struct metrics_set *m)
 		    "extractd_articles_total", label,
 		    "Articles acked, by status (failed: given back)");
 	}
-	m->extract_s = metrics_histogram("extractd_extraction_seconds", NULL,
+	m->extract_s = metrics_histogram("extractd_extract_seconds", NULL,
 	                                 "Time to extract one article", ext_b,
 	                                 sizeof(ext_b) / sizeof(ext_b[0]));
-	m->commit_s = metrics_histogram("extractd_batch_commit_seconds", NULL,
+	m->commit_s = metrics_histogram("extractd_commit_seconds", NULL,
 	                                "Time to COMMIT one batch", commit_b,
 	                                sizeof(commit_b) / sizeof(commit_b[0]));
-	m->reconnects = metrics_counter("extractd_db_reconnects_total", NULL,
+	m->reconnects = metrics_counter("extractd_pg_reconnects_total", NULL,
 	                                "PostgreSQL sessions re-established");
 	m->figures = metrics_counter("extractd_figures_written_total", NULL,
 	                             "Figures in committed articles");
@@ -132,6 +133,8 @@ register_metrics(struct metrics_set *m)
 	                               NULL, "Frames dropped as malformed");
 	m->db_up = metrics_gauge("extractd_db_up", NULL,
 	                         "1 while the PostgreSQL session is up");
+	m->ready = metrics_gauge("extractd_ready", NULL,
+	                         "1 while /readyz would answer 200");
 }
 
 worker_t *
@@ -618,6 +621,7 @@ heartbeats(worker_t *self, int64_t now)
 	metrics_set(self->m.credit, (double)(credit > 0 ? credit : 0));
 	metrics_set(self->m.in_hand, (double)self->n_items);
 	atomic_store(&self->ready_peer, any);
+	metrics_set(self->m.ready, any && self->st && !self->draining ? 1 : 0);
 }
 
 int

@@ -143,6 +143,7 @@ after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
 		spool_fail(self->sp, it.name, id, why, (unsigned)attempts);
 		queue_remove(self->q, id);
 		metrics_add(self->m.poison, 1);
+		metrics_add(self->m.failed, 1);
 		return;
 	}
 	spool_attempts_set(self->sp, it.name, (unsigned)attempts, reason);
@@ -203,6 +204,7 @@ finish(broker_t *self, const struct queue_item *it, enum wire_status st,
 		spool_fail(self->sp, it->name, it->id,
 		           reason && *reason ? reason : "rejected by worker",
 		           it->attempts + 1);
+		metrics_add(self->m.failed, 1);
 	}
 	queue_remove(self->q, it->id);
 }
@@ -344,6 +346,7 @@ dispatch_one(broker_t *self, struct worker *w)
 		           it.attempts);
 		queue_remove(self->q, id);
 		metrics_add(self->m.refused, 1);
+		metrics_add(self->m.failed, 1);
 		return 0;
 	}
 	if (rc != 0) { /* being rewritten, or an I/O error: later */

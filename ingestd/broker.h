@@ -36,6 +36,7 @@ struct broker_metrics {
 	metric_t *acked[5]; /* by enum wire_status */
 	metric_t *redelivered;
 	metric_t *poison;
+	metric_t *failed;  /* everything moved to failed/ */
 	metric_t *refused; /* too big at dispatch */
 	metric_t *leases;
 	metric_t *workers;

@@ -68,6 +68,7 @@ take_file(intake_t *self, const char *name)
 		         LF_INT("bytes", size));
 		spool_fail(self->sp, name, "", why, 0);
 		metrics_add(self->m.too_big, 1);
+		metrics_add(self->m.failed, 1);
 		return;
 	}
 	rc = queue_add(self->q, id, name, size,

@@ -33,6 +33,7 @@ struct intake_metrics {
 	metric_t *received_stdin;
 	metric_t *duplicate;
 	metric_t *too_big;
+	metric_t *failed;    /* moved to failed/ */
 	metric_t *malformed; /* stdin lines */
 	metric_t *free_bytes;
 	metric_t *overflows;

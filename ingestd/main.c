@@ -155,6 +155,10 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	bm->poison = metrics_counter(
 	    "ingestd_articles_poison_total", NULL,
 	    "Articles moved to failed/ after --max-attempts attempts");
+	bm->failed = metrics_counter(
+	    "ingestd_articles_failed_total", NULL,
+	    "Articles moved to failed/ (poison, rejected, too big)");
+	im->failed = bm->failed;
 	bm->leases = metrics_gauge("ingestd_leases_in_flight", NULL,
 	                           "Articles leased to workers, not acked");
 	bm->workers = metrics_gauge("ingestd_workers_connected", NULL,
@@ -162,7 +166,7 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	bm->malformed = metrics_counter(
 	    "ingestd_messages_malformed_total", NULL,
 	    "Messages from the socket that were dropped as malformed");
-	*backlog = metrics_gauge("ingestd_spool_backlog_articles", NULL,
+	*backlog = metrics_gauge("ingestd_spool_backlog", NULL,
 	                         "Articles in incoming/ not yet acked");
 	*backlog_bytes = metrics_gauge("ingestd_spool_backlog_bytes", NULL,
 	                               "Bytes of the backlog");

@@ -55,7 +55,7 @@ def test_backfill_overflow_and_memory(pg):
         finally:
             ing.signal(signal.SIGCONT)
         print("  %d files written in %.1fs" % (N, time.monotonic() - t0))
-        wait_for(lambda: ing.metrics()["ingestd_spool_backlog_articles"]
+        wait_for(lambda: ing.metrics()["ingestd_spool_backlog"]
                  == N, timeout=120, interval=0.5, what="backlog of %d" % N)
         m = ing.metrics()
         assert m["ingestd_inotify_overflows_total"] >= 1, m

@@ -79,6 +79,7 @@ def test_malformed_frames_and_bad_articles(pg):
         m = ing.metrics()
         eq(m["ingestd_stdin_malformed_total"], 4, "malformed stdin lines")
         eq(m["ingestd_articles_too_big_total"], 1, "too big at intake")
+        eq(m["ingestd_articles_failed_total"], 3, "moved to failed/")
         eq(m['ingestd_articles_acked_total{status="rejected"}'], 2,
            "rejected acks")
         eq(w.metrics()['extractd_articles_total{status="rejected"}'], 2,
@@ -113,7 +114,9 @@ def test_poison_after_attempts_survives_restart(pg):
         text = read(os.path.join(s.spool, "failed", a.name + ".error"))
         assert "gave up after 3 attempts" in text, text
         assert "zsend says so" in text, text
-        eq(ing2.metrics()["ingestd_articles_poison_total"], 1, "poison")
+        m = ing2.metrics()
+        eq(m["ingestd_articles_poison_total"], 1, "poison")
+        eq(m["ingestd_articles_failed_total"], 1, "moved to failed/")
         eq(s.spool_files("incoming"), [], "incoming/")
         eq(ing2.stop(), 0, "ingestd exit")
 

@@ -79,7 +79,7 @@ def test_postgres_restart_mid_stream(pg):
         eq(m["ingestd_articles_poison_total"], 0, "poison")
         eq(m["ingestd_articles_redelivered_total"], 0,
            "attempts counted for a database outage")
-        rec = sum(w.metrics()["extractd_db_reconnects_total"]
+        rec = sum(w.metrics()["extractd_pg_reconnects_total"]
                   for w in (w1, w2))
         assert rec >= 1, "no reconnect counted"
         assert "db.lost" in w1.log() + w2.log()

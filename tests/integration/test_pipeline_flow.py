@@ -45,7 +45,7 @@ def test_thousand_articles_two_workers(pg):
            "received")
         eq(mi['ingestd_articles_acked_total{status="stored"}'], N, "acked")
         eq(mi["ingestd_leases_in_flight"], 0, "leases after the stream")
-        eq(mi["ingestd_spool_backlog_articles"], 0, "backlog")
+        eq(mi["ingestd_spool_backlog"], 0, "backlog")
         eq(mi["ingestd_workers_connected"], 2, "workers")
         # A sample, compared with the library run directly on the files.
         sample = arts[::97]
