@@ -193,24 +193,115 @@ pinyin_len(const char *s, size_t n)
 	return 0;
 }
 
-/* Pinyin annotations, censor marks and spaces; appends in to out. */
+/* An HTML character reference at s (s[0] == '&'): &nbsp; &amp; &#12290;
+ * &#x3002; and a few more that crawlers leave in text. Returns its length
+ * in bytes and the code point in *c, or 0. */
+static size_t
+entity_len(const char *s, size_t n, uint32_t *c)
+{
+	static const struct {
+		const char *name;
+		uint32_t c;
+	} names[] = {
+		{ "nbsp", ' ' },      { "amp", '&' },       { "lt", '<' },
+		{ "gt", '>' },        { "quot", '"' },      { "apos", '\'' },
+		{ "ldquo", 0x201C },  { "rdquo", 0x201D },  { "lsquo", 0x2018 },
+		{ "rsquo", 0x2019 },  { "mdash", 0x2014 },  { "ndash", 0x2013 },
+		{ "middot", 0x00B7 }, { "hellip", 0x2026 }, { "ensp", ' ' },
+		{ "emsp", ' ' },      { "times", 0x00D7 },  { "deg", 0x00B0 },
+	};
+	size_t e, k;
+
+	for (e = 1; e < n && e < 10 && s[e] != ';'; e++)
+		;
+	if (e >= n || s[e] != ';' || e < 2)
+		return 0;
+	if (s[1] == '#') {
+		uint32_t v = 0;
+		bool hex = e > 2 && (s[2] == 'x' || s[2] == 'X');
+
+		for (k = hex ? 3 : 2; k < e; k++) {
+			char d = s[k];
+			uint32_t x;
+
+			if (d >= '0' && d <= '9')
+				x = (uint32_t)(d - '0');
+			else if (hex && d >= 'a' && d <= 'f')
+				x = (uint32_t)(d - 'a' + 10);
+			else if (hex && d >= 'A' && d <= 'F')
+				x = (uint32_t)(d - 'A' + 10);
+			else
+				return 0;
+			v = v * (hex ? 16 : 10) + x;
+		}
+		if (k == (hex ? 3u : 2u) || v == 0 || v > 0x10FFFF ||
+		    (v >= 0xD800 && v <= 0xDFFF))
+			return 0;
+		*c = v;
+		return e + 1;
+	}
+	for (k = 0; k < sizeof(names) / sizeof(*names); k++)
+		if (strlen(names[k].name) == e - 1 &&
+		    !memcmp(s + 1, names[k].name, e - 1)) {
+			*c = names[k].c;
+			return e + 1;
+		}
+	return 0;
+}
+
+/* Appends the code point a character reference stands for, normalised
+ * like the text around it (NFKC by substitution, controls dropped). */
 static int
-tidy_line(const char *in, size_t n, struct sbuf *out)
+put_entity(const struct txt_tables *tt, uint32_t c, struct sbuf *out,
+           bool *space)
+{
+	char e[4];
+	uint8_t f = c < 0x10000 ? tt->cpf[c] : 0;
+
+	if (f & TF_DROP)
+		return 0;
+	if (c == ' ' || (f & TF_SPACE)) {
+		*space = true;
+		return 0;
+	}
+	if (*space && sb_put(out, " ", 1) != 0)
+		return EXT_ENOMEM;
+	*space = false;
+	if (f & TF_MAP) {
+		size_t x = tt->nfkc_idx[c];
+
+		return sb_put(out, tt->nfkc_str + tt->nfkc_off[x],
+		              tt->nfkc_off[x + 1] - tt->nfkc_off[x]);
+	}
+	return sb_put(out, e, u8_enc(c, e));
+}
+
+static bool
+tidy_special(char b)
+{
+	return b == ' ' || b == '*' || b == '(' || b == '&';
+}
+
+/* Pinyin annotations, censor marks, character references and spaces;
+ * appends in to out. Linear: each byte is looked at a bounded number of
+ * times. */
+static int
+tidy_line(const struct txt_tables *tt, const char *in, size_t n,
+          struct sbuf *out)
 {
 	size_t i = 0, base = out->n;
 	uint32_t prev = 0;
 	bool space = false;
 
-	if (sb_reserve(out, n + 1) != 0)
-		return EXT_ENOMEM;
 	while (i < n) {
 		size_t s = i, k;
 		uint32_t c;
 
-		if (in[i] != ' ' && in[i] != '*' && in[i] != '(') {
+		if (sb_reserve(out, n - i + 8) != 0)
+			return EXT_ENOMEM;
+		if (!tidy_special(in[i])) {
 			/* A run of ordinary text: copied whole. */
-			while (i < n && in[i] != ' ' && in[i] != '*' &&
-			       in[i] != '(')
+			while (i < n && !tidy_special(in[i]))
 				i++;
 			if (space)
 				out->p[out->n++] = ' ';
@@ -226,6 +317,18 @@ tidy_line(const char *in, size_t n, struct sbuf *out)
 			space = out->n > base;
 			continue;
 		}
+		if (c == '&' && (k = entity_len(in + s, n - s, &c)) != 0) {
+			bool sp = space && out->n > base;
+			size_t before = out->n;
+
+			if (put_entity(tt, c, out, &sp) != 0)
+				return EXT_ENOMEM;
+			space = sp && out->n > base;
+			if (out->n > before)
+				prev = c;
+			i = s + k;
+			continue;
+		}
 		if (c == '*') {
 			size_t j = i;
 			uint32_t next = 0;
@@ -238,11 +341,10 @@ tidy_line(const char *in, size_t n, struct sbuf *out)
 				next = txt_next(in, n, &t);
 			}
 			/* Kept between letters or digits (3*4); elsewhere
-			 * a star masks a word. */
-			if (!(is_alnum(prev) && !space && is_alnum(next))) {
-				i = j;
+			 * a star masks a word. Either way the run is done. */
+			i = j;
+			if (!(is_alnum(prev) && !space && is_alnum(next)))
 				continue;
-			}
 		}
 		if (c == '(' && !space && txt_is_cjk(prev) &&
 		    (k = pinyin_len(in + s, n - s)) != 0) {
@@ -484,7 +586,7 @@ txt_norm_line(struct txt_conv *cv, const char *in, size_t n, struct sbuf *out,
 	int rc = nfkc_line(cv->tt, in, n, tmp);
 
 	if (rc == 0)
-		rc = tidy_line(tmp->p, tmp->n, out);
+		rc = tidy_line(cv->tt, tmp->p, tmp->n, out);
 	return rc;
 }
 

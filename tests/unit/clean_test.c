@@ -66,6 +66,25 @@ test_censor(void)
 }
 
 static void
+test_entities(void)
+{
+	struct arena *ar = ar_new();
+	char *stars = malloc(200016);
+
+	CHECK_STR(norm("&nbsp;&nbsp;两地&ldquo;协作&rdquo;&amp;共建&#12290;"
+	               "&#xFF0C;R&D 不变&x;",
+	               ar),
+	          "两地“协作”&共建。,R&D 不变&x;");
+	/* A long run of stars between digits: kept, and linear. */
+	memcpy(stars, "9", 1);
+	memset(stars + 1, '*', 200000);
+	memcpy(stars + 200001, "9。", 5);
+	CHECK_INT(strlen(norm(stars, ar)), 200005);
+	free(stars);
+	ar_destroy(&ar);
+}
+
+static void
 test_spaces(void)
 {
 	struct arena *ar = ar_new();
@@ -250,6 +269,7 @@ main(void)
 	test_pinyin();
 	test_censor();
 	test_spaces();
+	test_entities();
 	test_nfkc();
 	test_nfkc_random();
 	test_script();
