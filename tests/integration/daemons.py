@@ -143,6 +143,7 @@ class Daemon:
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
             env=env)
         self.returncode = None
+        self._termed = False
 
     def alive(self):
         return self.proc.poll() is None
@@ -171,11 +172,15 @@ class Daemon:
     def signal(self, sig):
         if self.alive():
             self.proc.send_signal(sig)
+            if sig == signal.SIGTERM:
+                self._termed = True
 
     def stop(self, timeout=15.0):
-        """SIGTERM and wait; returns the exit code (SIGKILL after timeout,
-        which fails the caller's assertion on the code)."""
-        self.signal(signal.SIGTERM)
+        """SIGTERM (once: a second one means "exit now" to our daemons)
+        and wait; returns the exit code (SIGKILL after timeout, which
+        fails the caller's assertion on the code)."""
+        if not self._termed:
+            self.signal(signal.SIGTERM)
         try:
             self.returncode = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
