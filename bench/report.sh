@@ -71,6 +71,11 @@ END {
 		    "", "", "", "p99 <= 250 ms", met(p99 <= 250, p99 >= 0))
 	}
 	for (w = 1; w <= 2; w++) {
+		k = "cpu.w" w
+		row("  CPU per article in the daemons, e2e with " w " worker(s)", "ingestd " f(k ".ingestd_us", "%.0f us") ", extractd (all) " f(k ".workers_us", "%.0f us"), \
+		    "extraction alone + writer side of store.h", (x1 > 0 && has("store.c1.client_us") ? sprintf("%.0f us", 1e6 / num("extract.all.aps") * num("extract.all.mbps") / num("extract.all.cpu_mbps") + num("store.c1.client_us")) : "-"), "", "", "")
+	}
+	for (w = 1; w <= 2; w++) {
 		k = "rss.w" w
 		r = num(k ".worker_kb"); i = num(k ".ingestd_kb")
 		row("peak RSS (VmHWM), extractd, e2e with " w " worker(s)", f(k ".worker_kb", "%d kB"), "", "", "", "<= 64 MB", met(r <= 65536, r > 0))

@@ -203,14 +203,27 @@ stage() {
 	sync -f "$dir"
 }
 
+# CPU seconds (user + system) of a live process.
+cpu_s() {
+	awk -v t="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / t }' \
+		"/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Peak RSS of ingestd and the largest worker; CPU per article of ingestd
+# and of the workers together, over the n articles this setup handled.
 record_rss() {
-	local tag=$1 m=0 r
+	local tag=$1 n=${2:-0} m=0 r c=0
 	echo "@ rss.$tag.ingestd_kb $(hwm "$ing_pid")" >>"$kv"
 	for p in "${wk_pids[@]}"; do
 		r=$(hwm "$p")
 		[ "$r" -gt "$m" ] && m=$r
+		c=$(awk -v a="$c" -v b="$(cpu_s "$p")" 'BEGIN { print a + b }')
 	done
 	echo "@ rss.$tag.worker_kb $m" >>"$kv"
+	if [ "$n" -gt 0 ]; then
+		awk -v i="$(cpu_s "$ing_pid")" -v w="$c" -v n="$n" -v t="$tag" \
+			'BEGIN { printf "@ cpu.%s.ingestd_us %.6g\n@ cpu.%s.workers_us %.6g\n", t, i / n * 1e6, t, w / n * 1e6 }' >>"$kv"
+	fi
 }
 
 if ! skipped e2e; then
@@ -238,7 +251,7 @@ if ! skipped e2e; then
 				--lat "$logs/lat.$name.half.tsv" \
 				| tee -a "$logs/e2e.out" | grep -v '^@'
 		fi
-		record_rss "$name"
+		record_rss "$name" $((20 + n_e2e + ${nh:-0}))
 		stop_pids
 	done
 	grep '^@' "$logs/e2e.out" >>"$kv"
@@ -254,7 +267,7 @@ if ! skipped backfill; then
 		--tag backfill --duration "$backfill_s" \
 		| tee -a "$logs/backfill.out" | grep -v '^@'
 	grep '^@' "$logs/backfill.out" >>"$kv" || true
-	record_rss backfill
+	record_rss backfill "$(grep '^@ e2e.backfill.n ' "$logs/backfill.out" | awk '{ print $3 }')"
 	stop_pids
 fi
 
