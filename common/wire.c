@@ -59,7 +59,7 @@ wire_pack(const struct wire_msg *m, void **buf, size_t *len)
 		break;
 	case WIRE_ACK:
 		if (!sha256_valid_hex(m->id) || m->status < WIRE_STORED ||
-		    m->status > WIRE_FAILED)
+		    m->status > WIRE_RELEASED)
 			return ERR_INVAL;
 		ack.id = str_or_empty(m->id);
 		ack.status = (Ingest__AckStatus)m->status;
@@ -117,7 +117,7 @@ fill(struct wire_msg *out, const Ingest__Envelope *env)
 	case INGEST__ENVELOPE__MSG_ACK:
 		if (!sha256_valid_hex(env->ack->id) ||
 		    env->ack->status < INGEST__ACK_STATUS__ACK_STATUS_STORED ||
-		    env->ack->status > INGEST__ACK_STATUS__ACK_STATUS_FAILED)
+		    env->ack->status > INGEST__ACK_STATUS__ACK_STATUS_RELEASED)
 			return ERR_PROTO;
 		out->type = WIRE_ACK;
 		out->id = env->ack->id;
@@ -172,6 +172,8 @@ wire_status_str(enum wire_status s)
 		return "rejected";
 	case WIRE_FAILED:
 		return "failed";
+	case WIRE_RELEASED:
+		return "released";
 	}
 	return "unknown";
 }

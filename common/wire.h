@@ -29,6 +29,7 @@ enum wire_status {
 	WIRE_DUPLICATE = 2,
 	WIRE_REJECTED = 3,
 	WIRE_FAILED = 4,
+	WIRE_RELEASED = 5, /* given back untried: no attempt counted */
 };
 
 /* A raw article. Strings are never NULL after wire_unpack() ("" when

@@ -46,7 +46,7 @@ struct item {
 };
 
 struct metrics_set {
-	metric_t *processed[4]; /* by enum store_status; [0]: failed */
+	metric_t *processed[6]; /* by enum wire_status */
 	metric_t *extract_s;
 	metric_t *commit_s;
 	metric_t *reconnects;
@@ -103,15 +103,16 @@ register_metrics(struct metrics_set *m)
 		                        0.25,  0.5,   1,    2.5,  5 };
 	static const double commit_b[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
 		                           0.1,   0.25,  0.5,  1,     5 };
-	static const char *const st[] = { "failed", "stored", "duplicate",
-		                          "rejected" };
+	static const char *const st[] = { NULL,       "stored", "duplicate",
+		                          "rejected", "failed", "released" };
 	char label[64];
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 1; i <= 5; i++) {
 		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
 		m->processed[i] = metrics_counter(
 		    "extractd_articles_total", label,
-		    "Articles acked, by status (failed: given back)");
+		    "Articles acked, by status (failed: gave up on it; "
+		    "released: given back untried)");
 	}
 	m->extract_s = metrics_histogram("extractd_extract_seconds", NULL,
 	                                 "Time to extract one article", ext_b,
@@ -308,7 +309,7 @@ ack(worker_t *self, struct item *it, enum wire_status st, const char *reason)
 	if (rc != 0) /* ingestd redelivers; the database says duplicate */
 		log_warn("ack.not_sent", LF_STR("id", m.id),
 		         LF_STR("err", err_str(rc)));
-	metrics_add(self->m.processed[st == WIRE_FAILED ? 0 : (int)st], 1);
+	metrics_add(self->m.processed[st], 1);
 }
 
 static void
@@ -624,6 +625,24 @@ heartbeats(worker_t *self, int64_t now)
 	metrics_set(self->m.ready, any && self->st && !self->draining ? 1 : 0);
 }
 
+/* Leaving with articles not committed (the database is down, or the
+ * drain deadline passed): give them back untried, so ingestd redelivers
+ * them at once and counts no attempt against them. */
+static void
+release_all(worker_t *self)
+{
+	if (self->st && self->n_put > 0)
+		store_rollback(self->st);
+	while (self->head) {
+		struct item *it = self->head;
+
+		ack(self, it, WIRE_RELEASED, "worker stopping");
+		unlink_item(self, it);
+		item_free(it);
+	}
+	self->n_put = 0;
+}
+
 int
 worker_run(worker_t *self)
 {
@@ -680,6 +699,7 @@ worker_run(worker_t *self)
 			if (self->n_items > 0)
 				log_warn("worker.drain_timeout",
 				         LF_INT("in_hand", self->n_items));
+			release_all(self);
 			break;
 		}
 	}

@@ -227,13 +227,18 @@ on_ack(broker_t *self, struct worker *w, const struct wire_msg *m)
 		struct worker *holder = find_no(self, it.worker);
 
 		if (holder && holder->leased > 0 &&
-		    (m->status != WIRE_FAILED || mine))
+		    (m->status < WIRE_FAILED || mine))
 			holder->leased--;
 	}
 	log_debug("ack", LF_STR("id", m->id), LF_STR("worker", w->name),
 	          LF_STR("status", wire_status_str(m->status)),
 	          LF_INT("leased_here", mine));
-	if (m->status == WIRE_FAILED) {
+	if (m->status == WIRE_RELEASED) {
+		/* Untried (a worker stopping without a database): first in
+		 * line again, no attempt. Only the holder can give it back. */
+		if (mine)
+			queue_unlease(self->q, m->id, false, true);
+	} else if (m->status == WIRE_FAILED) {
 		int n;
 
 		/* Only the holder's failure counts: an old worker's report on

@@ -33,7 +33,7 @@ struct broker_opts {
 
 struct broker_metrics {
 	metric_t *dispatched;
-	metric_t *acked[5]; /* by enum wire_status */
+	metric_t *acked[6]; /* by enum wire_status */
 	metric_t *redelivered;
 	metric_t *poison;
 	metric_t *failed;  /* everything moved to failed/ */

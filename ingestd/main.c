@@ -117,8 +117,8 @@ static void
 register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
                  metric_t **backlog, metric_t **backlog_bytes)
 {
-	static const char *const st[] = { NULL, "stored", "duplicate",
-		                          "rejected", "failed" };
+	static const char *const st[] = { NULL,       "stored", "duplicate",
+		                          "rejected", "failed", "released" };
 	char label[64];
 
 	im->received_spool = metrics_counter(
@@ -144,7 +144,7 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	                    "inotify queue overflows (each causes a rescan)");
 	bm->dispatched = metrics_counter("ingestd_articles_dispatched_total",
 	                                 NULL, "WORK messages sent");
-	for (int i = 1; i <= 4; i++) {
+	for (int i = 1; i <= 5; i++) {
 		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
 		bm->acked[i] = metrics_counter("ingestd_articles_acked_total",
 		                               label, "ACKs by status");

@@ -88,5 +88,36 @@ def test_postgres_restart_mid_stream(pg):
         eq(ing.stop(), 0, "ingestd exit")
 
 
+def test_worker_stops_during_outage(pg):
+    """SIGTERM on a worker while PostgreSQL is down: it cannot commit what
+    it holds, so it gives it back untried (RELEASED), not as failures."""
+    arts = corpus_variants(300, tag="rel")
+    with Stack(pg, "release") as s:
+        ing = s.ingestd()
+        w = s.extractd(ing, extra=["--batch-size", "16", "--inflight", "32",
+                                   "--drain-ms", "1500"])
+        for a in arts:
+            drop(s.spool, a.name, a.body)
+        wait_for(lambda: s.article_count() >= 30, timeout=60,
+                 what="stream under way")
+        pg.halt()
+        w.wait_log(r"db\.lost", timeout=20)
+        eq(w.stop(timeout=20), 0, "worker exit")
+        assert "worker.drain_timeout" in w.log(), "worker had nothing"
+        m = ing.metrics()
+        released = m['ingestd_articles_acked_total{status="released"}']
+        assert released >= 1, m
+        eq(m["ingestd_leases_in_flight"], 0, "leases after release")
+        pg.restart()
+        s.extractd(ing)
+        s.wait_articles(len(arts), timeout=120)
+        s.wait_spool_empty()
+        eq(s.stored_ids(), {a.id for a in arts}, "ids")
+        m = ing.metrics()
+        eq(m["ingestd_articles_redelivered_total"], 0, "attempts counted")
+        eq(m['ingestd_articles_acked_total{status="failed"}'], 0, "failed")
+        print("  %d articles released by the stopping worker" % released)
+
+
 if __name__ == "__main__":
     run_tests(globals())
