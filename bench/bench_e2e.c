@@ -397,6 +397,7 @@ main(int argc, char **argv)
 			printf("@ e2e.%s.offered %.6g\n", tag, rate);
 		printf("@ e2e.%s.n %zu\n@ e2e.%s.failed %zu\n", tag, n_lat, tag,
 		       n_failed);
+		printf("@ e2e.%s.dropped %zu\n", tag, n_items);
 		printf("@ e2e.%s.aps %.6g\n", tag, (double)n_lat / span);
 		printf("@ e2e.%s.p50ms %.6g\n@ e2e.%s.p99ms %.6g\n", tag,
 		       p50 * 1e3, tag, p99 * 1e3);
