@@ -64,8 +64,11 @@ struct seg {
 	bool strong; /* a cue that is not only 支持, 合作 ... */
 	bool cont;   /* the clause starts with 推动, 助力 ... */
 	bool any_item; /* something came before (for cont) */
+	bool build; /* 援建: an organisation named after it is the project */
 	size_t cue_b0, cue_b1;
+	size_t nsite; /* western divisions inside organisations' names */
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
+	struct side site[MAXSIDE];
 };
 
 static void
@@ -80,6 +83,7 @@ seg_copy(struct seg *to, const struct seg *from)
 	memcpy(to, from, offsetof(struct seg, h));
 	memcpy(to->h, from->h, from->nh * sizeof(from->h[0]));
 	memcpy(to->r, from->r, from->nr * sizeof(from->r[0]));
+	memcpy(to->site, from->site, from->nsite * sizeof(from->site[0]));
 }
 
 struct pctx {
@@ -96,6 +100,11 @@ struct pctx {
 	struct seg carry;
 	bool has_carry, carry_pending;
 	struct seg work[2]; /* the clause's prefix and current group */
+	/* "在黔东南州从江县丙妹镇,佛山市援建的...": a clause that only places
+	 * what follows lends its divisions to the next clause's helper. */
+	struct side loc[MAXSIDE];
+	size_t nloc;
+	bool loc_pending, loc_live;
 };
 
 /* First cue starting at or after b. */
@@ -338,6 +347,16 @@ is_clause_end(uint32_t cp)
 	return false;
 }
 
+/* The lead byte of a character of U+2000..U+FFFF: Chinese characters and
+ * the marks around them (” 」), not ASCII or Latin letters. */
+static bool
+is_wide_lead(char ch)
+{
+	unsigned char b = (unsigned char)ch;
+
+	return b >= 0xE2 && b <= 0xEF;
+}
+
 /* The gap [a, b) holds only join and filler words (and spaces). */
 static bool
 gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
@@ -395,11 +414,25 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 
 	if (!g->nh || !g->assist)
 		return 0;
-	for (i = 0; i < g->nr; i++)
-		rs[nr++] = g->r[i];
+	for (i = 0; i < g->nr; i++) {
+		size_t k, n0 = nr;
+
+		/* What a helper built (西青区援建的天祝县第二中学) is a
+		 * project: the divisions its name starts with are helped. */
+		if (g->build && !g->r[i].r)
+			for (k = 0; k < g->nsite; k++)
+				if (g->site[k].b0 >= g->r[i].b0 &&
+				    g->site[k].b1 <= g->r[i].b1)
+					rs[nr++] = g->site[k];
+		if (nr == n0)
+			rs[nr++] = g->r[i];
+	}
 	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
+	if (nr == 0 && c->loc_live && (g->main_ok || g->strong))
+		for (i = 0; i < c->nloc; i++)
+			rs[nr++] = c->loc[i];
 	if (nr == 0 && g->main_ok && c->main_region &&
 	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
 		rs[0].r = c->main_region;
@@ -423,7 +456,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	bool have_group = false, first_group = true;
 	int rc = 0;
 
-	(void)a;
+	c->loc_live = c->loc_pending;
+	c->loc_pending = false;
 	seg_reset(prefix);
 	seg_reset(g);
 	while (ii < ni || ci < nc) {
@@ -440,6 +474,22 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				if (cur == prefix && prefix->cont && it->r &&
 				    role == IT_R)
 					push_r(prefix, it, NULL);
+				if (it->r && role == IT_R &&
+				    cur->nsite < MAXSIDE) {
+					struct side *l =
+					    cur->nsite
+					        ? &cur->site[cur->nsite - 1]
+					        : NULL;
+
+					/* A province right before its
+					 * prefecture adds nothing, as in
+					 * push_r(). */
+					if (l && l->b1 == it->b0 &&
+					    l->r->level == REG_PROVINCE &&
+					    reg_contains(l->r, it->r))
+						cur->nsite--;
+					side_of(&cur->site[cur->nsite++], it);
+				}
 				continue;
 			}
 			if (role == IT_HR)
@@ -511,6 +561,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				cur->assist = true;
 				if (!(q->flags & CUE_F_WEAK))
 					cur->strong = true;
+				if (q->flags & CUE_F_BUILD)
+					cur->build = true;
 				if (q->flags & CUE_F_DESIGNATED)
 					cur->designated = true;
 				if ((q->flags & CUE_F_MAIN) && have_group &&
@@ -578,6 +630,15 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		c->carry_pending = !g->assist;
 	} else {
 		c->has_carry = false;
+		while (c->text[a] == ' ')
+			a++;
+		if (prefix->nr && !prefix->assist && !prefix->passive &&
+		    !prefix->cont && !memcmp(c->text + a, "在", 3)) {
+			memcpy(c->loc, prefix->r,
+			       prefix->nr * sizeof(c->loc[0]));
+			c->nloc = prefix->nr;
+			c->loc_pending = true;
+		}
 	}
 done:
 	return rc;
@@ -674,6 +735,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	items->n = 0;
 	cues->n = 0;
 	c->has_carry = false;
+	c->loc_pending = false;
 	rc = reg_ac_longest(c->rt->cue, c->text + s->b0, s->b1 - s->b0, on_cue,
 	                    &cs);
 	if (rc)
@@ -800,6 +862,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		const struct item *it = items->p;
 		const struct cue *q = cues->p;
 		size_t p = s->b0, a = s->b0, ia = 0, qa = 0;
+		bool prev_wide = false;
 
 		while (p <= s->b1) {
 			size_t n = 1;
@@ -813,6 +876,13 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				if (b < 0x80 || b == 0xE3 || b == 0xEF) {
 					cp = u8_dec(c->text + p, s->b1 - p, &n);
 					end = is_clause_end(cp);
+					/* A space between Chinese words parts
+					 * the halves of a headline (粤黔协作谱
+					 * 新篇 毕节群众奔小康). */
+					if (cp == ' ' && prev_wide &&
+					    p + 1 < s->b1 &&
+					    is_wide_lead(c->text[p + 1]))
+						end = true;
 				} else {
 					n = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
 					if (n > s->b1 - p)
@@ -833,6 +903,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 						return rc;
 				} else {
 					c->has_carry = false;
+					c->loc_pending = false;
 				}
 				ia = ib;
 				qa = qb;
@@ -840,6 +911,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			}
 			if (p == s->b1)
 				break;
+			prev_wide = is_wide_lead(c->text[p]);
 			p += n;
 		}
 	}

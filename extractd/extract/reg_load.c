@@ -823,6 +823,8 @@ load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 			flags |= CUE_F_HANDOVER;
 		if (strstr(l.f[2], "weak"))
 			flags |= CUE_F_WEAK;
+		if (strstr(l.f[2], "build"))
+			flags |= CUE_F_BUILD;
 		if (!kind || !*l.f[0] || strlen(l.f[0]) > 64) {
 			*errline = l.lineno;
 			return EXT_EDATA;

@@ -144,6 +144,23 @@ test_phrasings(void)
 		/* 我省 is the article's region. */
 		{ "甘肃省的变化。天津市保持与我省结对关系。", NULL,
 		  "天津市>甘肃省" },
+		/* Gifts are assistance: X向Y捐赠. */
+		{ "杭州市萧山区向从江县捐赠校服。", NULL, "萧山区>从江县" },
+		/* 建成 ends a name on its left: no 和政县建成扶贫车间 centre
+		 * hides the places of 在X的帮助下. */
+		{ "在厦门市的帮助下,临夏州和政县建成扶贫车间。", NULL,
+		  "厦门市>临夏回族自治州 | 厦门市>和政县" },
+		/* What a helper built is a project: its site is helped. */
+		{ "天津市西青区援建的天祝县第二中学投入使用。", NULL,
+		  "西青区>天祝藏族自治县" },
+		/* 在<place>, X援建...: the place is the recipient. */
+		{ "铜仁市发展很快。在黔东南州从江县丙妹镇,"
+		  "佛山市援建的学校落成。",
+		  NULL, "佛山市>黔东南苗族侗族自治州 | 佛山市>从江县" },
+		/* The halves of a headline are two clauses. */
+		{ "粤黔协作谱新篇 毕节群众奔小康。", NULL, "广东省>贵州省" },
+		{ "粤黔协作助力毕节群众奔小康。", NULL,
+		  "广东省>贵州省 | 广东省>毕节市" },
 	};
 	char got[2048];
 
@@ -239,6 +256,8 @@ test_negative(void)
 		 * its helper only with a partner it named. */
 		"国家发改委支持贵州省建设。",
 		"上海市举办博览会,云南省企业参展合作。",
+		/* A place alone lends itself only to a helper's clause. */
+		"在从江县,当地群众发展产业。",
 	};
 	char got[1024];
 
