@@ -36,6 +36,8 @@ END {
 	tu = num("extract.tu.mbps"); tut = num("t2s.tu.mbps")
 	row("extraction, Traditional UTF-8, 1 process", f("extract.tu.mbps", "%.2f MB/s") " (" f("extract.tu.aps", "%.0f") " art/s; " f("extract.tu.cpu_mbps", "%.2f") " per CPU-s)", \
 	    "bare OpenCC t2s, same bytes", f("t2s.tu.mbps", "%.2f MB/s"), ratio(tu, tut), ">= 0.8 x t2s", met(tu >= 0.8 * tut, tu > 0 && tut > 0))
+	tuc = num("extract.tu.cpu_mbps"); tutc = num("t2s.tu.cpu_mbps")
+	row("  (the same per CPU-second)", f("extract.tu.cpu_mbps", "%.2f MB/CPU-s"), "bare OpenCC t2s per CPU-second", f("t2s.tu.cpu_mbps", "%.2f MB/CPU-s"), ratio(tuc, tutc), ">= 0.8 x t2s", met(tuc >= 0.8 * tutc, tuc > 0 && tutc > 0))
 	row("  (Traditional UTF-8 beside UTF-8 validation)", f("extract.tu.mbps", "%.2f MB/s"), "UTF-8 validation", f("decode.tu.mbps", "%.1f MB/s"), ratio(tu, num("decode.tu.mbps")), "", "")
 	row("  (Simplified UTF-8 beside bare OpenCC t2s)", f("extract.su.mbps", "%.2f MB/s"), "bare OpenCC t2s", f("t2s.su.mbps", "%.2f MB/s"), ratio(su, num("t2s.su.mbps")), "", "")
 	row("extraction, Simplified GBK, 1 process", f("extract.sg.mbps", "%.2f MB/s") " (" f("extract.sg.aps", "%.0f") " art/s; " f("extract.sg.cpu_mbps", "%.2f") " per CPU-s)", \
