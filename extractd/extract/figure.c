@@ -1146,6 +1146,9 @@ resolve_range(struct scan *sc, size_t p, struct cand *c, int depth)
 
 /* Decides whether the number n at i is a figure, and reads its unit,
  * magnitude and approximation. Looks at most a few words either side. */
+static bool approx_before_at(const struct scan *sc, size_t p);
+static size_t bound_start(const struct scan *sc, size_t p);
+
 static int
 resolve(struct scan *sc, size_t i, const struct num *n, int depth,
         struct cand *c)
@@ -1262,6 +1265,11 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 		c->kind = kind_of_unit(ft, c->unit);
 		c->s0 = i - bm[nb - 1].len;
 		c->s1 = p;
+		/* 约百分之三十: the bound stands before the unit word */
+		if (approx_before_at(sc, c->s0)) {
+			c->approx = true;
+			c->s0 = bound_start(sc, c->s0);
+		}
 		return R_FIG;
 	}
 	{
@@ -1431,6 +1439,37 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	return 0;
 }
 
+/* The length of the bound or estimate word (近, 约, 逾) that ends right
+ * before p, or 0 (also when a longer word such as 节约 ends there). */
+static size_t
+bound_len(const struct scan *sc, size_t p)
+{
+	struct tmatch bm[TRIE_MAX_DEPTH];
+	size_t nb, j, la = 0, ln = 0;
+
+	nb = trie_back(&sc->ft->t_back, sc->text + sc->b0, sc->text + p, bm,
+	               TRIE_MAX_DEPTH);
+	for (j = 0; j < nb; j++) {
+		if ((uint32_t)bm[j].val & (1u << W_APPROX_BEFORE))
+			la = bm[j].len;
+		if ((uint32_t)bm[j].val & (1u << W_NOT_APPROX))
+			ln = bm[j].len;
+	}
+	return la > ln ? la : 0;
+}
+
+static bool
+approx_before_at(const struct scan *sc, size_t p)
+{
+	return bound_len(sc, p) != 0;
+}
+
+static size_t
+bound_start(const struct scan *sc, size_t p)
+{
+	return p - bound_len(sc, p);
+}
+
 static bool
 approx_mid_at(const struct scan *sc, size_t p)
 {
@@ -1439,6 +1478,30 @@ approx_mid_at(const struct scan *sc, size_t p)
 	return p < sc->b1 && (fwd_classes(&sc->ft->t_fwd, sc->text + p,
 	                                  sc->b1 - p, W_APPROX_MID, &ml) &
 	                      (1u << W_APPROX_MID));
+}
+
+/* The number at i is only a magnitude (百, 千, 万; 百万 after a bound) that
+ * states a count: 百余人, or 近千人 with the bound before it. Not after
+ * another numeral (三百余), and not 百分之 (a unit word, read at its
+ * numeral). */
+static bool
+lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
+               const struct num *n)
+{
+	const char *text = sc->text;
+	uint32_t pc = prev_cp(text + sc->b0, text + i);
+	size_t used = 0;
+	long v = num_chinese_cp(cp);
+
+	if (v < 100 || v > 10000 || num_digit_cp(pc) >= 0 ||
+	    num_chinese_cp(pc) >= 0)
+		return false;
+	if (n->len == k && approx_mid_at(sc, i + k))
+		return true;
+	if (i + k + 6 <= sc->b1 && !memcmp(text + i + k, "分之", 6))
+		return false;
+	return num_magnitude(text + i, sc->b1 - i, 0, &used) &&
+	       used == n->len && approx_before_at(sc, i);
 }
 
 int
@@ -1477,14 +1540,10 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 			rc = emit(&sc, &c, s_index, article_year, prev_end, ar,
 			          out);
 			prev_end = c.s1;
-		} else if (n.len == k && num_chinese_cp(cp) >= 100 &&
-		           num_chinese_cp(cp) <= 10000 &&
-		           approx_mid_at(&sc, i + k) &&
-		           num_digit_cp(prev_cp(text + sc.b0, text + i)) < 0 &&
-		           num_chinese_cp(prev_cp(text + sc.b0, text + i)) <
-		               0) {
+		} else if (lone_magnitude(&sc, i, cp, k, &n)) {
 			/* 百余人, 千余名, 万余人: one hundred, thousand,
-			 * ten thousand and more; a lone 百万 stays a word */
+			 * ten thousand and more; 近千人, 约百万人: about that
+			 * many; a lone 百万 stays a word */
 			struct num one = { 1, 0, NUM_ARABIC, 0 };
 
 			if (resolve(&sc, i, &one, 0, &c) == R_FIG) {
