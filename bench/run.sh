@@ -160,11 +160,17 @@ if ! skipped store; then
 	log "database writing alone (store.h, batches of $batch)"
 	for c in 1 2; do
 		newdb "bench_s$c"
+		lsn0=$(psql_q "select pg_current_wal_lsn()")
 		"$bin/bench_store" --db "$conninfo dbname=bench_s$c" --conns "$c" \
 			--batch "$batch" "$work/corpus" \
 			2>>"$logs/store.log" | tee -a "$logs/store.out" \
 			| grep -v '^@'
+		# WAL written and disk used per article (the template's own
+		# size, schema and regions, taken off).
+		psql_q "select '@ store.c$c.wal_bytes ' || round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0') / $n_corpus)" >>"$kv"
 	done
+	psql_q "select '@ store.disk_bytes ' || (pg_database_size('bench_s1') - pg_database_size('bench_tpl')) / $n_corpus" >>"$kv"
+	psql -XAtq -d "$conninfo dbname=bench_s1" -c "select '@ store.table_bytes.' || c.relname || ' ' || pg_total_relation_size(c.oid) / $n_corpus from pg_class c where c.relname in ('articles', 'figures', 'pairings')" >>"$kv"
 	log "plain COPY of the same rows"
 	"$bin/bench_store" --db "$conninfo dbname=bench_s1" --copy \
 		2>>"$logs/store.log" | tee -a "$logs/store.out" | grep -v '^@'
