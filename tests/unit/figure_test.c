@@ -58,6 +58,12 @@ static const struct want cases[] = {
 	  2019 },
 	{ "召开联席会议3次。", "3次", "3", "次", false, "联席会议", "other",
 	  2019 },
+	{ "今年新增小学学位1200个。", "1200个", "1200", "个", false, NULL,
+	  "education_health", 2019 },
+	{ "医疗队新开展诊疗技术15项。", "15项", "15", "项", false, NULL,
+	  "education_health", 2019 },
+	{ "已完成年度计划的86%。", "86%", "86", "%", false, NULL, "share",
+	  2019 },
 	/* a figure's own clause outranks the rest of its sentence */
 	{ "向受援县投入财政资金2亿元,引进企业30家。", "30家", "30", "家", false,
 	  NULL, "enterprises", 2019 },
