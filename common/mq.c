@@ -16,6 +16,13 @@
 #include <string.h>
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+/* ZMTP heartbeats, answered by libzmq's I/O thread: they tell a dead or
+ * unreachable peer (the connection is dropped, and a ROUTER send to it
+ * fails with EHOSTUNREACH) from one whose application thread is busy, for
+ * example blocked in a slow PostgreSQL call. */
+#define ZMTP_HEARTBEAT_IVL_MS 1000
+#define ZMTP_HEARTBEAT_TIMEOUT_MS 5000
+#define ZMTP_HEARTBEAT_TTL_MS 10000
 #define ZAP_DOMAIN "ingest"
 
 struct mq_ctx {
@@ -409,6 +416,9 @@ sock_new(mq_ctx_t *ctx, int type, const char *endpoint, long max_msg,
 {
 	mq_t *self = xcalloc(1, sizeof(*self));
 	int64_t maxmsg = max_msg > 0 ? max_msg : -1;
+	int hb_ivl = ZMTP_HEARTBEAT_IVL_MS,
+	    hb_timeout = ZMTP_HEARTBEAT_TIMEOUT_MS;
+	int hb_ttl = ZMTP_HEARTBEAT_TTL_MS;
 	sigset_t saved;
 
 	snprintf(self->endpoint, sizeof(self->endpoint), "%s", endpoint);
@@ -424,6 +434,10 @@ sock_new(mq_ctx_t *ctx, int type, const char *endpoint, long max_msg,
 	}
 	zmq_setsockopt(self->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(self->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_IVL, &hb_ivl, sizeof(hb_ivl));
+	zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TIMEOUT, &hb_timeout,
+	               sizeof(hb_timeout));
+	zmq_setsockopt(self->sock, ZMQ_HEARTBEAT_TTL, &hb_ttl, sizeof(hb_ttl));
 	return self;
 }
 

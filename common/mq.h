@@ -4,11 +4,12 @@
  *
  * Does: one frame of payload per message (plus the routing id on the
  * ROUTER), non-blocking sends, ROUTER_MANDATORY (a send to a gone peer is
- * an error, not a silent drop), an inbound size limit per socket (a peer
- * sending more is disconnected by libzmq before we allocate), the ZAP
- * handler thread that admits CURVE clients whose public key is listed.
- * Does not: know the messages (wire.h), retry, or share a socket between
- * threads. */
+ * an error, not a silent drop), ZMTP heartbeats (a peer silent for 5 s at
+ * the connection level is disconnected, whatever its application does), an
+ * inbound size limit per socket (a peer sending more is disconnected by libzmq
+ * before we allocate), the ZAP handler thread that admits CURVE clients whose
+ * public key is listed. Does not: know the messages (wire.h), retry, or share a
+ * socket between threads. */
 #ifndef COMMON_MQ_H
 #define COMMON_MQ_H
 

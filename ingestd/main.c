@@ -59,7 +59,7 @@ static const struct cfg_opt opts[] = {
 	  "attempts (worker failures or deaths) before failed/" },
 	{ "heartbeat-ms", CFG_INT, &cfg.heartbeat_ms, "1000",
 	  "heartbeat interval" },
-	{ "worker-timeout-ms", CFG_INT, &cfg.worker_timeout_ms, "30000",
+	{ "worker-timeout-ms", CFG_INT, &cfg.worker_timeout_ms, "60000",
 	  "a worker silent this long is gone; its leases come back (one "
 	  "that disconnects is noticed at once)" },
 	{ "drain-ms", CFG_INT, &cfg.drain_ms, "20000",

@@ -37,8 +37,11 @@ from decimal import Decimal
 
 from harness import binary, data_dir, source_dir, wait_for
 
-# Fast protocol timings for tests: a lost worker is noticed in ~1.5 s.
-INGESTD_FAST = ["--heartbeat-ms", "200", "--worker-timeout-ms", "1500",
+# Fast protocol timings for tests. A dead worker is noticed when its
+# connection drops (at once for a killed process); the application timeout
+# only catches a hung worker loop, and must outlast a PostgreSQL call that
+# blocks while the server shuts down (seconds on a loaded machine).
+INGESTD_FAST = ["--heartbeat-ms", "200", "--worker-timeout-ms", "10000",
                 "--drain-ms", "8000", "--min-free-mb", "1"]
 EXTRACTD_FAST = ["--heartbeat-ms", "200", "--peer-timeout-ms", "1000",
                  "--batch-ms", "100", "--drain-ms", "8000",
