@@ -55,8 +55,10 @@ def test_backfill_overflow_and_memory(pg):
         finally:
             ing.signal(signal.SIGCONT)
         print("  %d files written in %.1fs" % (N, time.monotonic() - t0))
+        t1 = time.monotonic()
         wait_for(lambda: ing.metrics()["ingestd_spool_backlog"]
                  == N, timeout=120, interval=0.5, what="backlog of %d" % N)
+        print("  queued after the overflow in %.1fs" % (time.monotonic() - t1))
         m = ing.metrics()
         assert m["ingestd_inotify_overflows_total"] >= 1, m
         eq(m['ingestd_articles_received_total{source="spool"}'], N,
@@ -67,8 +69,10 @@ def test_backfill_overflow_and_memory(pg):
             assert kb <= 64 * 1024, "RSS %d kB above 64 MB" % kb
         eq(ing.stop(), 0, "ingestd exit")
         # Restart: the spool is read again, nothing lost.
+        t2 = time.monotonic()
         ing2 = s.ingestd()
-        ing2.wait_log(r"spool\.scanned added=%d" % N)
+        ing2.wait_log(r"spool\.scanned added=%d" % N, timeout=120)
+        print("  restart scanned %d in %.1fs" % (N, time.monotonic() - t2))
         eq(ing2.stop(), 0, "ingestd exit")
 
 
