@@ -65,6 +65,7 @@ struct seg {
 	bool cont;   /* the clause starts with 推动, 助力 ... */
 	bool any_item; /* something came before (for cont) */
 	bool build; /* 援建: an organisation named after it is the project */
+	bool each;  /* 分别: helper i goes with the i-th recipient */
 	size_t cue_b0, cue_b1;
 	size_t nsite; /* western divisions inside organisations' names */
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
@@ -370,7 +371,7 @@ gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
 			continue;
 		}
 		if (k < nc && cues[k].b0 == p && cues[k].b1 <= b &&
-		    (cues[k].kind == CUE_FILLER ||
+		    (cues[k].kind == CUE_FILLER || cues[k].kind == CUE_EACH ||
 		     (allow_join && cues[k].kind == CUE_JOIN))) {
 			if (handover && (cues[k].flags & CUE_F_HANDOVER))
 				*handover = true;
@@ -406,6 +407,36 @@ push_r(struct seg *g, const struct item *it, const struct item *prev_r)
 		side_of(&g->r[g->nr++], it);
 }
 
+/* "福州、厦门分别帮扶定西市、临夏州": the i-th helper helps the i-th
+ * recipient, a county written right after its prefecture going with it.
+ * When the counts differ, every helper helps every recipient. */
+static int
+emit_each(struct pctx *c, const struct seg *g, const struct side *rs, size_t nr)
+{
+	size_t start[2 * MAXSIDE + 2], ng = 0, i;
+	int rc;
+
+	for (i = 0; i < nr; i++) {
+		const struct side *p = i ? &rs[i - 1] : NULL;
+
+		if (!(p && p->r && rs[i].r && p->b1 == rs[i].b0 &&
+		      reg_contains(p->r, rs[i].r)))
+			start[ng++] = i;
+	}
+	start[ng] = nr;
+	if (ng != g->nh)
+		return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1,
+		            g->designated, g->handover, g->strong);
+	for (i = 0; i < ng; i++) {
+		rc =
+		    emit(c, &g->h[i], 1, rs + start[i], start[i + 1] - start[i],
+		         g->cue_b0, g->cue_b1, g->designated, true, g->strong);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 {
@@ -430,6 +461,8 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
+	if (g->each && nr == g->nr && g->nh > 1)
+		return emit_each(c, g, rs, nr);
 	if (nr == 0 && c->loc_live && (g->main_ok || g->strong))
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
@@ -573,6 +606,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				break;
 			case CUE_PASSIVE:
 				cur->passive = true;
+				break;
+			case CUE_EACH:
+				if (cur == g && !cur->assist)
+					cur->each = true;
 				break;
 
 			case CUE_CONT:

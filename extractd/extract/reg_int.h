@@ -109,6 +109,7 @@ enum cue_kind {
 	CUE_FILLER,
 	CUE_BLOCK,
 	CUE_UNDER,
+	CUE_EACH, /* 分别: the helpers go one by one with the recipients */
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2

@@ -228,6 +228,25 @@ first_curated_in(const struct org_ctx *c, size_t a, size_t b)
 	return lo < c->n_cur && c->cur[lo].b1 <= b ? &c->cur[lo] : NULL;
 }
 
+/* A curated organisation that contains [s0, s1) and ends at s1. */
+static bool
+curated_ends_at(const struct org_ctx *c, size_t s0, size_t s1)
+{
+	size_t lo = 0, hi = c->n_cur;
+
+	/* The first curated name ending at or after s1; names do not nest,
+	 * so it is the only candidate. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->cur[mid].b1 < s1)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n_cur && c->cur[lo].b1 == s1 && c->cur[lo].b0 <= s0;
+}
+
 static int
 on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 {
@@ -242,6 +261,10 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 		c->last_boundary = s1;
 		return 0;
 	}
+	/* The suffix ends a curated name (清华大学): that name stands as it
+	 * is, and words before it (教育部直属高校) are not part of it. */
+	if (curated_ends_at(c, s0, s1))
+		return 0;
 	/* Back to the nearest boundary, at most ORG_MAX_CPS characters. */
 	while (start > 0 && cps < ORG_MAX_CPS) {
 		size_t p = start - 1, n;
