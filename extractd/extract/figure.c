@@ -1500,8 +1500,9 @@ lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
 		return true;
 	if (i + k + 6 <= sc->b1 && !memcmp(text + i + k, "分之", 6))
 		return false;
+	/* 上百家, 上千人: 上 is "over" before a lone magnitude only */
 	return num_magnitude(text + i, sc->b1 - i, 0, &used) &&
-	       used == n->len && approx_before_at(sc, i);
+	       used == n->len && (approx_before_at(sc, i) || pc == 0x4E0A);
 }
 
 int
@@ -1547,6 +1548,11 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 			struct num one = { 1, 0, NUM_ARABIC, 0 };
 
 			if (resolve(&sc, i, &one, 0, &c) == R_FIG) {
+				if (c.s0 == i &&
+				    prev_cp(text + sc.b0, text + i) == 0x4E0A) {
+					c.approx = true; /* 上千人 */
+					c.s0 = i - 3;
+				}
 				rc = emit(&sc, &c, s_index, article_year,
 				          prev_end, ar, out);
 				prev_end = c.s1;
