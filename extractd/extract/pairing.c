@@ -62,6 +62,7 @@ struct seg {
 	bool handover;   /* helpers joined by 接棒: the old and the new */
 	bool under;  /* 在X的帮扶下: the next clause names the recipient */
 	bool strong; /* a cue that is not only 支持, 合作 ... */
+	bool org_ok; /* a cue that is not only 签订 (divisions only) */
 	bool cont;   /* the clause starts with 推动, 助力 ... */
 	bool any_item; /* something came before (for cont) */
 	bool build; /* 援建: an organisation named after it is the project */
@@ -291,12 +292,20 @@ max3(size_t a, size_t b, size_t d)
 	return m > d ? m : d;
 }
 
+/* What the cues of a segment allow: 2 any helper, 1 not a central unit
+ * (only 支持, 合作 ...), 0 divisions only (only 签订). */
+static int
+seg_level(const struct seg *g)
+{
+	return g->strong ? 2 : g->org_ok ? 1 : 0;
+}
+
 /* Every helper with every recipient; where several divisions help one
  * recipient and the official list confirms some of them, only those. */
 static int
 emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
      size_t nr, size_t cue_b0, size_t cue_b1, bool designated, bool all,
-     bool strong)
+     int level)
 {
 	size_t i, j, nreg = 0;
 	int rc;
@@ -315,7 +324,10 @@ emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
 				continue;
 			/* A ministry that only 支持 a province is policy, not
 			 * assistance. */
-			if (!strong && !h[i].r && is_central(h[i].org_type))
+			if (level < 2 && !h[i].r && is_central(h[i].org_type))
+				continue;
+			/* 某公司与毕节市签订协议 is business. */
+			if (level < 1 && !h[i].r)
 				continue;
 			rc = emit1(c, &h[i], &r[j],
 			           min3(h[i].b0, r[j].b0, cue_b0),
@@ -426,11 +438,11 @@ emit_each(struct pctx *c, const struct seg *g, const struct side *rs, size_t nr)
 	start[ng] = nr;
 	if (ng != g->nh)
 		return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1,
-		            g->designated, g->handover, g->strong);
+		            g->designated, g->handover, seg_level(g));
 	for (i = 0; i < ng; i++) {
-		rc =
-		    emit(c, &g->h[i], 1, rs + start[i], start[i + 1] - start[i],
-		         g->cue_b0, g->cue_b1, g->designated, true, g->strong);
+		rc = emit(c, &g->h[i], 1, rs + start[i],
+		          start[i + 1] - start[i], g->cue_b0, g->cue_b1,
+		          g->designated, true, seg_level(g));
 		if (rc)
 			return rc;
 	}
@@ -475,7 +487,7 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		nr = 1;
 	}
 	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1, g->designated,
-	            g->handover, g->strong);
+	            g->handover, seg_level(g));
 }
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
@@ -592,8 +604,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					cur->cue_b1 = q->b1;
 				}
 				cur->assist = true;
-				if (!(q->flags & CUE_F_WEAK))
+				if (!(q->flags & (CUE_F_WEAK | CUE_F_REGION)))
 					cur->strong = true;
+				if (!(q->flags & CUE_F_REGION))
+					cur->org_ok = true;
 				if (q->flags & CUE_F_BUILD)
 					cur->build = true;
 				if (q->flags & CUE_F_DESIGNATED)
@@ -654,7 +668,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
 		          prefix->designated || c->carry.designated,
-		          c->carry.handover, prefix->strong || c->carry.strong);
+		          c->carry.handover,
+		          seg_level(prefix) > seg_level(&c->carry)
+		              ? seg_level(prefix)
+		              : seg_level(&c->carry));
 		if (rc)
 			goto done;
 	}

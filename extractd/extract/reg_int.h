@@ -115,9 +115,10 @@ enum cue_kind {
 #define CUE_F_DESIGNATED 2
 #define CUE_F_HANDOVER 4
 #define CUE_F_WEAK 8 /* alone, not enough for a central unit */
-#define CUE_F_BUILD                                                            \
-	16 /* 援建: a school or hospital named after it is the               \
-	      project; its site is the recipient */
+/* 援建: a school or hospital named after it is the project; its site is
+ * the recipient */
+#define CUE_F_BUILD 16
+#define CUE_F_REGION 32 /* 签订: enough between divisions only */
 
 struct cue_ent {
 	uint8_t kind, flags;

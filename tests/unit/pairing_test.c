@@ -174,6 +174,8 @@ test_phrasings(void)
 		{ "广州市、佛山市分别帮扶黔南州三都县、毕节市。", NULL,
 		  "广州市>黔南布依族苗族自治州 | 广州市>三都水族自治县 | "
 		  "佛山市>毕节市" },
+		/* An agreement between divisions (X与Y签订协议). */
+		{ "杭州市滨江区与从江县签订协议。", NULL, "滨江区>从江县" },
 		/* The halves of a headline are two clauses. */
 		{ "粤黔协作谱新篇 毕节群众奔小康。", NULL, "广东省>贵州省" },
 		{ "粤黔协作助力毕节群众奔小康。", NULL,
@@ -275,6 +277,8 @@ test_negative(void)
 		"上海市举办博览会,云南省企业参展合作。",
 		/* A place alone lends itself only to a helper's clause. */
 		"在从江县,当地群众发展产业。",
+		/* An enterprise's agreement is business. */
+		"某某科技有限公司与毕节市签订投资协议。",
 	};
 	char got[1024];
 
