@@ -1480,6 +1480,15 @@ approx_mid_at(const struct scan *sc, size_t p)
 	                      (1u << W_APPROX_MID));
 }
 
+static bool
+prefix_unit_before(const struct scan *sc, size_t i)
+{
+	struct tmatch bm[TRIE_MAX_DEPTH];
+
+	return trie_back(&sc->ft->t_prefix, sc->text + sc->b0, sc->text + i, bm,
+	                 TRIE_MAX_DEPTH) != 0;
+}
+
 /* The number at i is only a magnitude (百, 千, 万; 百万 after a bound) that
  * states a count: 百余人, or 近千人 with the bound before it. Not after
  * another numeral (三百余), and not 百分之 (a unit word, read at its
@@ -1500,6 +1509,9 @@ lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
 		return true;
 	if (i + k + 6 <= sc->b1 && !memcmp(text + i + k, "分之", 6))
 		return false;
+	/* 百分之百: the numeral after a unit word such as 百分之 */
+	if (n->len == k && prefix_unit_before(sc, i))
+		return true;
 	/* 上百家, 上千人: 上 is "over" before a lone magnitude only */
 	return num_magnitude(text + i, sc->b1 - i, 0, &used) &&
 	       used == n->len && (approx_before_at(sc, i) || pc == 0x4E0A);
