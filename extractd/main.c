@@ -47,6 +47,7 @@ static struct {
 	char *curve_public_key_file;
 	char *curve_server_key;
 	bool json;
+	bool text;
 	bool migrate;
 	bool reextract;
 	bool version;
@@ -99,6 +100,8 @@ static const struct cfg_opt opts[] = {
 	  "CURVE: ingestd's public key (Z85 or a file holding it)" },
 	{ "json", CFG_BOOL, &cfg.json, "false",
 	  "mode: print the extraction of FILE... as JSON lines" },
+	{ "text", CFG_BOOL, &cfg.text, "false",
+	  "--json: add the normalised text to each line" },
 	{ "migrate", CFG_BOOL, &cfg.migrate, "false",
 	  "mode: apply database migrations and exit" },
 	{ "reextract", CFG_BOOL, &cfg.reextract, "false",
@@ -317,7 +320,7 @@ main(int argc, char **argv)
 	} else if (cfg.json) {
 		rc = jsonmode_run(&el, files.v, files.n,
 		                  (size_t)cfg.max_article_bytes,
-		                  *cfg.charset ? cfg.charset : NULL, false);
+		                  *cfg.charset ? cfg.charset : NULL, cfg.text);
 	} else {
 		cfg_log(opts);
 		if (sig_install() != 0) {
