@@ -366,6 +366,17 @@ read_names(const struct txt_tables *tt, const char *s, size_t n,
 		cps = u8_count(s + st, tl);
 		if (cps < 2 || cps > (dot ? 12u : 4u))
 			break;
+		{
+			/* Another byline's label (通讯员 in "记者 张三 通讯员
+			 * 李四") ends the names; it is none itself. */
+			long k = label_at(tt, s, n, st);
+
+			if (k >= 0 && tt->ml[k].len == tl &&
+			    (tt->ml[k].field == MF_ROLE ||
+			     tt->ml[k].field == MF_REPORTER ||
+			     tt->ml[k].field == MF_EDITOR))
+				break;
+		}
 		if ((rc = add_name(nm, ar, s + st, tl)) != 0)
 			return rc;
 		at = i;

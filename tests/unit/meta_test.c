@@ -163,6 +163,19 @@ test_agency(void)
 	      &w, NULL);
 }
 
+/* A second byline inside the brackets is not a name. */
+static void
+test_bracket_roles(void)
+{
+	struct want w = {
+		"某县协作项目投产", NULL, NULL, { "孙八" }, { NULL }
+	};
+
+	check("某县协作项目投产\n"
+	      "本报讯(记者 孙八 通讯员 周九)某县协作项目近日投产。\n",
+	      &w, NULL);
+}
+
 static void
 test_not_meta(void)
 {
@@ -193,6 +206,7 @@ main(void)
 	test_head_layouts();
 	test_no_title();
 	test_agency();
+	test_bracket_roles();
 	test_not_meta();
 	extload_close(&el);
 	return test_done("meta_test");
