@@ -370,6 +370,42 @@ is_wide_lead(char ch)
 	return b >= 0xE2 && b <= 0xEF;
 }
 
+/* A headline: no clause punctuation before its last character. Its halves
+ * are runs of at least HEADLINE_HALF characters; "广州市 帮扶 毕节市"
+ * (stray spaces of a page) is one clause. */
+#define HEADLINE_HALF 5
+
+static bool
+is_headline(const char *text, const struct sent *s)
+{
+	size_t p = s->b0, n;
+
+	while (p < s->b1) {
+		uint32_t cp = u8_dec(text + p, s->b1 - p, &n);
+
+		if (is_clause_end(cp) && p + n < s->b1)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* Characters from p to the next space (at most HEADLINE_HALF counted). */
+static size_t
+wide_run(const char *text, size_t p, size_t b1)
+{
+	size_t k = 0, n;
+
+	while (p < b1 && text[p] != ' ' && k < HEADLINE_HALF) {
+		if (!is_wide_lead(text[p]))
+			return 0;
+		u8_dec(text + p, b1 - p, &n);
+		p += n;
+		k++;
+	}
+	return k;
+}
+
 /* The gap [a, b) holds only join and filler words (and spaces). */
 static bool
 gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
@@ -915,8 +951,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	{
 		const struct item *it = items->p;
 		const struct cue *q = cues->p;
-		size_t p = s->b0, a = s->b0, ia = 0, qa = 0;
-		bool prev_wide = false;
+		size_t p = s->b0, a = s->b0, ia = 0, qa = 0, run = 0;
+		bool prev_wide = false, headline = is_headline(c->text, s);
 
 		while (p <= s->b1) {
 			size_t n = 1;
@@ -933,9 +969,10 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					/* A space between Chinese words parts
 					 * the halves of a headline (粤黔协作谱
 					 * 新篇 毕节群众奔小康). */
-					if (cp == ' ' && prev_wide &&
-					    p + 1 < s->b1 &&
-					    is_wide_lead(c->text[p + 1]))
+					if (cp == ' ' && headline &&
+					    prev_wide && run >= HEADLINE_HALF &&
+					    wide_run(c->text, p + 1, s->b1) >=
+					        HEADLINE_HALF)
 						end = true;
 				} else {
 					n = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
@@ -966,6 +1003,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			if (p == s->b1)
 				break;
 			prev_wide = is_wide_lead(c->text[p]);
+			run = c->text[p] == ' ' ? 0 : run + 1;
 			p += n;
 		}
 	}
