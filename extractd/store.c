@@ -684,6 +684,15 @@ store_alive(store_t *self)
 	       PQtransactionStatus(self->conn) != PQTRANS_INERROR;
 }
 
+bool
+store_ping(store_t *self)
+{
+	if (self && self->conn && PQstatus(self->conn) == CONNECTION_OK &&
+	    !PQisBusy(self->conn))
+		(void)PQconsumeInput(self->conn); /* EOF: CONNECTION_BAD */
+	return store_alive(self);
+}
+
 size_t
 store_pending(const store_t *self)
 {

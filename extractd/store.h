@@ -52,6 +52,10 @@ enum store_status {
 store_t *store_new(const struct store_opts *opts);
 void store_destroy(store_t **self_p);
 bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
+/* Between statements: reads what the server sent unasked (the FATAL and
+ * EOF of a shutdown, a terminated backend) without blocking or a round
+ * trip, so an idle session that is gone is noticed. store_alive() after. */
+bool store_ping(store_t *self);
 
 /* Within the current batch (BEGIN on first use). Returns 0 and sets
  * *status, or ERR_DB_TRANSIENT (the whole batch is lost: roll back,

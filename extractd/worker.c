@@ -686,6 +686,11 @@ worker_run(worker_t *self)
 			grant_all(self, true); /* credit 0 */
 		}
 		db_connect(self, now);
+		/* An idle session hears of a server shutdown only by reading:
+		 * without this, /readyz and extractd_db_up stay up through an
+		 * outage until the next article. */
+		if (self->st && self->n_put == 0 && !store_ping(self->st))
+			db_lost(self, "session closed");
 		put_new(self, now);
 		if (self->n_put > 0 &&
 		    (self->n_put >= (size_t)self->o.batch_size ||
