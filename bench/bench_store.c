@@ -76,21 +76,26 @@ cpu_self(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* CPU seconds (user + system) of every process named "postgres": the
- * backends, WAL writer, checkpointer... of the one server this benchmark
- * uses. Needs to read their /proc/PID/stat (same user, or root). */
+/* CPU seconds (user + system) of one PostgreSQL server: its postmaster
+ * and the postmaster's children (backends, WAL writer, checkpointer...).
+ * Other clusters on the machine (test suites) do not count. Needs to read
+ * their /proc/PID/stat (same user, or root). */
 static double
-server_cpu(void)
+server_cpu(long postmaster)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	double ticks = 0;
 
-	if (!d)
+	if (!d || postmaster <= 0) {
+		if (d)
+			closedir(d);
 		return 0;
+	}
 	while ((de = readdir(d)) != NULL) {
 		char path[300], buf[1024], *p;
 		unsigned long ut, st;
+		long pid, ppid;
 		FILE *f;
 		size_t r;
 
@@ -103,19 +108,45 @@ server_cpu(void)
 		r = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);
 		buf[r] = '\0';
-		if (strncmp(strchr(buf, '(') ? strchr(buf, '(') : "",
-		            "(postgres)", 10) != 0)
-			continue;
-		/* After "(comm) ": state, then fields 4..; utime is 14th. */
+		pid = atol(buf);
+		/* After "(comm) ": state ppid ...; utime is the 12th. */
 		p = strrchr(buf, ')');
-		if (p && sscanf(p + 2,
-		                "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-		                "%lu %lu",
-		                &ut, &st) == 2)
+		if (p &&
+		    sscanf(p + 2,
+		           "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		           "%lu %lu",
+		           &ppid, &ut, &st) == 3 &&
+		    (pid == postmaster || ppid == postmaster))
 			ticks += (double)(ut + st);
 	}
 	closedir(d);
 	return ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* The postmaster of the server at conninfo: our backend's parent. */
+static long
+postmaster_pid(const char *conninfo)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	long pid = 0, ppid = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t r;
+
+	if (PQstatus(c) == CONNECTION_OK)
+		pid = PQbackendPID(c);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = pid ? fopen(path, "r") : NULL;
+	if (f) {
+		r = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[r] = '\0';
+		fclose(f);
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 2, "%*c %ld", &ppid) != 1)
+			ppid = 0;
+	}
+	PQfinish(c);
+	return ppid;
 }
 
 static int
@@ -269,6 +300,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 	int ready[2], go[2], status, bad = 0;
 	pid_t pids[64];
 	double t0, srv_cpu, cli_cpu = 0;
+	long pm = postmaster_pid(db);
 
 	if (load(corpus, &v, &n) != 0)
 		return 1;
@@ -319,7 +351,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 		if (read(ready[0], &rec, sizeof(rec)) != sizeof(rec))
 			bad = 1;
 	}
-	srv_cpu = server_cpu();
+	srv_cpu = server_cpu(pm);
 	t0 = now();
 	for (int k = 0; k < conns && !bad; k++)
 		if (write(go[1], "g", 1) != 1)
@@ -333,7 +365,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 			cli_cpu += rec;
 	}
 	t0 = now() - t0;
-	srv_cpu = server_cpu() - srv_cpu;
+	srv_cpu = server_cpu(pm) - srv_cpu;
 	for (int k = 0; k < conns; k++)
 		if (write(go[1], "g", 1) != 1)
 			bad = 1;
@@ -357,7 +389,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 	printf("@ store.c%d.rowsps %.6g\n", conns,
 	       (double)(n + figs + pairs) / t0);
 	printf("CPU per article: %.0f us in the writers (store.c, libpq), "
-	       "%.0f us in PostgreSQL (every postgres process)\n",
+	       "%.0f us in PostgreSQL (the server's processes)\n",
 	       cli_cpu / (double)n * 1e6, srv_cpu / (double)n * 1e6);
 	printf("@ store.c%d.client_us %.6g\n@ store.c%d.server_us %.6g\n",
 	       conns, cli_cpu / (double)n * 1e6, conns,
@@ -481,6 +513,7 @@ run_copy(const char *db)
 	PGresult *r;
 	double t0, srv;
 	size_t bytes = 0, rows = 0;
+	long pm = postmaster_pid(db);
 
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "bench_store: %s", PQerrorMessage(c));
@@ -499,7 +532,7 @@ run_copy(const char *db)
 	PQclear(r);
 	r = exec_ok(c, "checkpoint", PGRES_COMMAND_OK);
 	PQclear(r);
-	srv = server_cpu();
+	srv = server_cpu(pm);
 	t0 = now();
 	r = exec_ok(c, "begin", PGRES_COMMAND_OK);
 	if (!r)
@@ -513,7 +546,7 @@ run_copy(const char *db)
 		return 1;
 	PQclear(r);
 	t0 = now() - t0;
-	srv = server_cpu() - srv;
+	srv = server_cpu(pm) - srv;
 	printf("plain COPY of the same rows, one connection, one transaction: "
 	       "%zu articles, %zu rows (%.2f MB of COPY text) in %.3f s: "
 	       "%.0f articles/s\n",
