@@ -988,8 +988,11 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				while (qb < cues->n && q[qb].b0 < p)
 					qb++;
 				if (ib > ia || qb > qa) {
-					rc = do_clause(c, it + ia, ib - ia,
-					               q + qa, qb - qa, a);
+					/* An empty vec has no array: no
+					 * arithmetic on its NULL. */
+					rc = do_clause(
+					    c, it ? it + ia : NULL, ib - ia,
+					    q ? q + qa : NULL, qb - qa, a);
 					if (rc)
 						return rc;
 				} else {
