@@ -300,6 +300,15 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (cfg.idle_tx_timeout_ms > 0 &&
+	    cfg.idle_tx_timeout_ms <= cfg.batch_ms) {
+		/* A batch's transaction idles up to --batch-ms: the server
+		 * would end every session before its COMMIT, forever. */
+		fprintf(stderr, "extractd: --idle-tx-timeout-ms must be above "
+		                "--batch-ms\n");
+		rc = 2;
+		goto out;
+	}
 	log_setup(level, format, "extractd");
 	if (cfg.keygen) {
 		rc = keygen();
