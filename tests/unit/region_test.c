@@ -260,7 +260,8 @@ test_linear(void)
 	CHECK_INT(reg_find(rt, text, len, &s, 1, ar, &m, &n_m), 0);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	CHECK_INT(n_m, 5 * n); /* three divisions, two halves of 粤桂 */
-	CHECK(secs < 2.0, "%.3f s", secs);
+	/* Reported, not asserted (see pairing_test.c). */
+	printf("region: 40,000 clauses in %.3f s\n", secs);
 	ar_destroy(&ar);
 	free(text);
 }
