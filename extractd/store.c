@@ -577,6 +577,22 @@ connect_db(const char *conninfo)
 	return conn;
 }
 
+/* What the server says between statements (the FATAL of a shutdown that
+ * store_ping() reads) is a log event, not a raw line on stderr. */
+static void
+notice_log(void *arg, const char *msg)
+{
+	char buf[512];
+	size_t len;
+
+	(void)arg;
+	snprintf(buf, sizeof(buf), "%s", msg);
+	len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	log_warn("db.notice", LF_STR("message", buf));
+}
+
 store_t *
 store_new(const struct store_opts *opts)
 {
@@ -599,6 +615,7 @@ store_new(const struct store_opts *opts)
 	self->conn = connect_db(opts->conninfo);
 	if (self->conn == NULL)
 		goto fail;
+	PQsetNoticeProcessor(self->conn, notice_log, NULL);
 	snprintf(sql, sizeof(sql),
 	         "SET application_name = 'extractd'; SET TimeZone = 'UTC';"
 	         " SET lock_timeout = %ld; SET statement_timeout = %ld;"

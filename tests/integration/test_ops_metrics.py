@@ -5,6 +5,7 @@ exposition promtool accepts, a worker that says "not ready" while
 PostgreSQL is down (and stays alive), then ready again on its own, and an
 ingestd that says "not ready" while it drains."""
 
+import json
 import os
 import shutil
 import signal
@@ -134,7 +135,9 @@ def test_readyz_follows_postgres(pg):
     during = corpus_variants(10, start=100, tag="out")
     with Stack(pg, "ready") as s:
         ing = s.ingestd()
-        w = s.extractd(ing)
+        # JSON logs, as in every container: what libpq reads from a closing
+        # server must come out as events too.
+        w = s.extractd(ing, extra=["--log-format", "json"])
         for a in before:
             drop(s.spool, a.name, a.body)
         s.wait_articles(len(before))
@@ -179,6 +182,14 @@ def test_readyz_follows_postgres(pg):
         eq(s.stored_ids(), {a.id for a in before + during}, "stored ids")
         s.wait_spool_empty()
         eq(w.proc.pid, pid, "same worker process")
+        events = []
+        for line in w.log().splitlines():
+            try:
+                events.append(json.loads(line)["event"])
+            except (ValueError, KeyError):
+                raise AssertionError("not a JSON log event: %r" % line)
+        for e in ("db.lost", "db.up"):
+            assert e in events, (e, events)
         assert w.alive()
         m = w.metrics()
         assert m["extractd_pg_reconnects_total"] >= 1, m
