@@ -7,7 +7,11 @@
  * it takes its own mutex. The registry is a list appended at its tail;
  * each link is published with release order, so a scrape that runs while
  * a late registration happens sees either the old or the new list, never a
- * half-built metric. Registrations themselves are not thread-safe. */
+ * half-built metric. Registrations themselves are not thread-safe.
+ *
+ * POST routes: the body is collected in the request's own buffer over
+ * MHD's repeated calls (MHD's thread only), then the route's handler
+ * answers; what it may share with the daemon's loop is its business. */
 #define _GNU_SOURCE
 #include "metrics.h"
 
@@ -54,6 +58,26 @@ static struct metric *s_tail;
 static struct MHD_Daemon *s_daemon;
 static metrics_probe_fn s_healthz, s_readyz;
 static void *s_probe_ctx;
+
+#define MAX_ROUTES 4
+/* 413: MHD_HTTP_CONTENT_TOO_LARGE, a name older libmicrohttpd lacks. */
+#define HTTP_TOO_LARGE 413
+
+static struct route {
+	char path[128];
+	metrics_post_fn fn;
+	void *ctx;
+	size_t max_bytes;
+} s_routes[MAX_ROUTES];
+
+/* One POST in progress: its route and the body so far. */
+struct post {
+	const struct route *r;
+	char *buf;
+	size_t len, cap;
+	size_t seen; /* bytes received, kept beyond max_bytes */
+	bool too_big;
+};
 
 static uint64_t
 to_bits(double v)
@@ -517,8 +541,8 @@ metrics_log_stats(void)
 /* ---- HTTP ---- */
 
 static enum MHD_Result
-reply(struct MHD_Connection *c, unsigned int status, const char *ctype,
-      const char *body, bool owned)
+reply_allow(struct MHD_Connection *c, unsigned int status, const char *ctype,
+            const char *body, bool owned, const char *allow)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -534,10 +558,17 @@ reply(struct MHD_Connection *c, unsigned int status, const char *ctype,
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result
+reply(struct MHD_Connection *c, unsigned int status, const char *ctype,
+      const char *body, bool owned)
+{
+	return reply_allow(c, status, ctype, body, owned, "GET, HEAD");
 }
 
 static enum MHD_Result
@@ -554,18 +585,189 @@ probe(struct MHD_Connection *c, metrics_probe_fn fn)
 	             "text/plain; charset=utf-8", body, false);
 }
 
+int
+metrics_set_post_handler(const char *path, metrics_post_fn fn, void *ctx,
+                         size_t max_bytes)
+{
+	struct route *free_slot = NULL;
+
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(s_routes[0].path))
+		return -1;
+	for (int i = 0; i < MAX_ROUTES; i++) {
+		struct route *r = &s_routes[i];
+
+		if (r->fn && !strcmp(r->path, path)) {
+			free_slot = r;
+			break;
+		}
+		if (!r->fn && !free_slot)
+			free_slot = r;
+	}
+	if (!free_slot)
+		return fn ? -1 : 0;
+	if (!fn) {
+		if (!strcmp(free_slot->path, path))
+			memset(free_slot, 0, sizeof(*free_slot));
+		return 0;
+	}
+	snprintf(free_slot->path, sizeof(free_slot->path), "%s", path);
+	free_slot->fn = fn;
+	free_slot->ctx = ctx;
+	free_slot->max_bytes = max_bytes;
+	return 0;
+}
+
+const char *
+metrics_post_header(const struct metrics_post *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn_, MHD_HEADER_KIND, name);
+}
+
+static const struct route *
+find_route(const char *url)
+{
+	for (int i = 0; i < MAX_ROUTES; i++)
+		if (s_routes[i].fn && !strcmp(s_routes[i].path, url))
+			return &s_routes[i];
+	return NULL;
+}
+
+static enum MHD_Result
+post_answer(struct MHD_Connection *c, struct post *p, const char *url)
+{
+	struct metrics_reply rep;
+	struct metrics_post req;
+
+	memset(&rep, 0, sizeof(rep));
+	req.path = url;
+	req.body = p->too_big ? NULL : (p->buf ? p->buf : "");
+	req.len = p->too_big ? p->seen : p->len;
+	req.conn_ = c;
+	if (p->too_big) {
+		rep.status = HTTP_TOO_LARGE;
+		snprintf(rep.body, sizeof(rep.body),
+		         "body above the limit of %zu bytes\n",
+		         p->r->max_bytes);
+	}
+	p->r->fn(p->r->ctx, &req, &rep);
+	if (p->too_big)
+		rep.status = HTTP_TOO_LARGE;
+	/* The body is no longer needed while the reply goes out. */
+	free(p->buf);
+	p->buf = NULL;
+	p->len = p->cap = 0;
+	return reply(
+	    c, rep.status ? rep.status : MHD_HTTP_INTERNAL_SERVER_ERROR,
+	    rep.content_type ? rep.content_type : "text/plain; charset=utf-8",
+	    rep.body, false);
+}
+
+/* Called by MHD first with the headers (*req_cls NULL), then once per
+ * piece of the body, then once more with *upload_size 0. */
+static enum MHD_Result
+on_post(struct MHD_Connection *c, const struct route *r, const char *url,
+        const char *upload, size_t *upload_size, void **req_cls)
+{
+	struct post *p = *req_cls;
+
+	if (!p) {
+		const char *cl = MHD_lookup_connection_value(
+		    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return MHD_NO;
+		p->r = r;
+		*req_cls = p; /* freed by on_completed */
+		if (announced > r->max_bytes) {
+			/* Refuse before reading it: MHD drops the rest of the
+			 * body and closes the connection after the reply. */
+			p->too_big = true;
+			p->seen = (size_t)announced;
+			return post_answer(c, p, url);
+		}
+		/* Reserve what was announced (capped by the limit). */
+		if (announced > 0) {
+			p->cap = (size_t)announced + 1;
+			p->buf = malloc(p->cap);
+			if (!p->buf)
+				return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+
+		p->seen += n;
+		*upload_size = 0;
+		if (p->too_big)
+			return MHD_YES;
+		if (n > r->max_bytes - p->len) {
+			/* Chunked or longer than announced: keep reading
+			 * (and dropping) to answer 413 at the end. */
+			p->too_big = true;
+			free(p->buf);
+			p->buf = NULL;
+			p->len = p->cap = 0;
+			return MHD_YES;
+		}
+		if (p->len + n + 1 > p->cap) {
+			size_t cap = (p->len + n + 1) * 2;
+			char *b;
+
+			if (cap > r->max_bytes + 1)
+				cap = r->max_bytes + 1;
+			b = realloc(p->buf, cap);
+			if (!b)
+				return MHD_NO;
+			p->buf = b;
+			p->cap = cap;
+		}
+		memcpy(p->buf + p->len, upload, n);
+		p->len += n;
+		return MHD_YES;
+	}
+	return post_answer(c, p, url);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+	struct post *p = *req_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (p) {
+		free(p->buf);
+		free(p);
+		*req_cls = NULL;
+	}
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
            const char *method, const char *version, const char *upload,
            size_t *upload_size, void **req_cls)
 {
+	const struct route *r;
 	char *text;
 
 	(void)cls;
 	(void)version;
-	(void)upload;
-	(void)upload_size;
-	(void)req_cls;
+	if (*req_cls) /* a POST under way: its route was found before */
+		return on_post(c, ((struct post *)*req_cls)->r, url, upload,
+		               upload_size, req_cls);
+	r = find_route(url);
+	if (r) {
+		if (!strcmp(method, MHD_HTTP_METHOD_POST))
+			return on_post(c, r, url, upload, upload_size, req_cls);
+		return reply_allow(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		                   "text/plain; charset=utf-8",
+		                   "method not allowed\n", false, "POST");
+	}
 	/* HEAD is GET without a body (MHD drops it), as HTTP requires. */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -683,6 +885,7 @@ metrics_serve(const char *hostport, metrics_probe_fn healthz,
 		s_daemon = MHD_start_daemon(
 		    flags, 0, NULL, NULL, on_request, NULL,
 		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
