@@ -6,6 +6,7 @@
 #include "broker.h"
 #include "cfg.h"
 #include "err.h"
+#include "httpin.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
@@ -36,6 +37,7 @@ static struct {
 	long worker_timeout_ms;
 	long drain_ms;
 	char *http;
+	bool http_intake;
 	char *log_format;
 	char *log_level;
 	char *curve_secret_key_file;
@@ -66,6 +68,9 @@ static const struct cfg_opt opts[] = {
 	  "on SIGTERM, how long to wait for outstanding leases" },
 	{ "http", CFG_STR, &cfg.http, "",
 	  "HOST:PORT for /metrics /healthz /readyz (off when empty)" },
+	{ "http-intake", CFG_BOOL, &cfg.http_intake, "false",
+	  "also accept articles by POST /articles on --http (body: the raw "
+	  "bytes; headers X-Article-URI, X-Article-Feed, Content-Type)" },
 	{ "log-format", CFG_STR, &cfg.log_format, "plain", "plain or json" },
 	{ "log-level", CFG_STR, &cfg.log_level, "info",
 	  "debug, info, warn or error" },
@@ -172,6 +177,23 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	                               "Bytes of the backlog");
 }
 
+static void
+register_http_metrics(struct httpin_metrics *hm)
+{
+	static const char *const help =
+	    "POST /articles requests by outcome (accepted: durable in the "
+	    "spool; the spool source counts them again when queued)";
+
+	hm->accepted = metrics_counter("ingestd_http_articles_total",
+	                               "status=\"accepted\"", help);
+	hm->too_big = metrics_counter("ingestd_http_articles_total",
+	                              "status=\"too_big\"", help);
+	hm->refused = metrics_counter("ingestd_http_articles_total",
+	                              "status=\"refused\"", help);
+	hm->failed = metrics_counter("ingestd_http_articles_total",
+	                             "status=\"failed\"", help);
+}
+
 static int64_t
 wall_us(void)
 {
@@ -186,6 +208,7 @@ main(int argc, char **argv)
 {
 	struct broker_metrics bm = { 0 };
 	struct intake_metrics im = { 0 };
+	struct httpin_metrics hm = { 0 };
 	metric_t *backlog = NULL, *backlog_bytes = NULL, *denied;
 	struct mq_curve curve = { 0 };
 	enum log_level level;
@@ -195,6 +218,7 @@ main(int argc, char **argv)
 	spool_t *spool = NULL;
 	queue_t *queue = NULL;
 	intake_t *intake = NULL;
+	httpin_t *httpin = NULL;
 	broker_t *broker = NULL;
 	int64_t last_stats, last_sweep, drain_until = 0;
 	int rc, exit_code = 1;
@@ -217,6 +241,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "ingestd: --spool is required; limits must be "
 		                "positive and --worker-timeout-ms at least two "
 		                "heartbeats (see --help)\n");
+		cfg_free(opts, NULL);
+		return 2;
+	}
+	if (cfg.http_intake && !*cfg.http) {
+		fprintf(stderr, "ingestd: --http-intake needs --http\n");
 		cfg_free(opts, NULL);
 		return 2;
 	}
@@ -257,6 +286,19 @@ main(int argc, char **argv)
 	                           cfg.max_article_bytes, cfg.done_retention },
 	    router, queue, spool, &bm);
 	atomic_store(&s_loop_ms, now_ms());
+	if (*cfg.http && cfg.http_intake) {
+		/* The HTTP thread writes into incoming/ and inotify tells
+		 * the loop (httpin.h): nothing else is shared. */
+		register_http_metrics(&hm);
+		httpin =
+		    httpin_new(&(struct httpin_opts){ cfg.max_article_bytes,
+		                                      cfg.min_free_mb },
+		               spool, &hm);
+		if (httpin_register(httpin, "/articles") != 0) {
+			log_error("http_intake.failed");
+			goto out;
+		}
+	}
 	if (*cfg.http) {
 		int port = 0;
 
@@ -304,6 +346,8 @@ main(int argc, char **argv)
 			drain_until = now + cfg.drain_ms;
 			atomic_store(&s_draining, true);
 			intake_stop(intake);
+			if (httpin)
+				httpin_stop(httpin);
 			log_info("ingestd.draining",
 			         LF_INT("leases", queue_leased(queue)),
 			         LF_INT("drain_ms", cfg.drain_ms));
@@ -335,6 +379,7 @@ main(int argc, char **argv)
 out:
 	if (*cfg.http)
 		metrics_stop();
+	httpin_destroy(&httpin); /* after the server: no handler runs */
 	broker_destroy(&broker);
 	mq_destroy(&router);
 	mq_ctx_destroy(&ctx);
