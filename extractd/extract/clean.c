@@ -72,13 +72,20 @@ nfkc_slow(const struct txt_tables *tt, const char *in, size_t n,
 	return rc;
 }
 
-/* Sanitises and normalises in into out (cleared first). */
+/* Flags that make the fast path do more than copy a code point. */
+#define TF_NFKC_WORK                                                           \
+	(TF_SLOW | TF_MAP | TF_DROP | TF_SPACE | TF_VARIANT | TF_NOFOLD)
+
+/* Sanitises and normalises in into out (cleared first). Han and CJK
+ * punctuation, nearly all of an article, are three-byte sequences that
+ * NFKC keeps: runs of them are copied whole. */
 static int
 nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
           struct sbuf *out)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	size_t i = 0;
+	bool folded = false, nofold = false;
 
 	out->n = 0;
 	if (sb_reserve(out, n + 1) != 0)
@@ -96,12 +103,30 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 			out->n += i - s;
 			continue;
 		}
+		while (i + 3 <= n && (u[i] & 0xF0) == 0xE0) {
+			c = ((uint32_t)(u[i] & 0x0F) << 12) |
+			    ((uint32_t)(u[i + 1] & 0x3F) << 6) |
+			    (u[i + 2] & 0x3F);
+			if (tt->cpf[c] & TF_NFKC_WORK)
+				break;
+			i += 3;
+		}
+		if (i > s) {
+			memcpy(out->p + out->n, in + s, i - s);
+			out->n += i - s;
+			continue;
+		}
 		c = txt_next(in, n, &i);
 		if (c >= 0x10000) {
 			uint32_t v = tt->n_var ? variant_of(tt, c) : c;
 
 			if (c < 0x20000 || c >= 0x40000)
 				return nfkc_slow(tt, in, n, out);
+			if (v != c) {
+				if (nofold)
+					return nfkc_slow(tt, in, n, out);
+				folded = true;
+			}
 			if (sb_reserve(out, n - i + 4) != 0)
 				return EXT_ENOMEM;
 			out->n += u8_enc(v, out->p + out->n);
@@ -117,6 +142,9 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 		} else if (f & TF_VARIANT) {
 			/* Variants are characters the converter leaves
 			 * alone, so folding them first is the same. */
+			if (nofold)
+				return nfkc_slow(tt, in, n, out);
+			folded = true;
 			if (sb_reserve(out, n - i + 4) != 0)
 				return EXT_ENOMEM;
 			out->n += u8_enc(variant_of(tt, c), out->p + out->n);
@@ -130,6 +158,11 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 			if (sb_reserve(out, n - i + 1) != 0)
 				return EXT_ENOMEM;
 		} else {
+			if (f & TF_NOFOLD) {
+				if (folded)
+					return nfkc_slow(tt, in, n, out);
+				nofold = true;
+			}
 			memcpy(out->p + out->n, in + s, i - s);
 			out->n += i - s;
 		}

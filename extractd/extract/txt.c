@@ -167,6 +167,29 @@ is_drop(uint32_t c)
 	       p->category == UTF8PROC_CATEGORY_CF;
 }
 
+/* Whether NFKC leaves c (which interacts with nothing) as it is in any
+ * line of code points that interact with nothing, although c decomposes
+ * (é is e + U+0301, which composes back): NFKC of c alone is c, and the
+ * first code point of its decomposition (d0) is a starter that composes
+ * with nothing before it. What follows c starts with a starter that is
+ * the second of no composition, so nothing composes across c's ends. */
+static bool
+nfkc_keeps(uint32_t c, utf8proc_int32_t d0, const uint8_t *second)
+{
+	char e[5];
+	utf8proc_uint8_t *r;
+	size_t k = u8_enc(c, e);
+	bool same;
+
+	if (d0 < 0 || interacts((uint32_t)d0, second))
+		return false;
+	e[k] = '\0';
+	r = utf8proc_NFKC((const utf8proc_uint8_t *)e);
+	same = r && strlen((const char *)r) == k && memcmp(r, e, k) == 0;
+	free(r);
+	return same;
+}
+
 /* Builds cpf[] (TF_SLOW, TF_MAP, TF_DROP, TF_SPACE) and the map strings.
  * A code point gets TF_MAP when NFKC maps it alone to a string of code
  * points that are stable and interact with nothing; then a line made of
@@ -243,6 +266,10 @@ build_cpflags(struct txt_tables *t)
 			            UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT,
 			            &opt2) == 1 &&
 			        (uint32_t)b2[0] == d;
+		}
+		if (!plain && nfkc_keeps(c, buf[0], second)) {
+			t->cpf[c] = TF_NOFOLD;
+			continue;
 		}
 		if (!plain || off.n >= 0xFFFF) {
 			t->cpf[c] = TF_SLOW;

@@ -24,6 +24,12 @@ enum {
 	TF_T2S = 16,     /* the t2s converter changes it */
 	TF_VARIANT = 32, /* variants.tsv folds it */
 	TF_COMMON = 64,  /* a frequent character (charset detection) */
+	/* NFKC keeps it as it is and it interacts with nothing, but it
+	 * decomposes (é, ǎ: the pinyin of page junk), which once sent its
+	 * line to utf8proc; that path folds no variants, so a line holding
+	 * one still does not (the fast path copies it unless the line also
+	 * has a variant, and then takes utf8proc's path). */
+	TF_NOFOLD = 128,
 };
 
 /* A growable byte buffer (malloc'd). */
