@@ -51,7 +51,34 @@ void *vec_to_arena(struct vec *v, struct arena *ar); /* frees v; NULL if
 /* ---- UTF-8 -------------------------------------------------------------- */
 /* Decodes one code point of valid UTF-8 at s (len > 0); sets *n to its
  * length in bytes. The text the modules see is always valid UTF-8. */
-uint32_t u8_dec(const char *s, size_t len, size_t *n);
+static inline uint32_t
+u8_dec(const char *s, size_t len, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* Inline: every module decodes the text code point by code point. */
+	if (u[0] < 0x80 || len < 2) {
+		*n = 1;
+		return u[0];
+	}
+	if (u[0] < 0xE0) {
+		*n = 2;
+		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+	}
+	if (u[0] < 0xF0 || len < 4) {
+		if (len < 3) {
+			*n = 1;
+			return u[0];
+		}
+		*n = 3;
+		return ((uint32_t)(u[0] & 0x0F) << 12) |
+		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+	}
+	*n = 4;
+	return ((uint32_t)(u[0] & 0x07) << 18) |
+	       ((uint32_t)(u[1] & 0x3F) << 12) |
+	       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+}
 size_t u8_enc(uint32_t cp, char *out);      /* out: 4 bytes; returns length */
 size_t u8_count(const char *s, size_t len); /* code points */
 

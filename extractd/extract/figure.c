@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRIE_MAX_DEPTH 32 /* code points in one data key */
-#define QUOTE_MAX 16      /* code points: a longer quotation is speech */
-#define PEOPLE_WINDOW 8   /* code points between 万 and its noun */
-#define RANGE_MAX 8       /* numbers chained by 至 、 - before a unit */
-#define METRIC_MAX 12     /* code points of a metric */
+#define TRIE_MAX_DEPTH 32  /* code points in one data key */
+#define TRIE_DENSE_ROOT 32 /* root edges that earn a direct table */
+#define QUOTE_MAX 16       /* code points: a longer quotation is speech */
+#define PEOPLE_WINDOW 8    /* code points between 万 and its noun */
+#define RANGE_MAX 8        /* numbers chained by 至 、 - before a unit */
+#define METRIC_MAX 12      /* code points of a metric */
 /* A keyword in the figure's own clause outranks one elsewhere in the
  * sentence by this much (categories.tsv priorities are on this scale). */
 #define CLAUSE_BONUS 20
@@ -114,6 +115,9 @@ struct trie {
 	/* first code points of keys (BMP): most text positions start no key,
 	 * and one bit test rejects them before any search */
 	uint64_t root[0x10000 / 64];
+	/* the root's children by code point (BMP), when it has many edges:
+	 * child index, 0 for none (the root is nobody's child) */
+	uint32_t *root_child;
 };
 struct tkey {
 	uint32_t cp[TRIE_MAX_DEPTH];
@@ -189,6 +193,7 @@ trie_free(struct trie *t)
 {
 	free(t->nodes);
 	free(t->edges);
+	free(t->root_child);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -218,6 +223,18 @@ trie_build(struct trie *t, struct tkey *k, size_t n, int or_merge)
 			t->root[k[i].cp[0] >> 6] |= 1ull << (k[i].cp[0] & 63);
 	t->n_nodes = 1;
 	trie_build_node(t, k, 0, n, 0, 0, or_merge);
+	if (t->nodes[0].ne >= TRIE_DENSE_ROOT) {
+		const struct tedge *e = t->edges + t->nodes[0].e0;
+
+		t->root_child = calloc(0x10000, sizeof(*t->root_child));
+		if (!t->root_child) {
+			trie_free(t);
+			return EXT_ENOMEM;
+		}
+		for (i = 0; i < t->nodes[0].ne; i++)
+			if (e[i].cp < 0x10000)
+				t->root_child[e[i].cp] = e[i].child;
+	}
 	return 0;
 }
 
@@ -226,6 +243,9 @@ trie_child(const struct trie *t, uint32_t node, uint32_t cp)
 {
 	const struct tedge *e = t->edges + t->nodes[node].e0;
 	size_t lo = 0, hi = t->nodes[node].ne;
+
+	if (node == 0 && cp < 0x10000 && t->root_child)
+		return t->root_child[cp] ? (int32_t)t->root_child[cp] : -1;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -375,6 +395,8 @@ struct fig_tables {
 	struct trie t_back;   /* class masks of words before (reversed) */
 	struct trie t_people; /* noun -> words index */
 	struct trie t_prefix; /* prefix (reversed) -> words index */
+	/* code points that can start a number (BMP; none is above it) */
+	uint64_t num_start[0x10000 / 64];
 	int def_cat[N_KINDS], def_prio[N_KINDS];
 };
 
@@ -685,6 +707,9 @@ fig_tables_add(struct fig_tables **tp, const char *name, const char *buf,
 		t = calloc(1, sizeof(*t));
 		if (!t)
 			return EXT_ENOMEM;
+		for (uint32_t c = 0; c < 0x10000; c++)
+			if (num_digit_cp(c) >= 0 || num_chinese_cp(c) >= 0)
+				t->num_start[c >> 6] |= 1ull << (c & 63);
 		*tp = t;
 	}
 	f = !strcmp(name, "units.tsv")        ? &t->units
@@ -1517,6 +1542,31 @@ lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
 	       used == n->len && (approx_before_at(sc, i) || pc == 0x4E0A);
 }
 
+/* The first position in [i, end) whose code point can start a number, or
+ * end: most of a sentence is skipped without looking at its words. */
+static size_t
+next_number(const struct fig_tables *ft, const char *text, size_t i, size_t end)
+{
+	const unsigned char *u = (const unsigned char *)text;
+
+	while (i < end) {
+		size_t k;
+		uint32_t cp;
+
+		if (u[i] < 0x80) {
+			if (u[i] >= '0' && u[i] <= '9')
+				return i;
+			i++;
+			continue;
+		}
+		cp = u8_dec(text + i, end - i, &k);
+		if (cp < 0x10000 && (ft->num_start[cp >> 6] >> (cp & 63) & 1))
+			return i;
+		i += k;
+	}
+	return end;
+}
+
 int
 fig_find(const struct fig_tables *ft, const char *text, size_t len,
          const struct sent *s, size_t s_index, int article_year,
@@ -1537,14 +1587,17 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 	sc.ex = (struct vec)VEC_INIT(struct span);
 	sc.bnd = (struct vec)VEC_INIT(size_t);
 	sc.hard = (struct vec)VEC_INIT(size_t);
-	rc = scan_sentence(&sc);
-	for (i = sc.b0; rc == 0 && i < sc.b1;) {
+	/* The words, quotations and clauses of the sentence matter only
+	 * around numbers: a sentence without one is not scanned. */
+	i = next_number(ft, text, sc.b0, sc.b1);
+	if (i < sc.b1)
+		rc = scan_sentence(&sc);
+	for (; rc == 0 && (i = next_number(ft, text, i, sc.b1)) < sc.b1;) {
 		uint32_t cp = u8_dec(text + i, sc.b1 - i, &k);
 		struct num n;
 		struct cand c;
 
-		if ((num_digit_cp(cp) < 0 && num_chinese_cp(cp) < 0) ||
-		    excluded(&sc, i)) {
+		if (excluded(&sc, i)) {
 			i += k;
 			continue;
 		}

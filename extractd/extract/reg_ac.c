@@ -8,6 +8,10 @@
 #include <string.h>
 
 struct acnode {
+	/* Bit cp % 64 of every edge out of this state: most states have one
+	 * or two edges, so one test spares the hash probe of nearly every
+	 * code point that leaves the state by its failure link. */
+	uint64_t kids;
 	uint32_t fail;
 	uint32_t dict;    /* nearest proper suffix state that is a pattern */
 	uint32_t child;   /* first child (building only) */
@@ -206,6 +210,7 @@ reg_ac_add(struct reg_ac *ac, const char *pat, size_t len, uint32_t val,
 			ac->nodes[nx].blen = (uint16_t)i;
 			ac->nodes[nx].sibling = ac->nodes[st].child;
 			ac->nodes[st].child = nx;
+			ac->nodes[st].kids |= (uint64_t)1 << (cp % 64);
 		}
 		st = nx;
 	}
@@ -275,8 +280,11 @@ step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
 	if (cp < BMP && !(ac->alpha[cp / 64] & ((uint64_t)1 << (cp % 64))))
 		return 0;
 	for (; st; st = ac->nodes[st].fail) {
-		uint32_t nx = edge_get(ac, st, cp);
+		uint32_t nx;
 
+		if (!(ac->nodes[st].kids >> (cp % 64) & 1))
+			continue;
+		nx = edge_get(ac, st, cp);
 		if (nx)
 			return nx;
 	}
@@ -325,8 +333,12 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
                reg_ac_fn fn, void *ctx)
 {
 	struct slot ring[RING];
+	/* Bit (p & mask) set while ring[p & mask] holds a start: the starts
+	 * to finalise are found a word of bits at a time, not byte by
+	 * byte. */
+	uint64_t used[RING / 64] = { 0 };
 	uint32_t st = 0;
-	size_t i = 0, fin = 0, cursor = 0, live = 0, mask = 1;
+	size_t i = 0, fin = 0, cursor = 0, live = 0, mask = 1, wbits;
 	int rc;
 
 	/* Only as much ring as the longest pattern needs: the cue scan runs
@@ -334,6 +346,7 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 	while (mask <= ac->maxlen)
 		mask <<= 1;
 	memset(ring, 0, mask * sizeof(ring[0]));
+	wbits = mask < 64 ? mask : 64;
 	mask--;
 	for (;;) {
 		size_t limit = i >= ac->maxlen ? i - ac->maxlen : 0;
@@ -343,16 +356,35 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 		/* Starts before limit can get no more matches. */
 		if (live == 0 && fin < limit)
 			fin = limit;
-		for (; fin < limit; fin++) {
-			struct slot *s = &ring[fin & mask];
+		while (fin < limit) {
+			size_t w = fin & mask, step_to;
+			uint64_t bits = used[w / 64] >> (w % 64);
+			struct slot *s;
 
-			if (s->start != fin + 1)
+			if (!bits) {
+				/* none before the next word of the ring (or its
+				 * end, when it is shorter than a word) */
+				step_to = fin + (wbits - w % wbits);
+				fin = step_to < limit ? step_to : limit;
 				continue;
+			}
+			fin += (size_t)__builtin_ctzll(bits);
+			if (fin >= limit) {
+				fin = limit;
+				break;
+			}
+			w = fin & mask;
+			s = &ring[w];
+			if (s->start != fin + 1) {
+				fin++;
+				continue;
+			}
 			s->start = 0;
+			used[w / 64] &= ~((uint64_t)1 << (w % 64));
 			live--;
-			if (fin < cursor)
+			if (fin++ < cursor)
 				continue;
-			rc = fn(ctx, fin, s->end, s->val);
+			rc = fn(ctx, fin - 1, s->end, s->val);
 			if (rc)
 				return rc;
 			cursor = s->end;
@@ -375,6 +407,8 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 					s->start = b0 + 1;
 					s->end = i;
 					s->val = ac->nodes[t].val;
+					used[(b0 & mask) / 64] |=
+					    (uint64_t)1 << ((b0 & mask) % 64);
 				}
 			}
 		}

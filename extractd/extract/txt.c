@@ -826,6 +826,25 @@ next_break(const char *s, size_t n, size_t i, size_t *brk)
 	return n;
 }
 
+/* Whether s holds NEL (C2 85), LS or PS (E2 80 A8/A9). memchr for their
+ * lead bytes: C2 is rare in Chinese text and E2 (quotes, dashes) a few
+ * times a line at most, where memmem would start a match at every byte. */
+static bool
+has_other_break(const char *s, size_t n)
+{
+	const char *p, *end = s + n;
+
+	for (p = s; (p = memchr(p, 0xC2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 2 && (unsigned char)p[1] == 0x85)
+			return true;
+	for (p = s; (p = memchr(p, 0xE2, (size_t)(end - p))) != NULL; p++)
+		if (end - p >= 3 && (unsigned char)p[1] == 0x80 &&
+		    ((unsigned char)p[2] == 0xA8 ||
+		     (unsigned char)p[2] == 0xA9))
+			return true;
+	return false;
+}
+
 /* Splits at LF, CR LF, CR, NEL, LS and PS and normalises each line into
  * out, lines ending in '\n'. */
 static int
@@ -835,9 +854,7 @@ norm_lines(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 	size_t i = 0, start = 0;
 	int rc = 0;
 	/* Most articles break lines with LF alone: memchr finds them. */
-	bool lf_only = !memchr(s, '\r', n) && !memmem(s, n, "\xC2\x85", 2) &&
-	               !memmem(s, n, "\xE2\x80\xA8", 3) &&
-	               !memmem(s, n, "\xE2\x80\xA9", 3);
+	bool lf_only = !memchr(s, '\r', n) && !has_other_break(s, n);
 
 	while (rc == 0 && start <= n) {
 		size_t brk = 0;

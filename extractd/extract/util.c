@@ -138,34 +138,6 @@ vec_to_arena(struct vec *v, struct arena *ar)
 	return p;
 }
 
-uint32_t
-u8_dec(const char *s, size_t len, size_t *n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	if (u[0] < 0x80 || len < 2) {
-		*n = 1;
-		return u[0];
-	}
-	if (u[0] < 0xE0) {
-		*n = 2;
-		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-	}
-	if (u[0] < 0xF0 || len < 4) {
-		if (len < 3) {
-			*n = 1;
-			return u[0];
-		}
-		*n = 3;
-		return ((uint32_t)(u[0] & 0x0F) << 12) |
-		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-	}
-	*n = 4;
-	return ((uint32_t)(u[0] & 0x07) << 18) |
-	       ((uint32_t)(u[1] & 0x3F) << 12) |
-	       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-}
-
 size_t
 u8_enc(uint32_t cp, char *out)
 {
@@ -196,10 +168,31 @@ u8_enc(uint32_t cp, char *out)
 size_t
 u8_count(const char *s, size_t len)
 {
-	size_t i, n = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101ULL;
+	size_t i = 0, cont = 0;
 
-	/* Every byte that is not a continuation byte starts a code point. */
-	for (i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
+	/* Every byte that is not a continuation byte (10xxxxxx) starts a
+	 * code point. Eight bytes at a time: a byte's top bit set and the
+	 * next one clear marks a continuation; per-byte counters take 255
+	 * words before they are summed (in 16-bit lanes: up to 2040). */
+	while (len - i >= 8) {
+		uint64_t acc = 0;
+		size_t words = (len - i) / 8;
+
+		if (words > 255)
+			words = 255;
+		for (size_t w = 0; w < words; w++, i += 8) {
+			uint64_t x;
+
+			memcpy(&x, u + i, 8);
+			acc += ((x & ~(x << 1)) >> 7) & ones;
+		}
+		acc = (acc & 0x00FF00FF00FF00FFULL) +
+		      ((acc >> 8) & 0x00FF00FF00FF00FFULL);
+		cont += (size_t)((acc * 0x0001000100010001ULL) >> 48);
+	}
+	for (; i < len; i++)
+		cont += (u[i] & 0xC0) == 0x80;
+	return len - cont;
 }
