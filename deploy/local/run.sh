@@ -10,7 +10,7 @@
 #                 deploy/local/run.sh --stop)
 #   --stop        stop what a --keep run left running
 #   --workers N   extractd workers (default 2)
-#   --articles D  feed D/* instead of tests/corpus/
+#   --articles D  feed D/*.txt instead of tests/corpus/*.txt
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -90,11 +90,11 @@ for i in $(seq "$workers"); do
 	echo $! >>"$run_dir/pids"
 done
 
-echo "== feeding $(find "$articles" -maxdepth 1 -type f | wc -l) articles from ${articles#"$top"/}"
+echo "== feeding $(find "$articles" -maxdepth 1 -type f -name '*.txt' | wc -l) articles from ${articles#"$top"/}"
 mkdir -p "$run_dir/spool/incoming"
 n=0
 declare -A seen=()
-for f in "$articles"/*; do
+for f in "$articles"/*.txt; do
 	[ -f "$f" ] || continue
 	# A file counts once complete: copy beside, then rename into place.
 	cp "$f" "$run_dir/spool/incoming/.$(basename "$f").tmp"
