@@ -69,7 +69,7 @@ class Article:
 def corpus_files():
     d = os.path.join(source_dir(), "tests", "corpus")
     return sorted(os.path.join(d, f) for f in os.listdir(d)
-                  if not f.startswith("."))
+                  if f.endswith(".txt") and not f.startswith("."))
 
 
 def corpus_variants(n, start=0, tag="v"):
