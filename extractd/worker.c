@@ -70,6 +70,7 @@ struct worker {
 	int64_t next_connect_ms;
 	struct item *head, *tail;
 	size_t n_items, n_put;
+	uint64_t n_work; /* WORK messages received, ever */
 	int64_t batch_start_ms;
 	bool draining;
 	int64_t drain_until, drain_min;
@@ -416,11 +417,14 @@ extract(worker_t *self, struct item *it)
 		         ext_strerror(it->ext_rc));
 }
 
-/* Writes the items not yet in the open transaction. */
+/* Writes the items not yet in the open transaction, until the batch holds
+ * --batch-size articles (the rest waits for the next one). */
 static void
 put_new(worker_t *self, int64_t now)
 {
-	for (struct item *it = self->head, *next; it && self->st; it = next) {
+	for (struct item *it = self->head, *next;
+	     it && self->st && self->n_put < (size_t)self->o.batch_size;
+	     it = next) {
 		struct store_article a;
 		int rc;
 
@@ -527,6 +531,7 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 		self->head = it;
 	self->tail = it;
 	self->n_items++;
+	self->n_work++;
 }
 
 static void
@@ -585,6 +590,42 @@ recv_peer(worker_t *self, size_t i, int64_t now)
 		}
 		wire_msg_clear(&m);
 	}
+}
+
+/* Takes what is already waiting on every socket, without blocking.
+ * Returns true when it held WORK. */
+static bool
+recv_waiting(worker_t *self, int64_t now)
+{
+	uint64_t before = self->n_work;
+
+	for (size_t i = 0; i < self->n_peers; i++)
+		recv_peer(self, i, now);
+	return self->n_work != before;
+}
+
+/* Group commit that adapts to the load: the open batch grows while WORK
+ * is already waiting, and commits as soon as none is (a lone article at
+ * low load commits at once instead of waiting out --batch-ms), when it
+ * holds --batch-size articles, or when it is --batch-ms old while work
+ * keeps arriving. */
+static void
+fill_and_commit(worker_t *self)
+{
+	int64_t now = now_ms();
+
+	put_new(self, now);
+	while (self->st && self->n_put > 0 &&
+	       self->n_put < (size_t)self->o.batch_size && !self->draining &&
+	       now - self->batch_start_ms < self->o.batch_ms &&
+	       self->n_items == self->n_put) {
+		if (!recv_waiting(self, now))
+			break;
+		now = now_ms();
+		put_new(self, now);
+	}
+	if (self->n_put > 0)
+		commit(self);
 }
 
 /* Our heartbeats keep our leases alive; a silent ingestd is lost. */
@@ -658,12 +699,9 @@ worker_run(worker_t *self)
 		for (size_t i = 0; i < self->n_peers; i++)
 			it[i] = (struct mq_pollitem){ self->peers[i].sock, -1,
 				                      false };
-		if (self->n_put > 0) {
-			int64_t left =
-			    self->batch_start_ms + self->o.batch_ms - now_ms();
-
-			timeout = left < 0 ? 0 : left < 250 ? left : 250;
-		}
+		/* Articles in hand beyond the last batch: go on at once. */
+		if (self->st && self->n_items > self->n_put)
+			timeout = 0;
 		if (mq_poll(it, self->n_peers, timeout) < 0)
 			return 1;
 		now = now_ms();
@@ -691,12 +729,8 @@ worker_run(worker_t *self)
 		 * outage until the next article. */
 		if (self->st && self->n_put == 0 && !store_ping(self->st))
 			db_lost(self, "session closed");
-		put_new(self, now);
-		if (self->n_put > 0 &&
-		    (self->n_put >= (size_t)self->o.batch_size ||
-		     now - self->batch_start_ms >= self->o.batch_ms ||
-		     self->draining))
-			commit(self);
+		fill_and_commit(self);
+		now = now_ms();
 		heartbeats(self, now);
 		if (self->draining &&
 		    ((self->n_items == 0 && now >= self->drain_min) ||

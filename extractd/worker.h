@@ -4,9 +4,11 @@
  * Does: one DEALER per endpoint (an ACK goes back on the socket its WORK
  * came from); grants its credit window with READY only while the
  * PostgreSQL session is up, and again on a new epoch or after the peer's
- * heartbeats stopped; keeps every article in memory until its batch
- * committed, so a lost session (rollback, reconnect with capped backoff)
- * redoes the batch instead of losing it; records an article that cannot
+ * heartbeats stopped; commits a batch as soon as no more WORK is waiting
+ * (group commit: one article at low load, up to --batch-size under load);
+ * keeps every article in memory until its batch committed, so a lost
+ * session (rollback, reconnect with capped backoff) redoes the batch
+ * instead of losing it; records an article that cannot
  * be extracted in ingest_errors (ACK rejected); drains on SIGTERM.
  * Does not: retry an article the database refuses (that is rejected), or
  * share anything between threads (one thread, one loop). */
@@ -30,8 +32,8 @@ struct worker_opts {
 	struct store_opts store; /* conninfo, version, data hash, timeouts */
 	const struct extload *el;
 	long inflight;   /* credit window per endpoint */
-	long batch_size; /* articles per transaction */
-	long batch_ms;   /* or this long after the first one */
+	long batch_size; /* at most this many articles per transaction */
+	long batch_ms;   /* at most this long while work keeps arriving */
 	long max_article_bytes;
 	long heartbeat_ms;
 	long peer_timeout_ms; /* no heartbeat this long: peer lost */
