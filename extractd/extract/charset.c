@@ -38,6 +38,18 @@ txt_utf8_valid_prefix(const unsigned char *s, size_t len)
 				i++;
 			continue;
 		}
+		/* Runs of Han and CJK punctuation: three-byte sequences whose
+		 * lead byte puts no bound on the second byte (E1-EC, EE, EF).
+		 */
+		while (len - i >= 3 && s[i] >= 0xE1 && s[i] != 0xED &&
+		       s[i] <= 0xEF && (s[i + 1] & 0xC0) == 0x80 &&
+		       (s[i + 2] & 0xC0) == 0x80)
+			i += 3;
+		if (i >= len)
+			break;
+		b = s[i];
+		if (b < 0x80)
+			continue;
 		if (b >= 0xC2 && b <= 0xDF) {
 			if (i + 1 >= len || (s[i + 1] & 0xC0) != 0x80)
 				return i;

@@ -500,7 +500,19 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 			continue;
 		}
 		while (i < n && s[i] != '\n') {
-			uint32_t c = txt_next(s, n, &i);
+			const unsigned char *u = (const unsigned char *)s + i;
+			uint32_t c;
+
+			/* Han (lead bytes E4-E9) never ends a clause. */
+			if (u[0] >= 0xE4 && u[0] <= 0xE9 && n - i >= 3) {
+				c = ((uint32_t)(u[0] & 0x0F) << 12) |
+				    ((uint32_t)(u[1] & 0x3F) << 6) |
+				    (u[2] & 0x3F);
+				need |= cv->all || (cv->tt->cpf[c] & TF_T2S);
+				i += 3;
+				continue;
+			}
+			c = txt_next(s, n, &i);
 
 			need |= needs_t2s(cv, c);
 			if (clause_end(c))

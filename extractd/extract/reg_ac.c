@@ -291,6 +291,36 @@ step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
 	return cp < BMP ? ac->root[cp] : edge_get(ac, 0, cp);
 }
 
+/* Decodes the code points from *i on until one that occurs in some
+ * pattern (or the end: returns false). The others send the automaton to
+ * the root and end no match, so they are passed over without stepping:
+ * *st becomes 0 when any was. Nearly all of a text is such code points
+ * for the cue and suffix automata, many for the gazetteer. */
+static inline bool
+next_hot(const struct reg_ac *ac, const char *text, size_t len, size_t *i,
+         uint32_t *st, uint32_t *cp_out, size_t *k_out)
+{
+	size_t j = *i, k;
+	uint32_t cp;
+
+	while (j < len) {
+		cp = dec(text + j, len - j, &k);
+		if (cp >= BMP || (ac->alpha[cp / 64] >> (cp % 64) & 1)) {
+			if (j != *i)
+				*st = 0;
+			*i = j;
+			*cp_out = cp;
+			*k_out = k;
+			return true;
+		}
+		j += k;
+	}
+	if (j != *i)
+		*st = 0;
+	*i = j;
+	return false;
+}
+
 int
 reg_ac_ends(const struct reg_ac *ac, const char *text, size_t len, reg_ac_fn fn,
             void *ctx)
@@ -300,9 +330,11 @@ reg_ac_ends(const struct reg_ac *ac, const char *text, size_t len, reg_ac_fn fn,
 
 	while (i < len) {
 		size_t k;
-		uint32_t cp = dec(text + i, len - i, &k), t;
+		uint32_t cp, t;
 		int rc;
 
+		if (!next_hot(ac, text, len, &i, &st, &cp, &k))
+			break;
 		i += k;
 		st = step(ac, st, cp);
 		t = ac->nodes[st].term ? st : ac->nodes[st].dict;
@@ -392,9 +424,21 @@ reg_ac_longest(const struct reg_ac *ac, const char *text, size_t len,
 		if (i >= len)
 			break;
 		{
-			size_t k;
-			uint32_t cp = dec(text + i, len - i, &k), t;
+			size_t k, from = i;
+			uint32_t cp, t;
 
+			/* After a skip, finalise up to the new position first:
+			 * a start past the ring's reach of a pending one must
+			 * not take its slot. With none pending, only fin
+			 * moves. */
+			if (!next_hot(ac, text, len, &i, &st, &cp, &k))
+				continue;
+			if (i != from) {
+				if (live)
+					continue;
+				if (i >= ac->maxlen && fin < i - ac->maxlen)
+					fin = i - ac->maxlen;
+			}
 			i += k;
 			st = step(ac, st, cp);
 			for (t = ac->nodes[st].term ? st : ac->nodes[st].dict;

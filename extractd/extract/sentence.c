@@ -33,6 +33,20 @@ is_close(uint32_t c)
 	       c == 0x3015 || c == 0x3009 || c == 0xFF09;
 }
 
+/* ASCII that none of the tests above cares about (not '\n', not a
+ * terminator, bracket or space): a bit per byte value below 0x80. */
+static bool
+ascii_plain(unsigned char b)
+{
+	static const uint64_t special[2] = {
+		(1ull << '\n') | (1ull << ' ') | (1ull << '!') | (1ull << '(') |
+		    (1ull << ')') | (1ull << ';') | (1ull << '?'),
+		(1ull << ('[' - 64)) | (1ull << (']' - 64)),
+	};
+
+	return !(special[b >> 6] >> (b & 63) & 1);
+}
+
 static int
 emit(struct vec *v, const char *s, size_t b, size_t e)
 {
@@ -58,12 +72,28 @@ txt_sentences(const char *text, size_t len, struct arena *ar, struct sent **out,
 	struct vec v = VEC_INIT(struct sent);
 	size_t i = 0, start = 0, open_at = 0;
 	size_t depth = 0;
-	uint32_t last = 0;
+	bool last_term = false; /* the last code point but spaces ends one */
 	int rc = 0;
 
 	while (i < len && rc == 0) {
+		unsigned char b = (unsigned char)text[i];
 		size_t at = i;
-		uint32_t c = txt_next(text, len, &i);
+		uint32_t c;
+
+		/* Most code points are Han (lead bytes E4-E9: U+4000-9FFF)
+		 * or plain ASCII, which only stop the last one being a
+		 * terminator. */
+		if (b >= 0xE4 && b <= 0xE9 && len - i >= 3) {
+			last_term = false;
+			i += 3;
+			continue;
+		}
+		if (b < 0x80 && ascii_plain(b)) {
+			last_term = false;
+			i++;
+			continue;
+		}
+		c = txt_next(text, len, &i);
 
 		if (c == '\n') {
 			rc = emit(&v, text, start, at);
@@ -74,7 +104,7 @@ txt_sentences(const char *text, size_t len, struct arena *ar, struct sent **out,
 				open_at = at;
 		} else if (is_close(c)) {
 			/* “……。” closes a quoted sentence: split after it. */
-			if (depth && --depth == 0 && is_term(last)) {
+			if (depth && --depth == 0 && last_term) {
 				rc = emit(&v, text, start, i);
 				start = i;
 			}
@@ -93,7 +123,7 @@ txt_sentences(const char *text, size_t len, struct arena *ar, struct sent **out,
 			start = i;
 		}
 		if (c != ' ')
-			last = c;
+			last_term = is_term(c);
 	}
 	if (rc == 0)
 		rc = emit(&v, text, start, len);

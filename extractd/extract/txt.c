@@ -71,7 +71,8 @@ ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
 	ps->next = calloc(n ? n : 1, sizeof(*ps->next));
 	ps->pat = malloc((n ? n : 1) * sizeof(*ps->pat));
 	ps->len = malloc((n ? n : 1) * sizeof(*ps->len));
-	if (!ps->head || !ps->next || !ps->pat || !ps->len) {
+	ps->lead2 = calloc(0x10000 / 64, sizeof(*ps->lead2));
+	if (!ps->head || !ps->next || !ps->pat || !ps->len || !ps->lead2) {
 		ps_free(ps);
 		return EXT_ENOMEM;
 	}
@@ -80,6 +81,10 @@ ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
 	for (i = n; i-- > 0;) {
 		unsigned b = ps_bucket(pats[i]);
 
+		const unsigned char *u = (const unsigned char *)pats[i];
+		unsigned l2 = (unsigned)u[0] << 8 | u[1];
+
+		ps->lead2[l2 >> 6] |= 1ull << (l2 & 63);
 		ps->pat[i] = pats[i];
 		ps->len[i] = lens[i];
 		ps->next[i] = ps->head[b];
@@ -95,6 +100,7 @@ ps_free(struct patset *ps)
 	free(ps->next);
 	free(ps->pat);
 	free(ps->len);
+	free(ps->lead2);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -111,7 +117,7 @@ ps_scan(const struct patset *ps, uint32_t e, const char *s, size_t n)
 }
 
 long
-ps_first(const struct patset *ps, const char *s, size_t n)
+ps_lookup(const struct patset *ps, const char *s, size_t n)
 {
 	if (!ps->head || n < 3)
 		return -1;

@@ -86,6 +86,9 @@ struct patset {
 	size_t n;
 	uint32_t *head; /* PS_BUCKETS entries: 1 + first pattern, 0: none */
 	uint32_t *next; /* per pattern: 1 + next in the bucket, 0: end */
+	/* bit (first byte << 8 | second byte) of every pattern: most text
+	 * positions start none, and one test rejects them */
+	uint64_t *lead2;
 };
 #define PS_BUCKETS 4096
 
@@ -184,8 +187,21 @@ int ps_build(struct patset *ps, const char **pats, const size_t *lens,
 void ps_free(struct patset *ps);
 /* Iterates the patterns that match at s[0..n): ps_first() gives the first
  * index or -1, ps_next() the one after k or -1. */
-long ps_first(const struct patset *ps, const char *s, size_t n);
+long ps_lookup(const struct patset *ps, const char *s, size_t n);
 long ps_next(const struct patset *ps, long k, const char *s, size_t n);
+static inline long
+ps_first(const struct patset *ps, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned l2;
+
+	if (!ps->lead2 || n < 3)
+		return -1;
+	l2 = (unsigned)u[0] << 8 | u[1];
+	if (!(ps->lead2[l2 >> 6] >> (l2 & 63) & 1))
+		return -1;
+	return ps_lookup(ps, s, n);
+}
 
 /* Code point classes. */
 static inline bool
