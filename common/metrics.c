@@ -681,11 +681,21 @@ on_post(struct MHD_Connection *c, const struct route *r, const char *url,
 		p->r = r;
 		*req_cls = p; /* freed by on_completed */
 		if (announced > r->max_bytes) {
-			/* Refuse before reading it: MHD drops the rest of the
-			 * body and closes the connection after the reply. */
+			const char *expect = MHD_lookup_connection_value(
+			    c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+
 			p->too_big = true;
-			p->seen = (size_t)announced;
-			return post_answer(c, p, url);
+			/* A client waiting for "100 Continue", or one that
+			 * announces something absurd, is answered before the
+			 * body is read (MHD then closes the connection). Any
+			 * other has started sending: the body is read and
+			 * dropped, because closing a socket with unread data
+			 * resets it and the client might lose the 413. */
+			if (expect || announced / 16 > r->max_bytes) {
+				p->seen = (size_t)announced;
+				return post_answer(c, p, url);
+			}
+			return MHD_YES;
 		}
 		/* Reserve what was announced (capped by the limit). */
 		if (announced > 0) {

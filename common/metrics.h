@@ -68,10 +68,12 @@ typedef void (*metrics_post_fn)(void *ctx, const struct metrics_post *req,
                                 struct metrics_reply *reply);
 
 /* Serves POST path (exact match) with fn: the body is read into memory up
- * to max_bytes (413 above it; a Content-Length above it is refused before
- * the body is read), then fn answers. Other methods on path get 405. fn
- * NULL removes the route. Call before metrics_serve() (not thread-safe);
- * at most 4 routes. 0, or -1 (table full, path not starting with '/'). */
+ * to max_bytes, then fn answers. Above it: 413, without keeping the body
+ * (read and dropped, or refused before it is read when the client sent
+ * "Expect: 100-continue" or announced more than 16 times the limit). Other
+ * methods on path get 405. fn NULL removes the route. Call before
+ * metrics_serve() (not thread-safe); at most 4 routes. 0, or -1 (table full,
+ * path not starting with '/'). */
 int metrics_set_post_handler(const char *path, metrics_post_fn fn, void *ctx,
                              size_t max_bytes);
 /* A request header (case-insensitive name), or NULL. Valid during fn. */
