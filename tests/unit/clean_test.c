@@ -120,6 +120,13 @@ test_nfkc(void)
 	/* Combining marks: the utf8proc path composes them. */
 	CHECK_STR(norm("cafe\xCC\x81 农产品展销。", ar),
 	          "caf\xC3\xA9 农产品展销。");
+	/* Toned pinyin (é) is copied by the fast path (TF_NOFOLD), but a
+	 * line holding it folds no variants, as when it went to utf8proc;
+	 * other lines do. */
+	CHECK_STR(norm("陜西与广东协(xié)作成效显著。\n陜西省投入资金。", ar),
+	          "陜西与广东协作成效显著。\n陕西省投入资金。");
+	CHECK_STR(norm("陜西(xié)。", ar), "陜西。");
+	CHECK_STR(norm("南宁(xié)邕宁。", ar), "南宁邕宁。");
 	ar_destroy(&ar);
 }
 
