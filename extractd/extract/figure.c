@@ -1574,7 +1574,7 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 {
 	struct scan sc;
 	size_t i, k, prev_end = 0;
-	int rc;
+	int rc = 0;
 
 	if (!ft || !text || !s || !out || s->b1 > len || s->b0 > s->b1)
 		return EXT_EINVAL;
