@@ -322,15 +322,9 @@ value(struct parser *ps, struct sbuf *out, int *is_str)
 static void
 set_field(flatjson_t *self, char *key, char *val, size_t len)
 {
-	for (size_t i = 0; i < self->n; i++)
-		if (!strcmp(self->f[i].key, key)) {
-			free(self->f[i].key);
-			free(self->f[i].val);
-			self->f[i].key = key;
-			self->f[i].val = val;
-			self->f[i].len = len;
-			return;
-		}
+	/* Appended, never searched here: a duplicate key is found by
+	 * flatjson_get() scanning from the end ("last wins"), so a line of a
+	 * million keys costs linear time, not quadratic. */
 	if (self->n == self->cap) {
 		self->cap = self->cap ? self->cap * 2 : 8;
 		self->f = xrealloc(self->f, self->cap * sizeof(*self->f));
@@ -430,7 +424,7 @@ flatjson_destroy(flatjson_t **self_p)
 const char *
 flatjson_get(const flatjson_t *self, const char *key, size_t *len)
 {
-	for (size_t i = 0; i < self->n; i++)
+	for (size_t i = self->n; i-- > 0;)
 		if (!strcmp(self->f[i].key, key)) {
 			if (len)
 				*len = self->f[i].len;

@@ -273,21 +273,19 @@ keys_time(size_t keys)
 	return dt;
 }
 
-/* Many distinct keys in one line. set_field() looks for an earlier
- * equal key by a linear scan, so n keys cost O(n^2): 20,000 keys take
- * about a second, and a hostile stdin line at the default line limit
- * (~10^6 keys) would stall the event loop for hours. Reported; until it
- * is fixed this prints the growth and checks only a generous bound, so
- * the suite stays green. */
+/* Many distinct keys in one line: duplicates are resolved when read, so
+ * n keys cost linear time. The growth is printed, not asserted (a timed
+ * check fails on busy machines); a quadratic parser would take hours on
+ * the million-key line below and run into ctest's timeout. */
 static void
 test_many_keys(void)
 {
 	double small = keys_time(2500), big = keys_time(20000);
+	double huge = keys_time(1000000);
 
-	printf("flatjson_test: 2500 keys %.3fs, 20000 keys %.3fs "
-	       "(x%.0f for 8x the keys; linear would be ~x8)\n",
-	       small, big, small > 0 ? big / small : 0);
-	CHECK(big < 20.0, "20000 keys took %.1fs", big);
+	printf("flatjson_test: 2500 keys %.3fs, 20000 keys %.3fs, "
+	       "1000000 keys %.3fs\n",
+	       small, big, huge);
 }
 
 /* What flatjson_put_str writes, flatjson_parse reads back. */
