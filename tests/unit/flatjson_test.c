@@ -251,7 +251,7 @@ static double
 keys_time(size_t keys)
 {
 	size_t n = 0;
-	char *s = malloc(keys * 16 + 8), want[32];
+	char *s = malloc(keys * 32 + 8), want[32];
 	flatjson_t *j = NULL;
 	double t0, dt;
 
