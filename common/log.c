@@ -53,16 +53,23 @@ log_enabled(enum log_level level)
 }
 
 struct line {
-	char buf[4096];
+	char buf[8192];
 	size_t n;
+	int cut; /* something did not fit */
 };
+
+/* One value is cut at this many bytes (at a character boundary), so a
+ * line with a few fields always fits and stays valid JSON. */
+#define LOG_VALUE_MAX 1024
 
 static void
 put(struct line *l, const char *s, size_t n)
 {
 	/* Keep room for the newline; a longer line is cut, not dropped. */
-	if (n > sizeof(l->buf) - 2 - l->n)
+	if (n > sizeof(l->buf) - 2 - l->n) {
 		n = sizeof(l->buf) - 2 - l->n;
+		l->cut = 1;
+	}
 	memcpy(l->buf + l->n, s, n);
 	l->n += n;
 }
@@ -76,8 +83,16 @@ puts_(struct line *l, const char *s)
 static void
 put_json_str(struct line *l, const char *s)
 {
+	const char *start = s;
+
 	put(l, "\"", 1);
 	for (; s && *s; s++) {
+		/* Cut long values before a character's first byte. */
+		if (s - start >= LOG_VALUE_MAX &&
+		    ((unsigned char)*s & 0xC0) != 0x80) {
+			puts_(l, "...");
+			break;
+		}
 		unsigned char c = (unsigned char)*s;
 		char esc[8];
 
@@ -124,6 +139,7 @@ log_emit(enum log_level level, const char *event,
 	char ts[64], num[64];
 
 	l.n = 0;
+	l.cut = 0;
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
@@ -179,6 +195,21 @@ log_emit(enum log_level level, const char *event,
 				snprintf(num, sizeof(num), "null");
 			puts_(&l, num);
 		}
+	}
+	if (s_format == LOG_JSON && l.cut) {
+		/* Too many fields to fit: a shorter line that still parses
+		 * beats a long one that does not. */
+		l.n = 0;
+		l.cut = 0;
+		puts_(&l, "{\"ts\":\"");
+		puts_(&l, ts);
+		puts_(&l, "\",\"level\":\"");
+		puts_(&l, s_names[level]);
+		puts_(&l, "\",\"program\":");
+		put_json_str(&l, s_program);
+		puts_(&l, ",\"event\":");
+		put_json_str(&l, event);
+		puts_(&l, ",\"truncated\":true");
 	}
 	if (s_format == LOG_JSON)
 		puts_(&l, "}");
