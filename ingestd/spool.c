@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,7 +267,11 @@ int
 spool_write(spool_t *self, const char *id, const void *body, size_t len,
             const struct spool_meta *meta)
 {
-	char tmp[128], name[128];
+	/* Temp names carry a sequence number: stdin and the HTTP thread may
+	 * write the same bytes (the same id) at the same moment. */
+	static atomic_ulong s_seq;
+	unsigned long seq = atomic_fetch_add(&s_seq, 1);
+	char tmp[160], name[128];
 	size_t mlen;
 	char *mj;
 	int rc;
@@ -274,13 +279,13 @@ spool_write(spool_t *self, const char *id, const void *body, size_t len,
 	/* The sidecar first: once the article appears, its metadata is
 	 * there for whoever reads it. */
 	mj = meta_json(meta, &mlen);
-	snprintf(tmp, sizeof(tmp), "%s.meta", id);
+	snprintf(tmp, sizeof(tmp), "%s.%lu.meta", id, seq);
 	snprintf(name, sizeof(name), "%s" META_SUFFIX, id);
 	rc = write_durable(self, tmp, self->fd_in, name, mj, mlen);
 	free(mj);
 	if (rc != 0)
 		return rc;
-	snprintf(tmp, sizeof(tmp), "%s.body", id);
+	snprintf(tmp, sizeof(tmp), "%s.%lu.body", id, seq);
 	rc = write_durable(self, tmp, self->fd_in, id, body, len);
 	if (rc != 0) {
 		unlinkat(self->fd_in, name, 0);
