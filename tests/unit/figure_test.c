@@ -40,6 +40,11 @@ static const struct want cases[] = {
 	  false, "培训", "training", 2019 },
 	{ "选派挂职干部58名。", "58名", "58", "人", false, "挂职干部",
 	  "personnel", 2019 },
+	/* 单 counts orders; 单元 (units of a building) is its own word. */
+	{ "电商平台日均接单1200单左右。", "1200单左右", "1200", "单", true,
+	  NULL, "other", 2019 },
+	{ "新建安置房12单元。", "12单元", "12", "单元", false, NULL, "other",
+	  2019 },
 	{ "带动贫困人口3.2万人增收。", "3.2万人", "32000", "人", false, NULL,
 	  "population", 2019 },
 	{ "改造危房1.8万户。", "1.8万户", "18000", "户", false, "改造危房",
