@@ -1,13 +1,21 @@
 /* store.c - writes articles and their extraction results to PostgreSQL.
  *
- * Round trips. An article costs two: [BEGIN,] SAVEPOINT and the upsert of
- * its articles row go in one pipeline (libpq pipeline mode), and the
- * replacement of its figures and pairings plus RELEASE in a second, because
- * whether to write them depends on the upsert's answer. A duplicate costs
- * one: its RELEASE rides on the next pipeline (or COMMIT). Figures and
- * pairings go in one INSERT ... SELECT FROM unnest(arrays) per table:
- * prepared, no temporary tables (the writer role cannot create any), no SQL
- * text built from data. Raw bytes travel as a binary parameter.
+ * Round trips. A new article costs one: [BEGIN | RELEASE of the previous
+ * article's savepoint,] SAVEPOINT and the upsert of its articles row go in
+ * one pipeline (libpq pipeline mode). Its figures and pairings wait: at
+ * COMMIT, those of every new article of the batch go in one INSERT ...
+ * SELECT FROM unnest(arrays) per table, in a savepoint, and the COMMIT in
+ * the same pipeline. A new article has no rows to delete, and if those
+ * INSERTs meet a data error the batch goes back to that savepoint and
+ * writes the articles one by one, each in its own savepoint, to reject the
+ * culprit after all (store_commit_rejected()). An article replacing an
+ * older version (its old rows must go first), or one whose rows the server
+ * would refuse for a reason visible here, costs a second round trip as
+ * before: delete and insert its rows, RELEASE, so that a refusal rejects it
+ * in store_put(). A duplicate costs one. Every statement is prepared, even
+ * BEGIN and SAVEPOINT; no temporary tables (the writer role cannot create
+ * any), no SQL text built from data. Raw bytes travel as a binary
+ * parameter.
  *
  * Races. The upsert is INSERT ... ON CONFLICT (sha256) DO UPDATE ... WHERE
  * <ours is newer>: a second worker with the same article waits on the
@@ -16,8 +24,9 @@
  * which is the SELECT ... FOR UPDATE of this design without its extra
  * round trip.
  *
- * Pipelines stay small (a few statements, results of a few bytes), so
- * blocking mode cannot deadlock on full socket buffers. */
+ * Pipelines hold a few statements whose results are a few bytes, so
+ * blocking mode cannot deadlock on full socket buffers (the server never
+ * waits for us to read while we write), however large the parameters. */
 #include "store.h"
 
 #include "err.h"
@@ -44,15 +53,44 @@
 #define WINDOW_CP 200
 /* Raw bytes kept in ingest_errors up to this size. */
 #define ERR_RAW_MAX (4u << 20)
+#define ERR_RAW_MAX_SQL "4194304"
 /* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
 #define MIGRATE_LOCK_KEY "7305790378046936948"
-#define MAX_PARAMS 26 /* article 0-9, pairings 1-10, figures 11-24 */
+#define MAX_PARAMS 10 /* article and error text parameters */
+/* Columns of insert_pairings and insert_figures: sha256, then the rest. */
+#define P_COLS 11
+#define F_COLS 15
+/* Text in an indexed column (pairings.helper, figures.unit + category)
+ * longer than this might not fit a btree entry (54000): such an article is
+ * written at once, where the error rejects it in store_put(). */
+#define INDEXED_MAX 2000
 
 enum { CLASS_OK, CLASS_TRANSIENT, CLASS_DATA };
 
 struct sb {
 	char *p;
 	size_t len, cap;
+};
+
+/* Rows of figures and pairings as array literals, one per column, for
+ * the unnest() of insert_pairings and insert_figures. */
+struct rows {
+	struct sb p[P_COLS], f[F_COLS];
+	size_t np, nf;
+};
+
+/* A new article whose figures and pairings wait for the COMMIT: where its
+ * elements start in each column of store.batch. */
+struct deferred {
+	char sha256[65];
+	size_t p0[P_COLS], f0[F_COLS];
+	size_t np, nf;
+};
+
+/* An article store_put() said was stored and the COMMIT rejected. */
+struct revised {
+	char sha256[65];
+	char reason[512]; /* as check_pipe() wrote it */
 };
 
 struct store {
@@ -66,6 +104,12 @@ struct store {
 	char rx_after[65];         /* re-extraction keyset, committed */
 	char rx_pending[65];       /* ... advanced in the open batch */
 	struct sb buf[MAX_PARAMS]; /* parameter buffers, reused */
+	struct rows batch;         /* rows of the deferred articles */
+	struct rows one;           /* rows of one article written at once */
+	struct deferred *def;
+	size_t n_def, cap_def;
+	struct revised *rev; /* of the last store_commit() */
+	size_t n_rev, cap_rev;
 };
 
 /* One statement of a pipeline: prepared (name) or with its SQL. */
@@ -110,28 +154,66 @@ static const struct {
 	  " WHERE articles.extractor_version < EXCLUDED.extractor_version"
 	  " OR (articles.extractor_version = EXCLUDED.extractor_version"
 	  " AND articles.data_hash <> EXCLUDED.data_hash)"
-	  " RETURNING 1" },
+	  /* A new row has no xmax; an updated one carries the lock that
+	   * ON CONFLICT took on it. */
+	  " RETURNING xmax = 0" },
 	{ "delete_figures", "DELETE FROM figures WHERE sha256 = $1" },
 	{ "delete_pairings", "DELETE FROM pairings WHERE sha256 = $1" },
 	{ "insert_pairings",
 	  "INSERT INTO pairings (sha256, ord, helper, helper_code, recipient,"
 	  " recipient_code, relation, start_offset, end_offset, sentence_ord,"
 	  " evidence)"
-	  " SELECT $1, u.* FROM unnest($2::integer[], $3::text[], $4::text[],"
-	  " $5::text[], $6::text[], $7::text[], $8::integer[], $9::integer[],"
-	  " $10::integer[], $11::text[]) AS u" },
+	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::text[],"
+	  " $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[],"
+	  " $9::integer[], $10::integer[], $11::text[])" },
 	{ "insert_figures",
 	  "INSERT INTO figures (sha256, ord, text, value, unit, approx, metric,"
 	  " category, year, start_offset, end_offset, sentence_ord, sentence,"
 	  " region_codes, pairing_ord)"
-	  " SELECT $1, u.ord, u.text, u.value, u.unit, u.approx, u.metric,"
+	  " SELECT u.sha, u.ord, u.text, u.value, u.unit, u.approx, u.metric,"
 	  " u.category, u.year, u.s, u.e, u.so, u.sentence, u.rc::text[], u.po"
-	  " FROM unnest($2::integer[], $3::text[], $4::numeric[], $5::text[],"
-	  " $6::boolean[], $7::text[], $8::text[], $9::integer[],"
+	  " FROM unnest($1::text[], $2::integer[], $3::text[], $4::numeric[],"
+	  " $5::text[], $6::boolean[], $7::text[], $8::text[], $9::integer[],"
 	  " $10::integer[], $11::integer[], $12::integer[], $13::text[],"
 	  " $14::text[], $15::integer[])"
-	  " AS u (ord, text, value, unit, approx, metric, category, year, s, e,"
-	  " so, sentence, rc, po)" },
+	  " AS u (sha, ord, text, value, unit, approx, metric, category, year,"
+	  " s, e, so, sentence, rc, po)" },
+	/* An article the COMMIT-time writes refused: out of articles, into
+	 * ingest_errors, from its own row (it was new in this batch, so the
+	 * row holds exactly what store_put() was given). */
+	{ "reject_deferred",
+	  "WITH gone AS (DELETE FROM articles WHERE sha256 = $1"
+	  " RETURNING sha256, raw, uri, feed, content_type, charset_hint,"
+	  " extractor_version, data_hash, received_at)"
+	  " INSERT INTO ingest_errors (sha256, stage, reason, raw, raw_size, "
+	  "uri,"
+	  " feed, content_type, charset_hint, extractor_version, data_hash,"
+	  " received_at)"
+	  " SELECT sha256, 'store', $2,"
+	  " CASE WHEN octet_length(raw) <= " ERR_RAW_MAX_SQL " THEN raw END,"
+	  " octet_length(raw), uri, feed, content_type, charset_hint,"
+	  " extractor_version, data_hash, received_at FROM gone"
+	  " ON CONFLICT (sha256, stage) DO UPDATE SET reason = EXCLUDED.reason,"
+	  " raw = coalesce(EXCLUDED.raw, ingest_errors.raw),"
+	  " raw_size = EXCLUDED.raw_size,"
+	  " uri = coalesce(EXCLUDED.uri, ingest_errors.uri),"
+	  " feed = coalesce(EXCLUDED.feed, ingest_errors.feed),"
+	  " content_type = coalesce(EXCLUDED.content_type,"
+	  " ingest_errors.content_type),"
+	  " charset_hint = coalesce(EXCLUDED.charset_hint,"
+	  " ingest_errors.charset_hint),"
+	  " extractor_version = EXCLUDED.extractor_version,"
+	  " data_hash = EXCLUDED.data_hash,"
+	  " received_at = coalesce(ingest_errors.received_at,"
+	  " EXCLUDED.received_at),"
+	  " at = now(), attempts = ingest_errors.attempts + 1" },
+	/* Transaction control, prepared like the rest: no parse per use. */
+	{ "begin", "BEGIN" },
+	{ "commit", "COMMIT" },
+	{ "savepoint_a", "SAVEPOINT a" },
+	{ "release_a", "RELEASE SAVEPOINT a" },
+	{ "savepoint_f", "SAVEPOINT f" },
+	{ "release_f", "RELEASE SAVEPOINT f" },
 	{ "put_error",
 	  "INSERT INTO ingest_errors (sha256, stage, reason, raw, raw_size, "
 	  "uri,"
@@ -220,6 +302,61 @@ sb_clear(struct sb *b)
 	b->len = 0;
 	sb_reserve(b, 0);
 	b->p[0] = '\0';
+}
+
+static void
+rows_reset(struct rows *rw)
+{
+	int k;
+
+	for (k = 0; k < P_COLS; k++) {
+		sb_clear(&rw->p[k]);
+		sb_putn(&rw->p[k], "{", 1);
+	}
+	for (k = 0; k < F_COLS; k++) {
+		sb_clear(&rw->f[k]);
+		sb_putn(&rw->f[k], "{", 1);
+	}
+	rw->np = rw->nf = 0;
+}
+
+static void
+rows_free(struct rows *rw)
+{
+	int k;
+
+	for (k = 0; k < P_COLS; k++)
+		free(rw->p[k].p);
+	for (k = 0; k < F_COLS; k++)
+		free(rw->f[k].p);
+}
+
+/* Closes the literals and points pv/fv at them; rows_unclose() reopens
+ * them for more rows. */
+static void
+rows_close(struct rows *rw, const char **pv, const char **fv)
+{
+	int k;
+
+	for (k = 0; k < P_COLS; k++) {
+		sb_putn(&rw->p[k], "}", 1);
+		pv[k] = rw->p[k].p;
+	}
+	for (k = 0; k < F_COLS; k++) {
+		sb_putn(&rw->f[k], "}", 1);
+		fv[k] = rw->f[k].p;
+	}
+}
+
+static void
+rows_unclose(struct rows *rw)
+{
+	int k;
+
+	for (k = 0; k < P_COLS; k++)
+		rw->p[k].p[--rw->p[k].len] = '\0';
+	for (k = 0; k < F_COLS; k++)
+		rw->f[k].p[--rw->f[k].len] = '\0';
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
@@ -688,6 +825,10 @@ store_destroy(store_t **self_p)
 		PQfinish(self->conn); /* an open transaction rolls back */
 	for (i = 0; i < MAX_PARAMS; i++)
 		free(self->buf[i].p);
+	rows_free(&self->batch);
+	rows_free(&self->one);
+	free(self->def);
+	free(self->rev);
 	free(self->data_hash);
 	free(self);
 	*self_p = NULL;
@@ -723,6 +864,7 @@ batch_reset(store_t *self)
 	self->broken = false;
 	self->release_pending = false;
 	self->pending = 0;
+	self->n_def = 0;
 	memcpy(self->rx_pending, self->rx_after, sizeof(self->rx_pending));
 }
 
@@ -735,39 +877,49 @@ store_rollback(store_t *self)
 	    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
 		(void)exec_simple(self->conn, "ROLLBACK",
 		                  "store.rollback_failed");
+	self->n_rev = 0;
 	batch_reset(self);
 }
+
+static int commit_batch(store_t *self);
 
 int
 store_commit(store_t *self)
 {
-	PGresult *r;
-	int rc = 0;
+	int rc;
 
 	if (self == NULL || self->conn == NULL)
 		return ERR_INVAL;
+	self->n_rev = 0;
 	if (!self->in_tx)
 		return 0;
 	if (self->broken) {
 		store_rollback(self);
 		return ERR_DB_TRANSIENT;
 	}
-	r = PQexec(self->conn, "COMMIT");
-	/* COMMIT of an aborted transaction "succeeds" with tag ROLLBACK. */
-	if (PQresultStatus(r) != PGRES_COMMAND_OK ||
-	    strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", res_sqlstate(r)),
-		         LF_STR("error", res_message(self->conn, r)),
-		         LF_INT("articles", self->pending));
-		rc = ERR_DB_TRANSIENT;
-	}
-	PQclear(r);
-	if (rc == 0)
+	rc = commit_batch(self);
+	if (rc == 0) {
 		memcpy(self->rx_after, self->rx_pending,
 		       sizeof(self->rx_after));
+	} else {
+		self->n_rev = 0;
+		if (PQstatus(self->conn) == CONNECTION_OK &&
+		    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
+			(void)exec_simple(self->conn, "ROLLBACK",
+			                  "store.rollback_failed");
+	}
 	batch_reset(self);
 	return rc;
+}
+
+const char *
+store_commit_rejected(const store_t *self, size_t i, const char **reason)
+{
+	if (self == NULL || i >= self->n_rev)
+		return NULL;
+	if (reason)
+		*reason = self->rev[i].reason;
+	return self->rev[i].sha256;
 }
 
 /* -- writing --------------------------------------------------------------- */
@@ -781,9 +933,9 @@ batch_prologue(store_t *self, struct stmt *st)
 	int n = 0;
 
 	if (!self->in_tx) {
-		st[n++] = (struct stmt){ .sql = "BEGIN" };
+		st[n++] = (struct stmt){ .name = "begin" };
 	} else if (self->release_pending) {
-		st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT a" };
+		st[n++] = (struct stmt){ .name = "release_a" };
 	}
 	return n;
 }
@@ -980,26 +1132,21 @@ arr_span(struct sb *b, const char *text, const struct span *sp)
 	sb_putn(b, "\"", 1);
 }
 
-/* The array parameters of insert_pairings (in buf[1..10]; the upsert's
- * buffers are free again once its pipeline is done). */
+/* Appends an article's pairings to the columns of insert_pairings. */
 static void
-build_pairings(store_t *self, const struct ext_result *res,
-               const struct span *sp, const char **vals)
+add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
+             const struct span *sp)
 {
-	struct sb *b = self->buf;
+	struct sb *b = rw->p;
 	size_t i;
-	int k;
 
-	for (k = 1; k <= 10; k++) {
-		sb_clear(&b[k]);
-		sb_putn(&b[k], "{", 1);
-	}
 	for (i = 0; i < res->n_pairings; i++) {
 		const struct ext_pairing *p = &res->pairings[i];
 		bool ev_fits =
 		    p->evidence &&
 		    (strlen(p->evidence) <= SENT_MAX_CP || !sp[i].ok);
 
+		arr_str(&b[0], sha256);
 		arr_long(&b[1], (long long)i, false);
 		arr_str(&b[2], p->helper ? p->helper : "");
 		arr_str(&b[3], is_code(p->helper_code) ? p->helper_code : NULL);
@@ -1016,46 +1163,40 @@ build_pairings(store_t *self, const struct ext_result *res,
 		else
 			arr_span(&b[10], res->text, &sp[i]);
 	}
-	for (k = 1; k <= 10; k++) {
-		sb_putn(&b[k], "}", 1);
-		vals[k] = b[k].p;
-	}
+	rw->np += res->n_pairings;
 }
 
-/* The array parameters of insert_figures (in buf[11..24]). */
+/* Appends an article's figures to the columns of insert_figures. */
 static void
-build_figures(store_t *self, const struct ext_result *res,
-              const struct span *sp, const char **vals)
+add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
+            const struct span *sp)
 {
-	struct sb *b = self->buf + 11; /* after the pairings' buffers */
+	struct sb *b = rw->f;
+	struct sb rc = { 0 };
 	char num[64];
 	size_t i, j;
-	int k;
 
-	for (k = 1; k <= 14; k++) {
-		sb_clear(&b[k - 1]);
-		sb_putn(&b[k - 1], "{", 1);
-	}
 	for (i = 0; i < res->n_figures; i++) {
 		const struct ext_figure *f = &res->figures[i];
-		struct sb rc = { 0 };
 
-		arr_long(&b[0], (long long)i, false);
-		arr_str(&b[1], f->text ? f->text : "");
-		arr_sep(&b[2]);
-		sb_puts(&b[2], ext_decimal_str(f->value, num));
-		arr_str(&b[3], f->unit ? f->unit : "");
-		arr_sep(&b[4]);
-		sb_puts(&b[4], f->approx ? "t" : "f");
-		arr_str(&b[5], f->metric);
-		arr_str(&b[6], f->category ? f->category : "other");
-		arr_long(&b[7], f->year, f->year == 0);
-		arr_long(&b[8], (long long)f->start, false);
-		arr_long(&b[9], (long long)f->end, false);
-		arr_long(&b[10], (long long)f->sentence,
+		arr_str(&b[0], sha256);
+		arr_long(&b[1], (long long)i, false);
+		arr_str(&b[2], f->text ? f->text : "");
+		arr_sep(&b[3]);
+		sb_puts(&b[3], ext_decimal_str(f->value, num));
+		arr_str(&b[4], f->unit ? f->unit : "");
+		arr_sep(&b[5]);
+		sb_puts(&b[5], f->approx ? "t" : "f");
+		arr_str(&b[6], f->metric);
+		arr_str(&b[7], f->category ? f->category : "other");
+		arr_long(&b[8], f->year, f->year == 0);
+		arr_long(&b[9], (long long)f->start, false);
+		arr_long(&b[10], (long long)f->end, false);
+		arr_long(&b[11], (long long)f->sentence,
 		         f->sentence >= res->n_sentences);
-		arr_span(&b[11], res->text, &sp[i]);
+		arr_span(&b[12], res->text, &sp[i]);
 		/* region_codes: an array literal inside an array element. */
+		sb_clear(&rc);
 		sb_putn(&rc, "{", 1);
 		for (j = 0; j < f->n_region_codes; j++) {
 			if (!is_code(f->region_codes[j]))
@@ -1064,16 +1205,47 @@ build_figures(store_t *self, const struct ext_result *res,
 			sb_puts(&rc, f->region_codes[j]);
 		}
 		sb_putn(&rc, "}", 1);
-		arr_str(&b[12], rc.p);
-		free(rc.p);
-		arr_long(&b[13], f->pairing,
+		arr_str(&b[13], rc.p);
+		arr_long(&b[14], f->pairing,
 		         f->pairing < 0 ||
 		             (size_t)f->pairing >= res->n_pairings);
 	}
-	for (k = 1; k <= 14; k++) {
-		sb_putn(&b[k - 1], "}", 1);
-		vals[k] = b[k - 1].p;
+	free(rc.p);
+	rw->nf += res->n_figures;
+}
+
+/* Whether the server could refuse an article's figures or pairings for
+ * something we can see here (an integer out of range, a value too long
+ * for its index): such an article is written at once, in its savepoint,
+ * so that store_put() rejects it with the server's own error. What cannot
+ * be foreseen is caught at COMMIT. */
+static bool
+rows_risky(const struct ext_result *res)
+{
+	const size_t imax = 2147483647;
+	size_t i;
+
+	if (res->n_pairings > imax || res->n_figures > imax)
+		return true;
+	for (i = 0; i < res->n_pairings; i++) {
+		const struct ext_pairing *p = &res->pairings[i];
+
+		if (p->start > imax || p->end > imax ||
+		    (p->sentence > imax && p->sentence < res->n_sentences) ||
+		    (p->helper && strlen(p->helper) > INDEXED_MAX))
+			return true;
 	}
+	for (i = 0; i < res->n_figures; i++) {
+		const struct ext_figure *f = &res->figures[i];
+		size_t n = (f->unit ? strlen(f->unit) : 0) +
+		           (f->category ? strlen(f->category) : 0);
+
+		if (f->start > imax || f->end > imax ||
+		    (f->sentence > imax && f->sentence < res->n_sentences) ||
+		    n > INDEXED_MAX)
+			return true;
+	}
+	return false;
 }
 
 /* Sentence windows of every pairing (sp[0..np)) and figure
@@ -1113,6 +1285,85 @@ build_spans(const struct ext_result *res)
 	return sp;
 }
 
+/* The inserts of rw's rows (closed, in pv and fv) into st. Returns how
+ * many (0-2). */
+static int
+rows_stmts(const struct rows *rw, const char **pv, const char **fv,
+           struct stmt *st)
+{
+	int n = 0;
+
+	if (rw->np > 0)
+		st[n++] = (struct stmt){ .name = "insert_pairings",
+			                 .n = P_COLS,
+			                 .vals = pv,
+			                 .article = true };
+	if (rw->nf > 0)
+		st[n++] = (struct stmt){ .name = "insert_figures",
+			                 .n = F_COLS,
+			                 .vals = fv,
+			                 .article = true };
+	return n;
+}
+
+static void
+defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
+           const struct span *sp)
+{
+	struct deferred *d;
+	int k;
+
+	if (res->n_pairings == 0 && res->n_figures == 0)
+		return;
+	if (self->n_def == self->cap_def) {
+		self->cap_def = self->cap_def ? self->cap_def * 2 : 32;
+		self->def =
+		    realloc(self->def, self->cap_def * sizeof(*self->def));
+		if (self->def == NULL)
+			abort();
+	}
+	if (self->n_def == 0)
+		rows_reset(&self->batch);
+	d = &self->def[self->n_def++];
+	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256);
+	for (k = 0; k < P_COLS; k++)
+		d->p0[k] = self->batch.p[k].len;
+	for (k = 0; k < F_COLS; k++)
+		d->f0[k] = self->batch.f[k].len;
+	d->np = res->n_pairings;
+	d->nf = res->n_figures;
+	add_pairings(&self->batch, sha256, res, sp);
+	add_figures(&self->batch, sha256, res, sp + res->n_pairings);
+}
+
+/* Copies the rows of deferred article i (elements [start, next start) of
+ * each column, less the comma before them) into self->one. */
+static void
+rows_of(store_t *self, size_t i)
+{
+	const struct deferred *d = &self->def[i];
+	const struct deferred *e = i + 1 < self->n_def ? d + 1 : NULL;
+	struct rows *b = &self->batch, *o = &self->one;
+	int k;
+
+	rows_reset(o);
+	for (k = 0; k < P_COLS + F_COLS; k++) {
+		const struct sb *src =
+		    k < P_COLS ? &b->p[k] : &b->f[k - P_COLS];
+		struct sb *dst = k < P_COLS ? &o->p[k] : &o->f[k - P_COLS];
+		size_t from = k < P_COLS ? d->p0[k] : d->f0[k - P_COLS];
+		size_t to = e == NULL    ? src->len
+		            : k < P_COLS ? e->p0[k]
+		                         : e->f0[k - P_COLS];
+
+		if (from < to && src->p[from] == ',')
+			from++;
+		sb_putn(dst, src->p + from, to - from);
+	}
+	o->np = d->np;
+	o->nf = d->nf;
+}
+
 /* An article's data error: undo it to its savepoint and record why. */
 static int
 reject_article(store_t *self, const struct store_article *a, const char *reason,
@@ -1136,13 +1387,14 @@ int
 store_put(store_t *self, const struct store_article *a,
           const struct ext_result *res, enum store_status *status)
 {
-	const char *av[18], *pv[11], *fv[15];
+	const char *av[18], *pv[P_COLS], *fv[F_COLS];
 	int alens[18] = { 0 }, afmts[18] = { 0 };
 	char ver[16], when[96], why[512];
 	struct stmt st[8];
 	PGresult *r[8];
 	struct span *sp = NULL;
 	int n, k, failed, cls, rc = 0;
+	bool fresh;
 	size_t i;
 
 	if (self == NULL || a == NULL || a->sha256 == NULL || status == NULL)
@@ -1199,7 +1451,7 @@ store_put(store_t *self, const struct store_article *a,
 	av[17] = time_param(when, sizeof(when), a->received_us);
 	n = batch_prologue(self, st);
 	k = n;
-	st[n++] = (struct stmt){ .sql = "SAVEPOINT a" };
+	st[n++] = (struct stmt){ .name = "savepoint_a" };
 	st[n++] = (struct stmt){ .name = "upsert_article",
 		                 .n = 18,
 		                 .vals = av,
@@ -1218,14 +1470,25 @@ store_put(store_t *self, const struct store_article *a,
 		*status = STORE_DUPLICATE;
 		return 0;
 	}
+	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 0), "t") == 0;
 	clear_all(r, n);
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
 	if (cls == CLASS_DATA)
 		return reject_article(self, a, why, status);
+	sp = build_spans(res);
+	if (fresh && !rows_risky(res)) {
+		/* A new article has no rows to replace: its figures and
+		 * pairings join the batch's, written at COMMIT. */
+		defer_rows(self, a->sha256, res, sp);
+		free(sp);
+		self->release_pending = true;
+		self->pending++;
+		*status = STORE_STORED;
+		return 0;
+	}
 
 	/* Round trip 2: replace its figures and pairings, RELEASE. */
-	sp = build_spans(res);
 	n = 0;
 	st[n++] = (struct stmt){
 		.name = "delete_figures", .n = 1, .vals = av, .article = true
@@ -1233,26 +1496,16 @@ store_put(store_t *self, const struct store_article *a,
 	st[n++] = (struct stmt){
 		.name = "delete_pairings", .n = 1, .vals = av, .article = true
 	};
-	pv[0] = fv[0] = a->sha256;
-	if (res->n_pairings > 0) {
-		build_pairings(self, res, sp, pv);
-		st[n++] = (struct stmt){ .name = "insert_pairings",
-			                 .n = 11,
-			                 .vals = pv,
-			                 .article = true };
-	}
-	if (res->n_figures > 0) {
-		build_figures(self, res, sp + res->n_pairings, fv);
-		st[n++] = (struct stmt){ .name = "insert_figures",
-			                 .n = 15,
-			                 .vals = fv,
-			                 .article = true };
-	}
-	st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT a" };
+	rows_reset(&self->one);
+	add_pairings(&self->one, a->sha256, res, sp);
+	add_figures(&self->one, a->sha256, res, sp + res->n_pairings);
+	free(sp);
+	rows_close(&self->one, pv, fv);
+	n += rows_stmts(&self->one, pv, fv, st + n);
+	st[n++] = (struct stmt){ .name = "release_a" };
 	failed = pipe_run(self->conn, st, n, r);
 	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
 	clear_all(r, n);
-	free(sp);
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
 	if (cls == CLASS_DATA)
@@ -1260,6 +1513,141 @@ store_put(store_t *self, const struct store_article *a,
 	self->pending++;
 	*status = STORE_STORED;
 	return 0;
+}
+
+/* Deferred article i, alone, in its own savepoint: 0 when its rows went
+ * in; when the server refuses them, takes the article out again and
+ * records it in ingest_errors (a revised status). */
+static int
+flush_one(store_t *self, size_t i)
+{
+	const char *pv[P_COLS], *fv[F_COLS], *vals[2];
+	const struct deferred *d = &self->def[i];
+	struct stmt st[4];
+	PGresult *r[4];
+	char why[512];
+	struct revised *v;
+	int n = 0, failed, cls;
+
+	rows_of(self, i);
+	rows_close(&self->one, pv, fv);
+	st[n++] = (struct stmt){ .name = "savepoint_f" };
+	n += rows_stmts(&self->one, pv, fv, st + n);
+	st[n++] = (struct stmt){ .name = "release_f" };
+	failed = pipe_run(self->conn, st, n, r);
+	cls = check_pipe(self, st, failed, r, d->sha256, why, sizeof(why));
+	clear_all(r, n);
+	if (cls == CLASS_OK)
+		return 0;
+	if (cls == CLASS_TRANSIENT)
+		return ERR_DB_TRANSIENT;
+	if (exec_simple(self->conn,
+	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                "store.rollback_failed") != CLASS_OK) {
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	/* Its articles row must go too (no half article), and that can
+	 * only fail with the batch: if it does, the batch is redone. */
+	vals[0] = d->sha256;
+	vals[1] = text_param(&self->buf[0], why);
+	st[0] =
+	    (struct stmt){ .name = "reject_deferred", .n = 2, .vals = vals };
+	failed = pipe_run(self->conn, st, 1, r);
+	if (failed >= 0) {
+		log_error("store.reject_failed", LF_STR("id", d->sha256),
+		          LF_STR("sqlstate", res_sqlstate(r[0])),
+		          LF_STR("error", res_message(self->conn, r[0])));
+		clear_all(r, 1);
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	clear_all(r, 1);
+	if (self->n_rev == self->cap_rev) {
+		self->cap_rev = self->cap_rev ? self->cap_rev * 2 : 8;
+		self->rev =
+		    realloc(self->rev, self->cap_rev * sizeof(*self->rev));
+		if (self->rev == NULL)
+			abort();
+	}
+	v = &self->rev[self->n_rev++];
+	snprintf(v->sha256, sizeof(v->sha256), "%s", d->sha256);
+	snprintf(v->reason, sizeof(v->reason), "%s", why);
+	log_info("store.rejected", LF_STR("id", d->sha256),
+	         LF_STR("stage", "store"), LF_STR("reason", why),
+	         LF_STR("at", "commit"));
+	return 0;
+}
+
+/* One round trip: the figures and pairings of the batch's new articles in
+ * one INSERT per table, in a savepoint, then COMMIT. Should the server
+ * refuse those rows (a data error we could not foresee), it goes back to
+ * the savepoint and writes them article by article, rejecting the
+ * culprits, then commits. */
+static int
+commit_batch(store_t *self)
+{
+	const char *pv[P_COLS], *fv[F_COLS];
+	struct stmt st[6];
+	PGresult *r[6];
+	char why[512];
+	int n = 0, failed, cls, rc = 0;
+	size_t i;
+
+	if (self->release_pending)
+		st[n++] = (struct stmt){ .name = "release_a" };
+	if (self->n_def > 0) {
+		rows_close(&self->batch, pv, fv);
+		st[n++] = (struct stmt){ .name = "savepoint_f" };
+		n += rows_stmts(&self->batch, pv, fv, st + n);
+		st[n++] = (struct stmt){ .name = "release_f" };
+	}
+	st[n++] = (struct stmt){ .name = "commit" };
+	failed = pipe_run(self->conn, st, n, r);
+	cls = check_pipe(self, st, failed, r, "batch", why, sizeof(why));
+	if (cls == CLASS_OK) {
+		/* COMMIT of an aborted transaction "succeeds" with tag
+		 * ROLLBACK. */
+		if (strcmp(PQcmdStatus(r[n - 1]), "COMMIT") != 0)
+			rc = ERR_DB_TRANSIENT;
+	} else if (cls == CLASS_TRANSIENT) {
+		rc = ERR_DB_TRANSIENT;
+	}
+	if (rc != 0) {
+		PGresult *x = r[failed >= 0 ? failed : n - 1];
+
+		log_warn("store.commit_failed",
+		         LF_STR("sqlstate", res_sqlstate(x)),
+		         LF_STR("error", res_message(self->conn, x)),
+		         LF_INT("articles", self->pending));
+	}
+	clear_all(r, n);
+	if (cls != CLASS_DATA)
+		return rc;
+
+	log_warn("store.batch_refused", LF_STR("error", why),
+	         LF_INT("articles", self->n_def));
+	rows_unclose(&self->batch);
+	if (exec_simple(self->conn,
+	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                "store.rollback_failed") != CLASS_OK)
+		return ERR_DB_TRANSIENT;
+	for (i = 0; i < self->n_def; i++) {
+		rc = flush_one(self, i);
+		if (rc != 0)
+			return rc;
+	}
+	r[0] = PQexec(self->conn, "COMMIT");
+	if (PQresultStatus(r[0]) != PGRES_COMMAND_OK ||
+	    strcmp(PQcmdStatus(r[0]), "COMMIT") != 0) {
+		log_warn("store.commit_failed",
+		         LF_STR("sqlstate", res_sqlstate(r[0])),
+		         LF_STR("error", res_message(self->conn, r[0])),
+		         LF_INT("articles", self->pending));
+		rc = ERR_DB_TRANSIENT;
+	}
+	PQclear(r[0]);
+	return rc;
 }
 
 /* -- re-extraction --------------------------------------------------------- */

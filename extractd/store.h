@@ -62,7 +62,8 @@ bool store_ping(store_t *self);
  * reconnect, redo), or ERR_DB_PERMANENT only if even recording the error
  * failed. A data error of this article (SQLSTATE class 22, 23 or 54) rolls
  * back to its savepoint, records it in ingest_errors (stage "store") and
- * gives STORE_REJECTED. res may be NULL when extraction failed: recorded
+ * gives STORE_REJECTED (a new article's STORE_STORED is final only after
+ * store_commit(), see there). res may be NULL when extraction failed: recorded
  * as stage "extract", "no extraction result"; call store_reject() instead
  * to give the reason. store_reject() records in ingest_errors (one row per
  * sha256 and stage; a repeat bumps attempts) and counts in the batch. */
@@ -71,8 +72,21 @@ int store_put(store_t *self, const struct store_article *a,
 int store_reject(store_t *self, const struct store_article *a,
                  const char *stage, const char *reason);
 /* COMMIT the batch; then, and only then, ACK its articles. 0 or
- * ERR_DB_TRANSIENT. */
+ * ERR_DB_TRANSIENT. The figures and pairings of the batch's new articles
+ * are written here, in one statement per table (a newer version replacing
+ * an older one, or an article the server may refuse for something store.c
+ * can see, is written in store_put() as before). Should the server still
+ * refuse them, the batch goes back to before those rows and writes them
+ * article by article: a culprit is then rejected after all (its articles
+ * row removed, recorded in ingest_errors) although store_put() gave
+ * STORE_STORED, and the others are committed. */
 int store_commit(store_t *self);
+/* After store_commit() returned 0: the id of the i-th article (from 0) it
+ * rejected that way, NULL past the last; *reason (if not NULL) gets why.
+ * ACK those as rejected, not stored. Borrowed, valid until the next
+ * store_commit() or store_rollback(). */
+const char *store_commit_rejected(const store_t *self, size_t i,
+                                  const char **reason);
 void store_rollback(store_t *self);
 size_t store_pending(const store_t *self); /* articles in the open batch */
 

@@ -482,6 +482,22 @@ commit(worker_t *self)
 	}
 	metrics_observe(self->m.commit_s, now_s() - t0);
 	log_debug("batch.committed", LF_INT("articles", self->n_put));
+	/* Rows the COMMIT refused after store_put() said stored. */
+	for (size_t i = 0;; i++) {
+		const char *reason = NULL;
+		const char *id = store_commit_rejected(self->st, i, &reason);
+
+		if (!id)
+			break;
+		for (struct item *it = self->head; it; it = it->next)
+			if (it->state == ITEM_PUT &&
+			    it->status == STORE_STORED &&
+			    strcmp(it->msg.art.id, id) == 0) {
+				it->status = STORE_REJECTED;
+				snprintf(it->reason, sizeof(it->reason), "%s",
+				         reason ? reason : "");
+			}
+	}
 	for (struct item *it = self->head, *next; it; it = next) {
 		next = it->next;
 		if (it->state != ITEM_PUT)

@@ -238,6 +238,79 @@ def test_bench_batches(pg):
                  " WHERE datname = current_database()", db=db), "t")
 
 
+def test_batch_commit_rejects_only_the_culprit(pg):
+    """New articles' figures and pairings go in at COMMIT, one INSERT per
+    table for the whole batch. A data error there (one the store cannot
+    foresee: here a CHECK this test adds) takes the batch back to before
+    those rows and writes them article by article: the culprit is rejected
+    (its articles row removed, recorded in ingest_errors with the server's
+    error), every other article of the batch is stored whole."""
+    db = fresh(pg)
+    pg.psql("ALTER TABLE figures ADD CONSTRAINT test_no_777"
+            " CHECK (value <> 777)", db=db)
+    paths = [write("b%d.txt" % i, ARTICLE.replace("5000", str(5000 + i))
+                   .replace("20个", "%d个" % (21 + i)))
+             for i in range(5)]
+    bad = write("b_bad.txt", ARTICLE.replace("300人", "777人"))
+    batch = paths[:2] + [bad] + paths[2:]
+    p = driver(pg, db, "put", *batch, synth=1)
+    good = sorted(sha(x) for x in paths)
+    eq(pg.psql("SELECT sha256 FROM articles ORDER BY 1", db=db),
+       [(g,) for g in good], "every article but the culprit")
+    eq(pg.psql("SELECT sha256, count(*), sum(value) FROM figures"
+               " GROUP BY 1 ORDER BY 1", db=db),
+       sorted((sha(x), "3", str(5000 + i + 300 + 21 + i))
+              for i, x in enumerate(paths)),
+       "each article its own figures, whole")
+    eq(pg.psql("SELECT count(*), count(DISTINCT sha256) FROM pairings",
+               db=db), [("5", "5")])
+    eq(pg.psql("SELECT sha256, stage, left(reason, 5), attempts, raw_size,"
+               " encode(sha256(raw), 'hex') = sha256, uri, feed"
+               " FROM ingest_errors", db=db),
+       [(sha(bad), "store", "23514", "1", str(len(ARTICLE.encode())), "t",
+         bad, "test")], "exactly the culprit, with its raw bytes")
+    lines = [x for x in p.stderr.splitlines() if "store.rejected" in x]
+    eq(len(lines), 1, "one rejection logged: %s" % p.stderr)
+    assert sha(bad) in lines[0] and "at=commit" in lines[0], lines[0]
+    assert "store.batch_refused" in p.stderr, p.stderr
+    # Redelivered: rejected again (one row, attempts counted), and the
+    # stored ones are duplicates.
+    p = driver(pg, db, "put", bad, paths[0], synth=1)
+    eq(statuses(p)[sha(paths[0])], "duplicate")
+    eq(pg.psql("SELECT count(*), max(attempts) FROM ingest_errors", db=db),
+       [("1", "2")])
+    eq(pg.scalar("SELECT count(*) FROM articles", db=db), "5")
+
+
+def test_batch_mixes_new_replaced_and_duplicates(pg):
+    """One batch holding new articles (their rows deferred to COMMIT), a
+    newer version of a stored one (its rows replaced at once), a duplicate
+    and an article without figures: each ends with exactly its rows."""
+    db = fresh(pg)
+    a = write("m_a.txt", ARTICLE)
+    x = write("m_x.txt", ARTICLE.replace("5000", "6000"))
+    driver(pg, db, "put", a, synth=1, version=1, hash="h")
+    driver(pg, db, "put", x, synth=1, version=2, hash="h")
+    c = write("m_c.txt", ARTICLE.replace("5000", "7000"))
+    d = write("m_d.txt", NO_FIGURES)
+    e = write("m_e.txt", ARTICLE.replace("300", "400"))
+    p = driver(pg, db, "put", c, a, x, d, e, synth=1, version=2, hash="h")
+    eq(statuses(p), {sha(c): "stored", sha(a): "stored",
+                     sha(x): "duplicate", sha(d): "stored",
+                     sha(e): "stored"})
+    eq(pg.psql("SELECT a.sha256, a.extractor_version,"
+               " (SELECT count(*) FROM figures f WHERE f.sha256 = a.sha256),"
+               " (SELECT count(*) FROM pairings p WHERE p.sha256 = a.sha256)"
+               " FROM articles a ORDER BY 1", db=db),
+       sorted([(sha(a), "2", "3", "1"), (sha(x), "2", "3", "1"),
+               (sha(c), "2", "3", "1"), (sha(d), "2", "0", "0"),
+               (sha(e), "2", "3", "1")]))
+    eq(pg.scalar("SELECT sum(value) FROM figures f JOIN articles a"
+                 " USING (sha256) WHERE a.sha256 = '%s'" % sha(e), db=db),
+       str(5000 + 400 + 20))
+    eq(pg.scalar("SELECT count(*) FROM ingest_errors", db=db), "0")
+
+
 if __name__ == "__main__":
     try:
         run_tests(globals())
