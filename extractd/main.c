@@ -29,6 +29,7 @@ static struct {
 	long inflight;
 	long batch_size;
 	long batch_ms;
+	long batch_linger_ms;
 	long max_article_bytes;
 	long heartbeat_ms;
 	long peer_timeout_ms;
@@ -65,6 +66,9 @@ static const struct cfg_opt opts[] = {
 	  "articles per transaction" },
 	{ "batch-ms", CFG_INT, &cfg.batch_ms, "200",
 	  "commit a batch this long after its first article at the latest" },
+	{ "batch-linger-ms", CFG_INT, &cfg.batch_linger_ms, "0",
+	  "an idle batch waits this long for more work before COMMIT "
+	  "(0: at once; at most --batch-ms)" },
 	{ "max-article-bytes", CFG_INT, &cfg.max_article_bytes, "4M",
 	  "larger articles are rejected with a reason" },
 	{ "heartbeat-ms", CFG_INT, &cfg.heartbeat_ms, "1000",
@@ -243,6 +247,7 @@ run_worker(const struct extload *el)
 	wo.inflight = cfg.inflight;
 	wo.batch_size = cfg.batch_size;
 	wo.batch_ms = cfg.batch_ms;
+	wo.batch_linger_ms = cfg.batch_linger_ms;
 	wo.max_article_bytes = cfg.max_article_bytes;
 	wo.heartbeat_ms = cfg.heartbeat_ms;
 	wo.peer_timeout_ms = cfg.peer_timeout_ms;
@@ -293,6 +298,7 @@ main(int argc, char **argv)
 	if (log_parse_level(cfg.log_level, &level) != 0 ||
 	    log_parse_format(cfg.log_format, &format) != 0 ||
 	    cfg.inflight < 1 || cfg.batch_size < 1 || cfg.batch_ms < 0 ||
+	    cfg.batch_linger_ms < 0 || cfg.batch_linger_ms > cfg.batch_ms ||
 	    cfg.max_article_bytes < 1 || cfg.heartbeat_ms < 10 ||
 	    cfg.peer_timeout_ms < 2 * cfg.heartbeat_ms ||
 	    cfg.db_backoff_max_ms < 100 || cfg.drain_ms < 0) {

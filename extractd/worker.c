@@ -624,7 +624,7 @@ recv_waiting(worker_t *self, int64_t now)
  * is already waiting, and commits as soon as none is (a lone article at
  * low load commits at once instead of waiting out --batch-ms), when it
  * holds --batch-size articles, or when it is --batch-ms old while work
- * keeps arriving. */
+ * keeps arriving; --batch-linger-ms holds an idle batch open that long. */
 static void
 fill_and_commit(worker_t *self)
 {
@@ -640,6 +640,12 @@ fill_and_commit(worker_t *self)
 		now = now_ms();
 		put_new(self, now);
 	}
+	/* --batch-linger-ms trades latency for fewer commits: an idle
+	 * batch younger than it waits for more work (0: commit at once). */
+	if (self->n_put > 0 && !self->draining &&
+	    self->n_put < (size_t)self->o.batch_size &&
+	    now - self->batch_start_ms < self->o.batch_linger_ms)
+		return;
 	if (self->n_put > 0)
 		commit(self);
 }

@@ -31,9 +31,10 @@ struct worker_opts {
 	struct mq_curve curve;
 	struct store_opts store; /* conninfo, version, data hash, timeouts */
 	const struct extload *el;
-	long inflight;   /* credit window per endpoint */
-	long batch_size; /* at most this many articles per transaction */
-	long batch_ms;   /* at most this long while work keeps arriving */
+	long inflight;        /* credit window per endpoint */
+	long batch_size;      /* at most this many articles per transaction */
+	long batch_ms;        /* at most this long while work keeps arriving */
+	long batch_linger_ms; /* an idle batch younger than this waits */
 	long max_article_bytes;
 	long heartbeat_ms;
 	long peer_timeout_ms; /* no heartbeat this long: peer lost */

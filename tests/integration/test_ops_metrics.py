@@ -209,6 +209,7 @@ def test_ingestd_not_ready_while_draining(pg):
         # The worker sits on its batch for a few seconds, so ingestd has
         # leases out when it is told to stop and must wait for the ACKs.
         w = s.extractd(ing, extra=["--batch-ms", "5000",
+                                   "--batch-linger-ms", "5000",
                                    "--batch-size", "100"])
         wait_status(ing.http_port, "/readyz", 200, 10, "ingestd ready")
         for a in arts:

@@ -267,8 +267,10 @@ def test_frozen_worker_cut_off_by_idle_tx_timeout(pg):
         logins(pg)
         ing = s.ingestd()
         as_writer(s)
-        w = s.extractd(ing, extra=["--batch-ms", "2000", "--batch-size",
-                                   "100", "--idle-tx-timeout-ms", "2500"])
+        w = s.extractd(ing, extra=["--batch-ms", "2000",
+                                   "--batch-linger-ms", "2000",
+                                   "--batch-size", "100",
+                                   "--idle-tx-timeout-ms", "2500"])
         drop(s.spool, art.name, art.body)
         rows = wait_for(lambda: [r for r in worker_backends(s)
                                  if r[2] == "idle in transaction"],
