@@ -73,6 +73,18 @@ on_hit(void *ctx, size_t b0, size_t b1, uint32_t val)
 	return 0;
 }
 
+static bool
+same_hits(const struct hits *a, const struct hits *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->h[i].b0 != b->h[i].b0 || a->h[i].b1 != b->h[i].b1 ||
+		    a->h[i].val != b->h[i].val)
+			return false;
+	return true;
+}
+
 static void
 test_ac(void)
 {
@@ -133,9 +145,8 @@ test_ac(void)
 		}
 		got->n = 0;
 		reg_ac_longest(ac, text, n, on_hit, got);
-		if (want->n < 4096 &&
-		    (got->n != want->n ||
-		     memcmp(got->h, want->h, got->n * sizeof(struct hit))))
+		/* Field by field: the struct's padding is not initialised. */
+		if (want->n < 4096 && !same_hits(got, want))
 			bad++;
 		/* Per end: the longest pattern ending there. */
 		got->n = 0;
