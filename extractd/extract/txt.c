@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "txt_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -494,12 +495,35 @@ static const struct {
 	{ "phone", BP_PHONE },
 };
 
+/* (Re)builds a pattern set over the elements of v, whose pattern pointer
+ * and byte length sit at the given offsets of each element. */
+static int
+build_set(struct patset *set, const struct vec *v, size_t pat_off,
+          size_t len_off)
+{
+	const char **pats = malloc((v->n ? v->n : 1) * sizeof(*pats));
+	size_t *lens = malloc((v->n ? v->n : 1) * sizeof(*lens));
+	int rc = EXT_ENOMEM;
+
+	if (pats && lens) {
+		for (size_t i = 0; i < v->n; i++) {
+			const char *e = (const char *)v->p + i * v->elt;
+
+			memcpy(&pats[i], e + pat_off, sizeof(pats[i]));
+			memcpy(&lens[i], e + len_off, sizeof(lens[i]));
+		}
+		ps_free(set);
+		rc = ps_build(set, pats, lens, v->n);
+	}
+	free(pats);
+	free(lens);
+	return rc;
+}
+
 static int
 load_boilerplate(struct txt_tables *t, struct tsv *r)
 {
 	struct vec v = VEC_INIT(struct bp_rule);
-	const char **pats = NULL;
-	size_t *lens = NULL, i;
 	int rc;
 
 	while ((rc = tsv_next(r)) == 1) {
@@ -534,21 +558,9 @@ load_boilerplate(struct txt_tables *t, struct tsv *r)
 			break;
 		}
 	}
-	if (rc == 0) {
-		pats = malloc((v.n ? v.n : 1) * sizeof(*pats));
-		lens = malloc((v.n ? v.n : 1) * sizeof(*lens));
-		rc = pats && lens ? 0 : EXT_ENOMEM;
-	}
-	for (i = 0; rc == 0 && i < v.n; i++) {
-		pats[i] = ((struct bp_rule *)v.p)[i].pat;
-		lens[i] = ((struct bp_rule *)v.p)[i].len;
-	}
-	if (rc == 0) {
-		ps_free(&t->bp_set);
-		rc = ps_build(&t->bp_set, pats, lens, v.n);
-	}
-	free(pats);
-	free(lens);
+	if (rc == 0)
+		rc = build_set(&t->bp_set, &v, offsetof(struct bp_rule, pat),
+		               offsetof(struct bp_rule, len));
 	if (rc != 0) {
 		vec_free(&v);
 		return rc;
@@ -578,8 +590,6 @@ static int
 load_meta(struct txt_tables *t, struct tsv *r)
 {
 	struct vec v = VEC_INIT(struct meta_label);
-	const char **pats = NULL;
-	size_t *lens = NULL, i;
 	int rc;
 
 	while ((rc = tsv_next(r)) == 1) {
@@ -605,21 +615,9 @@ load_meta(struct txt_tables *t, struct tsv *r)
 			break;
 		}
 	}
-	if (rc == 0) {
-		pats = malloc((v.n ? v.n : 1) * sizeof(*pats));
-		lens = malloc((v.n ? v.n : 1) * sizeof(*lens));
-		rc = pats && lens ? 0 : EXT_ENOMEM;
-	}
-	for (i = 0; rc == 0 && i < v.n; i++) {
-		pats[i] = ((struct meta_label *)v.p)[i].s;
-		lens[i] = ((struct meta_label *)v.p)[i].len;
-	}
-	if (rc == 0) {
-		ps_free(&t->ml_set);
-		rc = ps_build(&t->ml_set, pats, lens, v.n);
-	}
-	free(pats);
-	free(lens);
+	if (rc == 0)
+		rc = build_set(&t->ml_set, &v, offsetof(struct meta_label, s),
+		               offsetof(struct meta_label, len));
 	if (rc != 0) {
 		vec_free(&v);
 		return rc;
