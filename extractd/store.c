@@ -123,6 +123,24 @@ struct stmt {
 	bool article; /* a data error here is the article's fault */
 };
 
+/* One error row per article and stage: a repeat keeps what it knew and
+ * counts the attempt (shared by put_error and the batch's reject path). */
+#define ERR_UPSERT_SQL                                                         \
+	" ON CONFLICT (sha256, stage) DO UPDATE SET reason = EXCLUDED.reason," \
+	" raw = coalesce(EXCLUDED.raw, ingest_errors.raw),"                    \
+	" raw_size = EXCLUDED.raw_size,"                                       \
+	" uri = coalesce(EXCLUDED.uri, ingest_errors.uri),"                    \
+	" feed = coalesce(EXCLUDED.feed, ingest_errors.feed),"                 \
+	" content_type = coalesce(EXCLUDED.content_type,"                      \
+	" ingest_errors.content_type),"                                        \
+	" charset_hint = coalesce(EXCLUDED.charset_hint,"                      \
+	" ingest_errors.charset_hint),"                                        \
+	" extractor_version = EXCLUDED.extractor_version,"                     \
+	" data_hash = EXCLUDED.data_hash,"                                     \
+	" received_at = coalesce(ingest_errors.received_at,"                   \
+	" EXCLUDED.received_at),"                                              \
+	" at = now(), attempts = ingest_errors.attempts + 1"
+
 static const struct {
 	const char *name;
 	const char *sql;
@@ -192,21 +210,8 @@ static const struct {
 	  " SELECT sha256, 'store', $2,"
 	  " CASE WHEN octet_length(raw) <= " ERR_RAW_MAX_SQL " THEN raw END,"
 	  " octet_length(raw), uri, feed, content_type, charset_hint,"
-	  " extractor_version, data_hash, received_at FROM gone"
-	  " ON CONFLICT (sha256, stage) DO UPDATE SET reason = EXCLUDED.reason,"
-	  " raw = coalesce(EXCLUDED.raw, ingest_errors.raw),"
-	  " raw_size = EXCLUDED.raw_size,"
-	  " uri = coalesce(EXCLUDED.uri, ingest_errors.uri),"
-	  " feed = coalesce(EXCLUDED.feed, ingest_errors.feed),"
-	  " content_type = coalesce(EXCLUDED.content_type,"
-	  " ingest_errors.content_type),"
-	  " charset_hint = coalesce(EXCLUDED.charset_hint,"
-	  " ingest_errors.charset_hint),"
-	  " extractor_version = EXCLUDED.extractor_version,"
-	  " data_hash = EXCLUDED.data_hash,"
-	  " received_at = coalesce(ingest_errors.received_at,"
-	  " EXCLUDED.received_at),"
-	  " at = now(), attempts = ingest_errors.attempts + 1" },
+	  " extractor_version, data_hash, received_at FROM "
+	  "gone" ERR_UPSERT_SQL },
 	/* Transaction control, prepared like the rest: no parse per use. */
 	{ "begin", "BEGIN" },
 	{ "commit", "COMMIT" },
@@ -220,21 +225,7 @@ static const struct {
 	  " feed, content_type, charset_hint, extractor_version, data_hash,"
 	  " received_at)"
 	  " VALUES ($1, $2, $3, $4, $5::bigint, $6, $7, $8, $9, $10::integer,"
-	  " $11, $12::timestamptz)"
-	  " ON CONFLICT (sha256, stage) DO UPDATE SET reason = EXCLUDED.reason,"
-	  " raw = coalesce(EXCLUDED.raw, ingest_errors.raw),"
-	  " raw_size = EXCLUDED.raw_size,"
-	  " uri = coalesce(EXCLUDED.uri, ingest_errors.uri),"
-	  " feed = coalesce(EXCLUDED.feed, ingest_errors.feed),"
-	  " content_type = coalesce(EXCLUDED.content_type,"
-	  " ingest_errors.content_type),"
-	  " charset_hint = coalesce(EXCLUDED.charset_hint,"
-	  " ingest_errors.charset_hint),"
-	  " extractor_version = EXCLUDED.extractor_version,"
-	  " data_hash = EXCLUDED.data_hash,"
-	  " received_at = coalesce(ingest_errors.received_at,"
-	  " EXCLUDED.received_at),"
-	  " at = now(), attempts = ingest_errors.attempts + 1" },
+	  " $11, $12::timestamptz)" ERR_UPSERT_SQL },
 	{ "reextract_select",
 	  "SELECT sha256, raw, uri, feed, content_type, charset_hint,"
 	  " (extract(epoch FROM received_at) * 1000000)::bigint"
