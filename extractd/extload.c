@@ -2,10 +2,12 @@
  * tables and opens OpenCC. */
 #include "extload.h"
 #include "extract/extract.h"
+#include "sha256.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <opencc.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,9 @@
 
 #ifndef EXTRACTD_SOURCE_DATA
 #define EXTRACTD_SOURCE_DATA ""
+#endif
+#ifndef OPENCC_DICT_DIR
+#define OPENCC_DICT_DIR "/usr/share/opencc"
 #endif
 #ifndef EXTRACTD_INSTALL_DATA
 #define EXTRACTD_INSTALL_DATA "/usr/local/share/extractd/data"
@@ -84,6 +89,68 @@ fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* t2s_phrases.tsv describes one OpenCC dictionary: it is handed to the
+ * tables only when OpenCC runs its default t2s configuration and the
+ * installed phrase dictionary is the one the file records (line
+ * "# opencc-tsphrases-sha256: HEX"). Otherwise the note says why the
+ * character-wise path is off; conversion stays exact either way. */
+static bool
+phrases_match(const char *buf, size_t len, const char *opencc_config,
+              char *note, size_t notelen)
+{
+	static const char tag[] = "# opencc-tsphrases-sha256:";
+	const char *dict = OPENCC_DICT_DIR "/TSPhrases.ocd2";
+	const char *p = buf, *end = buf + len;
+	char want[SHA256_HEX_LEN + 1] = "", have[SHA256_HEX_LEN + 1];
+	char *d;
+	size_t n;
+
+	if (opencc_config && strcmp(opencc_config, "t2s.json") != 0) {
+		snprintf(note, notelen,
+		         "OpenCC configuration %s is not t2s.json",
+		         opencc_config);
+		return false;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((nl ? nl : end) - p);
+
+		if (l > sizeof(tag) - 1 &&
+		    memcmp(p, tag, sizeof(tag) - 1) == 0) {
+			const char *v = p + sizeof(tag) - 1;
+
+			while (v < p + l && *v == ' ')
+				v++;
+			if ((size_t)(p + l - v) >= SHA256_HEX_LEN) {
+				memcpy(want, v, SHA256_HEX_LEN);
+				want[SHA256_HEX_LEN] = '\0';
+			}
+			break;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!sha256_valid_hex(want)) {
+		snprintf(note, notelen,
+		         "t2s_phrases.tsv records no dictionary "
+		         "sha256");
+		return false;
+	}
+	if (read_file(dict, &d, &n) != 0) {
+		snprintf(note, notelen, "%s: %s", dict, strerror(errno));
+		return false;
+	}
+	sha256_hex(d, n, have);
+	free(d);
+	if (strcmp(want, have) != 0) {
+		snprintf(
+		    note, notelen,
+		    "%s is not the dictionary t2s_phrases.tsv was made from",
+		    dict);
+		return false;
+	}
+	return true;
+}
+
 /* OpenCC's C API is the one place conversion happens. opencc_convert_utf8
  * is const on the converter, so one handle serves every caller. */
 static char *
@@ -110,6 +177,7 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 	size_t n = 0, cap = 0, i;
 	uint64_t h = 0xcbf29ce484222325ULL;
 	const char *missing = NULL;
+	long nphr;
 	int rc = -1;
 
 	memset(el, 0, sizeof(*el));
@@ -158,6 +226,12 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 		}
 		h = fnv1a(h, names[i], strlen(names[i]) + 1);
 		h = fnv1a(h, buf, len);
+		if (strcmp(names[i], "t2s_phrases.tsv") == 0 &&
+		    !phrases_match(buf, len, opencc_config, el->t2s_note,
+		                   sizeof(el->t2s_note))) {
+			free(buf);
+			continue;
+		}
 		r = ext_tables_add(el->tables, names[i], buf, len, &line);
 		free(buf);
 		if (r != 0) {
@@ -185,6 +259,17 @@ extload_open(struct extload *el, const char *dir, const char *opencc_config,
 		}
 		el->opencc = cc;
 		ext_tables_set_t2s(el->tables, convert, cc);
+		nphr = ext_tables_t2s_phrases(el->tables);
+		if (nphr >= 0)
+			snprintf(el->t2s_note, sizeof(el->t2s_note),
+			         "character table; %ld phrases through OpenCC",
+			         nphr);
+		else if (!el->t2s_note[0])
+			snprintf(el->t2s_note, sizeof(el->t2s_note),
+			         "no character table: every clause with a "
+			         "changing character through OpenCC");
+	} else {
+		snprintf(el->t2s_note, sizeof(el->t2s_note), "off");
 	}
 	rc = 0;
 	goto done;

@@ -15,6 +15,9 @@ struct extload {
 	char data_hash[17]; /* FNV-1a 64 of the data files, hex */
 	char data_dir[4096];
 	void *opencc; /* opencc_t, or NULL when conversion is off */
+	/* How Traditional script is converted (for the start-up log): the
+	 * character-wise path and its phrase count, or why it is off. */
+	char t2s_note[256];
 };
 
 /* Finds the data directory: dir if not NULL/empty, else $EXTRACTD_DATA,

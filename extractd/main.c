@@ -344,7 +344,8 @@ main(int argc, char **argv)
 			log_info("extractd.started",
 			         LF_INT("version", EXT_VERSION),
 			         LF_STR("data_hash", el.data_hash),
-			         LF_STR("data", el.data_dir));
+			         LF_STR("data", el.data_dir),
+			         LF_STR("t2s", el.t2s_note));
 			rc = cfg.reextract ? reextract(&el) : run_worker(&el);
 		}
 	}

@@ -479,10 +479,20 @@ convert_one(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 
 struct seg {
 	size_t b0, b1;
+	bool cc; /* for the converter (else the character table) */
 };
 
-/* The clauses of s that hold a code point the converter changes, adjacent
- * ones merged; never across a line break. */
+/* Whether a phrase that the character table would get wrong starts at s. */
+static inline bool
+phrase_at(const struct txt_conv *cv, const char *s, size_t n)
+{
+	return cv->charwise && ps_first(&cv->tt->t2s_phr, s, n) >= 0;
+}
+
+/* The clauses of s that hold a code point the converter changes or a
+ * phrase it converts as a whole, adjacent ones merged; never across a line
+ * break. A segment goes to the converter when one of its clauses holds
+ * such a phrase, or when there is no character table. */
 static int
 find_segments(const struct txt_conv *cv, const char *s, size_t n,
               struct vec *segs)
@@ -492,7 +502,7 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 
 	while (i < n) {
 		size_t cs = i;
-		bool need = false;
+		bool need = false, cc = false;
 
 		if (s[i] == '\n') {
 			i++;
@@ -509,60 +519,75 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 				    ((uint32_t)(u[1] & 0x3F) << 6) |
 				    (u[2] & 0x3F);
 				need |= cv->all || (cv->tt->cpf[c] & TF_T2S);
+				if (!cc && phrase_at(cv, s + i, n - i))
+					cc = true;
 				i += 3;
 				continue;
 			}
+			if (u[0] >= 0x80 && !cc && phrase_at(cv, s + i, n - i))
+				cc = true;
 			c = txt_next(s, n, &i);
 
 			need |= needs_t2s(cv, c);
 			if (clause_end(c))
 				break;
 		}
-		if (!need) {
+		if (!cv->charwise)
+			cc = need;
+		if (!need && !cc) {
 			last = NULL;
 		} else if (last && last->b1 == cs) {
 			last->b1 = i;
+			last->cc |= cc;
 		} else {
 			if (!(last = vec_push(segs)))
 				return EXT_ENOMEM;
 			last->b0 = cs;
 			last->b1 = i;
+			last->cc = cc;
 		}
 	}
 	return 0;
 }
 
-/* All segments in one call (each call to OpenCC has a fixed cost that
- * dwarfs a clause): joined by line breaks, which no phrase spans. */
+/* The converter's segments in one call (each call to OpenCC has a fixed
+ * cost that dwarfs a clause): joined by line breaks, which no phrase spans.
+ * (*at)[j] is where the j-th of them starts in *res. */
 static int
 convert_batch(struct txt_conv *cv, const char *s, const struct seg *sg,
               size_t ns, struct sbuf *joined, char **res, const char ***at)
 {
 	const char **pos;
 	char *r, *p;
-	size_t i, k;
+	size_t i, k, nc = 0;
 
 	joined->n = 0;
-	for (i = 0; i < ns; i++)
+	for (i = 0; i < ns; i++) {
+		if (!sg[i].cc)
+			continue;
+		nc++;
 		if (sb_put(joined, s + sg[i].b0, sg[i].b1 - sg[i].b0) != 0 ||
 		    sb_put(joined, "\n", 1) != 0)
 			return EXT_ENOMEM;
+	}
+	if (nc == 0)
+		return 0;
 	r = cv->t2s(cv->ctx, joined->p, joined->n);
 	if (!r)
 		return EXT_ECONVERT;
 	k = strlen(r);
-	pos = malloc((ns + 1) * sizeof(*pos));
+	pos = malloc((nc + 1) * sizeof(*pos));
 	if (!pos) {
 		free(r);
 		return EXT_ENOMEM;
 	}
-	for (i = 0, p = r; i < ns && p; i++) {
+	for (i = 0, p = r; i < nc && p; i++) {
 		pos[i] = p;
 		p = memchr(p, '\n', k - (size_t)(p - r));
 		if (p)
 			p++;
 	}
-	if (i < ns || !p || (size_t)(p - r) != k ||
+	if (i < nc || !p || (size_t)(p - r) != k ||
 	    txt_utf8_valid_prefix((unsigned char *)r, k) != k) {
 		/* Lines lost or added: fall back to one call per segment. */
 		free(pos);
@@ -571,7 +596,7 @@ convert_batch(struct txt_conv *cv, const char *s, const struct seg *sg,
 		*at = NULL;
 		return 0;
 	}
-	pos[ns] = r + k;
+	pos[nc] = r + k;
 	*res = r;
 	*at = pos;
 	return 0;
@@ -581,11 +606,11 @@ int
 txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 {
 	struct vec segs = VEC_INIT(struct seg);
-	struct sbuf joined = { 0 };
+	struct sbuf joined = { 0 }, cw = { 0 };
 	const struct seg *sg;
 	const char **at = NULL;
 	char *res = NULL;
-	size_t i, prev = 0;
+	size_t i, j = 0, prev = 0;
 	int rc = 0;
 
 	out->n = 0;
@@ -604,12 +629,18 @@ txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 		rc = sb_put(out, s + prev, sg[i].b0 - prev);
 		if (rc != 0)
 			break;
-		if (res) {
-			size_t k = (size_t)(at[i + 1] - at[i]) - 1;
+		if (!sg[i].cc) {
+			cw.n = 0;
+			rc = txt_t2s_chars(cv->tt, a, l, &cw, &cv->converted);
+			if (rc == 0)
+				rc = put_folded(cv->tt, out, cw.p, cw.n, true);
+		} else if (res) {
+			size_t k = (size_t)(at[j + 1] - at[j]) - 1;
 
-			if (k != l || memcmp(at[i], a, l) != 0)
+			if (k != l || memcmp(at[j], a, l) != 0)
 				cv->converted = true;
-			rc = put_folded(cv->tt, out, at[i], k, true);
+			rc = put_folded(cv->tt, out, at[j], k, true);
+			j++;
 		} else {
 			rc = convert_one(cv, a, l, out);
 		}
@@ -621,6 +652,7 @@ txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 	free(at);
 	vec_free(&segs);
 	sb_free(&joined);
+	sb_free(&cw);
 	return rc;
 }
 

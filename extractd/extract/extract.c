@@ -78,6 +78,12 @@ ext_tables_set_t2s(struct ext_tables *self, ext_convert_fn fn, void *ctx)
 	txt_tables_set_t2s(&self->txt, fn, ctx);
 }
 
+long
+ext_tables_t2s_phrases(const struct ext_tables *self)
+{
+	return self ? txt_tables_t2s_phrases(self->txt) : -1;
+}
+
 int
 ext_tables_finish(struct ext_tables *self, const char **missing)
 {

@@ -49,6 +49,13 @@ int ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
  * Without one, Traditional text is left as it is. */
 typedef char *(*ext_convert_fn)(void *ctx, const char *in, size_t len);
 void ext_tables_set_t2s(struct ext_tables *self, ext_convert_fn fn, void *ctx);
+/* With t2s_phrases.tsv loaded (the phrase keys of the converter's phrase
+ * dictionary; load it only for the converter it was made from), clauses
+ * holding none of the phrases it converts as a whole are converted
+ * character by character from what fn made of each character alone, at
+ * set time. Returns how many phrases go to fn, or -1 when that path is
+ * off (no phrase list, no converter, or fn's answers did not line up). */
+long ext_tables_t2s_phrases(const struct ext_tables *self);
 /* Checks that every required table is present; 0 or EXT_EDATA. Call after
  * the last ext_tables_add(). missing (if not NULL) names the first
  * missing table (static string). */

@@ -90,6 +90,8 @@ int txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
                    size_t len, size_t *errline);
 void txt_tables_free(struct txt_tables **tp);
 int txt_tables_check(const struct txt_tables *t, const char **missing);
+/* ext_tables_t2s_phrases() of the text stage's tables. */
+long txt_tables_t2s_phrases(const struct txt_tables *t);
 
 struct ext_doc {
 	char *text; /* NUL-terminated, valid UTF-8, no NUL inside */

@@ -353,6 +353,11 @@ txt_tables_free(struct txt_tables **tp)
 	free(t->ml);
 	ps_free(&t->bp_set);
 	ps_free(&t->ml_set);
+	free(t->phr);
+	free(t->phr_len);
+	free(t->t2s_map);
+	free(t->t2s_pool);
+	ps_free(&t->t2s_phr);
 	free(t);
 	*tp = NULL;
 }
@@ -651,6 +656,47 @@ load_common(struct txt_tables *t, struct tsv *r)
 	return rc;
 }
 
+/* t2s_phrases.tsv: one phrase a line, two Han characters or more (a
+ * phrase never spans a clause end, which txt_script() relies on). */
+static int
+load_phrases(struct txt_tables *t, struct tsv *r)
+{
+	struct vec v = VEC_INIT(const char *);
+	const char **pp;
+	size_t i;
+	int rc;
+
+	while ((rc = tsv_next(r)) == 1) {
+		const char *s = r->f[0];
+		size_t n = strlen(s), cps = 0;
+
+		if (!strcmp(s, "phrase"))
+			continue;
+		for (i = 0; i < n && txt_is_cjk(txt_next(s, n, &i));)
+			cps++;
+		if (r->nf != 1 || i < n || cps < 2) {
+			rc = EXT_EDATA;
+			break;
+		}
+		if (!(pp = vec_push(&v)) || !(*pp = keep_str(t, s))) {
+			rc = EXT_ENOMEM;
+			break;
+		}
+	}
+	if (rc == 0 &&
+	    !(t->phr_len = malloc((v.n ? v.n : 1) * sizeof(*t->phr_len))))
+		rc = EXT_ENOMEM;
+	if (rc != 0) {
+		vec_free(&v);
+		return rc;
+	}
+	t->phr = v.p;
+	t->n_phr = v.n;
+	for (i = 0; i < v.n; i++)
+		t->phr_len[i] = strlen(t->phr[i]);
+	return 0;
+}
+
 int
 txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
                size_t len, size_t *errline)
@@ -662,7 +708,8 @@ txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
 	r.p = buf;
 	r.end = buf + len;
 	if (strcmp(name, "variants.tsv") && strcmp(name, "boilerplate.tsv") &&
-	    strcmp(name, "txt_meta.tsv") && strcmp(name, "txt_common.tsv"))
+	    strcmp(name, "txt_meta.tsv") && strcmp(name, "txt_common.tsv") &&
+	    strcmp(name, "t2s_phrases.tsv"))
 		return 1;
 	if ((rc = get_tables(tp)) != 0)
 		return rc;
@@ -675,6 +722,14 @@ txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
 	} else if (!strcmp(name, "txt_meta.tsv")) {
 		rc = load_meta(*tp, &r);
 		(*tp)->have_meta = rc == 0;
+	} else if (!strcmp(name, "t2s_phrases.tsv")) {
+		free((*tp)->phr);
+		free((*tp)->phr_len);
+		(*tp)->phr = NULL;
+		(*tp)->phr_len = NULL;
+		(*tp)->n_phr = 0;
+		rc = load_phrases(*tp, &r);
+		(*tp)->have_phrases = rc == 0;
 	} else {
 		rc = load_common(*tp, &r);
 		(*tp)->have_common = rc == 0;
@@ -706,11 +761,19 @@ txt_tables_check(const struct txt_tables *t, const char **missing)
  * OpenCC costs about a millisecond per 8 KB, and most of a Simplified
  * article has nothing it would change. So the converter is asked once, when
  * it is set, about every code point that could be Han (each alone on a
- * line), and those it changes get TF_T2S; later only the clauses holding
- * one are converted. Phrases are looked up within those clauses, so a
- * phrase whose characters all stay the same alone is missed: OpenCC's
- * phrase tables exist to keep characters from changing, not to change
- * characters that never change, so this loses nothing we know of. */
+ * line): those it changes get TF_T2S, and what each becomes is kept.
+ *
+ * OpenCC's t2s is a phrase dictionary over a character dictionary: the
+ * text is cut into the longest phrases of the first, the rest goes
+ * character by character through the second. So a clause that holds no
+ * phrase converting otherwise than its characters would comes out of
+ * OpenCC as the concatenation of its characters' conversions, which is
+ * what the table above gives without calling it. t2s_phrases.tsv lists
+ * the dictionary's phrases; the probe converts them too and keeps those
+ * that convert differently (瞭解 -> 了解 where 瞭 alone stays, 乾燥 ->
+ * 干燥). Clauses holding one of those go to the converter, the rest are
+ * converted here; with no phrase list every clause holding a TF_T2S code
+ * point goes to the converter. */
 
 static void
 set_t2s_bit(struct txt_tables *t, uint32_t c)
@@ -721,10 +784,23 @@ set_t2s_bit(struct txt_tables *t, uint32_t c)
 		t->t2s_hi[(c - 0x20000) >> 3] |= (uint8_t)(1 << (c & 7));
 }
 
+/* What the probe learns of one changed code point: its conversion alone,
+ * at off in the pool. */
+struct probe_ent {
+	uint32_t c, off, len;
+};
+
+struct probe {
+	struct sbuf in, pool;
+	struct vec ents;
+	bool lost; /* a range came back garbled: no character table */
+};
+
 static bool
 probe_range(struct txt_tables *t, ext_convert_fn fn, void *ctx, uint32_t lo,
-            uint32_t hi, struct sbuf *in)
+            uint32_t hi, struct probe *pr)
 {
+	struct sbuf *in = &pr->in;
 	const char *p, *end;
 	char *out;
 	uint32_t c;
@@ -746,22 +822,169 @@ probe_range(struct txt_tables *t, ext_convert_fn fn, void *ctx, uint32_t lo,
 	for (c = lo; c < hi && p < end; c++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char e[4];
-		size_t k = u8_enc(c, e);
+		size_t k = u8_enc(c, e), m;
+		struct probe_ent *pe;
 
 		if (!nl)
 			break;
-		if ((size_t)(nl - p) != k || memcmp(p, e, k) != 0)
+		m = (size_t)(nl - p);
+		if (m != k || memcmp(p, e, k) != 0) {
 			set_t2s_bit(t, c);
+			if (m == 0 || m > 255 ||
+			    txt_utf8_valid_prefix((const unsigned char *)p,
+			                          m) != m ||
+			    !(pe = vec_push(&pr->ents))) {
+				pr->lost = true;
+			} else {
+				pe->c = c;
+				pe->off = (uint32_t)pr->pool.n;
+				pe->len = (uint32_t)m;
+				if (sb_put(&pr->pool, p, m) != 0)
+					pr->lost = true;
+			}
+		}
 		p = nl + 1;
 	}
 	/* Lines lost or added: no line matches its code point any more, so
 	 * the whole range counts as changed (converting too much is only
-	 * slower). */
-	if (c < hi || p != end)
+	 * slower), and only the converter knows what into. */
+	if (c < hi || p != end) {
 		for (c = lo; c < hi; c++)
 			set_t2s_bit(t, c);
+		pr->lost = true;
+	}
 	free(out);
 	return true;
+}
+
+static inline size_t
+t2s_slot(uint32_t c, size_t mask)
+{
+	return (size_t)((c * 2654435761u) >> 7) & mask;
+}
+
+bool
+txt_t2s_char(const struct txt_tables *t, uint32_t c, const char **s, size_t *n)
+{
+	size_t i;
+
+	if (!t->t2s_map)
+		return false;
+	for (i = t2s_slot(c, t->t2s_mask); t->t2s_map[i][0];
+	     i = (i + 1) & t->t2s_mask)
+		if (t->t2s_map[i][0] == c) {
+			*s = t->t2s_pool + (t->t2s_map[i][1] >> 8);
+			*n = t->t2s_map[i][1] & 0xFF;
+			return true;
+		}
+	return false;
+}
+
+int
+txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
+              struct sbuf *out, bool *changed)
+{
+	size_t i = 0;
+
+	if (sb_reserve(out, n) != 0)
+		return EXT_ENOMEM;
+	while (i < n) {
+		size_t st = i, k;
+		uint32_t c = txt_next(s, n, &i);
+		const char *r;
+
+		if (c >= 0x2E80 && txt_t2s_char(t, c, &r, &k)) {
+			if (sb_put(out, r, k) != 0)
+				return EXT_ENOMEM;
+			*changed = true;
+		} else if (sb_put(out, s + st, i - st) != 0) {
+			return EXT_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The character table from the probe's findings. */
+static int
+build_t2s_map(struct txt_tables *t, struct probe *pr)
+{
+	const struct probe_ent *pe = pr->ents.p;
+	size_t size = 64, i;
+
+	while (size < 2 * pr->ents.n)
+		size *= 2;
+	t->t2s_map = calloc(size, sizeof(*t->t2s_map));
+	if (!t->t2s_map)
+		return EXT_ENOMEM;
+	t->t2s_mask = size - 1;
+	for (i = 0; i < pr->ents.n; i++) {
+		size_t j = t2s_slot(pe[i].c, t->t2s_mask);
+
+		while (t->t2s_map[j][0])
+			j = (j + 1) & t->t2s_mask;
+		t->t2s_map[j][0] = pe[i].c;
+		t->t2s_map[j][1] = pe[i].off << 8 | pe[i].len;
+	}
+	t->t2s_pool = pr->pool.p;
+	pr->pool.p = NULL;
+	pr->pool.n = pr->pool.cap = 0;
+	return 0;
+}
+
+/* The phrases of t2s_phrases.tsv that the converter makes into something
+ * else than their characters would be one by one: all in one call, one a
+ * line; they go into t2s_phr. Returns false when the converter's answer
+ * does not line up (then the character-wise path stays off). */
+static bool
+probe_phrases(struct txt_tables *t, ext_convert_fn fn, void *ctx,
+              struct sbuf *in)
+{
+	const char **dp = NULL;
+	size_t *dl = NULL, nd = 0, i, k;
+	struct sbuf cw = { 0 };
+	char *out, *p, *end;
+	bool ok = false, changed;
+
+	in->n = 0;
+	for (i = 0; i < t->n_phr; i++)
+		if (sb_put(in, t->phr[i], t->phr_len[i]) != 0 ||
+		    sb_put(in, "\n", 1) != 0)
+			return false;
+	if (!(out = fn(ctx, in->p ? in->p : "", in->n)))
+		return false;
+	dp = malloc((t->n_phr + 1) * sizeof(*dp));
+	dl = malloc((t->n_phr + 1) * sizeof(*dl));
+	if (!dp || !dl)
+		goto done;
+	p = out;
+	end = out + strlen(out);
+	for (i = 0; i < t->n_phr; i++) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			goto done;
+		k = (size_t)(nl - p);
+		cw.n = 0;
+		changed = false;
+		if (txt_t2s_chars(t, t->phr[i], t->phr_len[i], &cw, &changed) !=
+		    0)
+			goto done;
+		if (cw.n != k || memcmp(cw.p, p, k) != 0) {
+			dp[nd] = t->phr[i];
+			dl[nd++] = t->phr_len[i];
+		}
+		p = nl + 1;
+	}
+	if (p != end || ps_build(&t->t2s_phr, dp, dl, nd) != 0)
+		goto done;
+	t->n_t2s_phr = nd;
+	ok = true;
+done:
+	free(dp);
+	free(dl);
+	sb_free(&cw);
+	free(out);
+	return ok;
 }
 
 void
@@ -774,7 +997,7 @@ txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 		{ 0x20000, 0x32400 }, /* Han extensions B to H */
 	};
 	struct txt_tables *t;
-	struct sbuf in = { 0 };
+	struct probe pr;
 	size_t r;
 	uint32_t c;
 	bool ok = true;
@@ -785,21 +1008,43 @@ txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 	for (c = 0; c < 0x10000; c++)
 		t->cpf[c] &= (uint8_t)~TF_T2S;
 	memset(t->t2s_hi, 0, sizeof(t->t2s_hi));
+	free(t->t2s_map);
+	free(t->t2s_pool);
+	ps_free(&t->t2s_phr);
+	t->t2s_map = NULL;
+	t->t2s_pool = NULL;
+	t->n_t2s_phr = 0;
+	t->charwise = false;
 	t->probed_fn = fn;
 	t->probed_ctx = ctx;
 	t->probe_ok = false;
 	if (!fn)
 		return;
+	memset(&pr, 0, sizeof(pr));
+	pr.ents.elt = sizeof(struct probe_ent);
 	for (r = 0; ok && r < sizeof(ranges) / sizeof(*ranges); r++)
 		for (c = ranges[r][0]; ok && c < ranges[r][1]; c += 4096) {
 			uint32_t hi = c + 4096;
 
 			if (hi > ranges[r][1])
 				hi = ranges[r][1];
-			ok = probe_range(t, fn, ctx, c, hi, &in);
+			ok = probe_range(t, fn, ctx, c, hi, &pr);
 		}
-	sb_free(&in);
 	t->probe_ok = ok;
+	/* The character-wise path needs the phrase list, every changed code
+	 * point's conversion and the phrases' conversions. */
+	if (ok && t->have_phrases && !pr.lost && pr.ents.n < (1u << 24) &&
+	    pr.pool.n < (1u << 24) && build_t2s_map(t, &pr) == 0)
+		t->charwise = probe_phrases(t, fn, ctx, &pr.in);
+	sb_free(&pr.in);
+	sb_free(&pr.pool);
+	vec_free(&pr.ents);
+}
+
+long
+txt_tables_t2s_phrases(const struct txt_tables *t)
+{
+	return t && t->charwise ? (long)t->n_t2s_phr : -1;
 }
 
 /* ---- txt_normalise ------------------------------------------------------- */
@@ -909,6 +1154,7 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 	cv.ctx = t2s_ctx;
 	cv.all = t2s && (!tt->probe_ok || tt->probed_fn != t2s ||
 	                 tt->probed_ctx != t2s_ctx);
+	cv.charwise = t2s && !cv.all && tt->charwise;
 	rc = norm_lines(&cv, text, tlen, &mid);
 	free(owned);
 	if (rc == 0)

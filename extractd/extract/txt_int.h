@@ -103,6 +103,25 @@ struct txt_tables {
 	void *probed_ctx;
 	bool probe_ok;
 
+	/* The character-wise path of the t2s stage (txt.c, "the t2s probe").
+	 * t2s_phrases.tsv lists the phrase keys of the converter's phrase
+	 * dictionary; the probe keeps what the converter makes of each
+	 * changed code point alone (t2s_map, an open-addressing table of
+	 * t2s_mask + 1 slots: code point, then offset << 8 | length in
+	 * t2s_pool) and the phrases it converts otherwise than character by
+	 * character (t2s_phr). A clause holding none of those is converted
+	 * here, character by character; the others go to the converter. */
+	const char **phr; /* t2s_phrases.tsv, in strings */
+	size_t *phr_len;
+	size_t n_phr;
+	bool have_phrases;
+	uint32_t (*t2s_map)[2];
+	size_t t2s_mask;
+	char *t2s_pool;
+	struct patset t2s_phr;
+	size_t n_t2s_phr;
+	bool charwise; /* the path above is on */
+
 	struct {
 		uint32_t from, to;
 	} * var; /* sorted by from */
@@ -122,6 +141,14 @@ struct txt_tables {
 
 /* The hook of ext_tables_set_t2s(): probes fn (see txt.c). */
 void txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx);
+/* The probed converter's output for code point c alone, when it changes
+ * c: *s (not NUL-terminated) and *n. */
+bool txt_t2s_char(const struct txt_tables *t, uint32_t c, const char **s,
+                  size_t *n);
+/* Appends s[0..n) converted character by character with that table (sets
+ * *changed when something changed). */
+int txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
+                  struct sbuf *out, bool *changed);
 
 /* charset.c: decodes raw into UTF-8. On success *out and *out_len are either
  * raw itself (valid UTF-8, BOM skipped; *owned NULL) or a malloc'd buffer
@@ -138,6 +165,7 @@ struct txt_conv {
 	ext_convert_fn t2s;
 	void *ctx;
 	bool all; /* the converter was not probed: convert all CJK clauses */
+	bool charwise; /* tt->charwise and the converter is the probed one */
 	bool converted;
 };
 /* NFKC of one line, controls dropped and white space made ' ' (out is

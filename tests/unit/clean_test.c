@@ -216,6 +216,115 @@ test_script(void)
 	ar_destroy(&ar);
 }
 
+/* txt_script() with the character table against the converter on every
+ * clause (what OpenCC alone would give): clauses built from the phrase
+ * list, parts of phrases, characters the converter changes and others. */
+static char *
+script_with(bool all, const char *s, size_t n, struct sbuf *out)
+{
+	struct txt_conv cv;
+
+	memset(&cv, 0, sizeof(cv));
+	cv.tt = el.tables->txt;
+	cv.t2s = el.tables->t2s;
+	cv.ctx = el.tables->t2s_ctx;
+	cv.all = all;
+	cv.charwise = !all && cv.tt->charwise;
+	if (txt_script(&cv, s, n, out) != 0)
+		return NULL;
+	return out->p;
+}
+
+static void
+test_script_charwise(void)
+{
+	static const char *const other[] = {
+		"的", "是", "了", "發", "展", "區", "縣", "對", "口", "幫",
+		"扶", "，", "。", "、", "A",  "1",  " ",  "乾", "瞭", "覆",
+		"藉", "於", "著", "鍾", "解", "然", "手", "一", "反",
+	};
+	const struct txt_tables *tt = el.tables->txt;
+	struct sbuf line = { 0 }, a = { 0 }, b = { 0 };
+	struct arena *ar = ar_new();
+	uint32_t x = 2463534242u;
+	int bad = 0;
+
+	if (ext_tables_t2s_phrases(el.tables) < 0) {
+		/* The installed OpenCC is not the one t2s_phrases.tsv was
+		 * made from: tests/t2s_phrases_check.sh says so. */
+		fprintf(stderr,
+		        "clean_test: character-wise t2s off (%s): "
+		        "its checks skipped\n",
+		        el.t2s_note);
+		ar_destroy(&ar);
+		return;
+	}
+	CHECK(ext_tables_t2s_phrases(el.tables) > 100, "phrases %ld",
+	      ext_tables_t2s_phrases(el.tables));
+	/* Phrases whose characters alone would not change, in clauses with
+	 * nothing else to convert. */
+	CHECK_STR(norm("事情明瞭。", ar), "事情明了。");
+	CHECK_STR(norm("反覆思量,一目瞭然。", ar), "反复思量,一目了然。");
+	CHECK_STR(norm("據瞭解,合作持續。", ar), "据了解,合作持续。");
+	CHECK_STR(norm("乾燥", ar), "干燥");
+	for (int t = 0; t < 20000; t++) {
+		int len = 1 + t % 24;
+
+		line.n = 0;
+		for (int k = 0; k < len; k++) {
+			const char *p;
+			size_t l;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			switch (x % 4) {
+			case 0: /* a phrase, whole or cut */
+				p = tt->phr[(x >> 4) % tt->n_phr];
+				l = strlen(p);
+				if ((x >> 20) & 1) {
+					size_t i = 0, cut = 1 + (x >> 21) % 3;
+
+					while (cut-- && i < l)
+						txt_next(p, l, &i);
+					l = i;
+				}
+				break;
+			case 1: { /* a code point the converter changes */
+				size_t i = (x >> 4) & tt->t2s_mask;
+
+				while (!tt->t2s_map[i][0])
+					i = (i + 1) & tt->t2s_mask;
+				char e[4];
+
+				l = u8_enc(tt->t2s_map[i][0], e);
+				CHECK(sb_put(&line, e, l) == 0, "oom");
+				continue;
+			}
+			default:
+				p = other[(x >> 4) %
+				          (sizeof(other) / sizeof(*other))];
+				l = strlen(p);
+			}
+			CHECK(sb_put(&line, p, l) == 0, "oom");
+		}
+		CHECK(sb_put(&line, "\n", 1) == 0, "oom");
+		a.n = b.n = 0;
+		if (!script_with(false, line.p, line.n, &a) ||
+		    !script_with(true, line.p, line.n, &b) || a.n != b.n ||
+		    memcmp(a.p, b.p, a.n) != 0) {
+			if (bad++ < 5)
+				fprintf(stderr, "t2s mismatch: %.*s",
+				        (int)line.n, line.p);
+		}
+	}
+	CHECK_INT(bad, 0);
+	sb_free(&line);
+	sb_free(&a);
+	sb_free(&b);
+	ar_destroy(&ar);
+}
+
 static void
 test_furniture(void)
 {
@@ -280,6 +389,7 @@ main(void)
 	test_nfkc();
 	test_nfkc_random();
 	test_script();
+	test_script_charwise();
 	test_furniture();
 	test_empty();
 	extload_close(&el);
