@@ -1,6 +1,7 @@
 /* sha256.h - article ids: SHA-256 of the raw bytes as 64 lowercase hex
- * digits (libsodium's crypto_hash_sha256; the only user of <sodium.h>
- * besides mq.c's key handling).
+ * digits (one-shot: OpenSSL's libcrypto, the only user of its headers;
+ * incremental: libsodium's crypto_hash_sha256, the only user of
+ * <sodium.h> besides mq.c's key handling).
  *
  * Does not: read files (callers stream their bytes through update). */
 #ifndef COMMON_SHA256_H

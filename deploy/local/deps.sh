@@ -7,7 +7,7 @@ set -euo pipefail
 
 runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
 	protobuf-c-compiler libpq-dev libopencc-dev opencc libutf8proc-dev
-	libmicrohttpd-dev libsodium-dev postgresql postgresql-client python3
+	libmicrohttpd-dev libsodium-dev libssl-dev postgresql postgresql-client python3
 	curl ca-certificates)
 testing=(valgrind clang libclang-rt-14-dev clang-format shellcheck yamllint python3-yaml
 	prometheus docker-compose)
