@@ -62,9 +62,9 @@ END {
 	    (has("extract.all.n") ? ratio(num("store.disk_bytes"), num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), "", "")
 	e1 = num("e2e.w1.full.aps"); e2 = num("e2e.w2.full.aps")
 	b1 = min2(x1, s1); b2 = min2(x2, s2)
-	row("end to end, 1 worker, full speed", f("e2e.w1.full.aps", "%.0f art/s"), \
+	row("end to end, 1 worker, full speed", f("e2e.w1.full.aps", "%.0f art/s") (has("e2e.w1.full.aps_runs") ? " (median of " v["e2e.w1.full.aps_runs"] ")" : ""), \
 	    "slower of extraction (1 proc) and writing (1 conn)", (b1 > 0 ? sprintf("%.0f art/s", b1) : "-"), ratio(e1, b1), "", "")
-	row("end to end, 2 workers, full speed", f("e2e.w2.full.aps", "%.0f art/s"), \
+	row("end to end, 2 workers, full speed", f("e2e.w2.full.aps", "%.0f art/s") (has("e2e.w2.full.aps_runs") ? " (median of " v["e2e.w2.full.aps_runs"] ")" : ""), \
 	    "slower of extraction (2 procs) and writing (2 conns)", (b2 > 0 ? sprintf("%.0f art/s", b2) : "-"), ratio(e2, b2), \
 	    ">= 1500 art/s and >= 0.7 x bound", met(e2 >= 1500 && e2 >= 0.7 * b2, e2 > 0 && b2 > 0))
 	for (w = 1; w <= 2; w++) {
