@@ -482,11 +482,18 @@ struct seg {
 	bool cc; /* for the converter (else the character table) */
 };
 
-/* Whether a phrase that the character table would get wrong starts at s. */
+/* Whether a phrase that the character table would get wrong starts at s,
+ * whose first code point is c. */
 static inline bool
-phrase_at(const struct txt_conv *cv, const char *s, size_t n)
+phrase_at(const struct txt_conv *cv, uint32_t c, const char *s, size_t n)
 {
-	return cv->charwise && ps_first(&cv->tt->t2s_phr, s, n) >= 0;
+	const struct txt_tables *tt = cv->tt;
+
+	if (!cv->charwise ||
+	    !(c < 0x10000 ? tt->phr_first[c >> 6] >> (c & 63) & 1
+	                  : tt->phr_first_hi))
+		return false;
+	return ps_lookup(&tt->t2s_phr, s, n) >= 0;
 }
 
 /* The clauses of s that hold a code point the converter changes or a
@@ -519,14 +526,19 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 				    ((uint32_t)(u[1] & 0x3F) << 6) |
 				    (u[2] & 0x3F);
 				need |= cv->all || (cv->tt->cpf[c] & TF_T2S);
-				if (!cc && phrase_at(cv, s + i, n - i))
+				if (!cc && phrase_at(cv, c, s + i, n - i))
 					cc = true;
 				i += 3;
 				continue;
 			}
-			if (u[0] >= 0x80 && !cc && phrase_at(cv, s + i, n - i))
-				cc = true;
-			c = txt_next(s, n, &i);
+			{
+				size_t at = i;
+
+				c = txt_next(s, n, &i);
+				if (c >= 0x80 && !cc &&
+				    phrase_at(cv, c, s + at, n - at))
+					cc = true;
+			}
 
 			need |= needs_t2s(cv, c);
 			if (clause_end(c))

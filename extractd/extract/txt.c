@@ -970,6 +970,13 @@ probe_phrases(struct txt_tables *t, ext_convert_fn fn, void *ctx,
 		    0)
 			goto done;
 		if (cw.n != k || memcmp(cw.p, p, k) != 0) {
+			size_t j = 0;
+			uint32_t c = txt_next(t->phr[i], t->phr_len[i], &j);
+
+			if (c < 0x10000)
+				t->phr_first[c >> 6] |= 1ull << (c & 63);
+			else
+				t->phr_first_hi = true;
 			dp[nd] = t->phr[i];
 			dl[nd++] = t->phr_len[i];
 		}
@@ -1011,6 +1018,8 @@ txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 	free(t->t2s_map);
 	free(t->t2s_pool);
 	ps_free(&t->t2s_phr);
+	memset(t->phr_first, 0, sizeof(t->phr_first));
+	t->phr_first_hi = false;
 	t->t2s_map = NULL;
 	t->t2s_pool = NULL;
 	t->n_t2s_phr = 0;

@@ -120,6 +120,10 @@ struct txt_tables {
 	char *t2s_pool;
 	struct patset t2s_phr;
 	size_t n_t2s_phr;
+	/* bit c: a phrase of t2s_phr starts with BMP code point c;
+	 * phr_first_hi: one starts above the BMP */
+	uint64_t phr_first[0x10000 / 64];
+	bool phr_first_hi;
 	bool charwise; /* the path above is on */
 
 	struct {
