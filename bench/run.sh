@@ -96,6 +96,10 @@ stop_pids() {
 cleanup() {
 	stop_pids
 	tests/lib/pgtmp.sh stop "$work/pg" >/dev/null 2>&1 || true
+	# PostgreSQL's log (checkpoints are logged): to explain a stall
+	if [ -f "$work/pg/pg.log" ]; then
+		cp "$work/pg/pg.log" "$logs/postgresql.log" 2>/dev/null || true
+	fi
 	if [ "$keep" = 0 ]; then
 		rm -rf "$work"
 	fi
