@@ -24,7 +24,7 @@ END {
 	printf "# Benchmark results\n\n"
 	printf "%s, commit %s, %s mode (%s articles in the corpus, median of %s runs),", date, v["meta.commit"], q, v["meta.n_corpus"], v["meta.runs"]
 	printf " %s s in all. Machine: %s, %s cores, Linux %s; PostgreSQL %s", v["meta.seconds"], cpu, cores, kernel, f("meta.pg_version", "%s")
-	printf " (fsync on, synchronous_commit on). MB = 10^6 bytes of raw input."
+	printf " (fsync on, synchronous_commit on%s). MB = 10^6 bytes of raw input.", (has("meta.pg_conf") ? ", " v["meta.pg_conf"] : "")
 	printf " Load average %s at the start, %s at the end", f("meta.load_start", "%s"), f("meta.load_end", "%s")
 	printf " (above 0.5 or so, other work shared the cores: then read the extraction rates per CPU-second, in brackets).\n\n"
 

@@ -148,7 +148,16 @@ if [ "$need_pg" = 1 ]; then
 	log "PostgreSQL (throwaway; fsync on, synchronous_commit on)"
 	conninfo=$(tests/lib/pgtmp.sh start "$work/pg")
 	psql_q() { psql -XAtq -d "$conninfo" -c "$1"; }
-	echo "   $conninfo; $(psql_q 'show server_version') fsync=$(psql_q 'show fsync') synchronous_commit=$(psql_q 'show synchronous_commit')"
+	# Sized like a production server (docs/SCALING.md), not like the
+	# tests' 32 MB one: WAL-forced checkpoints every ~10 s of writing and
+	# backends evicting their own dirty buffers are a test server's
+	# artefacts. BENCH_PG_SHARED_BUFFERS / BENCH_PG_MAX_WAL override.
+	psql_q "alter system set shared_buffers = '${BENCH_PG_SHARED_BUFFERS:-512MB}'"
+	psql_q "alter system set max_wal_size = '${BENCH_PG_MAX_WAL:-8GB}'"
+	psql_q "alter system set log_autovacuum_min_duration = 0"
+	conninfo=$(tests/lib/pgtmp.sh restart "$work/pg")
+	echo "   $conninfo; $(psql_q 'show server_version') fsync=$(psql_q 'show fsync') synchronous_commit=$(psql_q 'show synchronous_commit') shared_buffers=$(psql_q 'show shared_buffers') max_wal_size=$(psql_q 'show max_wal_size')"
+	echo "@ meta.pg_conf shared_buffers=$(psql_q 'show shared_buffers'),max_wal_size=$(psql_q 'show max_wal_size')" >>"$kv"
 	echo "@ meta.pg_version $(psql_q 'show server_version' | cut -d' ' -f1)" >>"$kv"
 	psql_q "create database bench_tpl"
 	# store_migrate(), as extractd --migrate runs it.
