@@ -271,7 +271,7 @@ if ! skipped e2e; then
 			| awk '{ print $3 }' | sort -g \
 			| awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }')
 		echo "@ e2e.$name.full.aps_runs $(grep "^@ e2e.$name.full.aps" \
-			"$logs/e2e.out" | awk '{ printf "%s%.0f", NR > 1 ? "/" : "", $3 }')" \
+			"$logs/e2e.out" | awk '{ printf "%s%.0f", (NR > 1 ? "/" : ""), $3 }')" \
 			>>"$logs/e2e.out"
 		echo "@ e2e.$name.full.aps $full" >>"$logs/e2e.out"
 		echo "   full speed, median of $runs: $full art/s"
