@@ -284,7 +284,7 @@ if ! skipped e2e; then
 				--lat "$logs/lat.$name.half.tsv" \
 				| tee -a "$logs/e2e.out" | grep -v '^@'
 		fi
-		record_rss "$name" $((20 + n_e2e + ${nh:-0}))
+		record_rss "$name" $((20 + runs * n_e2e + ${nh:-0}))
 		stop_pids
 	done
 	grep '^@' "$logs/e2e.out" >>"$kv"
