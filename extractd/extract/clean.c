@@ -482,24 +482,31 @@ struct seg {
 	bool cc; /* for the converter (else the character table) */
 };
 
-/* Whether a phrase that the character table would get wrong starts at s,
- * whose first code point is c. */
-static inline bool
-phrase_at(const struct txt_conv *cv, uint32_t c, const char *s, size_t n)
+/* Whether s[0..n), a clause that holds a TF_T2S code point, holds a phrase
+ * that the character table would get wrong (txt.c gives every such phrase
+ * a TF_T2S code point, so no other clause can). */
+static bool
+clause_has_phrase(const struct txt_conv *cv, const char *s, size_t n)
 {
 	const struct txt_tables *tt = cv->tt;
+	size_t i = 0;
 
-	if (!cv->charwise ||
-	    !(c < 0x10000 ? tt->phr_first[c >> 6] >> (c & 63) & 1
-	                  : tt->phr_first_hi))
-		return false;
-	return ps_lookup(&tt->t2s_phr, s, n) >= 0;
+	while (i < n) {
+		size_t at = i;
+		uint32_t c = txt_next(s, n, &i);
+
+		if ((c < 0x10000 ? tt->phr_first[c >> 6] >> (c & 63) & 1
+		                 : tt->phr_first_hi) &&
+		    ps_lookup(&tt->t2s_phr, s + at, n - at) >= 0)
+			return true;
+	}
+	return false;
 }
 
-/* The clauses of s that hold a code point the converter changes or a
- * phrase it converts as a whole, adjacent ones merged; never across a line
- * break. A segment goes to the converter when one of its clauses holds
- * such a phrase, or when there is no character table. */
+/* The clauses of s that hold a code point the converter changes, adjacent
+ * ones merged; never across a line break. A segment goes to the converter
+ * when one of its clauses holds a phrase it converts as a whole, or when
+ * there is no character table. */
 static int
 find_segments(const struct txt_conv *cv, const char *s, size_t n,
               struct vec *segs)
@@ -509,7 +516,7 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 
 	while (i < n) {
 		size_t cs = i;
-		bool need = false, cc = false;
+		bool need = false, cc;
 
 		if (s[i] == '\n') {
 			i++;
@@ -526,29 +533,21 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 				    ((uint32_t)(u[1] & 0x3F) << 6) |
 				    (u[2] & 0x3F);
 				need |= cv->all || (cv->tt->cpf[c] & TF_T2S);
-				if (!cc && phrase_at(cv, c, s + i, n - i))
-					cc = true;
 				i += 3;
 				continue;
 			}
-			{
-				size_t at = i;
-
-				c = txt_next(s, n, &i);
-				if (c >= 0x80 && !cc &&
-				    phrase_at(cv, c, s + at, n - at))
-					cc = true;
-			}
+			c = txt_next(s, n, &i);
 
 			need |= needs_t2s(cv, c);
 			if (clause_end(c))
 				break;
 		}
-		if (!cv->charwise)
-			cc = need;
-		if (!need && !cc) {
+		if (!need) {
 			last = NULL;
-		} else if (last && last->b1 == cs) {
+			continue;
+		}
+		cc = !cv->charwise || clause_has_phrase(cv, s + cs, i - cs);
+		if (last && last->b1 == cs) {
 			last->b1 = i;
 			last->cc |= cc;
 		} else {

@@ -931,6 +931,46 @@ build_t2s_map(struct txt_tables *t, struct probe *pr)
 	return 0;
 }
 
+/* A phrase the character table would get wrong: its first code point goes
+ * into phr_first, and unless one of its code points has TF_T2S already,
+ * one gets it (a rare one, not TF_COMMON, where there is one), so that the
+ * clause scan, which looks only at clauses holding a TF_T2S code point,
+ * sees every clause that holds the phrase. The table has no entry for that
+ * code point, so character by character it stays as it is. */
+static bool
+is_common(const struct txt_tables *t, uint32_t c)
+{
+	return c < 0x10000 && (t->cpf[c] & TF_COMMON);
+}
+
+static void
+mark_phrase(struct txt_tables *t, const char *s, size_t n)
+{
+	size_t i = 0;
+	uint32_t c, pick = 0;
+
+	while (i < n) {
+		bool first = i == 0;
+
+		c = txt_next(s, n, &i);
+		if (first) {
+			if (c < 0x10000)
+				t->phr_first[c >> 6] |= 1ull << (c & 63);
+			else
+				t->phr_first_hi = true;
+		}
+		/* Phrases are Han (load_phrases()): BMP or 0x20000-0x3FFFF. */
+		if (c < 0x10000
+		        ? (t->cpf[c] & TF_T2S)
+		        : (t->t2s_hi[(c - 0x20000) >> 3] >> (c & 7) & 1))
+			return;
+		if (!pick || (is_common(t, pick) && !is_common(t, c)))
+			pick = c;
+	}
+	if (pick)
+		set_t2s_bit(t, pick);
+}
+
 /* The phrases of t2s_phrases.tsv that the converter makes into something
  * else than their characters would be one by one: all in one call, one a
  * line; they go into t2s_phr. Returns false when the converter's answer
@@ -970,13 +1010,7 @@ probe_phrases(struct txt_tables *t, ext_convert_fn fn, void *ctx,
 		    0)
 			goto done;
 		if (cw.n != k || memcmp(cw.p, p, k) != 0) {
-			size_t j = 0;
-			uint32_t c = txt_next(t->phr[i], t->phr_len[i], &j);
-
-			if (c < 0x10000)
-				t->phr_first[c >> 6] |= 1ull << (c & 63);
-			else
-				t->phr_first_hi = true;
+			mark_phrase(t, t->phr[i], t->phr_len[i]);
 			dp[nd] = t->phr[i];
 			dl[nd++] = t->phr_len[i];
 		}
