@@ -863,8 +863,10 @@ t2s_slot(uint32_t c, size_t mask)
 	return (size_t)((c * 2654435761u) >> 7) & mask;
 }
 
-bool
-txt_t2s_char(const struct txt_tables *t, uint32_t c, const char **s, size_t *n)
+/* The probed converter's output for code point c alone, when it changes
+ * c: *s (not NUL-terminated) and *n. */
+static bool
+t2s_char(const struct txt_tables *t, uint32_t c, const char **s, size_t *n)
 {
 	size_t i;
 
@@ -893,7 +895,7 @@ txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
 		uint32_t c = txt_next(s, n, &i);
 		const char *r;
 
-		if (c >= 0x2E80 && txt_t2s_char(t, c, &r, &k)) {
+		if (c >= 0x2E80 && t2s_char(t, c, &r, &k)) {
 			if (sb_put(out, r, k) != 0)
 				return EXT_ENOMEM;
 			*changed = true;

@@ -145,12 +145,9 @@ struct txt_tables {
 
 /* The hook of ext_tables_set_t2s(): probes fn (see txt.c). */
 void txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx);
-/* The probed converter's output for code point c alone, when it changes
- * c: *s (not NUL-terminated) and *n. */
-bool txt_t2s_char(const struct txt_tables *t, uint32_t c, const char **s,
-                  size_t *n);
-/* Appends s[0..n) converted character by character with that table (sets
- * *changed when something changed). */
+/* Appends s[0..n) converted character by character from what the probed
+ * converter made of each code point alone (sets *changed when something
+ * changed). */
 int txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
                   struct sbuf *out, bool *changed);
 
