@@ -12,66 +12,12 @@
 #include "sha256.h"
 #include "spool.h"
 #include "test.h"
+#include "testhttp.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 static char s_dir[256];
-
-/* Sends req (len bytes) on a fresh connection; returns the status and
- * sets *body (malloc'd) to what follows the header block. */
-static int
-http(int port, const char *req, size_t len, char **body)
-{
-	struct sockaddr_in sa;
-	char *resp = NULL, *p;
-	size_t n = 0, cap = 0;
-	int fd, status = -1;
-
-	*body = NULL;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		goto done;
-	/* The server may answer and close before it has read everything
-	 * (413 by Content-Length): a short write is fine. */
-	if (send(fd, req, len, MSG_NOSIGNAL) < 0)
-		goto done;
-	shutdown(fd, SHUT_WR);
-	for (;;) {
-		ssize_t got;
-
-		if (cap - n < 4096) {
-			cap = cap * 2 + 8192;
-			resp = realloc(resp, cap);
-			if (!resp)
-				abort();
-		}
-		got = read(fd, resp + n, cap - n - 1);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	if (!resp)
-		goto done;
-	resp[n] = '\0';
-	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-	p = strstr(resp, "\r\n\r\n");
-	*body = strdup(p ? p + 4 : "");
-done:
-	free(resp);
-	close(fd);
-	return status;
-}
 
 static int
 post(int port, const char *headers, const void *body, size_t len, char **resp)
@@ -87,7 +33,7 @@ post(int port, const char *headers, const void *body, size_t len, char **resp)
 	        len, headers);
 	fwrite(body, 1, len, f);
 	fclose(f);
-	st = http(port, req, rlen, resp);
+	st = http_request(port, req, rlen, resp);
 	free(req);
 	return st;
 }
@@ -209,7 +155,7 @@ test_refusals(int port, httpin_t *h)
 		"100000000\r\n\r\n",
 	};
 	for (size_t i = 0; i < 2; i++) {
-		st = http(port, early[i], strlen(early[i]), &resp);
+		st = http_request(port, early[i], strlen(early[i]), &resp);
 		CHECK_INT(st, 413, "early %zu", i);
 		free(resp);
 	}
@@ -217,14 +163,14 @@ test_refusals(int port, httpin_t *h)
 	memset(big, 'y', 768);
 	big[768] = '\0';
 	snprintf(req, 8192, chunked, big, big);
-	st = http(port, req, strlen(req), &resp);
+	st = http_request(port, req, strlen(req), &resp);
 	CHECK_INT(st, 413, "chunked body above the limit");
 	free(resp);
 	snprintf(req, 8192,
 	         "POST /articles HTTP/1.1\r\nHost: localhost\r\nConnection: "
 	         "close\r\nTransfer-Encoding: chunked\r\n\r\n"
 	         "10\r\n0123456789abcdef\r\n0\r\n\r\n");
-	st = http(port, req, strlen(req), &resp);
+	st = http_request(port, req, strlen(req), &resp);
 	CHECK_INT(st, 202, "small chunked body");
 	free(resp);
 
@@ -235,22 +181,23 @@ test_refusals(int port, httpin_t *h)
 	snprintf(req, 8192,
 	         "GET /articles HTTP/1.1\r\nHost: x\r\n"
 	         "Connection: close\r\n\r\n");
-	st = http(port, req, strlen(req), &resp);
+	st = http_request(port, req, strlen(req), &resp);
 	CHECK_INT(st, 405);
 	free(resp);
 	/* the other endpoints are untouched */
 	snprintf(req, 8192,
 	         "GET /healthz HTTP/1.1\r\nHost: x\r\n"
 	         "Connection: close\r\n\r\n");
-	st = http(port, req, strlen(req), &resp);
+	st = http_request(port, req, strlen(req), &resp);
 	CHECK_INT(st, 200);
 	free(resp);
-	st = http(port,
-	          "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
-	          "Connection: close\r\n\r\nx",
-	          strlen("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
-	                 "1\r\nConnection: close\r\n\r\nx"),
-	          &resp);
+	st = http_request(
+	    port,
+	    "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+	    "Connection: close\r\n\r\nx",
+	    strlen("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+	           "1\r\nConnection: close\r\n\r\nx"),
+	    &resp);
 	CHECK_INT(st, 405);
 	free(resp);
 

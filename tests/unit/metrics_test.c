@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "metrics.h"
 #include "test.h"
+#include "testhttp.h"
 
 #include <arpa/inet.h>
 #include <math.h>
@@ -41,51 +42,13 @@ readyz(void *ctx, const char **reason)
 static int
 fetch(int port, const char *method, const char *path, char **body)
 {
-	struct sockaddr_in sa;
-	char req[256], *resp = NULL, *p;
-	size_t n = 0, cap = 0;
-	ssize_t got;
-	int fd, status = -1;
+	char req[256];
 
-	*body = NULL;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		goto done;
 	snprintf(req, sizeof(req),
 	         "%s %s HTTP/1.1\r\nHost: localhost\r\n"
 	         "Content-Length: 0\r\nConnection: close\r\n\r\n",
 	         method, path);
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
-		goto done;
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap * 2 + 8192;
-			resp = realloc(resp, cap);
-			if (!resp)
-				abort();
-		}
-		got = read(fd, resp + n, cap - n - 1);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	if (!resp)
-		goto done;
-	resp[n] = '\0';
-	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
-		status = -1;
-	p = strstr(resp, "\r\n\r\n");
-	*body = strdup(p ? p + 4 : "");
-done:
-	free(resp);
-	close(fd);
-	return status;
+	return http_request(port, req, strlen(req), body);
 }
 
 static void *
