@@ -6,6 +6,7 @@
 #include "extract.h"
 #include "extract_int.h"
 #include "reg_int.h"
+#include "regtest.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -13,33 +14,13 @@
 
 static const struct reg_tables *rt;
 
-static struct sent *
-split(const char *text, size_t len, struct arena *ar, size_t *n)
-{
-	struct sent *s = ar_alloc(ar, (len / 3 + 2) * sizeof(*s));
-	size_t i, b0 = 0;
-
-	*n = 0;
-	for (i = 0; i + 3 <= len; i++)
-		if (!memcmp(text + i, "。", 3)) {
-			s[*n].b0 = b0;
-			s[(*n)++].b1 = i + 3;
-			b0 = i + 3;
-		}
-	if (b0 < len) {
-		s[*n].b0 = b0;
-		s[(*n)++].b1 = len;
-	}
-	return s;
-}
-
 /* Runs the region and pairing stages; the pairings go to out (strings in
  * ar). */
 static int
 run(const char *text, const char *date, struct arena *ar, struct vec *out)
 {
 	size_t len = strlen(text), n_s, n_m;
-	struct sent *s = split(text, len, ar, &n_s);
+	struct sent *s = regtest_split(text, len, ar, &n_s);
 	struct mention *m;
 	struct ext_doc doc;
 	const struct region *main_region;
@@ -332,17 +313,13 @@ test_fields(void)
 static void
 test_linear(void)
 {
-	const char *clause = "广州市帮扶毕节市七星关区,粤桂扶贫协作,";
-	size_t cl = strlen(clause), n = 40000, len = cl * n;
-	char *text = malloc(len + 1);
+	size_t len;
+	char *text = regtest_repeat(40000, &len);
 	struct arena *ar = ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 	double secs;
 
-	for (size_t i = 0; i < n; i++)
-		memcpy(text + i * cl, clause, cl);
-	text[len] = '\0';
 	t0 = clock();
 	CHECK_INT(run(text, NULL, ar, &out), 0);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;

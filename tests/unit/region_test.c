@@ -6,33 +6,13 @@
 #include "extract.h"
 #include "extract_int.h"
 #include "reg_int.h"
+#include "regtest.h"
 #include "test.h"
 
 #include <stdio.h>
 #include <time.h>
 
 static const struct reg_tables *rt;
-
-/* Sentences end at 。 (the text stage's splitter does more). */
-static struct sent *
-split(const char *text, size_t len, struct arena *ar, size_t *n)
-{
-	struct sent *s = ar_alloc(ar, (len / 3 + 2) * sizeof(*s));
-	size_t i, b0 = 0;
-
-	*n = 0;
-	for (i = 0; i + 3 <= len; i++)
-		if (!memcmp(text + i, "。", 3)) {
-			s[*n].b0 = b0;
-			s[(*n)++].b1 = i + 3;
-			b0 = i + 3;
-		}
-	if (b0 < len) {
-		s[*n].b0 = b0;
-		s[(*n)++].b1 = len;
-	}
-	return s;
-}
 
 /* Mentions as "surface=code" (regions and abbreviations) or "surface#"
  * (organisations, by their name), space-separated, in text order. */
@@ -42,7 +22,7 @@ describe(const char *text, size_t len, char *out, size_t cap)
 	struct arena *ar = ar_new();
 	struct mention *m;
 	size_t n_s, n_m, i, k = 0;
-	struct sent *s = split(text, len, ar, &n_s);
+	struct sent *s = regtest_split(text, len, ar, &n_s);
 
 	out[0] = '\0';
 	if (reg_find(rt, text, len, s, n_s, ar, &m, &n_m) != 0) {
@@ -134,7 +114,7 @@ main_of(const char *text, const char *title)
 	struct arena *ar = ar_new();
 	struct mention *m;
 	size_t n_s, n_m, len = strlen(text);
-	struct sent *s = split(text, len, ar, &n_s);
+	struct sent *s = regtest_split(text, len, ar, &n_s);
 	struct ext_doc doc;
 	const struct region *r = NULL;
 
@@ -246,18 +226,14 @@ test_tables(const char *dir)
 static void
 test_linear(void)
 {
-	const char *clause = "广州市帮扶毕节市七星关区,粤桂扶贫协作,";
-	size_t cl = strlen(clause), n = 40000, len = cl * n, n_m = 0;
-	char *text = malloc(len + 1);
+	size_t n = 40000, len, n_m = 0;
+	char *text = regtest_repeat(n, &len);
 	struct arena *ar = ar_new();
 	struct sent s = { 0, len };
 	struct mention *m;
 	clock_t t0;
 	double secs;
 
-	for (size_t i = 0; i < n; i++)
-		memcpy(text + i * cl, clause, cl);
-	text[len] = '\0';
 	t0 = clock();
 	CHECK_INT(reg_find(rt, text, len, &s, 1, ar, &m, &n_m), 0);
 	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
