@@ -22,7 +22,8 @@
  * "@ e2e.T.KEY VALUE" lines for run.sh. Exit 1 if some articles never
  * came out within S seconds of no progress (default 60). */
 #define _GNU_SOURCE
-#include <dirent.h>
+#include "benchutil.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -51,15 +52,6 @@ static size_t *by_name, *by_sha; /* indexes sorted by name, by sha */
 static atomic_size_t n_done;
 static atomic_bool stop;
 static atomic_ulong overflows, unmatched;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 cmp_by_name(const void *a, const void *b)
@@ -146,7 +138,7 @@ watcher(void *arg)
 
 	while (!atomic_load(&stop)) {
 		ssize_t r = read(w->fd, buf, sizeof(buf));
-		double t = now();
+		double t = bench_now();
 
 		if (r < 0) {
 			if (errno == EAGAIN || errno == EINTR) {
@@ -169,75 +161,33 @@ watcher(void *arg)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 load_stage(const char *stage, size_t want)
 {
-	DIR *d = opendir(stage);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
+	size_t n;
+	char **names = bench_list("bench_e2e", stage, bench_is_article, &n);
 
-	if (!d) {
-		fprintf(stderr, "bench_e2e: %s: %s\n", stage, strerror(errno));
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l < 5 || l > 60 ||
-		    strcmp(de->d_name + l - 4, ".txt") != 0)
-			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
 	if (want == 0 || want > n)
 		want = n;
 	items = calloc(want ? want : 1, sizeof(*items));
 	by_name = calloc(want ? want : 1, sizeof(*by_name));
 	by_sha = calloc(want ? want : 1, sizeof(*by_sha));
 	for (size_t i = 0; i < want; i++) {
-		char path[4096];
-		FILE *f;
-		unsigned char h[32];
-		crypto_hash_sha256_state st;
-		char buf[65536];
-		size_t r;
+		unsigned char h[crypto_hash_sha256_BYTES];
+		size_t len;
+		char *buf = bench_read("bench_e2e", stage, names[i], &len);
 
-		snprintf(items[i].name, sizeof(items[i].name), "%s", names[i]);
-		snprintf(path, sizeof(path), "%s/%s", stage, names[i]);
-		f = fopen(path, "rb");
-		if (!f) {
-			fprintf(stderr, "bench_e2e: %s: %s\n", path,
-			        strerror(errno));
+		if (!buf)
 			return -1;
-		}
-		crypto_hash_sha256_init(&st);
-		while ((r = fread(buf, 1, sizeof(buf), f)) > 0)
-			crypto_hash_sha256_update(&st, (unsigned char *)buf, r);
-		fclose(f);
-		crypto_hash_sha256_final(&st, h);
+		crypto_hash_sha256(h, (unsigned char *)buf, len);
+		free(buf);
+		snprintf(items[i].name, sizeof(items[i].name), "%s", names[i]);
 		for (int k = 0; k < 32; k++)
 			sprintf(items[i].sha + 2 * k, "%02x", h[k]);
 		by_name[i] = by_sha[i] = i;
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	bench_free_names(names, n);
 	n_items = want;
 	qsort(by_name, n_items, sizeof(*by_name), cmp_by_name);
 	qsort(by_sha, n_items, sizeof(*by_sha), cmp_by_sha);
@@ -247,7 +197,7 @@ load_stage(const char *stage, size_t want)
 static void
 sleep_until(double t)
 {
-	double d = t - now();
+	double d = t - bench_now();
 	struct timespec ts;
 
 	if (d <= 0)
@@ -317,7 +267,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pthread_create(&th, NULL, watcher, &w);
-	t_first = now();
+	t_first = bench_now();
 	for (size_t k = 0; k < n_items; k++) {
 		char from[4096], to[4200];
 
@@ -330,21 +280,21 @@ main(int argc, char **argv)
 			        strerror(errno));
 			return 1;
 		}
-		items[k].accept = now();
+		items[k].accept = bench_now();
 	}
-	last_progress = now();
+	last_progress = bench_now();
 	seen = 0;
 	while (atomic_load(&n_done) < n_items) {
 		size_t d = atomic_load(&n_done);
 
-		if (duration > 0 && now() - t_first >= duration) {
-			t_last = now();
+		if (duration > 0 && bench_now() - t_first >= duration) {
+			t_last = bench_now();
 			break;
 		}
 		if (d != seen) {
 			seen = d;
-			last_progress = now();
-		} else if (now() - last_progress > timeout) {
+			last_progress = bench_now();
+		} else if (bench_now() - last_progress > timeout) {
 			fprintf(stderr,
 			        "bench_e2e: %zu of %zu articles never came "
 			        "out (no progress for %.0f s)\n",
@@ -368,7 +318,7 @@ main(int argc, char **argv)
 		if (items[k].commit > t_last && duration <= 0)
 			t_last = items[k].commit;
 	}
-	qsort(lat, n_lat, sizeof(*lat), cmp_dbl);
+	qsort(lat, n_lat, sizeof(*lat), bench_cmp_dbl);
 	if (latf) {
 		FILE *f = fopen(latf, "w");
 

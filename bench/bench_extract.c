@@ -23,6 +23,7 @@
  *
  * Prints a table, then one "@ KEY VALUE" line per figure for run.sh. */
 #define _GNU_SOURCE
+#include "benchutil.h"
 #include "extload.h"
 #include "extract/extract.h"
 
@@ -76,35 +77,15 @@ clock_s(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double
-now(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
-}
-
 /* CPU seconds of the last pass_time(): on a machine shared with other
  * work, wall time counts their time slices too; CPU time does not. */
 static double last_cpu;
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double
 median(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_dbl);
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp_dbl);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int
@@ -127,61 +108,37 @@ class_by_name(const char *s)
 	return -2;
 }
 
+static bool
+is_classed(const char *name)
+{
+	return name[0] != '.' && class_of(name) >= 0;
+}
+
 static int
 load(const char *dir, struct corpus *co)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
+	size_t n;
+	char **names;
 
 	memset(co, 0, sizeof(*co));
-	if (!d) {
-		fprintf(stderr, "bench_extract: %s: %s\n", dir,
-		        strerror(errno));
+	names = bench_list("bench_extract", dir, is_classed, &n);
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || class_of(de->d_name) < 0)
-			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
 	co->a = calloc(n ? n : 1, sizeof(*co->a));
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		FILE *f;
-		long l;
 		struct art *a = &co->a[co->n];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		f = fopen(path, "rb");
-		if (!f || fseek(f, 0, SEEK_END) != 0 || (l = ftell(f)) < 0 ||
-		    fseek(f, 0, SEEK_SET) != 0) {
-			fprintf(stderr, "bench_extract: %s: %s\n", path,
-			        strerror(errno));
+		a->buf = bench_read("bench_extract", dir, names[i], &a->len);
+		if (!a->buf)
 			return -1;
-		}
-		a->buf = malloc((size_t)l + 1);
-		if (fread(a->buf, 1, (size_t)l, f) != (size_t)l) {
-			fprintf(stderr, "bench_extract: %s: short read\n",
-			        path);
-			return -1;
-		}
-		fclose(f);
-		a->buf[l] = '\0';
-		a->len = (size_t)l;
 		a->cls = class_of(names[i]);
 		co->bytes[a->cls] += a->len;
 		co->count[a->cls]++;
 		co->bytes[C_ALL] += a->len;
 		co->count[C_ALL]++;
 		co->n++;
-		free(names[i]);
 	}
-	free(names);
+	bench_free_names(names, n);
 	if (co->n == 0) {
 		fprintf(stderr, "bench_extract: no NNNNNN_CLASS.txt in %s\n",
 		        dir);
@@ -309,12 +266,12 @@ pass_time(struct ctx *x, const struct corpus *co, int cls, enum pass p,
 {
 	char *tmp = NULL;
 	size_t cap = 0;
-	double t0 = now(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double t0 = bench_now(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 
 	for (size_t i = lo; i < hi; i++)
 		if (cls == C_ALL || co->a[i].cls == cls)
 			one(x, &co->a[i], p, &tmp, &cap);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	last_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	free(tmp);
 	return t0;

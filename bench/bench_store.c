@@ -25,6 +25,7 @@
  *
  * Prints a line, then "@ KEY VALUE" lines for run.sh. */
 #define _GNU_SOURCE
+#include "benchutil.h"
 #include "extload.h"
 #include "extract/extract.h"
 #include "store.h"
@@ -48,15 +49,6 @@ struct art {
 	struct ext_result *res; /* NULL: extraction failed, rc says why */
 	int rc;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int64_t
 now_us(void)
@@ -150,64 +142,27 @@ postmaster_pid(const char *conninfo)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 load(const char *dir, struct art **out, size_t *n_out)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
+	size_t n;
+	char **names = bench_list("bench_store", dir, bench_is_article, &n);
 	struct art *v;
 
-	if (!d) {
-		fprintf(stderr, "bench_store: %s: %s\n", dir, strerror(errno));
+	if (!names)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l < 5 || l > 60 ||
-		    strcmp(de->d_name + l - 4, ".txt") != 0)
-			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
 	v = calloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
-		FILE *f;
-		long l;
 		unsigned char h[crypto_hash_sha256_BYTES];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		f = fopen(path, "rb");
-		if (!f || fseek(f, 0, SEEK_END) != 0 || (l = ftell(f)) < 0 ||
-		    fseek(f, 0, SEEK_SET) != 0) {
-			fprintf(stderr, "bench_store: %s: %s\n", path,
-			        strerror(errno));
+		v[i].buf = bench_read("bench_store", dir, names[i], &v[i].len);
+		if (!v[i].buf)
 			return -1;
-		}
-		v[i].buf = malloc((size_t)l + 1);
-		if (fread(v[i].buf, 1, (size_t)l, f) != (size_t)l) {
-			fprintf(stderr, "bench_store: %s: short read\n", path);
-			return -1;
-		}
-		fclose(f);
-		v[i].len = (size_t)l;
 		snprintf(v[i].name, sizeof(v[i].name), "%s", names[i]);
 		crypto_hash_sha256(h, (unsigned char *)v[i].buf, v[i].len);
 		for (int k = 0; k < 32; k++)
 			sprintf(v[i].sha + 2 * k, "%02x", h[k]);
-		free(names[i]);
 	}
-	free(names);
+	bench_free_names(names, n);
 	*out = v;
 	*n_out = n;
 	return 0;
@@ -352,7 +307,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 			bad = 1;
 	}
 	srv_cpu = server_cpu(pm);
-	t0 = now();
+	t0 = bench_now();
 	for (int k = 0; k < conns && !bad; k++)
 		if (write(go[1], "g", 1) != 1)
 			bad = 1;
@@ -364,7 +319,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 		else
 			cli_cpu += rec;
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	srv_cpu = server_cpu(pm) - srv_cpu;
 	for (int k = 0; k < conns; k++)
 		if (write(go[1], "g", 1) != 1)
@@ -533,7 +488,7 @@ run_copy(const char *db)
 	r = exec_ok(c, "checkpoint", PGRES_COMMAND_OK);
 	PQclear(r);
 	srv = server_cpu(pm);
-	t0 = now();
+	t0 = bench_now();
 	r = exec_ok(c, "begin", PGRES_COMMAND_OK);
 	if (!r)
 		return 1;
@@ -545,7 +500,7 @@ run_copy(const char *db)
 	if (!r)
 		return 1;
 	PQclear(r);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	srv = server_cpu(pm) - srv;
 	printf("plain COPY of the same rows, one connection, one transaction: "
 	       "%zu articles, %zu rows (%.2f MB of COPY text) in %.3f s: "
