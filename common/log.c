@@ -129,6 +129,21 @@ put_plain_str(struct line *l, const char *s)
 		puts_(l, s);
 }
 
+/* A JSON line's fixed members, up to the event (the object left open). */
+static void
+json_head(struct line *l, const char *ts, enum log_level level,
+          const char *event)
+{
+	puts_(l, "{\"ts\":\"");
+	puts_(l, ts);
+	puts_(l, "\",\"level\":\"");
+	puts_(l, s_names[level]);
+	puts_(l, "\",\"program\":");
+	put_json_str(l, s_program);
+	puts_(l, ",\"event\":");
+	put_json_str(l, event);
+}
+
 void
 log_emit(enum log_level level, const char *event,
          const struct log_field *fields, int n)
@@ -146,14 +161,7 @@ log_emit(enum log_level level, const char *event,
 	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	         tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
 	if (s_format == LOG_JSON) {
-		puts_(&l, "{\"ts\":\"");
-		puts_(&l, ts);
-		puts_(&l, "\",\"level\":\"");
-		puts_(&l, s_names[level]);
-		puts_(&l, "\",\"program\":");
-		put_json_str(&l, s_program);
-		puts_(&l, ",\"event\":");
-		put_json_str(&l, event);
+		json_head(&l, ts, level, event);
 	} else {
 		puts_(&l, ts);
 		puts_(&l, " ");
@@ -201,14 +209,7 @@ log_emit(enum log_level level, const char *event,
 		 * beats a long one that does not. */
 		l.n = 0;
 		l.cut = 0;
-		puts_(&l, "{\"ts\":\"");
-		puts_(&l, ts);
-		puts_(&l, "\",\"level\":\"");
-		puts_(&l, s_names[level]);
-		puts_(&l, "\",\"program\":");
-		put_json_str(&l, s_program);
-		puts_(&l, ",\"event\":");
-		put_json_str(&l, event);
+		json_head(&l, ts, level, event);
 		puts_(&l, ",\"truncated\":true");
 	}
 	if (s_format == LOG_JSON)
