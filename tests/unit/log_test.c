@@ -272,6 +272,35 @@ test_long_line(void)
 	free(big);
 }
 
+/* JSON fields that together overflow the line: the line keeps its fixed
+ * members and says it was truncated, so it still parses. */
+static void
+test_too_many_fields(void)
+{
+	char *big = malloc(1001), *out, *nl;
+	const char *t;
+
+	if (!big)
+		abort();
+	memset(big, 'y', 1000);
+	big[1000] = '\0';
+	log_setup(LOG_INFO, LOG_JSON, "test");
+	capture_begin();
+	log_info("t.many", LF_STR("a", big), LF_STR("b", big), LF_STR("c", big),
+	         LF_STR("d", big), LF_STR("e", big), LF_STR("f", big),
+	         LF_STR("g", big), LF_STR("h", big), LF_STR("i", big),
+	         LF_STR("j", big));
+	out = capture_end();
+	nl = strchr(out, '\n');
+	t = strstr(out, "\",\"level\":\"info\",\"program\":\"test\","
+	                "\"event\":\"t.many\",\"truncated\":true}\n");
+	CHECK(!strncmp(out, "{\"ts\":\"", 7), "%s", out);
+	CHECK(t && nl && t < nl, "%.200s", out);
+	CHECK(nl && nl[1] == '\0', "one line");
+	free(out);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -280,6 +309,7 @@ main(void)
 	test_levels();
 	test_parse();
 	test_long_line();
+	test_too_many_fields();
 	log_setup(LOG_INFO, LOG_PLAIN, "test");
 	return test_done("log_test");
 }
