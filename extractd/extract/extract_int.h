@@ -82,6 +82,15 @@ u8_dec(const char *s, size_t len, size_t *n)
 size_t u8_enc(uint32_t cp, char *out);      /* out: 4 bytes; returns length */
 size_t u8_count(const char *s, size_t len); /* code points */
 
+/* ---- data files ------------------------------------------------------- */
+/* The next data line of [*pos, end) (a modifiable buffer with *end ==
+ * '\0'), split in place: tabs and the line end become NULs, a CR before
+ * the line end is dropped. Blank lines and lines starting with '#' are
+ * skipped; *lineno counts every line read. Stores the first max fields in
+ * f and returns how many the line has (possibly more than max), 0 at the
+ * end. Each module keeps its own policy on headers and values. */
+size_t tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno);
+
 /* ---- text: txt.c and friends (decode, clean, normalise, meta) ---------- */
 struct txt_tables;
 /* Returns 0 when name was consumed, 1 when it is not this module's file,

@@ -400,37 +400,14 @@ struct fig_tables {
 	int def_cat[N_KINDS], def_prio[N_KINDS];
 };
 
-/* Splits buf (NUL-terminated copy) into lines and tab fields in place.
- * Returns the number of fields of the next data line, 0 at the end. */
+/* The next data line of [*cur, end) (tsv_split()): its number of fields,
+ * max + 1 when it has more, 0 at the end. */
 static int
-next_line(char **cur, char **f, int max, size_t *line)
+next_line(char **cur, char *end, char **f, int max, size_t *line)
 {
-	while (**cur) {
-		char *s = *cur, *e = strchr(s, '\n');
-		int n = 0;
+	size_t n = tsv_split(cur, end, f, (size_t)max, line);
 
-		if (e) {
-			*e = '\0';
-			*cur = e + 1;
-		} else {
-			*cur = s + strlen(s);
-		}
-		(*line)++;
-		if (*s && s[strlen(s) - 1] == '\r')
-			s[strlen(s) - 1] = '\0';
-		if (*s == '#' || *s == '\0')
-			continue;
-		while (s && n < max) {
-			char *t = strchr(s, '\t');
-
-			if (t)
-				*t = '\0';
-			f[n++] = s;
-			s = t ? t + 1 : NULL;
-		}
-		return s ? max + 1 : n; /* too many fields */
-	}
-	return 0;
+	return n > (size_t)max ? max + 1 : (int)n;
 }
 
 static int
@@ -480,12 +457,12 @@ to_key(const char *s, int reverse, int32_t val, size_t ord, struct tkey *k)
 static int
 parse_units(struct fig_file *f, size_t *errline)
 {
-	char *cur = f->buf, *fl[4];
+	char *cur = f->buf, *lim = cur + strlen(cur), *fl[4];
 	size_t line = 0, cap = 0;
 	struct unit_ent *u = NULL;
 	int n;
 
-	while ((n = next_line(&cur, fl, 3, &line)) > 0) {
+	while ((n = next_line(&cur, lim, fl, 3, &line)) > 0) {
 		int kind;
 
 		if (n != 3 || (kind = kind_of(fl[2])) < 0 || !*fl[0] ||
@@ -542,12 +519,12 @@ parse_kinds(char *s, uint32_t *mask)
 static int
 parse_cats(struct fig_file *f, size_t *errline)
 {
-	char *cur = f->buf, *fl[5];
+	char *cur = f->buf, *lim = cur + strlen(cur), *fl[5];
 	size_t line = 0, cap = 0;
 	struct cat_ent *c = NULL;
 	int n;
 
-	while ((n = next_line(&cur, fl, 4, &line)) > 0) {
+	while ((n = next_line(&cur, lim, fl, 4, &line)) > 0) {
 		char *end;
 		long prio;
 		int cat;
@@ -586,12 +563,12 @@ bad:
 static int
 parse_words(struct fig_file *f, size_t *errline)
 {
-	char *cur = f->buf, *fl[4];
+	char *cur = f->buf, *lim = cur + strlen(cur), *fl[4];
 	size_t line = 0, cap = 0;
 	struct word_ent *w = NULL;
 	int n;
 
-	while ((n = next_line(&cur, fl, 3, &line)) > 0) {
+	while ((n = next_line(&cur, lim, fl, 3, &line)) > 0) {
 		int cls;
 
 		if (n < 2 || !*fl[0])

@@ -45,36 +45,18 @@ struct line {
 	size_t lineno;
 };
 
-/* Splits the next line of buf (modified in place: tabs and line ends
- * become NULs). Skips the header, blank lines and '#' comments. Returns
- * false at the end. */
+/* The next data line of buf (modified in place, see tsv_split()), the
+ * first line (the header) skipped; missing fields are "". Returns false at
+ * the end. */
 static bool
 next_line(char **pos, char *end, struct line *l)
 {
-	while (*pos < end) {
-		char *s = *pos, *e = memchr(s, '\n', (size_t)(end - s));
-		char *p;
+	size_t n;
 
-		if (!e)
-			e = end;
-		*pos = e < end ? e + 1 : end;
-		*e = '\0';
-		if (e > s && e[-1] == '\r')
-			e[-1] = '\0';
-		l->lineno++;
-		if (l->lineno == 1 || *s == '\0' || *s == '#')
+	while ((n = tsv_split(pos, end, l->f, MAXF, &l->lineno)) > 0) {
+		if (l->lineno == 1)
 			continue;
-		l->n = 0;
-		for (p = s;;) {
-			char *t = strchr(p, '\t');
-
-			if (l->n < MAXF)
-				l->f[l->n++] = p;
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
+		l->n = n < MAXF ? n : MAXF;
 		for (size_t i = l->n; i < MAXF; i++)
 			l->f[i] = "";
 		return true;

@@ -362,55 +362,40 @@ txt_tables_free(struct txt_tables **tp)
 	*tp = NULL;
 }
 
-/* A tab-separated data file, line by line: comment lines start with '#',
- * blank lines are skipped, and so is a first line that names the columns
- * (header, given by the caller). */
+/* A tab-separated data file, line by line (tsv_split() over a copy):
+ * comment lines start with '#', blank lines are skipped, and so is a first
+ * line that names the columns (header, given by the caller). Up to four
+ * fields. */
 struct tsv {
-	const char *p, *end;
+	char *p, *end;
 	size_t line;
 	char *f[4];
 	size_t nf;
-	char buf[1024];
 };
 
 static int
 tsv_next(struct tsv *r)
 {
-	for (;;) {
-		const char *nl, *q;
-		size_t n;
-		char *s;
+	size_t n;
 
-		if (r->p >= r->end)
-			return 0;
-		nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
-		q = nl ? nl : r->end;
-		n = (size_t)(q - r->p);
-		r->line++;
-		if (n && r->p[n - 1] == '\r')
-			n--;
-		if (n >= sizeof(r->buf))
-			return EXT_EDATA;
-		memcpy(r->buf, r->p, n);
-		r->buf[n] = '\0';
-		r->p = nl ? nl + 1 : r->end;
-		if (n == 0 || r->buf[0] == '#')
-			continue;
-		if (r->line == 1 && r->buf[0] == '\xEF')
+	while ((n = tsv_split(&r->p, r->end, r->f, 4, &r->line)) > 0) {
+		if (r->line == 1 && r->f[0][0] == '\xEF')
 			continue; /* BOM line: never data */
-		if (memchr(r->buf, '\0', n) ||
-		    txt_utf8_valid_prefix((unsigned char *)r->buf, n) != n)
-			return EXT_EDATA;
-		r->nf = 0;
-		for (s = r->buf; r->nf < 4;) {
-			r->f[r->nf++] = s;
-			s = strchr(s, '\t');
-			if (!s)
-				break;
-			*s++ = '\0';
-		}
+		r->nf = n < 4 ? n : 4;
 		return 1;
 	}
+	return 0;
+}
+
+/* The 1-based line of buf[off]. */
+static size_t
+line_at(const char *buf, size_t off)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		line += buf[i] == '\n';
+	return line;
 }
 
 static char *
@@ -674,7 +659,7 @@ load_phrases(struct txt_tables *t, struct tsv *r)
 			continue;
 		for (i = 0; i < n && txt_is_cjk(txt_next(s, n, &i));)
 			cps++;
-		if (r->nf != 1 || i < n || cps < 2) {
+		if (r->nf != 1 || cps < 2 || cps != u8_count(s, n)) {
 			rc = EXT_EDATA;
 			break;
 		}
@@ -702,17 +687,33 @@ txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
                size_t len, size_t *errline)
 {
 	struct tsv r;
+	const char *nul;
+	char *copy;
+	size_t bad;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.p = buf;
-	r.end = buf + len;
 	if (strcmp(name, "variants.tsv") && strcmp(name, "boilerplate.tsv") &&
 	    strcmp(name, "txt_meta.tsv") && strcmp(name, "txt_common.tsv") &&
 	    strcmp(name, "t2s_phrases.tsv"))
 		return 1;
 	if ((rc = get_tables(tp)) != 0)
 		return rc;
+	/* Text, every byte of it: no NUL, valid UTF-8. */
+	bad = txt_utf8_valid_prefix((const unsigned char *)buf, len);
+	if ((nul = memchr(buf, '\0', len)) != NULL && (size_t)(nul - buf) < bad)
+		bad = (size_t)(nul - buf);
+	if (bad < len) {
+		if (errline)
+			*errline = line_at(buf, bad);
+		return EXT_EDATA;
+	}
+	if (!(copy = malloc(len + 1)))
+		return EXT_ENOMEM;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	memset(&r, 0, sizeof(r));
+	r.p = copy;
+	r.end = copy + len;
 	if (!strcmp(name, "variants.tsv")) {
 		rc = load_variants(*tp, &r);
 		(*tp)->have_variants = rc == 0;
@@ -734,6 +735,7 @@ txt_tables_add(struct txt_tables **tp, const char *name, const char *buf,
 		rc = load_common(*tp, &r);
 		(*tp)->have_common = rc == 0;
 	}
+	free(copy);
 	if (rc == EXT_EDATA && errline)
 		*errline = r.line;
 	return rc;

@@ -196,3 +196,33 @@ u8_count(const char *s, size_t len)
 		cont += (u[i] & 0xC0) == 0x80;
 	return len - cont;
 }
+
+size_t
+tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno)
+{
+	while (*pos < end) {
+		char *s = *pos, *e = memchr(s, '\n', (size_t)(end - s)), *p;
+		size_t n = 0;
+
+		if (!e)
+			e = end;
+		*pos = e < end ? e + 1 : end;
+		*e = '\0';
+		if (e > s && e[-1] == '\r')
+			e[-1] = '\0';
+		(*lineno)++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		for (p = s;; n++) {
+			char *t = strchr(p, '\t');
+
+			if (n < max)
+				f[n] = p;
+			if (!t)
+				return n + 1;
+			*t = '\0';
+			p = t + 1;
+		}
+	}
+	return 0;
+}

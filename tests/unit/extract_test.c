@@ -106,6 +106,53 @@ test_json(const struct extload *el)
 	CHECK(res == NULL);
 }
 
+/* The text stage's data files: the line of the first bad byte or row;
+ * headers, comments, blank lines and CR LF are fine. */
+static void
+test_text_table_errors(void)
+{
+	static const struct {
+		const char *file, *text;
+		int rc;
+		size_t line;
+	} cases[] = {
+		{ "variants.tsv", "# c\nvariant\tstandard\r\n\n陜\t陕\r\n", 0,
+		  0 },
+		{ "variants.tsv", "variant\tstandard\n陜\t陕\n陕\n", EXT_EDATA,
+		  3 },
+		{ "variants.tsv", "variant\tstandard\n# \xff\n陜\t陕\n",
+		  EXT_EDATA, 2 },
+		{ "t2s_phrases.tsv", "phrase\n瞭解\n瞭\n", EXT_EDATA, 3 },
+		{ "t2s_phrases.tsv", "phrase\n瞭解\n瞭解a\n", EXT_EDATA, 3 },
+		{ "t2s_phrases.tsv", "phrase\n瞭解\t\n", EXT_EDATA, 2 },
+		{ "t2s_phrases.tsv", "phrase\n瞭解\n", 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct ext_tables *t = ext_tables_new();
+		size_t line = 0;
+
+		CHECK_INT(ext_tables_add(t, cases[i].file, cases[i].text,
+		                         strlen(cases[i].text), &line),
+		          cases[i].rc, "case %zu", i);
+		if (cases[i].rc)
+			CHECK_INT(line, cases[i].line, "case %zu", i);
+		ext_tables_destroy(&t);
+	}
+	{
+		/* A NUL inside a line. */
+		static const char nul[] = "variant\tstandard\n陜\0\t陕\n";
+		struct ext_tables *t = ext_tables_new();
+		size_t line = 0;
+
+		CHECK_INT(ext_tables_add(t, "variants.tsv", nul,
+		                         sizeof(nul) - 1, &line),
+		          EXT_EDATA);
+		CHECK_INT(line, 2);
+		ext_tables_destroy(&t);
+	}
+}
+
 static void
 test_errors(const struct extload *el)
 {
@@ -121,6 +168,7 @@ test_errors(const struct extload *el)
 	/* Unknown data files are ignored, so a newer data dir loads. */
 	CHECK_INT(ext_tables_add(t, "unknown.tsv", "a\tb\n", 4, NULL), 0);
 	ext_tables_destroy(&t);
+	test_text_table_errors();
 	CHECK(t == NULL);
 }
 
