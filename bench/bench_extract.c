@@ -208,7 +208,7 @@ static volatile size_t sink;
 static void
 one(struct ctx *x, const struct art *a, enum pass p, char **tmp, size_t *cap)
 {
-	struct ext_options opt = { NULL, 4u << 20 };
+	struct ext_options opt = { NULL, 4u << 20, false };
 	struct ext_result *res = NULL;
 	const char *u = a->buf;
 	size_t ul = a->len;

@@ -264,7 +264,7 @@ run_store(const char *db, const char *data, int conns, int batch,
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct ext_options opt = { NULL, 4u << 20 };
+		struct ext_options opt = { NULL, 4u << 20, false };
 
 		v[i].rc = ext_extract(el.tables, v[i].buf, v[i].len, &opt,
 		                      &v[i].res, NULL);

@@ -1,4 +1,4 @@
-/* jsonmode.c - extractd --json. */
+/* jsonmode.c - extractd --json and extractd --explain. */
 #include "jsonmode.h"
 #include "extload.h"
 #include "extract/extract.h"
@@ -68,9 +68,71 @@ print_error(const char *file, const char *msg, long long offset)
 	fputs("}\n", stdout);
 }
 
+/* The code point span [c0, c1) of text, as bytes. */
+static void
+put_cps(const char *text, size_t c0, size_t c1)
+{
+	size_t cp = 0;
+	const unsigned char *p = (const unsigned char *)text, *b = NULL;
+
+	for (; *p; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue;
+		if (cp == c0)
+			b = p;
+		if (cp == c1)
+			break;
+		cp++;
+	}
+	if (!b)
+		return;
+	fwrite(b, 1, (size_t)(p - b), stdout);
+}
+
+static void
+put_list(const char *name, char **v, size_t n)
+{
+	printf(" %s=", name);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? "," : "", v[i]);
+}
+
+/* --explain: each sentence that a stage found something in, then what it
+ * found and decided, in the stages' order. */
+static void
+explain_print(const struct ext_result *res, const char *file)
+{
+	const struct ext_meta *m = &res->meta;
+	size_t i = 0, s;
+
+	printf("== %s (%s%s)\n", file, res->charset,
+	       res->converted ? ", converted from Traditional" : "");
+	printf("meta: title=%s source=%s published=%s",
+	       m->title ? m->title : "null", m->source ? m->source : "null",
+	       m->published ? m->published : "null");
+	put_list("reporters", m->reporters, m->n_reporters);
+	put_list("editors", m->editors, m->n_editors);
+	printf("\nmain region: %s\n",
+	       res->main_region[0] ? res->main_region : "null");
+	while (i < res->n_notes) {
+		s = res->notes[i].sentence;
+		if (s < res->n_sentences) {
+			printf("\n[%zu] ", s);
+			put_cps(res->text, res->sentences[s].start,
+			        res->sentences[s].end);
+			putchar('\n');
+		}
+		for (; i < res->n_notes && res->notes[i].sentence == s; i++)
+			printf("  %-8s %s\n", res->notes[i].stage,
+			       res->notes[i].text);
+	}
+	printf("\n%zu figures, %zu pairings, %zu flows\n\n", res->n_figures,
+	       res->n_pairings, res->n_flows);
+}
+
 int
 jsonmode_run(const struct extload *el, char **files, size_t n, size_t max_bytes,
-             const char *charset, bool with_text)
+             const char *charset, bool with_text, bool explain)
 {
 	int status = 0;
 
@@ -78,7 +140,7 @@ jsonmode_run(const struct extload *el, char **files, size_t n, size_t max_bytes,
 		const char *path = files[i];
 		const char *base = strrchr(path, '/');
 		FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-		struct ext_options opt = { charset, max_bytes };
+		struct ext_options opt = { charset, max_bytes, explain };
 		struct ext_result *res = NULL;
 		char *buf = NULL, *json;
 		size_t len = 0, off = 0;
@@ -110,6 +172,11 @@ jsonmode_run(const struct extload *el, char **files, size_t n, size_t max_bytes,
 			print_error(base, ext_strerror(rc),
 			            rc == EXT_EDECODE ? (long long)off : -1);
 			status = 1;
+			continue;
+		}
+		if (explain) {
+			explain_print(res, base);
+			ext_result_destroy(&res);
 			continue;
 		}
 		json = ext_result_json(res, base, with_text);

@@ -2,6 +2,7 @@
  *
  *   extractd [--connect EP]...     worker (default): ingestd -> PostgreSQL
  *   extractd --json FILE...        extraction without database or ZeroMQ
+ *   extractd --explain FILE...     the same, sentence by sentence, with rules
  *   extractd --migrate             apply migrations/, seed regions
  *   extractd --reextract           re-extract rows of older versions
  *   extractd --version             EXT_VERSION and the data files' hash
@@ -48,6 +49,7 @@ static struct {
 	char *curve_public_key_file;
 	char *curve_server_key;
 	bool json;
+	bool explain;
 	bool text;
 	bool migrate;
 	bool reextract;
@@ -104,6 +106,9 @@ static const struct cfg_opt opts[] = {
 	  "CURVE: ingestd's public key (Z85 or a file holding it)" },
 	{ "json", CFG_BOOL, &cfg.json, "false",
 	  "mode: print the extraction of FILE... as JSON lines" },
+	{ "explain", CFG_BOOL, &cfg.explain, "false",
+	  "mode: print what was found in each sentence of FILE... and "
+	  "which rule made or refused each pairing and flow" },
 	{ "text", CFG_BOOL, &cfg.text, "false",
 	  "--json: add the normalised text to each line" },
 	{ "migrate", CFG_BOOL, &cfg.migrate, "false",
@@ -286,12 +291,13 @@ main(int argc, char **argv)
 	rc = cfg_parse(opts, "extractd", "EXTRACTD_", NULL, argc, argv, &files);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
-	modes =
-	    cfg.json + cfg.migrate + cfg.reextract + cfg.version + cfg.keygen;
-	if (modes > 1 || (files.n > 0 && !cfg.json) ||
-	    (cfg.json && files.n == 0)) {
+	modes = cfg.json + cfg.explain + cfg.migrate + cfg.reextract +
+	        cfg.version + cfg.keygen;
+	if (modes > 1 || (files.n > 0 && !cfg.json && !cfg.explain) ||
+	    ((cfg.json || cfg.explain) && files.n == 0)) {
 		fprintf(stderr, "extractd: one mode at a time; FILE... only "
-		                "with --json, which needs one (see --help)\n");
+		                "with --json or --explain, which need one (see "
+		                "--help)\n");
 		rc = 2;
 		goto out;
 	}
@@ -332,10 +338,10 @@ main(int argc, char **argv)
 	if (cfg.version) {
 		printf("extractd %d %s\n", EXT_VERSION, el.data_hash);
 		rc = 0;
-	} else if (cfg.json) {
-		rc = jsonmode_run(&el, files.v, files.n,
-		                  (size_t)cfg.max_article_bytes,
-		                  *cfg.charset ? cfg.charset : NULL, cfg.text);
+	} else if (cfg.json || cfg.explain) {
+		rc = jsonmode_run(
+		    &el, files.v, files.n, (size_t)cfg.max_article_bytes,
+		    *cfg.charset ? cfg.charset : NULL, cfg.text, cfg.explain);
 	} else {
 		cfg_log(opts);
 		if (sig_install() != 0) {

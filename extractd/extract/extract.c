@@ -240,12 +240,113 @@ offsets_to_cps(struct ext_result *res, struct arena *ar)
 	return 0;
 }
 
+/* --explain: the mentions of each sentence. */
+static void
+note_mentions(struct xpl *x, const char *text, const struct mention *m,
+              size_t n_m, const struct region *main_region)
+{
+	static const char *level[] = { "", "province", "prefecture", "county" };
+	size_t i;
+
+	if (!x)
+		return;
+	if (main_region)
+		xpl_add(x, 0, "main", "main region %s %s", main_region->name,
+		        main_region->code);
+	for (i = 0; i < n_m; i++) {
+		const struct mention *e = &m[i];
+
+		if (e->kind == MEN_ORG)
+			xpl_span(x, e->sent, "org", text, e->b0, e->b1,
+			         "organisation %s (type %d)",
+			         e->org ? e->org : "", e->org_type);
+		else if (e->r)
+			xpl_span(x, e->sent, "region", text, e->b0, e->b1,
+			         "%s%s %s %s",
+			         e->kind == MEN_ABBREV ? "abbreviation of "
+			                               : "",
+			         e->r->name, e->r->code, level[e->r->level]);
+	}
+}
+
+/* --explain: figures, pairings and flows, once they are final; then the
+ * notes move into the result, ordered by sentence and, within one, in the
+ * order the stages wrote them. */
+struct note_key {
+	size_t sentence, i;
+};
+
+static int
+cmp_note(const void *a, const void *b)
+{
+	const struct note_key *x = a, *y = b;
+
+	if (x->sentence != y->sentence)
+		return x->sentence < y->sentence ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int
+note_results(struct xpl *x, struct ext_result *res)
+{
+	char num[48];
+	size_t i;
+
+	if (!x)
+		return 0;
+	for (i = 0; i < res->n_figures; i++) {
+		const struct ext_figure *f = &res->figures[i];
+
+		xpl_add(x, f->sentence, "figure",
+		        "figure %zu: %s = %s %s%s, metric %s, category %s, "
+		        "year %d, pairing %ld",
+		        i, f->text, ext_decimal_str(f->value, num), f->unit,
+		        f->approx ? " (approx)" : "",
+		        f->metric ? f->metric : "-", f->category, f->year,
+		        f->pairing);
+	}
+	for (i = 0; i < res->n_pairings; i++) {
+		const struct ext_pairing *p = &res->pairings[i];
+
+		xpl_add(x, p->sentence, "pairing",
+		        "pairing %zu: %s (%s) -> %s (%s), %s, by rule %s", i,
+		        p->helper, p->helper_code[0] ? p->helper_code : "null",
+		        p->recipient,
+		        p->recipient_code[0] ? p->recipient_code : "null",
+		        p->relation, p->rule ? p->rule : "-");
+	}
+	if (x->oom)
+		return EXT_ENOMEM;
+	if (x->notes.n == 0)
+		return 0;
+	{
+		const struct ext_note *src = x->notes.p;
+		struct note_key *keys = malloc(x->notes.n * sizeof(*keys));
+
+		res->notes = ar_alloc(x->ar, x->notes.n * sizeof(*res->notes));
+		if (!keys || !res->notes) {
+			free(keys);
+			return EXT_ENOMEM;
+		}
+		for (i = 0; i < x->notes.n; i++) {
+			keys[i].sentence = src[i].sentence;
+			keys[i].i = i;
+		}
+		qsort(keys, x->notes.n, sizeof(*keys), cmp_note);
+		for (i = 0; i < x->notes.n; i++)
+			res->notes[i] = src[keys[i].i];
+		res->n_notes = x->notes.n;
+		free(keys);
+	}
+	return 0;
+}
+
 int
 ext_extract(const struct ext_tables *t, const void *raw, size_t len,
             const struct ext_options *opt, struct ext_result **out,
             size_t *err_offset)
 {
-	static const struct ext_options defaults = { NULL, 0 };
+	static const struct ext_options defaults = { NULL, 0, false };
 	struct arena *ar = NULL;
 	struct ext_result *res;
 	struct ext_doc doc;
@@ -255,6 +356,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	const struct region *main_region;
 	struct vec figs = VEC_INIT(struct ext_figure);
 	struct vec pairs = VEC_INIT(struct ext_pairing);
+	struct xpl xpl = { VEC_INIT(struct ext_note), NULL, false };
 	int rc, year;
 
 	if (!t || !out || (!raw && len))
@@ -272,6 +374,10 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		goto done;
 	}
 	memset(&doc, 0, sizeof(doc));
+	if (opt->explain) {
+		xpl.ar = ar;
+		doc.xpl = &xpl;
+	}
 	rc = txt_normalise(t->txt, t->t2s, t->t2s_ctx, raw, len, opt, ar, &doc,
 	                   err_offset);
 	if (rc != 0)
@@ -283,6 +389,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	if (rc != 0)
 		goto done;
 	main_region = reg_main(t->reg, doc.text, &doc, m, n_m);
+	note_mentions(doc.xpl, doc.text, m, n_m, main_region);
 	rc = pair_find(t->reg, doc.text, doc.len, sents, n_sents, m, n_m, &doc,
 	               main_region, ar, &pairs);
 	if (rc != 0)
@@ -345,6 +452,8 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	rc = link_figures(res, m, n_m, main_region, ar);
 	if (rc == 0)
+		rc = note_results(doc.xpl, res);
+	if (rc == 0)
 		rc = offsets_to_cps(res, ar);
 	if (rc == 0) {
 		res->priv = ar;
@@ -354,6 +463,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 done:
 	vec_free(&figs);
 	vec_free(&pairs);
+	vec_free(&xpl.notes);
 	ar_destroy(&ar);
 	return rc;
 }

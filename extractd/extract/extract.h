@@ -66,6 +66,8 @@ struct ext_options {
 	const char *charset; /* hint: "utf-8", "gb18030", "gbk", "big5", or
 	                        NULL/"" to detect */
 	size_t max_bytes;    /* 0: no limit; else EXT_ETOOBIG above it */
+	bool explain;        /* keep notes of what each stage found and
+	                        decided (ext_result.notes); slower */
 };
 
 struct ext_meta {
@@ -107,7 +109,33 @@ struct ext_pairing {
 	const char *relation; /* east_west designated institutional other */
 	size_t start, end;    /* code points: the span that states it */
 	size_t sentence;
-	char *evidence; /* the sentence */
+	char *evidence;   /* the sentence */
+	const char *rule; /* static: the name of the rule that made it */
+};
+
+/* An aid flow (SPEC "Aid flows"): money a helper gave, invested, raised or
+ * bought for a recipient, once per article. A side is NULL (and its code
+ * "") when the article names it only as a group or not at all. */
+struct ext_flow {
+	size_t figure; /* index in ext_result.figures */
+	struct ext_decimal value;
+	char *helper; /* NULL: unknown or a group */
+	char helper_code[7];
+	char *recipient;
+	char recipient_code[7];
+	int year;             /* 0 when unknown or several years */
+	const char *category; /* fiscal_aid social_aid consumption investment */
+	long part_of;     /* index in ext_result.flows of its total, or -1 */
+	const char *rule; /* static: the name of the rule that made it */
+};
+
+/* With ext_options.explain: one line of what a stage found or decided
+ * about a sentence ("region", "org", "cue", "number", "pairing", "flow",
+ * ... and "refused" for candidates a rule turned down). */
+struct ext_note {
+	size_t sentence;   /* index in ext_result.sentences */
+	const char *stage; /* static */
+	char *text;
 };
 
 struct ext_sentence {
@@ -127,6 +155,10 @@ struct ext_result {
 	size_t n_pairings;
 	struct ext_sentence *sentences;
 	size_t n_sentences;
+	struct ext_flow *flows;
+	size_t n_flows;
+	struct ext_note *notes; /* only with ext_options.explain */
+	size_t n_notes;
 	void *priv; /* the library's allocations */
 };
 

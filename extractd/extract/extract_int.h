@@ -102,8 +102,25 @@ int txt_tables_check(const struct txt_tables *t, const char **missing);
 /* ext_tables_t2s_phrases() of the text stage's tables. */
 long txt_tables_t2s_phrases(const struct txt_tables *t);
 
+/* ---- explain notes: xpl.c ---------------------------------------------
+ * Stages record what they found and decided for extractd --explain. Every
+ * call is a no-op when x is NULL (ext_options.explain off), so stages call
+ * it unconditionally; format the arguments only where cheap. */
+struct xpl {
+	struct vec notes; /* struct ext_note */
+	struct arena *ar;
+	bool oom;
+};
+void xpl_add(struct xpl *x, size_t sent, const char *stage, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
+/* Like xpl_add, with a span of text (bytes [b0, b1)) quoted in front. */
+void xpl_span(struct xpl *x, size_t sent, const char *stage, const char *text,
+              size_t b0, size_t b1, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
 struct ext_doc {
-	char *text; /* NUL-terminated, valid UTF-8, no NUL inside */
+	struct xpl *xpl; /* NULL unless explaining */
+	char *text;      /* NUL-terminated, valid UTF-8, no NUL inside */
 	size_t len;
 	const char *charset; /* static string */
 	bool converted;

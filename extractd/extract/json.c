@@ -254,6 +254,38 @@ ext_result_json(const struct ext_result *res, const char *file, bool with_text)
 		sb_str(&b, p->evidence);
 		sb_put(&b, "}", 1);
 	}
+	sb_cat(&b, "],\"flows\":[");
+	for (i = 0; i < res->n_flows; i++) {
+		const struct ext_flow *fl = &res->flows[i];
+
+		if (i)
+			sb_put(&b, ",", 1);
+		sb_cat(&b, "{\"figure\":");
+		sb_fmt_size(&b, fl->figure);
+		sb_cat(&b, ",\"value\":");
+		sb_cat(&b, ext_decimal_str(fl->value, num));
+		sb_cat(&b, ",\"helper\":");
+		sb_str(&b, fl->helper);
+		sb_cat(&b, ",\"helper_code\":");
+		sb_code(&b, fl->helper_code);
+		sb_cat(&b, ",\"recipient\":");
+		sb_str(&b, fl->recipient);
+		sb_cat(&b, ",\"recipient_code\":");
+		sb_code(&b, fl->recipient_code);
+		sb_cat(&b, ",\"year\":");
+		if (fl->year)
+			sb_fmt_size(&b, (size_t)fl->year);
+		else
+			sb_cat(&b, "null");
+		sb_cat(&b, ",\"category\":");
+		sb_str(&b, fl->category);
+		sb_cat(&b, ",\"part_of\":");
+		if (fl->part_of >= 0)
+			sb_fmt_size(&b, (size_t)fl->part_of);
+		else
+			sb_cat(&b, "null");
+		sb_put(&b, "}", 1);
+	}
 	sb_put(&b, "]", 1);
 	if (with_text) {
 		sb_cat(&b, ",\"text\":");

@@ -32,7 +32,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const hints[] = { NULL, "utf-8", "gb18030", "big5" };
-	struct ext_options opt = { NULL, 1u << 20 };
+	struct ext_options opt = { NULL, 1u << 20, false };
 	struct ext_result *res = NULL;
 	size_t off = 0;
 

@@ -234,7 +234,7 @@ static int
 put_one(struct extload *el, store_t *st, const struct store_article *a,
         enum store_status *status)
 {
-	struct ext_options eo = { a->charset_hint, 4u << 20 };
+	struct ext_options eo = { a->charset_hint, 4u << 20, false };
 	struct ext_result *res = NULL;
 	int rc;
 

@@ -16,7 +16,7 @@ static int
 norm(const void *raw, size_t len, const char *hint, struct arena *ar,
      struct ext_doc *doc, size_t *off)
 {
-	struct ext_options opt = { hint, 0 };
+	struct ext_options opt = { hint, 0, false };
 	const struct ext_tables *t = el.tables;
 
 	memset(doc, 0, sizeof(*doc));

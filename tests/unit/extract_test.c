@@ -157,7 +157,7 @@ static void
 test_errors(const struct extload *el)
 {
 	struct ext_result *res = NULL;
-	struct ext_options opt = { NULL, 4 };
+	struct ext_options opt = { NULL, 4, false };
 	struct ext_tables *t = ext_tables_new();
 
 	CHECK_INT(ext_extract(el->tables, "12345", 5, &opt, &res, NULL),
