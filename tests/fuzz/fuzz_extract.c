@@ -1,6 +1,6 @@
 /* fuzz_extract.c - libFuzzer over the whole extraction library: any bytes,
- * any charset hint, through ext_extract() and the JSON writer, with the
- * real tables. */
+ * any charset hint, with and without explain notes, through ext_extract()
+ * and the JSON writer, with the real tables. */
 #include "extload.h"
 #include "extract.h"
 
@@ -38,12 +38,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!s_ready || size == 0)
 		return 0;
-	/* The first byte picks the hint, so the corpus explores all four. */
+	/* The first byte picks the hint, so the corpus explores all four,
+	 * and whether the stages keep --explain notes. */
 	opt.charset = hints[data[0] & 3];
+	opt.explain = (data[0] & 4) != 0;
 	if (ext_extract(s_el.tables, data + 1, size - 1, &opt, &res, &off) ==
 	    0) {
 		char *json = ext_result_json(res, "fuzz", true);
 
+		/* notes point into the result: touch every one */
+		for (size_t i = 0; i < res->n_notes; i++)
+			if (!res->notes[i].text ||
+			    res->notes[i].sentence >= res->n_sentences + 1)
+				abort();
 		free(json);
 		ext_result_destroy(&res);
 	}

@@ -172,6 +172,54 @@ test_errors(const struct extload *el)
 	CHECK(t == NULL);
 }
 
+/* --explain: notes only when asked, grouped by sentence in stage order,
+ * each pairing named with the rule that made it. */
+static void
+test_explain(const struct extload *el)
+{
+	static const char art[] =
+	    "甲乙协作新篇\n"
+	    "2021年,江苏省对口帮扶陕西省,投入财政帮扶资金3.5亿元。\n"
+	    "今年已培训当地干部120人次。\n";
+	struct ext_options opt = { NULL, 0, false };
+	struct ext_result *res = NULL;
+	size_t i, pairing_notes = 0, figure_notes = 0;
+
+	CHECK_INT(ext_extract(el->tables, art, strlen(art), &opt, &res, NULL),
+	          0);
+	CHECK(res && res->n_notes == 0 && res->notes == NULL);
+	CHECK(res && res->n_pairings >= 1);
+	ext_result_destroy(&res);
+	opt.explain = true;
+	CHECK_INT(ext_extract(el->tables, art, strlen(art), &opt, &res, NULL),
+	          0);
+	if (!res)
+		return;
+	CHECK(res->n_notes > 0);
+	for (i = 0; i < res->n_notes; i++) {
+		const struct ext_note *n = &res->notes[i];
+
+		CHECK(n->text && n->stage);
+		CHECK(n->sentence < res->n_sentences);
+		if (i)
+			CHECK(res->notes[i - 1].sentence <= n->sentence);
+		if (!strcmp(n->stage, "pairing")) {
+			pairing_notes++;
+			CHECK(strstr(n->text,
+			             "江苏省 (320000) -> 陕西省 (610000)"),
+			      "%s", n->text);
+			CHECK(strstr(n->text, "by rule ") &&
+			          !strstr(n->text, "by rule -"),
+			      "%s", n->text);
+		}
+		if (!strcmp(n->stage, "figure"))
+			figure_notes++;
+	}
+	CHECK_INT(pairing_notes, res->n_pairings);
+	CHECK_INT(figure_notes, res->n_figures);
+	ext_result_destroy(&res);
+}
+
 int
 main(void)
 {
@@ -187,6 +235,7 @@ main(void)
 	}
 	test_json(&el);
 	test_errors(&el);
+	test_explain(&el);
 	extload_close(&el);
 	return test_done("extract");
 }
