@@ -26,6 +26,9 @@
 /* A keyword in the figure's own clause outranks one elsewhere in the
  * sentence by this much (categories.tsv priorities are on this scale). */
 #define CLAUSE_BONUS 20
+/* categories.tsv category "-": a keyword that hides the shorter ones in
+ * it and gives no category (下降到 is a level, not the fall 下降) */
+#define CAT_NONE (-2)
 
 /* ---- vocabularies fixed by the contract -------------------------------- */
 
@@ -54,7 +57,8 @@ enum {
 	DIR_FWD = 2,
 	DIR_SCAN = 4,
 	DIR_PEOPLE = 8,
-	DIR_PREFIX = 16
+	DIR_PREFIX = 16,
+	DIR_CATB = 32
 };
 enum {
 	W_APPROX_BEFORE,
@@ -72,6 +76,7 @@ enum {
 	W_PREFIX_UNIT,
 	W_TRIM,
 	W_CLAUSE_CONT,
+	W_CAT_BEFORE,
 	N_WCLASS
 };
 static const struct {
@@ -94,6 +99,7 @@ static const struct {
 	{ "prefix_unit", DIR_PREFIX, 1 },
 	{ "metric_trim", DIR_FWD | DIR_BACK, 0 },
 	{ "clause_continue", DIR_FWD, 0 },
+	{ "category_before", DIR_CATB, 1 },
 };
 
 /* ---- tries over code points ----------------------------------------------
@@ -395,6 +401,7 @@ struct fig_tables {
 	struct trie t_back;   /* class masks of words before (reversed) */
 	struct trie t_people; /* noun -> words index */
 	struct trie t_prefix; /* prefix (reversed) -> words index */
+	struct trie t_catb;   /* category_before (reversed) -> words index */
 	/* code points that can start a number (BMP; none is above it) */
 	uint64_t num_start[0x10000 / 64];
 	int def_cat[N_KINDS], def_prio[N_KINDS];
@@ -530,7 +537,10 @@ parse_cats(struct fig_file *f, size_t *errline)
 		int cat;
 		uint32_t kinds;
 
-		if (n != 4 || !*fl[0] || (cat = cat_of(fl[1])) < 0)
+		if (n != 4 || !*fl[0])
+			goto bad;
+		cat = strcmp(fl[1], "-") ? cat_of(fl[1]) : CAT_NONE;
+		if (cat == -1 || (cat == CAT_NONE && !strcmp(fl[0], "*")))
 			goto bad;
 		prio = strtol(fl[2], &end, 10);
 		if (*end || end == fl[2] || prio < 0 || prio > 1000 ||
@@ -577,7 +587,8 @@ parse_words(struct fig_file *f, size_t *errline)
 			if (!strcmp(fl[1], wclasses[cls].name))
 				break;
 		if (cls == N_WCLASS || (wclasses[cls].payload && n != 3) ||
-		    (!wclasses[cls].payload && n != 2))
+		    (!wclasses[cls].payload && n != 2) ||
+		    (cls == W_CAT_BEFORE && cat_of(fl[2]) < 0))
 			goto bad;
 		if (f->n == cap) {
 			void *p = realloc(w, (cap = cap ? 2 * cap : 128) *
@@ -643,14 +654,16 @@ rebuild(struct fig_tables *t)
 			n++;
 	if (rc == 0)
 		rc = trie_build(&t->t_scan, k, n, 0);
-	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_PREFIX; dir <<= 1) {
+	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_CATB; dir <<= 1) {
 		struct trie *tr = dir == DIR_BACK     ? &t->t_back
 		                  : dir == DIR_FWD    ? &t->t_fwd
 		                  : dir == DIR_SCAN   ? NULL
 		                  : dir == DIR_PEOPLE ? &t->t_people
-		                                      : &t->t_prefix;
+		                  : dir == DIR_PREFIX ? &t->t_prefix
+		                                      : &t->t_catb;
 		int masks = dir == DIR_BACK || dir == DIR_FWD;
-		int rev = dir == DIR_BACK || dir == DIR_PREFIX;
+		int rev =
+		    dir == DIR_BACK || dir == DIR_PREFIX || dir == DIR_CATB;
 
 		if (!tr)
 			continue;
@@ -737,6 +750,7 @@ fig_tables_free(struct fig_tables **tp)
 	trie_free(&t->t_back);
 	trie_free(&t->t_people);
 	trie_free(&t->t_prefix);
+	trie_free(&t->t_catb);
 	free(t);
 	*tp = NULL;
 }
@@ -987,6 +1001,8 @@ best_of(const struct scan *sc, size_t a, size_t b, struct best *out)
 	for (; lo < sc->kw.n && w[lo].b0 < b; lo++) {
 		const struct cat_ent *e = &ce[w[lo].ent];
 
+		if (e->cat < 0)
+			continue;
 		for (int k = 0; k < N_KINDS; k++)
 			if ((e->kinds >> k & 1) && e->prio > out->prio[k]) {
 				out->prio[k] = e->prio;
@@ -1396,18 +1412,29 @@ metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
 	*mb = a < b ? b : a;
 }
 
-/* The highest keyword for the figure's kind; one in its clause counts
- * CLAUSE_BONUS more than one elsewhere in its sentence. */
+/* The figure's category: a word of class category_before right before it
+ * (同比增加6.85亿元 is growth) decides; else the highest keyword for its
+ * kind, where one in its clause counts CLAUSE_BONUS more than one
+ * elsewhere in its sentence. */
 static int
-category_of(const struct scan *sc, int kind)
+category_of(const struct scan *sc, const struct cand *c)
 {
-	int s = sc->sb.prio[kind], cl = sc->cb.prio[kind];
+	const struct fig_tables *ft = sc->ft;
+	struct tmatch bm[TRIE_MAX_DEPTH];
+	int kind = c->kind, s = sc->sb.prio[kind], cl = sc->cb.prio[kind];
+	size_t nb = trie_back(&ft->t_catb, sc->text + sc->b0, sc->text + c->s0,
+	                      bm, TRIE_MAX_DEPTH);
 
+	if (nb) {
+		const struct word_ent *w = ft->words.ents;
+
+		return cat_of(w[bm[nb - 1].val].val);
+	}
 	if (cl >= 0 && cl + CLAUSE_BONUS >= s)
 		return sc->cb.cat[kind];
 	if (s >= 0)
 		return sc->sb.cat[kind];
-	return sc->ft->def_cat[kind];
+	return ft->def_cat[kind];
 }
 
 static int
@@ -1432,7 +1459,7 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	f->metric = ma < mb ? ar_strndup(ar, sc->text + ma, mb - ma) : NULL;
 	if (ma < mb && !f->metric)
 		return EXT_ENOMEM;
-	f->category = cat_names[category_of(sc, c->kind)];
+	f->category = cat_names[category_of(sc, c)];
 	f->year = sc->ss_year ? sc->ss_year : article_year;
 	f->start = c->s0;
 	f->end = c->s1;
