@@ -49,6 +49,9 @@ static const char *const kind_names[] = {
 };
 #define N_KINDS (int)(sizeof(kind_names) / sizeof(kind_names[0]))
 #define KIND_TIME 17
+#define KIND_PLACE 4
+#define KIND_PERCENT 7
+#define KIND_POINT 8
 
 /* Classes of figure_words.tsv, and where each is looked up: before the
  * number (keys stored reversed), after it, or everywhere in the sentence. */
@@ -58,7 +61,8 @@ enum {
 	DIR_SCAN = 4,
 	DIR_PEOPLE = 8,
 	DIR_PREFIX = 16,
-	DIR_CATB = 32
+	DIR_CATB = 32,
+	DIR_UNITB = 64
 };
 enum {
 	W_APPROX_BEFORE,
@@ -77,6 +81,8 @@ enum {
 	W_TRIM,
 	W_CLAUSE_CONT,
 	W_CAT_BEFORE,
+	W_UNIT_NOUN,
+	W_UNIT_BEFORE,
 	N_WCLASS
 };
 static const struct {
@@ -100,6 +106,8 @@ static const struct {
 	{ "metric_trim", DIR_FWD | DIR_BACK, 0 },
 	{ "clause_continue", DIR_FWD, 0 },
 	{ "category_before", DIR_CATB, 1 },
+	{ "unit_noun", DIR_PEOPLE, 1 },
+	{ "unit_before", DIR_UNITB, 1 },
 };
 
 /* ---- tries over code points ----------------------------------------------
@@ -402,6 +410,7 @@ struct fig_tables {
 	struct trie t_people; /* noun -> words index */
 	struct trie t_prefix; /* prefix (reversed) -> words index */
 	struct trie t_catb;   /* category_before (reversed) -> words index */
+	struct trie t_unitb;  /* unit_before (reversed) -> words index */
 	/* code points that can start a number (BMP; none is above it) */
 	uint64_t num_start[0x10000 / 64];
 	int def_cat[N_KINDS], def_prio[N_KINDS];
@@ -654,16 +663,16 @@ rebuild(struct fig_tables *t)
 			n++;
 	if (rc == 0)
 		rc = trie_build(&t->t_scan, k, n, 0);
-	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_CATB; dir <<= 1) {
+	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_UNITB; dir <<= 1) {
 		struct trie *tr = dir == DIR_BACK     ? &t->t_back
 		                  : dir == DIR_FWD    ? &t->t_fwd
 		                  : dir == DIR_SCAN   ? NULL
 		                  : dir == DIR_PEOPLE ? &t->t_people
 		                  : dir == DIR_PREFIX ? &t->t_prefix
-		                                      : &t->t_catb;
+		                  : dir == DIR_CATB   ? &t->t_catb
+		                                      : &t->t_unitb;
 		int masks = dir == DIR_BACK || dir == DIR_FWD;
-		int rev =
-		    dir == DIR_BACK || dir == DIR_PREFIX || dir == DIR_CATB;
+		int rev = dir != DIR_FWD && dir != DIR_PEOPLE;
 
 		if (!tr)
 			continue;
@@ -751,6 +760,7 @@ fig_tables_free(struct fig_tables **tp)
 	trie_free(&t->t_people);
 	trie_free(&t->t_prefix);
 	trie_free(&t->t_catb);
+	trie_free(&t->t_unitb);
 	free(t);
 	*tp = NULL;
 }
@@ -860,6 +870,20 @@ quote_close(uint32_t cp)
 		return 0x2019; /* ‘ ’ */
 	}
 	return 0;
+}
+
+/* The start of the code point that ends at p (floor when none). */
+static const char *
+prev_cp_at(const char *floor, const char *p)
+{
+	const char *q;
+
+	if (p <= floor)
+		return floor;
+	q = p - 1;
+	while (q > floor && ((unsigned char)*q & 0xC0) == 0x80)
+		q--;
+	return q;
 }
 
 static uint32_t
@@ -1126,6 +1150,80 @@ people_after(const struct scan *sc, size_t p, size_t *n0, size_t *n1)
 static int resolve(struct scan *sc, size_t i, const struct num *n, int depth,
                    struct cand *c);
 
+/* Does a clause or the sentence end at p? */
+static bool
+clause_ends_at(const struct scan *sc, size_t p)
+{
+	size_t k;
+	uint32_t cp;
+
+	if (p >= sc->b1)
+		return true;
+	cp = u8_dec(sc->text + p, sc->b1 - p, &k);
+	return is_clause_delim(cp) || is_hard_delim(cp);
+}
+
+/* The kind of the unit written exactly as [a, b), or -1. */
+static int
+unit_kind_exact(const struct fig_tables *ft, const char *text, size_t a,
+                size_t b)
+{
+	const struct unit_ent *u;
+
+	if (a >= b || !unit_at(ft, text + a, b - a, &u) || !u->unit ||
+	    u->slen != b - a)
+		return -1;
+	return u->kind;
+}
+
+/* Is a single Chinese numeral with a place unit written right before i
+ * (the 三县 of 三县一市)? Then the numeral at i continues a list of
+ * places and counts, 一 included. */
+static bool
+place_list_before(const struct scan *sc, size_t i)
+{
+	const char *text = sc->text, *floor = text + sc->b0;
+	size_t a = i;
+
+	for (int len = 1; len <= 2 && a > sc->b0; len++) {
+		uint32_t cp;
+		long v;
+
+		a = (size_t)(prev_cp_at(floor, text + a) - text);
+		if (unit_kind_exact(sc->ft, text, a, i) != KIND_PLACE)
+			continue;
+		cp = prev_cp(floor, text + a);
+		v = num_chinese_cp(cp);
+		if (v >= 1 && v <= 10)
+			return true;
+	}
+	return false;
+}
+
+/* A single Chinese numeral with its measure word that names rather than
+ * counts: 二 before a measure word is an ordinal or a name (counts say
+ * 两: 两区, 两个), and a numeral in a numbered run of the same word
+ * (一区二区三区) is a label. */
+static bool
+numbered_name(const struct scan *sc, size_t i, const struct num *n,
+              const struct unit_ent *u)
+{
+	const char *text = sc->text;
+	size_t k;
+	uint32_t cp = u8_dec(text + i, n->len, &k);
+	long v = num_chinese_cp(cp), pv;
+
+	if (!(n->flags & NUM_CHINESE) || k != n->len || v < 1 || v > 10)
+		return false;
+	if (cp == 0x4E8C) /* 二 */
+		return true;
+	if (i < sc->b0 + u->slen + 3 ||
+	    memcmp(text + i - u->slen, u->surface, u->slen))
+		return false;
+	pv = num_chinese_cp(prev_cp(text + sc->b0, text + i - u->slen));
+	return pv == v - 1 && pv >= 0;
+}
+
 /* 3至5个, 3-5万元, 3、5个: the first number takes the unit (and the
  * magnitude, if it has none) of the next one. */
 static int
@@ -1246,20 +1344,44 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 			return R_TIME;
 		mask = fwd_classes(&ft->t_fwd, text + p, sc->b1 - p,
 		                   W_AFTER_BLOCK, &ml);
-		if (mask & (1u << W_AFTER_BLOCK))
+		/* 10万苗族群众: no measure word, but after 万 a noun may
+		 * still give the unit (below) */
+		if ((mask & (1u << W_AFTER_BLOCK)) &&
+		    !(c->exp >= 4 || (n->flags & NUM_BIG)))
 			return R_NONE;
+		if (mask & (1u << W_AFTER_BLOCK))
+			u = NULL;
+	}
+	if (u) {
+		if (numbered_name(sc, i, n, u))
+			return R_NONE;
+		if (u->kind == KIND_PLACE && (n->flags & NUM_CHINESE) &&
+		    place_list_before(sc, i))
+			one_ok = true; /* the 一市 of 三县一市 */
 		if ((n->flags & NUM_ONE) && c->exp == 0 &&
 		    (!one_ok || (mask & (1u << W_ARTICLE_UNIT))))
 			return R_NONE;
 		if ((n->flags & NUM_CHINESE) && p + u->slen < sc->b1) {
 			/* 四个一百, 五个一批: a numeral right after the
-			 * measure word makes a slogan */
-			long v = num_chinese_cp(u8_dec(
-			    text + p + u->slen, sc->b1 - p - u->slen, &k));
+			 * measure word makes a slogan; a list of places
+			 * (三县一市) does not */
+			size_t q = p + u->slen, q2;
+			long v =
+			    num_chinese_cp(u8_dec(text + q, sc->b1 - q, &k));
+			const struct unit_ent *u2;
 
-			if (v >= 0 && v <= 10)
+			q2 = q + k;
+			if (v >= 0 && v <= 10 &&
+			    !(u->kind == KIND_PLACE && v >= 1 &&
+			      unit_at(ft, text + q2, sc->b1 - q2, &u2) &&
+			      u2->unit && u2->kind == KIND_PLACE))
 				return R_NONE;
 		}
+		/* 0条, 0个: nothing counted is no figure (a page's comment
+		 * counter); 0% stays a share */
+		if (c->v.mant == 0 && u->kind != KIND_PERCENT &&
+		    u->kind != KIND_POINT)
+			return R_NONE;
 		c->unit = u->unit;
 		c->kind = u->kind;
 		p += u->slen;
@@ -1302,6 +1424,20 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 
 		if (w) {
 			c->unit = w->val;
+			c->kind = kind_of_unit(ft, c->unit);
+			c->s1 = p;
+			return R_FIG;
+		}
+		/* 投入帮扶资金5408.14万 at the end of its clause: the noun
+		 * before gives the unit ("资金3万用于修路" stays no figure) */
+		nb = clause_ends_at(sc, p)
+		         ? trie_back(&ft->t_unitb, text + sc->b0, text + c->s0,
+		                     bm, TRIE_MAX_DEPTH)
+		         : 0;
+		if (nb) {
+			pre = bm[nb - 1].val;
+			c->unit =
+			    ((const struct word_ent *)ft->words.ents)[pre].val;
 			c->kind = kind_of_unit(ft, c->unit);
 			c->s1 = p;
 			return R_FIG;
@@ -1531,7 +1667,7 @@ lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
 	size_t used = 0;
 	long v = num_chinese_cp(cp);
 
-	if (v < 100 || v > 10000 || num_digit_cp(pc) >= 0 ||
+	if (v < 100 || v > 100000000 || num_digit_cp(pc) >= 0 ||
 	    num_chinese_cp(pc) >= 0)
 		return false;
 	if (n->len == k && approx_mid_at(sc, i + k))
