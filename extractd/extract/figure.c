@@ -50,6 +50,7 @@ static const char *const kind_names[] = {
 #define N_KINDS (int)(sizeof(kind_names) / sizeof(kind_names[0]))
 #define KIND_TIME 17
 #define KIND_PLACE 4
+#define KIND_PEOPLE 1
 #define KIND_PERCENT 7
 #define KIND_POINT 8
 
@@ -83,6 +84,7 @@ enum {
 	W_CAT_BEFORE,
 	W_UNIT_NOUN,
 	W_UNIT_BEFORE,
+	W_ONE_BLOCK,
 	N_WCLASS
 };
 static const struct {
@@ -108,6 +110,7 @@ static const struct {
 	{ "category_before", DIR_CATB, 1 },
 	{ "unit_noun", DIR_PEOPLE, 1 },
 	{ "unit_before", DIR_UNITB, 1 },
+	{ "one_block_before", DIR_BACK, 0 },
 };
 
 /* ---- tries over code points ----------------------------------------------
@@ -1358,6 +1361,14 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 		if (u->kind == KIND_PLACE && (n->flags & NUM_CHINESE) &&
 		    place_list_before(sc, i))
 			one_ok = true; /* the 一市 of 三县一市 */
+		/* 建设冷链仓储设施一座。: an article needs a noun after it
+		 * (not for people and places: 不落下一人; nor after
+		 * one_block_before words: 后一篇) */
+		if ((n->flags & NUM_ONE) && clause_ends_at(sc, p + u->slen) &&
+		    u->kind != KIND_PEOPLE && u->kind != KIND_PLACE)
+			one_ok = true;
+		if ((n->flags & NUM_ONE) && (bmask & (1u << W_ONE_BLOCK)))
+			one_ok = false;
 		if ((n->flags & NUM_ONE) && c->exp == 0 &&
 		    (!one_ok || (mask & (1u << W_ARTICLE_UNIT))))
 			return R_NONE;

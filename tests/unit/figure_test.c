@@ -154,6 +154,10 @@ static const struct want cases[] = {
 	  false, NULL, "infrastructure", 2019 },
 	{ "他们来自900多公里外的山村。", "900多公里", "900", "公里", true, NULL,
 	  "other", 2019 },
+	{ "两县新建光伏电站两座,总装机4万千瓦,与结对村共享收益。", "两座", "2",
+	  "座", false, NULL, "infrastructure", 2019 },
+	{ "销售农产品3亿元,是上年的1.8倍。", "1.8倍", "1.8", "倍", false, NULL,
+	  "growth", 2019 },
 	{ "其中65%用于村级产业。", "65%", "65", "%", false, NULL, "share",
 	  2019 },
 };
