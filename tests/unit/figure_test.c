@@ -158,6 +158,10 @@ static const struct want cases[] = {
 	  "座", false, NULL, "infrastructure", 2019 },
 	{ "销售农产品3亿元,是上年的1.8倍。", "1.8倍", "1.8", "倍", false, NULL,
 	  "growth", 2019 },
+	{ "入驻企业为当地新增就业岗位2600个。", "2600个", "2600", "个", false,
+	  NULL, "employment", 2019 },
+	{ "镇村结成帮扶对子,投入资金50万元建设冷链设施一座。", "一座", "1",
+	  "座", false, NULL, "infrastructure", 2019 },
 	{ "其中65%用于村级产业。", "65%", "65", "%", false, NULL, "share",
 	  2019 },
 };
