@@ -170,6 +170,10 @@ static const struct want cases[] = {
 	  false, NULL, "consumption", 2019 },
 	{ "新村位于海拔2800米的山腰。", "2800米", "2800", "米", false, NULL,
 	  "other", 2019 },
+	{ "该村距离县城45公里。", "45公里", "45", "公里", false, NULL, "other",
+	  2019 },
+	{ "全村有三百多户。", "三百多户", "300", "户", true, NULL, "population",
+	  2019 },
 	{ "其中65%用于村级产业。", "65%", "65", "%", false, NULL, "share",
 	  2019 },
 };

@@ -410,6 +410,10 @@ static const struct {
 	{ "分到二区。", "" },
 	/* adverbs and idioms */
 	{ "他四处奔走筹集资金。", "" },
+	/* pairs; 对 as a preposition or in 对口 is none */
+	{ "两区确定结对关系18对。", "2 区;18 对" },
+	{ "开展1对1帮扶。", "" },
+	{ "3对口支援县。", "" },
 	/* zero counts nothing; zero percent is a share */
 	{ "评论0条。", "" },
 	{ "返贫率为0%。", "0 %" },
