@@ -174,6 +174,8 @@ static const struct want cases[] = {
 	  2019 },
 	{ "全村有三百多户。", "三百多户", "300", "户", true, NULL, "population",
 	  2019 },
+	{ "两市相隔3000里山河。", "3000里", "3000", "里", false, NULL, "other",
+	  2019 },
 	{ "其中65%用于村级产业。", "65%", "65", "%", false, NULL, "share",
 	  2019 },
 };
