@@ -1421,6 +1421,13 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 			c->approx = true;
 			c->s0 = bound_start(sc, c->s0);
 		}
+		/* 百分之九十以上 */
+		mask = fwd_classes(&ft->t_fwd, text + p, sc->b1 - p,
+		                   W_APPROX_AFTER, &ml);
+		if (mask & (1u << W_APPROX_AFTER)) {
+			c->approx = true;
+			c->s1 = p + ml;
+		}
 		return R_FIG;
 	}
 	{
