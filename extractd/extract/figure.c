@@ -48,11 +48,12 @@ static const char *const kind_names[] = {
 	"variety", "level",  "energy",    "time",  "other",
 };
 #define N_KINDS (int)(sizeof(kind_names) / sizeof(kind_names[0]))
-#define KIND_TIME 17
-#define KIND_PLACE 4
+/* indices into kind_names */
 #define KIND_PEOPLE 1
+#define KIND_PLACE 4
 #define KIND_PERCENT 7
 #define KIND_POINT 8
+#define KIND_TIME 17
 
 /* Classes of figure_words.tsv, and where each is looked up: before the
  * number (keys stored reversed), after it, or everywhere in the sentence. */
@@ -1672,8 +1673,9 @@ prefix_unit_before(const struct scan *sc, size_t i)
 	                 TRIE_MAX_DEPTH) != 0;
 }
 
-/* The number at i is only a magnitude (百, 千, 万; 百万 after a bound) that
- * states a count: 百余人, or 近千人 with the bound before it. Not after
+/* The number at i is only a magnitude (百, 千, 万, 亿; 百万 after a bound)
+ * that states a count: 百余人, or 近千人 and 过亿元 with the bound before
+ * it. Not after
  * another numeral (三百余), and not 百分之 (a unit word, read at its
  * numeral). */
 static bool
