@@ -104,6 +104,8 @@ static const struct want cases[] = {
 	  "share", 2019 },
 	{ "该旗贫困发生率由16.2%降至0.3%。", "0.3%", "0.3", "%", false, NULL,
 	  "share", 2019 },
+	{ "自来水覆盖率从60%提高到95%。", "95%", "95", "%", false, NULL,
+	  "share", 2019 },
 	{ "贫困发生率下降了4个百分点。", "4个百分点", "4", "百分点", false,
 	  NULL, "growth", 2019 },
 	/* the region's own economy is no aid, even with 投资 in it */
@@ -253,6 +255,8 @@ test_tables(void)
 	const char bad_prio[] = "投资\tinvestment\thigh\tmoney\n";
 	const char bad_class[] = "近\tapprox\n";
 	const char no_payload[] = "人口\tpeople_noun\n";
+	const char none_default[] = "*\t-\t5\tmoney\n";
+	const char bad_cat_before[] = "增加\tcategory_before\tmore\n";
 	const char ok_units[] = "元\t元\tmoney\r\n年\t-\ttime\n";
 
 	CHECK_INT(fig_tables_add(&t, "other.tsv", "x", 1, &line), 1);
@@ -275,6 +279,14 @@ test_tables(void)
 	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", no_payload,
 	                         sizeof(no_payload) - 1, &line),
 	          EXT_EDATA);
+	/* "-" hides keywords; a default must give a category */
+	CHECK_INT(fig_tables_add(&t, "categories.tsv", none_default,
+	                         sizeof(none_default) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", bad_cat_before,
+	                         sizeof(bad_cat_before) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(line, 1);
 	CHECK_INT(fig_tables_add(&t, "units.tsv", "元\t-\tmoney\n", 10, &line),
 	          EXT_EDATA);
 	CHECK_INT(fig_tables_add(&t, "units.tsv", ok_units,
