@@ -26,6 +26,9 @@
 /* A keyword in the figure's own clause outranks one elsewhere in the
  * sentence by this much (categories.tsv priorities are on this scale). */
 #define CLAUSE_BONUS 20
+/* categories.tsv category "-": a keyword that hides the shorter ones in
+ * it and gives no category (下降到 is a level, not the fall 下降) */
+#define CAT_NONE (-2)
 
 /* ---- vocabularies fixed by the contract -------------------------------- */
 
@@ -45,6 +48,11 @@ static const char *const kind_names[] = {
 	"variety", "level",  "energy",    "time",  "other",
 };
 #define N_KINDS (int)(sizeof(kind_names) / sizeof(kind_names[0]))
+/* indices into kind_names */
+#define KIND_PEOPLE 1
+#define KIND_PLACE 4
+#define KIND_PERCENT 7
+#define KIND_POINT 8
 #define KIND_TIME 17
 
 /* Classes of figure_words.tsv, and where each is looked up: before the
@@ -54,7 +62,9 @@ enum {
 	DIR_FWD = 2,
 	DIR_SCAN = 4,
 	DIR_PEOPLE = 8,
-	DIR_PREFIX = 16
+	DIR_PREFIX = 16,
+	DIR_CATB = 32,
+	DIR_UNITB = 64
 };
 enum {
 	W_APPROX_BEFORE,
@@ -72,6 +82,10 @@ enum {
 	W_PREFIX_UNIT,
 	W_TRIM,
 	W_CLAUSE_CONT,
+	W_CAT_BEFORE,
+	W_UNIT_NOUN,
+	W_UNIT_BEFORE,
+	W_ONE_BLOCK,
 	N_WCLASS
 };
 static const struct {
@@ -94,6 +108,10 @@ static const struct {
 	{ "prefix_unit", DIR_PREFIX, 1 },
 	{ "metric_trim", DIR_FWD | DIR_BACK, 0 },
 	{ "clause_continue", DIR_FWD, 0 },
+	{ "category_before", DIR_CATB, 1 },
+	{ "unit_noun", DIR_PEOPLE, 1 },
+	{ "unit_before", DIR_UNITB, 1 },
+	{ "one_block_before", DIR_BACK, 0 },
 };
 
 /* ---- tries over code points ----------------------------------------------
@@ -395,6 +413,8 @@ struct fig_tables {
 	struct trie t_back;   /* class masks of words before (reversed) */
 	struct trie t_people; /* noun -> words index */
 	struct trie t_prefix; /* prefix (reversed) -> words index */
+	struct trie t_catb;   /* category_before (reversed) -> words index */
+	struct trie t_unitb;  /* unit_before (reversed) -> words index */
 	/* code points that can start a number (BMP; none is above it) */
 	uint64_t num_start[0x10000 / 64];
 	int def_cat[N_KINDS], def_prio[N_KINDS];
@@ -530,7 +550,10 @@ parse_cats(struct fig_file *f, size_t *errline)
 		int cat;
 		uint32_t kinds;
 
-		if (n != 4 || !*fl[0] || (cat = cat_of(fl[1])) < 0)
+		if (n != 4 || !*fl[0])
+			goto bad;
+		cat = strcmp(fl[1], "-") ? cat_of(fl[1]) : CAT_NONE;
+		if (cat == -1 || (cat == CAT_NONE && !strcmp(fl[0], "*")))
 			goto bad;
 		prio = strtol(fl[2], &end, 10);
 		if (*end || end == fl[2] || prio < 0 || prio > 1000 ||
@@ -577,7 +600,8 @@ parse_words(struct fig_file *f, size_t *errline)
 			if (!strcmp(fl[1], wclasses[cls].name))
 				break;
 		if (cls == N_WCLASS || (wclasses[cls].payload && n != 3) ||
-		    (!wclasses[cls].payload && n != 2))
+		    (!wclasses[cls].payload && n != 2) ||
+		    (cls == W_CAT_BEFORE && cat_of(fl[2]) < 0))
 			goto bad;
 		if (f->n == cap) {
 			void *p = realloc(w, (cap = cap ? 2 * cap : 128) *
@@ -643,14 +667,16 @@ rebuild(struct fig_tables *t)
 			n++;
 	if (rc == 0)
 		rc = trie_build(&t->t_scan, k, n, 0);
-	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_PREFIX; dir <<= 1) {
+	for (int dir = DIR_BACK; rc == 0 && dir <= DIR_UNITB; dir <<= 1) {
 		struct trie *tr = dir == DIR_BACK     ? &t->t_back
 		                  : dir == DIR_FWD    ? &t->t_fwd
 		                  : dir == DIR_SCAN   ? NULL
 		                  : dir == DIR_PEOPLE ? &t->t_people
-		                                      : &t->t_prefix;
+		                  : dir == DIR_PREFIX ? &t->t_prefix
+		                  : dir == DIR_CATB   ? &t->t_catb
+		                                      : &t->t_unitb;
 		int masks = dir == DIR_BACK || dir == DIR_FWD;
-		int rev = dir == DIR_BACK || dir == DIR_PREFIX;
+		int rev = dir != DIR_FWD && dir != DIR_PEOPLE;
 
 		if (!tr)
 			continue;
@@ -737,6 +763,8 @@ fig_tables_free(struct fig_tables **tp)
 	trie_free(&t->t_back);
 	trie_free(&t->t_people);
 	trie_free(&t->t_prefix);
+	trie_free(&t->t_catb);
+	trie_free(&t->t_unitb);
 	free(t);
 	*tp = NULL;
 }
@@ -846,6 +874,20 @@ quote_close(uint32_t cp)
 		return 0x2019; /* ‘ ’ */
 	}
 	return 0;
+}
+
+/* The start of the code point that ends at p (floor when none). */
+static const char *
+prev_cp_at(const char *floor, const char *p)
+{
+	const char *q;
+
+	if (p <= floor)
+		return floor;
+	q = p - 1;
+	while (q > floor && ((unsigned char)*q & 0xC0) == 0x80)
+		q--;
+	return q;
 }
 
 static uint32_t
@@ -987,6 +1029,8 @@ best_of(const struct scan *sc, size_t a, size_t b, struct best *out)
 	for (; lo < sc->kw.n && w[lo].b0 < b; lo++) {
 		const struct cat_ent *e = &ce[w[lo].ent];
 
+		if (e->cat < 0)
+			continue;
 		for (int k = 0; k < N_KINDS; k++)
 			if ((e->kinds >> k & 1) && e->prio > out->prio[k]) {
 				out->prio[k] = e->prio;
@@ -1110,6 +1154,80 @@ people_after(const struct scan *sc, size_t p, size_t *n0, size_t *n1)
 static int resolve(struct scan *sc, size_t i, const struct num *n, int depth,
                    struct cand *c);
 
+/* Does a clause or the sentence end at p? */
+static bool
+clause_ends_at(const struct scan *sc, size_t p)
+{
+	size_t k;
+	uint32_t cp;
+
+	if (p >= sc->b1)
+		return true;
+	cp = u8_dec(sc->text + p, sc->b1 - p, &k);
+	return is_clause_delim(cp) || is_hard_delim(cp);
+}
+
+/* The kind of the unit written exactly as [a, b), or -1. */
+static int
+unit_kind_exact(const struct fig_tables *ft, const char *text, size_t a,
+                size_t b)
+{
+	const struct unit_ent *u;
+
+	if (a >= b || !unit_at(ft, text + a, b - a, &u) || !u->unit ||
+	    u->slen != b - a)
+		return -1;
+	return u->kind;
+}
+
+/* Is a single Chinese numeral with a place unit written right before i
+ * (the 三县 of 三县一市)? Then the numeral at i continues a list of
+ * places and counts, 一 included. */
+static bool
+place_list_before(const struct scan *sc, size_t i)
+{
+	const char *text = sc->text, *floor = text + sc->b0;
+	size_t a = i;
+
+	for (int len = 1; len <= 2 && a > sc->b0; len++) {
+		uint32_t cp;
+		long v;
+
+		a = (size_t)(prev_cp_at(floor, text + a) - text);
+		if (unit_kind_exact(sc->ft, text, a, i) != KIND_PLACE)
+			continue;
+		cp = prev_cp(floor, text + a);
+		v = num_chinese_cp(cp);
+		if (v >= 1 && v <= 10)
+			return true;
+	}
+	return false;
+}
+
+/* A single Chinese numeral with its measure word that names rather than
+ * counts: 二 before a measure word is an ordinal or a name (counts say
+ * 两: 两区, 两个), and a numeral in a numbered run of the same word
+ * (一区二区三区) is a label. */
+static bool
+numbered_name(const struct scan *sc, size_t i, const struct num *n,
+              const struct unit_ent *u)
+{
+	const char *text = sc->text;
+	size_t k;
+	uint32_t cp = u8_dec(text + i, n->len, &k);
+	long v = num_chinese_cp(cp), pv;
+
+	if (!(n->flags & NUM_CHINESE) || k != n->len || v < 1 || v > 10)
+		return false;
+	if (cp == 0x4E8C) /* 二 */
+		return true;
+	if (i < sc->b0 + u->slen + 3 ||
+	    memcmp(text + i - u->slen, u->surface, u->slen))
+		return false;
+	pv = num_chinese_cp(prev_cp(text + sc->b0, text + i - u->slen));
+	return pv == v - 1 && pv >= 0;
+}
+
 /* 3至5个, 3-5万元, 3、5个: the first number takes the unit (and the
  * magnitude, if it has none) of the next one. */
 static int
@@ -1230,20 +1348,52 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 			return R_TIME;
 		mask = fwd_classes(&ft->t_fwd, text + p, sc->b1 - p,
 		                   W_AFTER_BLOCK, &ml);
-		if (mask & (1u << W_AFTER_BLOCK))
+		/* 10万苗族群众: no measure word, but after 万 a noun may
+		 * still give the unit (below) */
+		if ((mask & (1u << W_AFTER_BLOCK)) &&
+		    !(c->exp >= 4 || (n->flags & NUM_BIG)))
 			return R_NONE;
+		if (mask & (1u << W_AFTER_BLOCK))
+			u = NULL;
+	}
+	if (u) {
+		if (numbered_name(sc, i, n, u))
+			return R_NONE;
+		if (u->kind == KIND_PLACE && (n->flags & NUM_CHINESE) &&
+		    place_list_before(sc, i))
+			one_ok = true; /* the 一市 of 三县一市 */
+		/* 建设冷链仓储设施一座。: an article needs a noun after it
+		 * (not for people and places: 不落下一人; nor after
+		 * one_block_before words: 后一篇) */
+		if ((n->flags & NUM_ONE) && clause_ends_at(sc, p + u->slen) &&
+		    u->kind != KIND_PEOPLE && u->kind != KIND_PLACE)
+			one_ok = true;
+		if ((n->flags & NUM_ONE) && (bmask & (1u << W_ONE_BLOCK)))
+			one_ok = false;
 		if ((n->flags & NUM_ONE) && c->exp == 0 &&
 		    (!one_ok || (mask & (1u << W_ARTICLE_UNIT))))
 			return R_NONE;
 		if ((n->flags & NUM_CHINESE) && p + u->slen < sc->b1) {
 			/* 四个一百, 五个一批: a numeral right after the
-			 * measure word makes a slogan */
-			long v = num_chinese_cp(u8_dec(
-			    text + p + u->slen, sc->b1 - p - u->slen, &k));
+			 * measure word makes a slogan; a list of places
+			 * (三县一市) does not */
+			size_t q = p + u->slen, q2;
+			long v =
+			    num_chinese_cp(u8_dec(text + q, sc->b1 - q, &k));
+			const struct unit_ent *u2;
 
-			if (v >= 0 && v <= 10)
+			q2 = q + k;
+			if (v >= 0 && v <= 10 &&
+			    !(u->kind == KIND_PLACE && v >= 1 &&
+			      unit_at(ft, text + q2, sc->b1 - q2, &u2) &&
+			      u2->unit && u2->kind == KIND_PLACE))
 				return R_NONE;
 		}
+		/* 0条, 0个: nothing counted is no figure (a page's comment
+		 * counter); 0% stays a share */
+		if (c->v.mant == 0 && u->kind != KIND_PERCENT &&
+		    u->kind != KIND_POINT)
+			return R_NONE;
 		c->unit = u->unit;
 		c->kind = u->kind;
 		p += u->slen;
@@ -1272,6 +1422,13 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 			c->approx = true;
 			c->s0 = bound_start(sc, c->s0);
 		}
+		/* 百分之九十以上 */
+		mask = fwd_classes(&ft->t_fwd, text + p, sc->b1 - p,
+		                   W_APPROX_AFTER, &ml);
+		if (mask & (1u << W_APPROX_AFTER)) {
+			c->approx = true;
+			c->s1 = p + ml;
+		}
 		return R_FIG;
 	}
 	{
@@ -1286,6 +1443,20 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 
 		if (w) {
 			c->unit = w->val;
+			c->kind = kind_of_unit(ft, c->unit);
+			c->s1 = p;
+			return R_FIG;
+		}
+		/* 投入帮扶资金5408.14万 at the end of its clause: the noun
+		 * before gives the unit ("资金3万用于修路" stays no figure) */
+		nb = clause_ends_at(sc, p)
+		         ? trie_back(&ft->t_unitb, text + sc->b0, text + c->s0,
+		                     bm, TRIE_MAX_DEPTH)
+		         : 0;
+		if (nb) {
+			pre = bm[nb - 1].val;
+			c->unit =
+			    ((const struct word_ent *)ft->words.ents)[pre].val;
 			c->kind = kind_of_unit(ft, c->unit);
 			c->s1 = p;
 			return R_FIG;
@@ -1396,18 +1567,29 @@ metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
 	*mb = a < b ? b : a;
 }
 
-/* The highest keyword for the figure's kind; one in its clause counts
- * CLAUSE_BONUS more than one elsewhere in its sentence. */
+/* The figure's category: a word of class category_before right before it
+ * (同比增加6.85亿元 is growth) decides; else the highest keyword for its
+ * kind, where one in its clause counts CLAUSE_BONUS more than one
+ * elsewhere in its sentence. */
 static int
-category_of(const struct scan *sc, int kind)
+category_of(const struct scan *sc, const struct cand *c)
 {
-	int s = sc->sb.prio[kind], cl = sc->cb.prio[kind];
+	const struct fig_tables *ft = sc->ft;
+	struct tmatch bm[TRIE_MAX_DEPTH];
+	int kind = c->kind, s = sc->sb.prio[kind], cl = sc->cb.prio[kind];
+	size_t nb = trie_back(&ft->t_catb, sc->text + sc->b0, sc->text + c->s0,
+	                      bm, TRIE_MAX_DEPTH);
 
+	if (nb) {
+		const struct word_ent *w = ft->words.ents;
+
+		return cat_of(w[bm[nb - 1].val].val);
+	}
 	if (cl >= 0 && cl + CLAUSE_BONUS >= s)
 		return sc->cb.cat[kind];
 	if (s >= 0)
 		return sc->sb.cat[kind];
-	return sc->ft->def_cat[kind];
+	return ft->def_cat[kind];
 }
 
 static int
@@ -1432,7 +1614,7 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	f->metric = ma < mb ? ar_strndup(ar, sc->text + ma, mb - ma) : NULL;
 	if (ma < mb && !f->metric)
 		return EXT_ENOMEM;
-	f->category = cat_names[category_of(sc, c->kind)];
+	f->category = cat_names[category_of(sc, c)];
 	f->year = sc->ss_year ? sc->ss_year : article_year;
 	f->start = c->s0;
 	f->end = c->s1;
@@ -1491,8 +1673,9 @@ prefix_unit_before(const struct scan *sc, size_t i)
 	                 TRIE_MAX_DEPTH) != 0;
 }
 
-/* The number at i is only a magnitude (百, 千, 万; 百万 after a bound) that
- * states a count: 百余人, or 近千人 with the bound before it. Not after
+/* The number at i is only a magnitude (百, 千, 万, 亿; 百万 after a bound)
+ * that states a count: 百余人, or 近千人 and 过亿元 with the bound before
+ * it. Not after
  * another numeral (三百余), and not 百分之 (a unit word, read at its
  * numeral). */
 static bool
@@ -1504,7 +1687,7 @@ lone_magnitude(const struct scan *sc, size_t i, uint32_t cp, size_t k,
 	size_t used = 0;
 	long v = num_chinese_cp(cp);
 
-	if (v < 100 || v > 10000 || num_digit_cp(pc) >= 0 ||
+	if (v < 100 || v > 100000000 || num_digit_cp(pc) >= 0 ||
 	    num_chinese_cp(pc) >= 0)
 		return false;
 	if (n->len == k && approx_mid_at(sc, i + k))

@@ -90,6 +90,96 @@ static const struct want cases[] = {
 	  "training", 2022 },
 	{ "百分之八十的村通了公路。", "百分之八十", "80", "%", false, NULL,
 	  "infrastructure", 2019 },
+	/* a change right before the figure is growth, whatever changed; a
+	 * level reached (增长到, 降至) is not */
+	{ "全市消费帮扶金额同比增加了3.2亿元。", "3.2亿元", "320000000", "元",
+	  false, NULL, "growth", 2019 },
+	{ "协作资金比上年增长4500万元。", "4500万元", "45000000", "元", false,
+	  NULL, "growth", 2019 },
+	{ "全县贫困人口减少1.4万人。", "1.4万人", "14000", "人", false, NULL,
+	  "growth", 2019 },
+	{ "帮扶资金从2亿元增长到6亿元。", "6亿元", "600000000", "元", false,
+	  NULL, "fiscal_aid", 2019 },
+	{ "该旗贫困发生率由16.2%降至0.3%。", "16.2%", "16.2", "%", false, NULL,
+	  "share", 2019 },
+	{ "该旗贫困发生率由16.2%降至0.3%。", "0.3%", "0.3", "%", false, NULL,
+	  "share", 2019 },
+	{ "自来水覆盖率从60%提高到95%。", "95%", "95", "%", false, NULL,
+	  "share", 2019 },
+	{ "贫困发生率下降了4个百分点。", "4个百分点", "4", "百分点", false,
+	  NULL, "growth", 2019 },
+	/* the region's own economy is no aid, even with 投资 in it */
+	{ "地区生产总值从40亿元增长到135亿元。", "40亿元", "4000000000", "元",
+	  false, NULL, "other", 2019 },
+	{ "全社会固定资产投资达到58亿元。", "58亿元", "5800000000", "元", false,
+	  NULL, "other", 2019 },
+	/* money with no other word is aid; brought-in money is investment */
+	{ "五年来对方投入资金9.6亿元。", "9.6亿元", "960000000", "元", false,
+	  NULL, "fiscal_aid", 2019 },
+	{ "累计投入援疆资金21亿元。", "21亿元", "2100000000", "元", false, NULL,
+	  "fiscal_aid", 2019 },
+	{ "帮助引进各类资金4.2亿元。", "4.2亿元", "420000000", "元", false,
+	  NULL, "investment", 2019 },
+	/* buying the helped area's goods is consumption, next to donations */
+	{ "动员职工捐赠300万元,购买山区农产品900万元。", "900万元", "9000000",
+	  "元", false, NULL, "consumption", 2019 },
+	{ "签订消费帮扶协议12个,签约额1.3亿元。", "1.3亿元", "130000000", "元",
+	  false, NULL, "consumption", 2019 },
+	{ "签订消费帮扶协议12个,签约额1.3亿元。", "12个", "12", "个", false,
+	  NULL, "consumption", 2019 },
+	{ "双方现场签订4份合作协议。", "4份", "4", "份", false, NULL, "other",
+	  2019 },
+	/* helped places of a designated helper are pairings */
+	{ "该集团在5个定点扶贫县开展劳务培训。", "5个", "5", "个", false, NULL,
+	  "pairing_count", 2019 },
+	{ "全系统18家单位承担312个村的帮扶任务。", "312个", "312", "个", false,
+	  NULL, "pairing_count", 2019 },
+	/* people: sent, treated, employed, helped, honoured */
+	{ "两年选派专业技术人员260人次。", "260人次", "260", "人次", false,
+	  NULL, "personnel", 2019 },
+	{ "专家团队已接诊患者5200人次,开展培训12场。", "5200人次", "5200",
+	  "人次", false, NULL, "education_health", 2019 },
+	{ "车间共有员工85人。", "85人", "85", "人", false, NULL, "employment",
+	  2019 },
+	{ "项目惠及周边农牧民4000余人。", "4000余人", "4000", "人", true, NULL,
+	  "population", 2019 },
+	{ "全州共有贫困村620个、贫困群众18.6万人。", "18.6万人", "186000", "人",
+	  false, NULL, "population", 2019 },
+	{ "两市共有3.1万人。", "3.1万人", "31000", "人", false, NULL,
+	  "population", 2019 },
+	{ "大会表彰了75名先进个人。", "75名", "75", "人", false, NULL, "other",
+	  2019 },
+	/* works built, distances */
+	{ "三年建成40多处集中供水工程。", "40多处", "40", "处", true, NULL,
+	  "infrastructure", 2019 },
+	{ "新建的卫生院建筑面积2400平方米。", "2400平方米", "2400", "平方米",
+	  false, NULL, "infrastructure", 2019 },
+	{ "他们来自900多公里外的山村。", "900多公里", "900", "公里", true, NULL,
+	  "other", 2019 },
+	{ "两县新建光伏电站两座,总装机4万千瓦,与结对村共享收益。", "两座", "2",
+	  "座", false, NULL, "infrastructure", 2019 },
+	{ "销售农产品3亿元,是上年的1.8倍。", "1.8倍", "1.8", "倍", false, NULL,
+	  "growth", 2019 },
+	{ "入驻企业为当地新增就业岗位2600个。", "2600个", "2600", "个", false,
+	  NULL, "employment", 2019 },
+	{ "镇村结成帮扶对子,投入资金50万元建设冷链设施一座。", "一座", "1",
+	  "座", false, NULL, "infrastructure", 2019 },
+	{ "该旗获得帮扶资金2.3亿元,比上年多1.1亿元。", "1.1亿元", "110000000",
+	  "元", false, NULL, "growth", 2019 },
+	{ "农民人均可支配收入1.3万元,消费帮扶带动销售。", "1.3万元", "13000",
+	  "元", false, NULL, "other", 2019 },
+	{ "合作社借助消费帮扶实现销售收入860万元。", "860万元", "8600000", "元",
+	  false, NULL, "consumption", 2019 },
+	{ "新村位于海拔2800米的山腰。", "2800米", "2800", "米", false, NULL,
+	  "other", 2019 },
+	{ "该村距离县城45公里。", "45公里", "45", "公里", false, NULL, "other",
+	  2019 },
+	{ "全村有三百多户。", "三百多户", "300", "户", true, NULL, "population",
+	  2019 },
+	{ "两市相隔3000里山河。", "3000里", "3000", "里", false, NULL, "other",
+	  2019 },
+	{ "其中65%用于村级产业。", "65%", "65", "%", false, NULL, "share",
+	  2019 },
 };
 
 static void
@@ -165,6 +255,8 @@ test_tables(void)
 	const char bad_prio[] = "投资\tinvestment\thigh\tmoney\n";
 	const char bad_class[] = "近\tapprox\n";
 	const char no_payload[] = "人口\tpeople_noun\n";
+	const char none_default[] = "*\t-\t5\tmoney\n";
+	const char bad_cat_before[] = "增加\tcategory_before\tmore\n";
 	const char ok_units[] = "元\t元\tmoney\r\n年\t-\ttime\n";
 
 	CHECK_INT(fig_tables_add(&t, "other.tsv", "x", 1, &line), 1);
@@ -187,6 +279,14 @@ test_tables(void)
 	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", no_payload,
 	                         sizeof(no_payload) - 1, &line),
 	          EXT_EDATA);
+	/* "-" hides keywords; a default must give a category */
+	CHECK_INT(fig_tables_add(&t, "categories.tsv", none_default,
+	                         sizeof(none_default) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(fig_tables_add(&t, "figure_words.tsv", bad_cat_before,
+	                         sizeof(bad_cat_before) - 1, &line),
+	          EXT_EDATA);
+	CHECK_INT(line, 1);
 	CHECK_INT(fig_tables_add(&t, "units.tsv", "元\t-\tmoney\n", 10, &line),
 	          EXT_EDATA);
 	CHECK_INT(fig_tables_add(&t, "units.tsv", ok_units,
@@ -281,6 +381,8 @@ test_linear(void)
 	run_big("5万", 40000, 0);
 	run_big("企业结对", 40000, 0);
 	run_big("百余", 40000, 0);
+	run_big("三县一市,", 40000, 2);
+	run_big("同比增加了3亿元,", 40000, 1);
 }
 
 int
