@@ -2,8 +2,8 @@
 # Installs what building, running and testing need on a Debian 12 machine,
 # only when something is missing. Usage: deploy/local/deps.sh [--test]
 # (--test adds the tools the test suite uses: valgrind, clang's libFuzzer
-# runtime, linters, promtool; and tries chromium for the report's browser
-# test, which is skipped where it cannot be installed).
+# runtime, linters, promtool; and tries chromium and a CJK font for the
+# report's browser test, which is skipped where they cannot be installed).
 set -euo pipefail
 
 runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
@@ -17,7 +17,7 @@ want=("${runtime[@]}")
 optional=()
 if [ "${1:-}" = "--test" ]; then
 	want+=("${testing[@]}")
-	optional=(chromium)
+	optional=(chromium fonts-wqy-microhei)
 fi
 
 installed() {
