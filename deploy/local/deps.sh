@@ -13,6 +13,13 @@ runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
 testing=(valgrind clang libclang-rt-14-dev clang-format shellcheck yamllint python3-yaml
 	prometheus docker-compose)
 
+case ${1:-} in
+"" | --test) ;;
+*)
+	echo "deps.sh: unknown argument \"$1\": want nothing or --test" >&2
+	exit 2
+	;;
+esac
 want=("${runtime[@]}")
 optional=()
 if [ "${1:-}" = "--test" ]; then

@@ -215,6 +215,10 @@ else
 	echo "   report failed: .run/logs/report.log" >&2
 fi
 
+if [ "$keep" = 0 ]; then
+	echo
+	echo "== stopping (deploy/local/run.sh --keep keeps the services up and prints the analyst's psql line)"
+fi
 if [ "$keep" = 1 ]; then
 	date -u +%Y-%m-%dT%H:%M:%SZ >"$run_dir/kept"
 	sample=$top/tests/data/heldout/005_luyu_chengkou.txt
