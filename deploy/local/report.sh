@@ -47,6 +47,10 @@ q() {
 	psql -XAtq -v ON_ERROR_STOP=1 -d "$db" -c "set role eastwest_reader" -c "$1"
 }
 
+if ! err=$(psql -XAtq -d "$db" -c "select 1" 2>&1 >/dev/null); then
+	die "cannot connect with --db \"$db\": ${err#psql: } (is a --keep run up? deploy/local/run.sh --keep)"
+fi
+
 # Aid money: the aid_flows view where the schema has it (each flow once,
 # totals without their parts), else the figures of money categories.
 if [ "$(q "select to_regclass('aid_flows') is not null")" = t ]; then
