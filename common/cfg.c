@@ -525,6 +525,35 @@ cfg_invalid_int(const char *prog, const char *name, long value,
 	return cfg_invalid(prog, name, num, allowed);
 }
 
+bool
+cfg_is_endpoint(const char *s)
+{
+	static const char *const schemes[] = { "tcp://", "ipc://",
+		                               "inproc://" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+
+		if (s && !strncmp(s, schemes[i], n) && s[n])
+			return true;
+	}
+	return false;
+}
+
+bool
+cfg_is_hostport(const char *s)
+{
+	const char *colon = s ? strrchr(s, ':') : NULL;
+	char *end;
+	long port;
+
+	if (!colon || colon == s || !colon[1])
+		return false;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && errno == 0 && port >= 0 && port <= 65535;
+}
+
 void
 cfg_free(const struct cfg_opt *opts, struct cfg_list *rest)
 {

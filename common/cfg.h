@@ -59,5 +59,9 @@ int cfg_invalid(const char *prog, const char *name, const char *value,
                 const char *allowed);
 int cfg_invalid_int(const char *prog, const char *name, long value,
                     const char *allowed);
+/* Syntax checks for cfg_invalid(): a ZeroMQ endpoint (tcp://, ipc://,
+ * inproc:// and something after it) and HOST:PORT (port 0 to 65535). */
+bool cfg_is_endpoint(const char *s);
+bool cfg_is_hostport(const char *s);
 
 #endif

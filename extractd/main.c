@@ -309,6 +309,11 @@ check_config(enum log_level *level, enum log_format *format)
 		{ "statement-timeout-ms", cfg.statement_timeout_ms, 0 },
 		{ "idle-tx-timeout-ms", cfg.idle_tx_timeout_ms, 0 },
 	};
+	/* Only the worker talks to ingestd; --json and the like need no
+	 * database either. */
+	const bool uses_db =
+	    !cfg.json && !cfg.explain && !cfg.version && !cfg.keygen;
+	const bool worker = uses_db && !cfg.migrate && !cfg.reextract;
 	char allowed[128];
 
 	if (log_parse_level(cfg.log_level, level) != 0)
@@ -348,7 +353,21 @@ check_config(enum log_level *level, enum log_format *format)
 		return cfg_invalid_int(prog, "idle-tx-timeout-ms",
 		                       cfg.idle_tx_timeout_ms, allowed);
 	}
-	if (!looks_like_conninfo(cfg.db))
+	for (size_t i = 0; worker && i < cfg.connect.n; i++)
+		if (!cfg_is_endpoint(cfg.connect.v[i]))
+			return cfg_invalid(
+			    prog, "connect", cfg.connect.v[i],
+			    "want a ZeroMQ endpoint: "
+			    "tcp://HOST:PORT (tcp://127.0.0.1:5555), "
+			    "ipc://PATH");
+	if (worker && cfg.connect.n == 0)
+		return cfg_invalid(prog, "connect", "",
+		                   "want at least one ingestd endpoint");
+	if (worker && *cfg.http && !cfg_is_hostport(cfg.http))
+		return cfg_invalid(prog, "http", cfg.http,
+		                   "want HOST:PORT (127.0.0.1:9101), or empty "
+		                   "for off");
+	if (uses_db && !looks_like_conninfo(cfg.db))
 		return cfg_invalid(
 		    prog, "db", cfg.db,
 		    "not a libpq conninfo: want key=value pairs "

@@ -237,6 +237,14 @@ check_config(enum log_level *level, enum log_format *format)
 	if (cfg.drain_ms < 0)
 		return cfg_invalid_int(prog, "drain-ms", cfg.drain_ms,
 		                       "must be 0 or more");
+	if (!cfg_is_endpoint(cfg.bind))
+		return cfg_invalid(prog, "bind", cfg.bind,
+		                   "want a ZeroMQ endpoint: tcp://HOST:PORT "
+		                   "(tcp://127.0.0.1:5555), ipc://PATH");
+	if (*cfg.http && !cfg_is_hostport(cfg.http))
+		return cfg_invalid(prog, "http", cfg.http,
+		                   "want HOST:PORT (127.0.0.1:9100), or empty "
+		                   "for off");
 	if (cfg.http_intake && !*cfg.http)
 		return cfg_invalid(prog, "http-intake", "true",
 		                   "needs --http HOST:PORT to listen on");

@@ -51,6 +51,14 @@ expect 2 "--log-level" '"loud"' "debug, info, warn or error" -- \
 	"$ingestd" --spool /x --log-level loud
 expect 2 "INGESTD_MAX_ATTEMPTS" '"x"' "whole number" -- \
 	env INGESTD_MAX_ATTEMPTS=x "$ingestd" --spool /x
+expect 2 "--bind" '"garbage"' "ZeroMQ endpoint" -- \
+	"$ingestd" --spool /x --bind garbage
+expect 2 "--http" '"nonsense"' "HOST:PORT" -- \
+	"$ingestd" --spool /x --http nonsense
+expect 2 "--connect" '"garbage"' "ZeroMQ endpoint" -- \
+	"$extractd" --connect garbage
+expect 2 "--http" '"1.2.3.4:99999"' "HOST:PORT" -- \
+	"$extractd" --http 1.2.3.4:99999
 expect 2 "--inflight" EXTRACTD_INFLIGHT '"-3"' "at least 1" -- \
 	"$extractd" --inflight -3
 expect 2 "--db" '"nonsense"' "not a libpq conninfo" -- \
