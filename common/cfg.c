@@ -172,8 +172,12 @@ set_value(const struct cfg_opt *o, const char *prog, const char *src,
 		return 0;
 	}
 	}
-	fprintf(stderr, "%s: invalid value for --%s (from %s): \"%s\"\n", prog,
-	        o->name, src, val);
+	fprintf(stderr, "%s: invalid value for --%s (from %s): \"%s\": %s\n",
+	        prog, o->name, src, val,
+	        o->type == CFG_INT
+	            ? "want a whole number, with an optional k, M or G suffix "
+	              "for sizes"
+	            : "want one of 1, 0, true, false, yes, no, on, off");
 	return -1;
 }
 
@@ -205,7 +209,8 @@ print_help(const struct cfg_opt *opts, const char *prog, const char *env_prefix,
 			break;
 		}
 		env_name(env_prefix, o->name, env, sizeof(env));
-		printf("  --%s%s\n      %s\n      env %s", o->name, arg,
+		printf("  --%s%s%s\n      %s\n      env %s", o->name, arg,
+		       o->required ? "  (required)" : "",
 		       o->help ? o->help : "", env);
 		if (o->def && *o->def)
 			printf(", default %s", o->def);
@@ -347,6 +352,20 @@ cfg_parse(const struct cfg_opt *opts, const char *prog, const char *env_prefix,
 		if (set_value(o, prog, "command line", val, true) != 0)
 			return -1;
 	}
+	for (const struct cfg_opt *o = opts; o->name; o++) {
+		const char *v = o->type == CFG_STR || o->type == CFG_SECRET
+		                    ? *(char **)o->target
+		                    : "x";
+
+		if (o->required && (!v || !*v)) {
+			env_name(env_prefix, o->name, env, sizeof(env));
+			fprintf(stderr,
+			        "%s: --%s is required (or set %s): %s (see "
+			        "--help)\n",
+			        prog, o->name, env, o->help ? o->help : "");
+			return -1;
+		}
+	}
 	return 0;
 positional:
 	fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", prog,
@@ -482,6 +501,57 @@ cfg_log(const struct cfg_opt *opts)
 			log_warn("config.unknown_env", LF_STR("name", name));
 		}
 	}
+}
+
+int
+cfg_invalid(const char *prog, const char *name, const char *value,
+            const char *allowed)
+{
+	char env[128];
+
+	env_name(s_env_prefix ? s_env_prefix : "", name, env, sizeof(env));
+	fprintf(stderr, "%s: --%s (env %s) is \"%s\": %s (see --help)\n", prog,
+	        name, env, value, allowed);
+	return -1;
+}
+
+int
+cfg_invalid_int(const char *prog, const char *name, long value,
+                const char *allowed)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%ld", value);
+	return cfg_invalid(prog, name, num, allowed);
+}
+
+bool
+cfg_is_endpoint(const char *s)
+{
+	static const char *const schemes[] = { "tcp://", "ipc://",
+		                               "inproc://" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+
+		if (s && !strncmp(s, schemes[i], n) && s[n])
+			return true;
+	}
+	return false;
+}
+
+bool
+cfg_is_hostport(const char *s)
+{
+	const char *colon = s ? strrchr(s, ':') : NULL;
+	char *end;
+	long port;
+
+	if (!colon || colon == s || !colon[1])
+		return false;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && errno == 0 && port >= 0 && port <= 65535;
 }
 
 void

@@ -35,6 +35,7 @@ struct cfg_opt {
 	void *target;
 	const char *def; /* default as a string; NULL: none (empty) */
 	const char *help;
+	bool required; /* an empty value is an error; --help says so */
 };
 
 /* Parses argv and the environment into the targets. prog is the daemon
@@ -49,5 +50,18 @@ int cfg_parse(const struct cfg_opt *opts, const char *prog,
  * (a conninfo's password=... is masked too). */
 void cfg_log(const struct cfg_opt *opts);
 void cfg_free(const struct cfg_opt *opts, struct cfg_list *rest);
+/* Prints, for a value that parsed but is out of range, one line naming
+ * the flag, its environment variable, the value and what is allowed:
+ *   ingestd: --max-attempts (env INGESTD_MAX_ATTEMPTS) is "0": must be at
+ *   least 1 (see --help)
+ * Call after cfg_parse(). Always returns -1. */
+int cfg_invalid(const char *prog, const char *name, const char *value,
+                const char *allowed);
+int cfg_invalid_int(const char *prog, const char *name, long value,
+                    const char *allowed);
+/* Syntax checks for cfg_invalid(): a ZeroMQ endpoint (tcp://, ipc://,
+ * inproc:// and something after it) and HOST:PORT (port 0 to 65535). */
+bool cfg_is_endpoint(const char *s);
+bool cfg_is_hostport(const char *s);
 
 #endif

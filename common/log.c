@@ -99,6 +99,10 @@ put_json_str(struct line *l, const char *s)
 		if (c == '"' || c == '\\') {
 			put(l, "\\", 1);
 			put(l, s, 1);
+		} else if (c == '\n' || c == '\t' || c == '\r') {
+			/* The short escapes read better in a plain line and
+			 * are JSON too. */
+			puts_(l, c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r");
 		} else if (c < 0x20) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			puts_(l, esc);

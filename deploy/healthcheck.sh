@@ -8,6 +8,12 @@ set -eu
 port=${1:-9100}
 path=${2:-/healthz}
 host=${HEALTHCHECK_HOST:-127.0.0.1}
+case $port in
+'' | *[!0-9]*)
+	echo "healthcheck: PORT is \"$port\": want a port number (usage: healthcheck [PORT [PATH]])" >&2
+	exit 2
+	;;
+esac
 
 if ! { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null; then
 	echo "healthcheck: cannot connect to $host:$port" >&2

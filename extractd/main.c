@@ -278,6 +278,105 @@ run_worker(const struct extload *el)
 	return rc;
 }
 
+/* A conninfo is key=value pairs or a postgres:// URI; a bare word would
+ * be taken by libpq for something else and fail later, unexplained. */
+static bool
+looks_like_conninfo(const char *s)
+{
+	return !*s || strchr(s, '=') || !strncmp(s, "postgresql://", 13) ||
+	       !strncmp(s, "postgres://", 11);
+}
+
+/* Each mistake named with its flag, value and what is allowed; 0 or -1
+ * after printing it. */
+static int
+check_config(enum log_level *level, enum log_format *format)
+{
+	static const char *const prog = "extractd";
+	const struct {
+		const char *name;
+		long v, min;
+	} mins[] = {
+		{ "inflight", cfg.inflight, 1 },
+		{ "batch-size", cfg.batch_size, 1 },
+		{ "batch-ms", cfg.batch_ms, 0 },
+		{ "batch-linger-ms", cfg.batch_linger_ms, 0 },
+		{ "max-article-bytes", cfg.max_article_bytes, 1 },
+		{ "heartbeat-ms", cfg.heartbeat_ms, 10 },
+		{ "db-backoff-max-ms", cfg.db_backoff_max_ms, 100 },
+		{ "drain-ms", cfg.drain_ms, 0 },
+		{ "lock-timeout-ms", cfg.lock_timeout_ms, 0 },
+		{ "statement-timeout-ms", cfg.statement_timeout_ms, 0 },
+		{ "idle-tx-timeout-ms", cfg.idle_tx_timeout_ms, 0 },
+	};
+	/* Only the worker talks to ingestd; --json and the like need no
+	 * database either. */
+	const bool uses_db =
+	    !cfg.json && !cfg.explain && !cfg.version && !cfg.keygen;
+	const bool worker = uses_db && !cfg.migrate && !cfg.reextract;
+	char allowed[128];
+
+	if (log_parse_level(cfg.log_level, level) != 0)
+		return cfg_invalid(prog, "log-level", cfg.log_level,
+		                   "must be debug, info, warn or error");
+	if (log_parse_format(cfg.log_format, format) != 0)
+		return cfg_invalid(prog, "log-format", cfg.log_format,
+		                   "must be plain or json");
+	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
+		if (mins[i].v >= mins[i].min)
+			continue;
+		snprintf(allowed, sizeof(allowed), "must be at least %ld",
+		         mins[i].min);
+		return cfg_invalid_int(prog, mins[i].name, mins[i].v, allowed);
+	}
+	if (cfg.batch_linger_ms > cfg.batch_ms) {
+		snprintf(allowed, sizeof(allowed),
+		         "must be at most --batch-ms (%ld)", cfg.batch_ms);
+		return cfg_invalid_int(prog, "batch-linger-ms",
+		                       cfg.batch_linger_ms, allowed);
+	}
+	if (cfg.peer_timeout_ms < 2 * cfg.heartbeat_ms) {
+		snprintf(allowed, sizeof(allowed),
+		         "must be at least two heartbeats (--heartbeat-ms is "
+		         "%ld)",
+		         cfg.heartbeat_ms);
+		return cfg_invalid_int(prog, "peer-timeout-ms",
+		                       cfg.peer_timeout_ms, allowed);
+	}
+	if (cfg.idle_tx_timeout_ms > 0 &&
+	    cfg.idle_tx_timeout_ms <= cfg.batch_ms) {
+		/* A batch's transaction idles up to --batch-ms: the server
+		 * would end every session before its COMMIT, forever. */
+		snprintf(allowed, sizeof(allowed),
+		         "must be 0 (off) or above --batch-ms (%ld)",
+		         cfg.batch_ms);
+		return cfg_invalid_int(prog, "idle-tx-timeout-ms",
+		                       cfg.idle_tx_timeout_ms, allowed);
+	}
+	for (size_t i = 0; worker && i < cfg.connect.n; i++)
+		if (!cfg_is_endpoint(cfg.connect.v[i]))
+			return cfg_invalid(
+			    prog, "connect", cfg.connect.v[i],
+			    "want a ZeroMQ endpoint: "
+			    "tcp://HOST:PORT (tcp://127.0.0.1:5555), "
+			    "ipc://PATH");
+	if (worker && cfg.connect.n == 0)
+		return cfg_invalid(prog, "connect", "",
+		                   "want at least one ingestd endpoint");
+	if (worker && *cfg.http && !cfg_is_hostport(cfg.http))
+		return cfg_invalid(prog, "http", cfg.http,
+		                   "want HOST:PORT (127.0.0.1:9101), or empty "
+		                   "for off");
+	if (uses_db && !looks_like_conninfo(cfg.db))
+		return cfg_invalid(
+		    prog, "db", cfg.db,
+		    "not a libpq conninfo: want key=value pairs "
+		    "('host=/var/run/postgresql dbname=eastwest'), a URI "
+		    "('postgresql://user@host/eastwest'), or empty for the "
+		    "PG* variables");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,29 +394,26 @@ main(int argc, char **argv)
 	        cfg.version + cfg.keygen;
 	if (modes > 1 || (files.n > 0 && !cfg.json && !cfg.explain) ||
 	    ((cfg.json || cfg.explain) && files.n == 0)) {
-		fprintf(stderr, "extractd: one mode at a time; FILE... only "
-		                "with --json or --explain, which need one (see "
-		                "--help)\n");
+		if (modes > 1)
+			fprintf(stderr, "extractd: one mode at a time: "
+			                "--json, --explain, --migrate, "
+			                "--reextract, --version, --keygen (see "
+			                "--help)\n");
+		else if (files.n > 0)
+			fprintf(stderr,
+			        "extractd: unexpected argument \"%s\": "
+			        "FILE... only with --json or --explain (see "
+			        "--help)\n",
+			        files.v[0]);
+		else
+			fprintf(stderr,
+			        "extractd: --%s needs FILE... (see "
+			        "--help)\n",
+			        cfg.json ? "json" : "explain");
 		rc = 2;
 		goto out;
 	}
-	if (log_parse_level(cfg.log_level, &level) != 0 ||
-	    log_parse_format(cfg.log_format, &format) != 0 ||
-	    cfg.inflight < 1 || cfg.batch_size < 1 || cfg.batch_ms < 0 ||
-	    cfg.batch_linger_ms < 0 || cfg.batch_linger_ms > cfg.batch_ms ||
-	    cfg.max_article_bytes < 1 || cfg.heartbeat_ms < 10 ||
-	    cfg.peer_timeout_ms < 2 * cfg.heartbeat_ms ||
-	    cfg.db_backoff_max_ms < 100 || cfg.drain_ms < 0) {
-		fprintf(stderr, "extractd: invalid value (see --help)\n");
-		rc = 2;
-		goto out;
-	}
-	if (cfg.idle_tx_timeout_ms > 0 &&
-	    cfg.idle_tx_timeout_ms <= cfg.batch_ms) {
-		/* A batch's transaction idles up to --batch-ms: the server
-		 * would end every session before its COMMIT, forever. */
-		fprintf(stderr, "extractd: --idle-tx-timeout-ms must be above "
-		                "--batch-ms\n");
+	if (check_config(&level, &format) != 0) {
 		rc = 2;
 		goto out;
 	}

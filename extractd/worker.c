@@ -75,6 +75,13 @@ struct worker {
 	bool draining;
 	int64_t drain_until, drain_min;
 	struct metrics_set m;
+	struct {
+		long acked[6]; /* by enum wire_status, since start */
+		long figures, pairings;
+		char last[SHA256_HEX_LEN + 1]; /* last article stored */
+		int64_t logged_ms;
+		bool changed;
+	} progress;
 	atomic_llong loop_ms;
 	atomic_bool ready_db, ready_peer, ready_drain;
 };
@@ -311,6 +318,33 @@ ack(worker_t *self, struct item *it, enum wire_status st, const char *reason)
 		log_warn("ack.not_sent", LF_STR("id", m.id),
 		         LF_STR("err", err_str(rc)));
 	metrics_add(self->m.processed[st], 1);
+	self->progress.acked[st]++;
+	self->progress.changed = true;
+	if (st == WIRE_STORED)
+		snprintf(self->progress.last, sizeof(self->progress.last), "%s",
+		         m.id);
+}
+
+/* One info line with the counts since start, when they changed, at most
+ * every 10 s (at once after a quiet spell, so an operator who drops one
+ * file sees it stored), and at the end. */
+static void
+log_progress(worker_t *self, int64_t now, bool force)
+{
+	const long *n = self->progress.acked;
+
+	if (!self->progress.changed ||
+	    (!force && now - self->progress.logged_ms < 10000))
+		return;
+	log_info("worker.progress", LF_INT("stored", n[WIRE_STORED]),
+	         LF_INT("duplicate", n[WIRE_DUPLICATE]),
+	         LF_INT("rejected", n[WIRE_REJECTED]),
+	         LF_INT("failed", n[WIRE_FAILED]),
+	         LF_INT("figures", self->progress.figures),
+	         LF_INT("pairings", self->progress.pairings),
+	         LF_STR("last_stored", self->progress.last));
+	self->progress.logged_ms = now;
+	self->progress.changed = false;
 }
 
 static void
@@ -507,6 +541,8 @@ commit(worker_t *self)
 			            (double)it->res->n_figures);
 			metrics_add(self->m.pairings,
 			            (double)it->res->n_pairings);
+			self->progress.figures += (long)it->res->n_figures;
+			self->progress.pairings += (long)it->res->n_pairings;
 		}
 		ack(self, it,
 		    it->status == STORE_STORED      ? WIRE_STORED
@@ -754,6 +790,7 @@ worker_run(worker_t *self)
 		fill_and_commit(self);
 		now = now_ms();
 		heartbeats(self, now);
+		log_progress(self, now, false);
 		if (self->draining &&
 		    ((self->n_items == 0 && now >= self->drain_min) ||
 		     now >= self->drain_until)) {
@@ -764,6 +801,7 @@ worker_run(worker_t *self)
 			break;
 		}
 	}
+	log_progress(self, now, true);
 	log_info("worker.stopped", LF_INT("in_hand", self->n_items));
 	return 0;
 }

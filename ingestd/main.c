@@ -46,7 +46,7 @@ static struct {
 
 static const struct cfg_opt opts[] = {
 	{ "spool", CFG_STR, &cfg.spool, NULL,
-	  "spool directory (incoming/ done/ failed/ tmp/ are created)" },
+	  "spool directory (incoming/ done/ failed/ tmp/ are created)", true },
 	{ "bind", CFG_STR, &cfg.bind, "tcp://127.0.0.1:5555",
 	  "ZeroMQ endpoint the workers connect to" },
 	{ "stdin", CFG_BOOL, &cfg.read_stdin, "false",
@@ -194,6 +194,63 @@ register_http_metrics(struct httpin_metrics *hm)
 	                             "status=\"failed\"", help);
 }
 
+/* Each mistake named with its flag, value and what is allowed; 0 or -1
+ * after printing it. */
+static int
+check_config(enum log_level *level, enum log_format *format)
+{
+	static const char *const prog = "ingestd";
+
+	if (log_parse_level(cfg.log_level, level) != 0)
+		return cfg_invalid(prog, "log-level", cfg.log_level,
+		                   "must be debug, info, warn or error");
+	if (log_parse_format(cfg.log_format, format) != 0)
+		return cfg_invalid(prog, "log-format", cfg.log_format,
+		                   "must be plain or json");
+	if (cfg.max_article_bytes <= 0)
+		return cfg_invalid_int(prog, "max-article-bytes",
+		                       cfg.max_article_bytes,
+		                       "must be at least 1 (bytes; k, M, G)");
+	if (cfg.min_free_mb < 0)
+		return cfg_invalid_int(prog, "min-free-mb", cfg.min_free_mb,
+		                       "must be 0 or more");
+	if (cfg.max_attempts < 1)
+		return cfg_invalid_int(prog, "max-attempts", cfg.max_attempts,
+		                       "must be at least 1");
+	if (cfg.heartbeat_ms < 10)
+		return cfg_invalid_int(prog, "heartbeat-ms", cfg.heartbeat_ms,
+		                       "must be at least 10");
+	if (cfg.worker_timeout_ms < 2 * cfg.heartbeat_ms) {
+		char allowed[96];
+
+		snprintf(allowed, sizeof(allowed),
+		         "must be at least two heartbeats (--heartbeat-ms is "
+		         "%ld)",
+		         cfg.heartbeat_ms);
+		return cfg_invalid_int(prog, "worker-timeout-ms",
+		                       cfg.worker_timeout_ms, allowed);
+	}
+	if (cfg.done_retention < 0)
+		return cfg_invalid_int(
+		    prog, "done-retention", cfg.done_retention,
+		    "must be 0 (delete at once) or more hours");
+	if (cfg.drain_ms < 0)
+		return cfg_invalid_int(prog, "drain-ms", cfg.drain_ms,
+		                       "must be 0 or more");
+	if (!cfg_is_endpoint(cfg.bind))
+		return cfg_invalid(prog, "bind", cfg.bind,
+		                   "want a ZeroMQ endpoint: tcp://HOST:PORT "
+		                   "(tcp://127.0.0.1:5555), ipc://PATH");
+	if (*cfg.http && !cfg_is_hostport(cfg.http))
+		return cfg_invalid(prog, "http", cfg.http,
+		                   "want HOST:PORT (127.0.0.1:9100), or empty "
+		                   "for off");
+	if (cfg.http_intake && !*cfg.http)
+		return cfg_invalid(prog, "http-intake", "true",
+		                   "needs --http HOST:PORT to listen on");
+	return 0;
+}
+
 static int64_t
 wall_us(void)
 {
@@ -228,24 +285,7 @@ main(int argc, char **argv)
 	               NULL);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
-	if (log_parse_level(cfg.log_level, &level) != 0 ||
-	    log_parse_format(cfg.log_format, &format) != 0) {
-		fprintf(stderr, "ingestd: bad --log-level or --log-format\n");
-		cfg_free(opts, NULL);
-		return 2;
-	}
-	if (!*cfg.spool || cfg.max_article_bytes <= 0 || cfg.max_attempts < 1 ||
-	    cfg.heartbeat_ms < 10 ||
-	    cfg.worker_timeout_ms < 2 * cfg.heartbeat_ms ||
-	    cfg.done_retention < 0 || cfg.drain_ms < 0) {
-		fprintf(stderr, "ingestd: --spool is required; limits must be "
-		                "positive and --worker-timeout-ms at least two "
-		                "heartbeats (see --help)\n");
-		cfg_free(opts, NULL);
-		return 2;
-	}
-	if (cfg.http_intake && !*cfg.http) {
-		fprintf(stderr, "ingestd: --http-intake needs --http\n");
+	if (check_config(&level, &format) != 0) {
 		cfg_free(opts, NULL);
 		return 2;
 	}

@@ -16,6 +16,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 jobs=${JOBS:-$(nproc)}
 fuzz_seconds=${FUZZ_SECONDS:-60}
+for v in JOBS FUZZ_SECONDS; do
+	case ${!v:-1} in
+	'' | *[!0-9]* | 0)
+		echo "tests/run.sh: $v is \"${!v}\": want a whole number above 0" >&2
+		exit 2
+		;;
+	esac
+done
 passed=0
 failed=0
 failures=()

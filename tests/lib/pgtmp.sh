@@ -6,6 +6,7 @@
 #   pgtmp.sh restart DIR  fast shutdown and start, same socket and port
 #   pgtmp.sh status DIR   prints the conninfo and exits 0 when running, 3 not
 #   pgtmp.sh conninfo DIR prints the conninfo (running or not)
+#   pgtmp.sh destroy DIR  stop, then remove DIR and the private folder
 #
 # Data in DIR/pgdata, log in DIR/pg.log. Unix socket only
 # (listen_addresses=''), in a short private directory made by
@@ -17,6 +18,11 @@
 # PostgreSQL refuses to run as root: as root the server runs as the
 # `postgres` user (the Debian package creates it) and the superuser is
 # `postgres`; otherwise it runs as the current user, who is the superuser.
+# Where `postgres` cannot walk into DIR (a checkout in root's home or in a
+# `mktemp -d`, both mode 0700), the data, the log and the socket go into a
+# private folder made by mktemp -d /tmp/pgtmp.XXXXXX, owned by `postgres`,
+# mode 0700; DIR/home names it and DIR/pgdata and DIR/pg.log are links
+# into it.
 #
 # Binaries: $PG_BINDIR, else the newest /usr/lib/postgresql/*/bin, else
 # `pg_config --bindir`, else PATH. Every command is idempotent.
@@ -30,7 +36,7 @@ die() {
 }
 
 usage() {
-	printf 'usage: %s start|stop|restart|status|conninfo DIR\n' "$PROG" >&2
+	printf 'usage: %s start|stop|restart|status|conninfo|destroy DIR\n' "$PROG" >&2
 	exit 2
 }
 
@@ -68,9 +74,9 @@ as_owner() {
 }
 
 log_tail() {
-	if [ -f "$DIR/pg.log" ]; then
-		printf '%s: last lines of %s:\n' "$PROG" "$DIR/pg.log" >&2
-		tail -n 25 "$DIR/pg.log" >&2
+	if [ -f "$PGLOG" ]; then
+		printf '%s: last lines of %s:\n' "$PROG" "$PGLOG" >&2
+		tail -n 25 "$PGLOG" >&2
 	fi
 }
 
@@ -80,8 +86,37 @@ conninfo() {
 }
 
 is_running() {
-	[ -f "$DIR/pgdata/postmaster.pid" ] || return 1
-	as_owner "$BINDIR/pg_ctl" -D "$DIR/pgdata" status >/dev/null 2>&1
+	[ -f "$PGD/postmaster.pid" ] || return 1
+	as_owner "$BINDIR/pg_ctl" -D "$PGD" status >/dev/null 2>&1
+}
+
+# Where the server's files are: DIR itself, or the private folder named
+# by DIR/home (see the top of this file).
+locate() {
+	PGD=$DIR/pgdata
+	PGLOG=$DIR/pg.log
+	HOMEDIR=
+	if [ -f "$DIR/home" ]; then
+		HOMEDIR=$(cat "$DIR/home")
+		PGD=$HOMEDIR/pgdata
+		PGLOG=$HOMEDIR/pg.log
+	fi
+}
+
+# As root, a fresh DIR that `postgres` cannot reach gets a private folder.
+make_home() {
+	[ "$IS_ROOT" = 1 ] || return 0
+	[ -f "$DIR/home" ] || [ -f "$DIR/pgdata/PG_VERSION" ] && return 0
+	runuser -u postgres -- test -x "$DIR" 2>/dev/null && return 0
+	h=$(mktemp -d /tmp/pgtmp.XXXXXX)
+	chmod 0700 "$h"
+	chown postgres: "$h"
+	printf '%s\n' "$h" >"$DIR/home"
+	printf '%s\n' "$h" >"$DIR/sockdir"
+	rm -rf "$DIR/pgdata" "$DIR/pg.log"
+	ln -s "$h/pgdata" "$DIR/pgdata"
+	ln -s "$h/pg.log" "$DIR/pg.log"
+	locate
 }
 
 pick_port() {
@@ -92,25 +127,25 @@ pick_port() {
 }
 
 do_init() {
-	[ -f "$DIR/pgdata/PG_VERSION" ] && return 0
-	rm -rf "$DIR/pgdata"
-	mkdir -p "$DIR/pgdata"
-	chmod 0700 "$DIR/pgdata"
+	[ -f "$PGD/PG_VERSION" ] && return 0
+	rm -rf "$PGD"
+	mkdir -p "$PGD"
+	chmod 0700 "$PGD"
 	if [ "$IS_ROOT" = 1 ]; then
-		chown postgres: "$DIR/pgdata"
-		touch "$DIR/pg.log"
-		chown postgres: "$DIR/pg.log"
+		chown postgres: "$PGD"
+		touch "$PGLOG"
+		chown postgres: "$PGLOG"
 	fi
-	if ! as_owner "$BINDIR/initdb" -D "$DIR/pgdata" -U "$SUPERUSER" \
+	if ! as_owner "$BINDIR/initdb" -D "$PGD" -U "$SUPERUSER" \
 		--auth=trust --encoding=UTF8 --locale=C.UTF-8 \
 		>"$DIR/initdb.log" 2>&1; then
 		tail -n 25 "$DIR/initdb.log" >&2
-		rm -rf "$DIR/pgdata"
+		rm -rf "$PGD"
 		die "initdb failed (full output in $DIR/initdb.log)"
 	fi
 	# Settings the tests rely on; the socket and port go on the command
 	# line at each start so that a restart can keep them.
-	cat >>"$DIR/pgdata/postgresql.conf" <<'EOF'
+	cat >>"$PGD/postgresql.conf" <<'EOF'
 
 # pgtmp.sh
 listen_addresses = ''
@@ -134,6 +169,7 @@ do_start() {
 		conninfo
 		return 0
 	fi
+	make_home
 	do_init
 	if [ ! -f "$DIR/sockdir" ] || [ ! -d "$(cat "$DIR/sockdir")" ]; then
 		sock=$(mktemp -d /tmp/pg.XXXXXX)
@@ -145,15 +181,15 @@ do_start() {
 	sock=$(cat "$DIR/sockdir")
 	port=$(cat "$DIR/port")
 	if [ "$IS_ROOT" = 1 ]; then
-		touch "$DIR/pg.log"
-		chown postgres: "$DIR/pg.log"
+		touch "$PGLOG"
+		chown postgres: "$PGLOG"
 	fi
 	# A server killed with -9 leaves postmaster.pid; pg_ctl copes with a
 	# stale one as long as its pid is not alive.
-	if ! as_owner "$BINDIR/pg_ctl" -D "$DIR/pgdata" -l "$DIR/pg.log" \
+	if ! as_owner "$BINDIR/pg_ctl" -D "$PGD" -l "$PGLOG" \
 		-o "-k $sock -p $port" -w -t 60 start >/dev/null 2>&1; then
 		log_tail
-		die "PostgreSQL did not start (data $DIR/pgdata)"
+		die "PostgreSQL did not start (data $PGD)"
 	fi
 	i=0
 	while ! "$BINDIR/pg_isready" -q -h "$sock" -p "$port" -d postgres -U "$SUPERUSER"; do
@@ -170,13 +206,14 @@ do_start() {
 do_stop() {
 	keep_sock=$1
 	if is_running; then
-		if ! as_owner "$BINDIR/pg_ctl" -D "$DIR/pgdata" -m fast -w -t 60 \
+		if ! as_owner "$BINDIR/pg_ctl" -D "$PGD" -m fast -w -t 60 \
 			stop >/dev/null 2>&1; then
 			log_tail
 			die "PostgreSQL did not stop"
 		fi
 	fi
-	if [ "$keep_sock" = 0 ] && [ -f "$DIR/sockdir" ]; then
+	# A private folder is the socket's directory too: kept with the data.
+	if [ "$keep_sock" = 0 ] && [ -z "$HOMEDIR" ] && [ -f "$DIR/sockdir" ]; then
 		sock=$(cat "$DIR/sockdir")
 		case $sock in
 		/tmp/pg.*) rm -rf "$sock" ;;
@@ -205,6 +242,7 @@ else
 	IS_ROOT=0
 	SUPERUSER=$(id -un)
 fi
+locate
 
 case $CMD in
 start)
@@ -215,7 +253,7 @@ stop)
 	do_stop 0
 	;;
 restart)
-	[ -d "$DIR/pgdata" ] || die "nothing to restart in $DIR"
+	[ -d "$PGD" ] || die "nothing to restart in $DIR"
 	do_stop 1
 	do_start
 	;;
@@ -226,6 +264,14 @@ status)
 	fi
 	printf 'not running\n' >&2
 	exit 3
+	;;
+destroy)
+	[ -d "$DIR" ] || exit 0
+	do_stop 0
+	case $HOMEDIR in
+	/tmp/pgtmp.*) rm -rf "$HOMEDIR" ;;
+	esac
+	rm -rf "$DIR"
 	;;
 conninfo)
 	if [ ! -f "$DIR/sockdir" ] || [ ! -f "$DIR/port" ]; then

@@ -286,6 +286,48 @@ test_bad_default(void)
 	free(err);
 }
 
+/* A required flag: its absence names the flag and its variable, --help
+ * marks it; cfg_invalid() names flag, variable, value and what is allowed. */
+static void
+test_required(void)
+{
+	char *dir = NULL;
+	const struct cfg_opt req[] = {
+		{ "dir", CFG_STR, &dir, NULL, "where things go", true },
+		{ 0 },
+	};
+	char *argv[] = { "tcfg", "--dir", "/x", NULL };
+	char *help[] = { "tcfg", "--help", NULL };
+	struct cap k;
+	char *err;
+
+	unsetenv("TCFG_DIR");
+	cap_begin(&k, 2);
+	CHECK_INT(cfg_parse(req, "tcfg", "TCFG_", NULL, 1, argv, NULL), -1);
+	err = cap_end(&k);
+	CHECK(strstr(err, "--dir is required") && strstr(err, "TCFG_DIR"), "%s",
+	      err);
+	free(err);
+	cfg_free(req, NULL);
+	CHECK_INT(cfg_parse(req, "tcfg", "TCFG_", NULL, 3, argv, NULL), 0);
+	CHECK_STR(dir, "/x");
+	cfg_free(req, NULL);
+	cap_begin(&k, 1);
+	CHECK_INT(cfg_parse(req, "tcfg", "TCFG_", NULL, 2, help, NULL), 1);
+	err = cap_end(&k);
+	CHECK(strstr(err, "--dir STR  (required)") != NULL, "%s", err);
+	free(err);
+	cfg_free(req, NULL);
+	cap_begin(&k, 2);
+	CHECK_INT(
+	    cfg_invalid_int("tcfg", "max-things", -3, "must be at least 1"),
+	    -1);
+	err = cap_end(&k);
+	CHECK_STR(err, "tcfg: --max-things (env TCFG_MAX_THINGS) is \"-3\": "
+	               "must be at least 1 (see --help)\n");
+	free(err);
+}
+
 static void
 test_lists(void)
 {
@@ -454,6 +496,7 @@ main(void)
 	test_precedence();
 	test_values();
 	test_bad_default();
+	test_required();
 	test_lists();
 	test_positional();
 	test_help_version();
