@@ -31,12 +31,18 @@ enum fw_kind {
 	FW_GROUP_R,
 	FW_OWN_H,
 	FW_OWN_R,
+	FW_MOBILISE,
+	FW_HELPER_VERB,
+	FW_NOT_SIDE,
+	FW_PARTS_AFTER,
 	FW_N
 };
 
 static const char *const fw_names[FW_N] = {
-	"fiscal", "social",    "consumption", "investment", "plan",  "given",
-	"not",    "not_after", "group_h",     "group_r",    "own_h", "own_r",
+	"fiscal",   "social",      "consumption", "investment",
+	"plan",     "given",       "not",         "not_after",
+	"group_h",  "group_r",     "own_h",       "own_r",
+	"mobilise", "helper_verb", "not_side",    "parts_after",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -246,6 +252,7 @@ enum { S_H = 1, S_R = 2 };
 struct side {
 	const struct region *r;
 	const char *org;
+	int org_type;    /* of org */
 	bool set;        /* decided (possibly null) */
 	const char *how; /* static: which rule decided */
 };
@@ -258,7 +265,8 @@ struct fctx {
 	size_t n_sents;
 	const struct mention *m;
 	size_t n_m;
-	size_t *msent; /* first mention of each sentence, n_sents + 1 */
+	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
+	uint8_t *mside; /* side_of() of each mention */
 	struct xpl *xpl;
 	/* the provinces of the article's helpers and recipients */
 	const struct region *hprov[16], *rprov[16];
@@ -283,15 +291,25 @@ add_prov(const struct region **l, size_t *n, const struct region *r)
 		l[(*n)++] = r;
 }
 
+static int word_at(const struct flow_tables *ft, const char *text, size_t p,
+                   size_t end, size_t *len);
+
 /* Which side a mention can stand for: S_H, S_R or 0. */
 static int
-side_of(const struct fctx *c, const struct mention *e)
+side_compute(const struct fctx *c, const struct mention *e, size_t end)
 {
 	const struct region *p;
 	bool h, r;
+	size_t k;
+	int after = word_at(c->ft, c->text, e->b1, end, &k);
 
+	if (after == FW_NOT_SIDE ||
+	    word_at(c->ft, c->text, e->b0, e->b1, &k) == FW_NOT_SIDE)
+		return 0;
 	if (e->kind == MEN_ORG)
 		return (e->org_type & ORG_F_HELPER) ? S_H : 0;
+	if (e->r && e->kind == MEN_REGION && after == FW_HELPER_VERB)
+		return S_H;
 	if (!e->r)
 		return 0;
 	if (e->kind == MEN_ABBREV) {
@@ -311,6 +329,12 @@ side_of(const struct fctx *c, const struct mention *e)
 		 * name more often than a recipient */
 		return c->n_rprov ? 0 : S_R;
 	return c->rt->role[reg_index(c->rt, p)] == ROLE_EAST ? S_H : S_R;
+}
+
+static int
+side_of(const struct fctx *c, const struct mention *e)
+{
+	return c->mside[e - c->m];
 }
 
 /* The smallest division holding a and b, or NULL. */
@@ -357,7 +381,7 @@ static struct side
 resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
              size_t hi, const char *how)
 {
-	struct side sd = { NULL, NULL, true, how };
+	struct side sd = { NULL, NULL, 0, true, how };
 	size_t a = anchor, b = anchor, i;
 	const struct region *r = NULL;
 	const char *org = NULL;
@@ -388,6 +412,7 @@ resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
 			if (r || (org && strcmp(org, e->org)))
 				mixed = true;
 			org = e->org;
+			sd.org_type = e->org_type & ORG_TYPE_MASK;
 		} else if (org) {
 			mixed = true;
 		} else if (!r || !reg_contains(e->r, r)) {
@@ -447,23 +472,31 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	bool found = false;
 	int gk = want == S_H ? FW_GROUP_H : FW_GROUP_R;
 	int ok = want == S_H ? FW_OWN_H : FW_OWN_R;
+	/* the halves of a pair abbreviation (粤桂) only where no name is
+	 * written in full */
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
+			const struct mention *e = &c->m[i];
 
-	for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
-		const struct mention *e = &c->m[i];
-
-		if (e->b0 < a || e->b1 > b || side_of(c, e) != want ||
-		    in_parens(c->text, lo, e->b0))
-			continue;
-		if (!found || (last ? e->b0 >= best_pos : e->b0 < best_pos)) {
-			best_m = i;
-			best_w = SIZE_MAX;
-			best_pos = e->b0;
-			found = true;
+			if (e->b0 < a || e->b1 > b || side_of(c, e) != want ||
+			    (e->kind == MEN_ABBREV) != (pass == 1) ||
+			    in_parens(c->text, lo, e->b0))
+				continue;
+			if (!found ||
+			    (last ? e->b0 >= best_pos : e->b0 < best_pos)) {
+				best_m = i;
+				best_w = SIZE_MAX;
+				best_pos = e->b0;
+				found = true;
+			}
 		}
-	}
 	for (i = 0; i < n_w; i++) {
 		if ((w[i].kind != gk && w[i].kind != ok) || w[i].b0 < a ||
 		    w[i].b1 > b || in_parens(c->text, lo, w[i].b0))
+			continue;
+		/* 引导社会各界捐资: the subject mobilised the group */
+		if (i > 0 && w[i - 1].kind == FW_MOBILISE &&
+		    w[i - 1].b1 == w[i].b0)
 			continue;
 		if (!found ||
 		    (last ? w[i].b0 > best_pos : w[i].b0 < best_pos)) {
@@ -487,8 +520,7 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			out->how = "own word";
 			return true;
 		}
-		out->r = NULL;
-		out->org = NULL;
+		memset(out, 0, sizeof(*out));
 		out->set = true;
 		out->how = "group";
 		return true;
@@ -502,18 +534,23 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 static struct side
 article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 {
-	struct side sd = { NULL, NULL, true, "article" };
-	const struct region *top = NULL;
+	struct side sd = { NULL, NULL, 0, true, "article" };
+	const struct region *top = NULL, *main_r = NULL;
 	const char *org = NULL;
 	bool bad = false;
+	size_t in_main = 0, n = 0;
 
+	if (!helper && res->main_region[0])
+		main_r = reg_by_code(c->rt, res->main_region);
 	for (size_t i = 0; i < res->n_pairings; i++) {
 		const struct ext_pairing *p = &res->pairings[i];
 		const char *code = helper ? p->helper_code : p->recipient_code;
 		const char *name = helper ? p->helper : p->recipient;
 		const struct region *r =
 		    code[0] ? reg_by_code(c->rt, code) : NULL;
-
+		n++;
+		if (r && main_r && reg_contains(main_r, r))
+			in_main++;
 		if (r) {
 			if (org)
 				bad = true;
@@ -527,9 +564,17 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			org = name;
 		}
 	}
-	if (!bad) {
+	if (!bad && n == 0 && main_r) {
+		sd.r = main_r; /* no pairing: the region it is about */
+		sd.how = "article (main region)";
+	} else if (!bad) {
 		sd.r = top;
 		sd.org = org;
+	} else if (main_r && 2 * in_main > n) {
+		/* a stray pairing or two: the region the article is about,
+		 * when it holds most of them */
+		sd.r = main_r;
+		sd.how = "article (main region)";
 	}
 	return sd;
 }
@@ -551,12 +596,11 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	const struct sent *s = &c->sents[f->sentence];
 	const char *t = c->text;
 	size_t lo = f->start > s->b0 + WIN ? f->start - WIN : s->b0;
+	size_t hi = s->b1 < f->end + WIN ? s->b1 : f->end + WIN;
 	size_t c0 = clause_start(t, lo, f->start);
-	size_t c1 = clause_stop(t, f->end, s->b1);
+	size_t c1 = clause_stop(t, f->end, hi);
 	struct hit w[MAX_HITS];
-	size_t n_w =
-	    words_in(c->ft, t, lo, s->b1 < f->end + WIN ? s->b1 : f->end + WIN,
-	             w, MAX_HITS);
+	size_t n_w = words_in(c->ft, t, lo, hi, w, MAX_HITS);
 	size_t i;
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
@@ -565,23 +609,30 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	for (i = 0; i < n_w; i++) {
 		const struct hit *h = &w[i];
 
-		if (h->b0 >= c0 && h->b1 <= f->start) {
+		if (h->b1 <= f->start) {
+			/* plans reach over the sentence (力争…, 落实资金);
+			 * the rest over the amount's clause only */
+			if (h->kind == FW_PLAN)
+				plan = (int)i;
+			else if (h->kind == FW_GIVEN)
+				given = (int)i;
+			if (h->b0 < c0)
+				continue;
 			if (h->kind <= FW_INVESTMENT && h->b1 >= cat_end) {
 				cat = h->kind;
 				cat_end = h->b1;
 			} else if (h->kind == FW_NOT) {
 				out->why = "not aid money (an increase, share, "
 				           "rate, own economy or project size)";
-			} else if (h->kind == FW_PLAN) {
-				plan = (int)i;
-			} else if (h->kind == FW_GIVEN) {
-				given = (int)i;
 			}
 		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
 		           h->kind <= FW_INVESTMENT) {
 			cat = h->kind;
 			cat_end = SIZE_MAX;
-		} else if (h->b0 >= f->end && h->kind == FW_NOT_AFTER) {
+		} else if (h->b0 >= f->end && h->b1 <= c1 &&
+		           h->kind == FW_NOT_AFTER) {
+			out->why = "a starting or ending value (增长到)";
+		} else if (h->b0 >= f->end && h->kind == FW_PARTS_AFTER) {
 			out->why = "a part told apart by its use (分别占)";
 		}
 	}
@@ -598,14 +649,17 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 		return;
 	out->cat = cat;
 	/* helper: in the clause before the amount (nearest), else the
-	 * sentence's subject, else the sentence before, else the article's */
+	 * sentence's subject, else the sentence before in the same
+	 * paragraph, else the article's */
 	if (!side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
 	             &out->h, "clause") &&
 	    !side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence, &out->h,
 	             "subject")) {
 		bool done = false;
 
-		if (f->sentence > 0) {
+		if (f->sentence > 0 &&
+		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
+		            s->b0 - c->sents[f->sentence - 1].b1)) {
 			const struct sent *p = &c->sents[f->sentence - 1];
 			struct hit pw[MAX_HITS];
 			size_t pn =
@@ -621,14 +675,23 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 			out->h = c->art_h;
 	}
 	/* recipient: in the clause (before the amount, else after it), else
-	 * the sentence before the clause, else the article's */
+	 * the sentence before the clause, else the site the sentence names
+	 * after it (投入…,在X县建设), else the article's */
 	if (!side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
 	             &out->r, "clause") &&
 	    !side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
 	             &out->r, "clause after") &&
 	    !side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence, &out->r,
-	             "sentence"))
+	             "sentence") &&
+	    !side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence, &out->r,
+	             "sentence after"))
 		out->r = c->art_r;
+	/* money a ministry hands out to counties at large is no pairing's */
+	if (out->h.org && out->h.org_type == ORG_MINISTRY && !out->r.r &&
+	    !out->r.org) {
+		out->why = "a ministry's money for counties at large";
+		return;
+	}
 	/* the aid money of enterprises is social aid */
 	if (out->h.org && cat == FW_FISCAL)
 		out->cat = FW_SOCIAL;
@@ -691,8 +754,9 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	c.n_m = n_m;
 	c.xpl = doc->xpl;
 	msent = malloc((n_sents + 1) * sizeof(*msent));
+	c.mside = malloc(n_m + 1);
 	sides = malloc((res->n_figures + 1) * 2 * sizeof(*sides));
-	if (!msent || !sides) {
+	if (!msent || !sides || !c.mside) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
@@ -712,6 +776,10 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			add_prov(c.rprov, &c.n_rprov,
 			         reg_by_code(rt, p->recipient_code));
 	}
+	for (i = 0; i < n_m; i++)
+		c.mside[i] = (uint8_t)side_compute(
+		    &c, &m[i],
+		    m[i].sent < n_sents ? sents[m[i].sent].b1 : m[i].b1);
 	c.art_h = article_side(&c, res, true);
 	c.art_r = article_side(&c, res, false);
 
@@ -789,6 +857,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 done:
 	vec_free(&out);
 	free(msent);
+	free(c.mside);
 	free(sides);
 	return rc;
 }
