@@ -35,14 +35,20 @@ enum fw_kind {
 	FW_HELPER_VERB,
 	FW_NOT_SIDE,
 	FW_PARTS_AFTER,
+	FW_SIGNED,
+	FW_TO,
 	FW_N
 };
+#define FW_CATS                                                                \
+	(1u << FW_FISCAL | 1u << FW_SOCIAL | 1u << FW_CONSUMPTION |            \
+	 1u << FW_INVESTMENT)
+#define HAS(mask, k) (((mask) >> (k)) & 1u)
 
 static const char *const fw_names[FW_N] = {
-	"fiscal",   "social",      "consumption", "investment",
-	"plan",     "given",       "not",         "not_after",
-	"group_h",  "group_r",     "own_h",       "own_r",
-	"mobilise", "helper_verb", "not_side",    "parts_after",
+	"fiscal",      "social", "consumption", "investment",  "plan",
+	"given",       "not",    "not_after",   "group_h",     "group_r",
+	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
+	"parts_after", "signed", "to",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -51,7 +57,7 @@ static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
 struct fw {
 	const char *w;
 	size_t len;
-	int kind;
+	unsigned kinds; /* bit per enum fw_kind: a word may have several */
 };
 
 struct flow_tables {
@@ -70,7 +76,7 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 {
 	struct flow_tables *t;
 	char *pos, *f[2];
-	size_t lineno = 0, cap = 0, nf;
+	size_t lineno = 0, cap = 0, nf, i;
 	bool header = true;
 
 	if (strcmp(name, "flow_words.tsv") != 0)
@@ -101,6 +107,13 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 			flow_tables_free(&t);
 			return EXT_EDATA;
 		}
+		for (i = 0; i < t->n; i++)
+			if (!strcmp(t->w[i].w, f[1]))
+				break;
+		if (i < t->n) {
+			t->w[i].kinds |= 1u << k;
+			continue;
+		}
 		if (t->n == cap) {
 			struct fw *w;
 
@@ -114,7 +127,7 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 		}
 		t->w[t->n].w = f[1];
 		t->w[t->n].len = strlen(f[1]);
-		t->w[t->n++].kind = k;
+		t->w[t->n++].kinds = 1u << k;
 	}
 	*tp = t;
 	return 0;
@@ -146,15 +159,16 @@ flow_tables_check(const struct flow_tables *t, const char **missing)
 
 struct hit {
 	size_t b0, b1;
-	int kind;
+	unsigned kinds;
 };
 
-/* The longest word of flow_words.tsv starting at p (before end), or -1. */
-static int
+/* The kinds of the longest word of flow_words.tsv starting at p (before
+ * end), or 0. */
+static unsigned
 word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
         size_t *len)
 {
-	int best = -1;
+	unsigned best = 0;
 
 	*len = 0;
 	for (size_t i = 0; i < ft->n; i++) {
@@ -162,7 +176,7 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 
 		if (w->len > *len && p + w->len <= end &&
 		    !memcmp(text + p, w->w, w->len)) {
-			best = w->kind;
+			best = w->kinds;
 			*len = w->len;
 		}
 	}
@@ -178,12 +192,12 @@ words_in(const struct flow_tables *ft, const char *text, size_t a, size_t b,
 	size_t n = 0, p = a, k;
 
 	while (p < b && n < max) {
-		int kind = word_at(ft, text, p, b, &k);
+		unsigned kinds = word_at(ft, text, p, b, &k);
 
-		if (kind >= 0) {
+		if (kinds) {
 			h[n].b0 = p;
 			h[n].b1 = p + k;
-			h[n++].kind = kind;
+			h[n++].kinds = kinds;
 			p += k;
 			continue;
 		}
@@ -291,8 +305,8 @@ add_prov(const struct region **l, size_t *n, const struct region *r)
 		l[(*n)++] = r;
 }
 
-static int word_at(const struct flow_tables *ft, const char *text, size_t p,
-                   size_t end, size_t *len);
+static unsigned word_at(const struct flow_tables *ft, const char *text,
+                        size_t p, size_t end, size_t *len);
 
 /* Which side a mention can stand for: S_H, S_R or 0. */
 static int
@@ -301,14 +315,18 @@ side_compute(const struct fctx *c, const struct mention *e, size_t end)
 	const struct region *p;
 	bool h, r;
 	size_t k;
-	int after = word_at(c->ft, c->text, e->b1, end, &k);
+	unsigned after = word_at(c->ft, c->text, e->b1, end, &k);
 
-	if (after == FW_NOT_SIDE ||
-	    word_at(c->ft, c->text, e->b0, e->b1, &k) == FW_NOT_SIDE)
+	if (HAS(after, FW_NOT_SIDE) ||
+	    HAS(word_at(c->ft, c->text, e->b0, e->b1, &k), FW_NOT_SIDE))
 		return 0;
 	if (e->kind == MEN_ORG)
 		return (e->org_type & ORG_F_HELPER) ? S_H : 0;
-	if (e->r && e->kind == MEN_REGION && after == FW_HELPER_VERB)
+	/* 黑龙江省对口援藏: a division no pairing places acts as a helper
+	 * before a helper's verb */
+	if (e->r && e->kind == MEN_REGION && HAS(after, FW_HELPER_VERB) &&
+	    !in_list(c->hprov, c->n_hprov, reg_province(e->r)) &&
+	    !in_list(c->rprov, c->n_rprov, reg_province(e->r)))
 		return S_H;
 	if (!e->r)
 		return 0;
@@ -491,11 +509,12 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			}
 		}
 	for (i = 0; i < n_w; i++) {
-		if ((w[i].kind != gk && w[i].kind != ok) || w[i].b0 < a ||
-		    w[i].b1 > b || in_parens(c->text, lo, w[i].b0))
+		if (!(HAS(w[i].kinds, gk) || HAS(w[i].kinds, ok)) ||
+		    w[i].b0 < a || w[i].b1 > b ||
+		    in_parens(c->text, lo, w[i].b0))
 			continue;
 		/* 引导社会各界捐资: the subject mobilised the group */
-		if (i > 0 && w[i - 1].kind == FW_MOBILISE &&
+		if (i > 0 && HAS(w[i - 1].kinds, FW_MOBILISE) &&
 		    w[i - 1].b1 == w[i].b0)
 			continue;
 		if (!found ||
@@ -515,7 +534,7 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			*out = resolve_list(c, o, want, lo, b, how);
 			return true;
 		}
-		if (w[best_w].kind == ok) {
+		if (HAS(w[best_w].kinds, ok)) {
 			*out = want == S_H ? c->art_h : c->art_r;
 			out->how = "own word";
 			return true;
@@ -590,6 +609,42 @@ struct cand {
 	const char *why; /* refused: why; NULL when a flow */
 };
 
+/* The lowest category bit of a word's kinds, or -1. */
+static int
+cat_of(unsigned kinds)
+{
+	for (int k = FW_FISCAL; k <= FW_INVESTMENT; k++)
+		if (HAS(kinds, k))
+			return k;
+	return -1;
+}
+
+/* Does the sentence make a recipient its subject before p, spending its
+ * own money (广西投入71亿元, 全区共整合…资金)? A recipient after 向, 为,
+ * 在 ... is where money went, not who spent it. */
+static bool
+own_spending(const struct fctx *c, size_t s_index, size_t lo, size_t p,
+             const struct hit *w, size_t n_w)
+{
+	size_t i, first = SIZE_MAX;
+
+	for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++)
+		if (c->m[i].b0 >= lo && c->m[i].b1 <= p &&
+		    side_of(c, &c->m[i]) == S_R) {
+			first = c->m[i].b0;
+			break;
+		}
+	for (i = 0; i < n_w && w[i].b1 <= p; i++)
+		if (HAS(w[i].kinds, FW_OWN_R) && w[i].b0 < first)
+			first = w[i].b0;
+	if (first == SIZE_MAX)
+		return false;
+	for (i = 0; i < n_w && w[i].b1 <= first; i++)
+		if (HAS(w[i].kinds, FW_TO) && first - w[i].b1 <= 6)
+			return false;
+	return true;
+}
+
 static void
 judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 {
@@ -608,31 +663,33 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n_w; i++) {
 		const struct hit *h = &w[i];
+		unsigned k = h->kinds;
 
 		if (h->b1 <= f->start) {
 			/* plans reach over the sentence (力争…, 落实资金);
-			 * the rest over the amount's clause only */
-			if (h->kind == FW_PLAN)
+			 * pledges and the rest over the amount's clause */
+			if (HAS(k, FW_PLAN) ||
+			    (HAS(k, FW_SIGNED) && h->b0 >= c0))
 				plan = (int)i;
-			else if (h->kind == FW_GIVEN)
+			if (HAS(k, FW_GIVEN))
 				given = (int)i;
 			if (h->b0 < c0)
 				continue;
-			if (h->kind <= FW_INVESTMENT && h->b1 >= cat_end) {
-				cat = h->kind;
+			if ((k & FW_CATS) && h->b1 >= cat_end) {
+				cat = cat_of(k);
 				cat_end = h->b1;
-			} else if (h->kind == FW_NOT) {
+			}
+			if (HAS(k, FW_NOT))
 				out->why = "not aid money (an increase, share, "
 				           "rate, own economy or project size)";
-			}
 		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
-		           h->kind <= FW_INVESTMENT) {
-			cat = h->kind;
+		           (k & FW_CATS)) {
+			cat = cat_of(k);
 			cat_end = SIZE_MAX;
 		} else if (h->b0 >= f->end && h->b1 <= c1 &&
-		           h->kind == FW_NOT_AFTER) {
+		           HAS(k, FW_NOT_AFTER)) {
 			out->why = "a starting or ending value (增长到)";
-		} else if (h->b0 >= f->end && h->kind == FW_PARTS_AFTER) {
+		} else if (h->b0 >= f->end && HAS(k, FW_PARTS_AFTER)) {
 			out->why = "a part told apart by its use (分别占)";
 		}
 	}
@@ -657,6 +714,10 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	             "subject")) {
 		bool done = false;
 
+		if (own_spending(c, f->sentence, lo, f->start, w, n_w)) {
+			out->why = "the recipient's own spending";
+			return;
+		}
 		if (f->sentence > 0 &&
 		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
 		            s->b0 - c->sents[f->sentence - 1].b1)) {
