@@ -281,6 +281,7 @@ struct fctx {
 	size_t n_m;
 	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
 	uint8_t *mside; /* side_of() of each mention */
+	bool abbrev;    /* side_in() may take halves of pair abbreviations */
 	struct xpl *xpl;
 	/* the provinces of the article's helpers and recipients */
 	const struct region *hprov[16], *rprov[16];
@@ -320,8 +321,12 @@ side_compute(const struct fctx *c, const struct mention *e, size_t end)
 	if (HAS(after, FW_NOT_SIDE) ||
 	    HAS(word_at(c->ft, c->text, e->b0, e->b1, &k), FW_NOT_SIDE))
 		return 0;
+	/* schools and hospitals are sites of help in money matters */
 	if (e->kind == MEN_ORG)
-		return (e->org_type & ORG_F_HELPER) ? S_H : 0;
+		return (e->org_type & ORG_F_HELPER) &&
+		               !(e->org_type & ORG_F_RECIP)
+		           ? S_H
+		           : 0;
 	/* 黑龙江省对口援藏: a division no pairing places acts as a helper
 	 * before a helper's verb */
 	if (e->r && e->kind == MEN_REGION && HAS(after, FW_HELPER_VERB) &&
@@ -492,7 +497,7 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	int ok = want == S_H ? FW_OWN_H : FW_OWN_R;
 	/* the halves of a pair abbreviation (粤桂) only where no name is
 	 * written in full */
-	for (int pass = 0; pass < 2 && !found; pass++)
+	for (int pass = 0; pass < 1 + c->abbrev && !found; pass++)
 		for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
 			const struct mention *e = &c->m[i];
 
@@ -630,7 +635,7 @@ own_spending(const struct fctx *c, size_t s_index, size_t lo, size_t p,
 
 	for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++)
 		if (c->m[i].b0 >= lo && c->m[i].b1 <= p &&
-		    side_of(c, &c->m[i]) == S_R) {
+		    c->m[i].kind == MEN_REGION && side_of(c, &c->m[i]) == S_R) {
 			first = c->m[i].b0;
 			break;
 		}
@@ -646,7 +651,7 @@ own_spending(const struct fctx *c, size_t s_index, size_t lo, size_t p,
 }
 
 static void
-judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
+judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 {
 	const struct sent *s = &c->sents[f->sentence];
 	const char *t = c->text;
@@ -707,13 +712,16 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	out->cat = cat;
 	/* helper: in the clause before the amount (nearest), else the
 	 * sentence's subject, else the sentence before in the same
-	 * paragraph, else the article's */
-	if (!side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
-	             &out->h, "clause") &&
-	    !side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence, &out->h,
-	             "subject")) {
-		bool done = false;
-
+	 * paragraph; names in full first, then the halves of a pair
+	 * abbreviation (苏陕扶贫资金); else the article's */
+	for (c->abbrev = false;; c->abbrev = true) {
+		if (side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
+		            &out->h, "clause") ||
+		    side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence,
+		            &out->h, "subject"))
+			break;
+		if (!c->abbrev)
+			continue;
 		if (own_spending(c, f->sentence, lo, f->start, w, n_w)) {
 			out->why = "the recipient's own spending";
 			return;
@@ -728,25 +736,33 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 			             p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN,
 			             pw, MAX_HITS);
 
-			done = side_in(c, S_H, p->b0, p->b1, p->b0, false, pw,
-			               pn, f->sentence - 1, &out->h,
-			               "sentence before");
+			if (side_in(c, S_H, p->b0, p->b1, p->b0, false, pw, pn,
+			            f->sentence - 1, &out->h,
+			            "sentence before"))
+				break;
 		}
-		if (!done)
-			out->h = c->art_h;
+		out->h = c->art_h;
+		break;
 	}
 	/* recipient: in the clause (before the amount, else after it), else
 	 * the sentence before the clause, else the site the sentence names
-	 * after it (投入…,在X县建设), else the article's */
-	if (!side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
-	             &out->r, "clause") &&
-	    !side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
-	             &out->r, "clause after") &&
-	    !side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence, &out->r,
-	             "sentence") &&
-	    !side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence, &out->r,
-	             "sentence after"))
-		out->r = c->art_r;
+	 * after it (投入…,在X县建设); names in full first; else the
+	 * article's */
+	for (c->abbrev = false;; c->abbrev = true) {
+		if (side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
+		            &out->r, "clause") ||
+		    side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
+		            &out->r, "clause after") ||
+		    side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence,
+		            &out->r, "sentence") ||
+		    side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence,
+		            &out->r, "sentence after"))
+			break;
+		if (c->abbrev) {
+			out->r = c->art_r;
+			break;
+		}
+	}
 	/* money a ministry hands out to counties at large is no pairing's */
 	if (out->h.org && out->h.org_type == ORG_MINISTRY && !out->r.r &&
 	    !out->r.org) {
