@@ -553,28 +553,53 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	return true;
 }
 
+/* The deepest division that holds at least num/den of the n divisions in
+ * l (a side named again and again, with a stray name or two), or NULL. */
+static const struct region *
+dominant(const struct region *const *l, size_t n, size_t num, size_t den)
+{
+	const struct region *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (const struct region *a = l[i]; a; a = a->parent) {
+			size_t in = 0;
+
+			if (best && (a->level <= best->level || a == best))
+				break;
+			for (size_t j = 0; j < n; j++)
+				in += reg_contains(a, l[j]);
+			if (in * den >= n * num) {
+				best = a;
+				break;
+			}
+		}
+	return best;
+}
+
+#define MAX_SIDE_LIST 256
+
 /* The article's side: the one helper (recipient) of its pairings that
- * holds all the others, else null. */
+ * holds all the others; else the division that holds most of them, or
+ * (recipients) most of the places the article names on that side; else
+ * null. */
 static struct side
 article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 {
 	struct side sd = { NULL, NULL, 0, true, "article" };
-	const struct region *top = NULL, *main_r = NULL;
+	const struct region *top = NULL, *l[MAX_SIDE_LIST];
 	const char *org = NULL;
 	bool bad = false;
-	size_t in_main = 0, n = 0;
+	size_t n = 0, i;
 
-	if (!helper && res->main_region[0])
-		main_r = reg_by_code(c->rt, res->main_region);
-	for (size_t i = 0; i < res->n_pairings; i++) {
+	for (i = 0; i < res->n_pairings; i++) {
 		const struct ext_pairing *p = &res->pairings[i];
 		const char *code = helper ? p->helper_code : p->recipient_code;
 		const char *name = helper ? p->helper : p->recipient;
 		const struct region *r =
 		    code[0] ? reg_by_code(c->rt, code) : NULL;
-		n++;
-		if (r && main_r && reg_contains(main_r, r))
-			in_main++;
+
+		if (r && n < MAX_SIDE_LIST)
+			l[n++] = r;
 		if (r) {
 			if (org)
 				bad = true;
@@ -588,18 +613,28 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			org = name;
 		}
 	}
-	if (!bad && n == 0 && main_r) {
-		sd.r = main_r; /* no pairing: the region it is about */
-		sd.how = "article (main region)";
-	} else if (!bad) {
+	if (!bad && (top || org)) {
 		sd.r = top;
 		sd.org = org;
-	} else if (main_r && 2 * in_main > n) {
-		/* a stray pairing or two: the region the article is about,
-		 * when it holds most of them */
-		sd.r = main_r;
-		sd.how = "article (main region)";
+		return sd;
 	}
+	if (!helper) {
+		const struct region *ml[MAX_SIDE_LIST], *d;
+		size_t mn = 0;
+
+		for (i = 0; i < c->n_m && mn < MAX_SIDE_LIST; i++)
+			if (c->m[i].kind == MEN_REGION && c->m[i].r &&
+			    c->mside[i] == S_R)
+				ml[mn++] = c->m[i].r;
+		d = mn >= 3 ? dominant(ml, mn, 2, 3) : NULL;
+		if (d) {
+			sd.r = d;
+			sd.how = "article (most places named)";
+			return sd;
+		}
+	}
+	if (n >= 3 && (sd.r = dominant(l, n, 3, 4)) != NULL)
+		sd.how = "article (most pairings)";
 	return sd;
 }
 
