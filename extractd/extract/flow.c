@@ -626,7 +626,7 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			if (c->m[i].kind == MEN_REGION && c->m[i].r &&
 			    c->mside[i] == S_R)
 				ml[mn++] = c->m[i].r;
-		d = mn >= 3 ? dominant(ml, mn, 2, 3) : NULL;
+		d = mn >= 3 ? dominant(ml, mn, 1, 2) : NULL;
 		if (d) {
 			sd.r = d;
 			sd.how = "article (most places named)";
