@@ -12,6 +12,7 @@
  * Does not: find regions, organisations or pairings (it reads the
  * mentions and pairings of the other stages, so better ones improve it),
  * or date amounts (year.c does; a flow takes its figure's year). */
+#define _GNU_SOURCE /* memmem */
 #include "extract_int.h"
 #include "reg_int.h"
 
@@ -37,6 +38,7 @@ enum fw_kind {
 	FW_PARTS_AFTER,
 	FW_SIGNED,
 	FW_TO,
+	FW_WEAK,
 	FW_N
 };
 #define FW_CATS                                                                \
@@ -48,7 +50,7 @@ static const char *const fw_names[FW_N] = {
 	"fiscal",      "social", "consumption", "investment",  "plan",
 	"given",       "not",    "not_after",   "group_h",     "group_r",
 	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
-	"parts_after", "signed", "to",
+	"parts_after", "signed", "to",          "weak",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -699,6 +701,7 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t i;
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
+	bool cat_weak = true;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n_w; i++) {
@@ -715,9 +718,14 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 				given = (int)i;
 			if (h->b0 < c0)
 				continue;
-			if ((k & FW_CATS) && h->b1 >= cat_end) {
+			/* the nearest word decides; a weak one (资金) only
+			 * where there is no other */
+			if ((k & FW_CATS) &&
+			    (HAS(k, FW_WEAK) ? cat_weak && h->b1 >= cat_end
+			                     : cat_weak || h->b1 >= cat_end)) {
 				cat = cat_of(k);
 				cat_end = h->b1;
+				cat_weak = HAS(k, FW_WEAK);
 			}
 			if (HAS(k, FW_NOT))
 				out->why = "not aid money (an increase, share, "
@@ -842,6 +850,104 @@ set_side(struct arena *ar, const struct side *s, char **name, char code[7])
 	return 0;
 }
 
+static double
+flow_value(const struct ext_flow *f)
+{
+	return ext_decimal_double(f->value);
+}
+
+/* Drops, in place, the flows that SPEC does not count: a total that the
+ * flows after it split completely by helper (四省市、两企业…超过百亿元,
+ * then each helper's amount), and a multi-year amount inside a multi-year
+ * total of the same sides and category told before it. Keeps part_of
+ * pointing at the kept flows (-1 where its total went). Returns how many
+ * flows are left. */
+static size_t
+drop_totals(const struct fctx *c, const struct ext_result *res,
+            struct ext_flow *fl, size_t n, const struct side *sides)
+{
+	size_t i, j, k = 0;
+	long *map;
+
+	if (n == 0)
+		return 0;
+	map = malloc(n * sizeof(*map));
+	if (!map)
+		return n; /* keep them all rather than fail */
+	for (i = 0; i < n; i++)
+		map[i] = 0;
+	for (i = 0; i < n; i++) {
+		const struct side *h = &sides[2 * i];
+		double v = flow_value(&fl[i]), sum = 0;
+		size_t parts = 0;
+
+		if (h->r || h->org)
+			continue;
+		for (j = i + 1; j < n && j < i + 16; j++) {
+			const struct side *hj = &sides[2 * j];
+			size_t x;
+			bool again = false;
+
+			if (!hj->r && !hj->org)
+				break;
+			for (x = i + 1; x < j; x++)
+				again |= same_side(&sides[2 * x], hj);
+			if (again)
+				break;
+			sum += flow_value(&fl[j]);
+			parts++;
+			if (sum >= 0.95 * v)
+				break;
+		}
+		if (parts >= 2 && sum >= 0.95 * v &&
+		    (sum <= 1.1 * v ||
+		     (res->figures[fl[i].figure].approx && sum <= 1.3 * v))) {
+			map[i] = -1;
+			xpl_add(c->xpl, res->figures[fl[i].figure].sentence,
+			        "refused",
+			        "figure %zu %s: no flow, a total split "
+			        "by helper into the %zu flows after it",
+			        fl[i].figure, res->figures[fl[i].figure].text,
+			        parts);
+		}
+	}
+	for (i = 1; i < n; i++) {
+		if (map[i] || fl[i].year)
+			continue;
+		for (j = i > 16 ? i - 16 : 0; j < i; j++)
+			if (!map[j] && !fl[j].year &&
+			    (fl[i].helper || fl[i].recipient) &&
+			    same_side(&sides[2 * j], &sides[2 * i]) &&
+			    same_side(&sides[2 * j + 1], &sides[2 * i + 1]) &&
+			    !strcmp(fl[j].category, fl[i].category) &&
+			    flow_value(&fl[j]) > flow_value(&fl[i]) &&
+			    fl[i].part_of < 0) {
+				map[i] = -1;
+				xpl_add(
+				    c->xpl, res->figures[fl[i].figure].sentence,
+				    "refused",
+				    "figure %zu %s: no flow, a multi-year "
+				    "part of the multi-year total of figure "
+				    "%zu",
+				    fl[i].figure,
+				    res->figures[fl[i].figure].text,
+				    fl[j].figure);
+				break;
+			}
+	}
+	for (i = 0; i < n; i++) {
+		if (map[i] < 0)
+			continue;
+		map[i] = (long)k;
+		fl[k] = fl[i];
+		if (fl[k].part_of >= 0)
+			fl[k].part_of = map[fl[k].part_of];
+		k++;
+	}
+	free(map);
+	return k;
+}
+
 int
 flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
           const struct ext_doc *doc, const struct sent *sents, size_t n_sents,
@@ -851,7 +957,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	struct fctx c;
 	struct vec out = VEC_INIT(struct ext_flow);
 	struct side *sides = NULL; /* helper, recipient of each flow */
-	size_t i, j, *msent;
+	size_t i, j, *msent, n_out;
 	int rc = 0;
 
 	if (!ft || !rt || !res)
@@ -899,7 +1005,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		const struct ext_figure *f = &res->figures[i];
 		struct ext_flow *fl;
 		struct cand k;
-		bool dup = false;
+		long whole = -1;
+		size_t dup = SIZE_MAX;
 
 		if (strcmp(f->unit, "元") != 0 || f->value.mant <= 0 ||
 		    f->sentence >= n_sents)
@@ -912,30 +1019,61 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			continue;
 		}
 		/* a fact told twice is one flow: the more exact statement
-		 * (not approximate, more digits) stands */
+		 * (not approximate) stands. Repeats are looked for among the
+		 * first flows (a title) and the latest ones, which keeps a
+		 * huge article linear. */
 		for (j = 0; j < out.n; j++) {
-			struct ext_flow *o = &((struct ext_flow *)out.p)[j];
-			const struct ext_figure *of = &res->figures[o->figure];
+			const struct ext_flow *o =
+			    &((struct ext_flow *)out.p)[j];
 
-			if (o->value.mant * (int64_t)1 == f->value.mant &&
+			if (j == 32 && out.n > 32 + 256)
+				j = out.n - 256;
+			if (o->value.mant == f->value.mant &&
 			    o->value.scale == f->value.scale &&
 			    same_side(&sides[2 * j], &k.h) &&
 			    same_side(&sides[2 * j + 1], &k.r) &&
 			    (o->year == f->year || !o->year || !f->year)) {
-				dup = true;
-				if (of->approx && !f->approx) {
-					o->figure = i;
-					o->year = f->year ? f->year : o->year;
-				}
-				xpl_add(c.xpl, f->sentence, "refused",
-				        "figure %zu %s: no flow, the fact of "
-				        "flow %zu told again",
-				        i, f->text, j);
+				dup = j;
 				break;
 			}
 		}
-		if (dup)
+		if (dup != SIZE_MAX) {
+			struct ext_flow *o = &((struct ext_flow *)out.p)[dup];
+
+			if (res->figures[o->figure].approx && !f->approx) {
+				o->figure = i;
+				o->year = f->year ? f->year : o->year;
+			}
+			xpl_add(c.xpl, f->sentence, "refused",
+			        "figure %zu %s: no flow, the fact of flow %zu "
+			        "told again",
+			        i, f->text, dup);
 			continue;
+		}
+		/* 其中: a part of the flow before it in the sentence, a flow
+		 * of its own only where a side or the category differs */
+		if (out.n) {
+			const struct ext_flow *o =
+			    &((struct ext_flow *)out.p)[out.n - 1];
+			const struct ext_figure *of = &res->figures[o->figure];
+
+			if (of->sentence == f->sentence &&
+			    memmem(doc->text + of->end, f->start - of->end,
+			           "其中", 6)) {
+				if (same_side(&sides[2 * (out.n - 1)], &k.h) &&
+				    same_side(&sides[2 * (out.n - 1) + 1],
+				              &k.r) &&
+				    !strcmp(o->category, cat_names[k.cat])) {
+					xpl_add(
+					    c.xpl, f->sentence, "refused",
+					    "figure %zu %s: no flow, a part "
+					    "of flow %zu by its use only",
+					    i, f->text, out.n - 1);
+					continue;
+				}
+				whole = (long)(out.n - 1);
+			}
+		}
 		fl = vec_push(&out);
 		if (!fl) {
 			rc = EXT_ENOMEM;
@@ -945,7 +1083,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		fl->value = f->value;
 		fl->year = f->year;
 		fl->category = cat_names[k.cat];
-		fl->part_of = -1;
+		fl->part_of = whole;
 		fl->rule = k.h.how;
 		sides[2 * (out.n - 1)] = k.h;
 		sides[2 * (out.n - 1) + 1] = k.r;
@@ -955,13 +1093,21 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			              fl->recipient_code);
 		if (rc != 0)
 			goto done;
-		xpl_add(c.xpl, f->sentence, "flow",
-		        "flow %zu from figure %zu %s: %s (%s) -> %s (%s), %s, "
-		        "year %d",
-		        out.n - 1, i, f->text, fl->helper ? fl->helper : "null",
-		        k.h.how, fl->recipient ? fl->recipient : "null",
-		        k.r.how, fl->category, fl->year);
 	}
+	n_out = drop_totals(&c, res, out.p, out.n, sides);
+	for (i = 0; i < n_out; i++) {
+		const struct ext_flow *fl = &((struct ext_flow *)out.p)[i];
+		const struct ext_figure *f = &res->figures[fl->figure];
+
+		xpl_add(
+		    c.xpl, f->sentence, "flow",
+		    "flow %zu from figure %zu %s: %s (%s) -> %s, %s, year %d"
+		    "%s",
+		    i, fl->figure, f->text, fl->helper ? fl->helper : "null",
+		    fl->rule, fl->recipient ? fl->recipient : "null",
+		    fl->category, fl->year, fl->part_of >= 0 ? ", a part" : "");
+	}
+	out.n = n_out;
 	res->n_flows = out.n;
 	res->flows = vec_to_arena(&out, ar);
 	if (res->n_flows && !res->flows)
