@@ -770,7 +770,11 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			if (HAS(k, FW_PLAN) ||
 			    (HAS(k, FW_SIGNED) && h->b0 >= c0))
 				plan = (int)i;
-			if (HAS(k, FW_GIVEN))
+			/* a given word in the plan's own clause (计划投入) is
+			 * part of the plan */
+			if (HAS(k, FW_GIVEN) &&
+			    (plan < 0 ||
+			     clause_start(t, lo, h->b0) > w[plan].b0))
 				given = (int)i;
 			if (h->b0 < c0)
 				continue;
@@ -1149,20 +1153,14 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			              fl->recipient_code);
 		if (rc != 0)
 			goto done;
+		xpl_add(c.xpl, f->sentence, "flow",
+		        "flow from figure %zu %s: %s (%s) -> %s (%s), %s, year "
+		        "%d%s",
+		        i, f->text, fl->helper ? fl->helper : "null", k.h.how,
+		        fl->recipient ? fl->recipient : "null", k.r.how,
+		        fl->category, fl->year, whole >= 0 ? ", a part" : "");
 	}
 	n_out = drop_totals(&c, res, out.p, out.n, sides);
-	for (i = 0; i < n_out; i++) {
-		const struct ext_flow *fl = &((struct ext_flow *)out.p)[i];
-		const struct ext_figure *f = &res->figures[fl->figure];
-
-		xpl_add(
-		    c.xpl, f->sentence, "flow",
-		    "flow %zu from figure %zu %s: %s (%s) -> %s, %s, year %d"
-		    "%s",
-		    i, fl->figure, f->text, fl->helper ? fl->helper : "null",
-		    fl->rule, fl->recipient ? fl->recipient : "null",
-		    fl->category, fl->year, fl->part_of >= 0 ? ", a part" : "");
-	}
 	out.n = n_out;
 	res->n_flows = out.n;
 	res->flows = vec_to_arena(&out, ar);
