@@ -320,6 +320,15 @@ struct fctx {
 	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
 	uint8_t *mside; /* side_of() of each mention */
 	bool abbrev;    /* side_in() may take halves of pair abbreviations */
+	const struct ext_result *res;
+	/* counted groups the article places (内蒙古31个国贫旗县): the count,
+	 * the division, where */
+	struct place {
+		int64_t n;
+		const struct region *r;
+		size_t at;
+	} places[32];
+	size_t n_places;
 	struct xpl *xpl;
 	/* the provinces of the article's helpers and recipients */
 	const struct region *hprov[16], *rprov[16];
@@ -539,6 +548,86 @@ owner_of_group(const struct fctx *c, size_t g0, int want, size_t lo,
 	return best;
 }
 
+/* The figure that ends at most a few bytes before p (a count before a
+ * group word: 31个国贫旗县), or NULL. */
+static const struct ext_figure *
+count_before(const struct ext_result *res, size_t p)
+{
+	size_t lo = 0, hi = res->n_figures;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res->figures[mid].start < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	if (res->figures[lo - 1].end <= p && res->figures[lo - 1].end + 12 >= p)
+		return &res->figures[lo - 1];
+	return NULL;
+}
+
+/* A counted group of divisions (the group word at g0) that the article
+ * placed earlier with the same count (内蒙古31个国贫旗县 ... 31个国贫旗县):
+ * that division, else NULL. */
+static const struct region *
+placed(const struct fctx *c, size_t g0)
+{
+	const struct ext_figure *f = count_before(c->res, g0);
+
+	if (!f || f->value.scale != 0)
+		return NULL;
+	for (size_t i = 0; i < c->n_places; i++)
+		if (c->places[i].n == f->value.mant &&
+		    c->places[i].at < f->start)
+			return c->places[i].r;
+	return NULL;
+}
+
+/* Records the counted groups the article places: a recipient division
+ * right before a count right before a group word. */
+static void
+find_places(struct fctx *c)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < c->res->n_figures && c->n_places < 32; i++) {
+		const struct ext_figure *f = &c->res->figures[i];
+		size_t n, gl;
+		const struct mention *e = NULL;
+
+		if (f->value.scale != 0 || f->value.mant <= 0)
+			continue;
+		while (k < c->n_m && c->m[k].b1 <= f->start) {
+			e = &c->m[k];
+			k++;
+		}
+		if (!e && k > 0)
+			e = &c->m[k - 1];
+		if (!e || e->kind != MEN_REGION || !e->r ||
+		    c->mside[e - c->m] != S_R || e->b1 + 6 < f->start)
+			continue;
+		/* a group word within a few characters after the count */
+		for (n = f->end; n < f->end + 12 && n < c->res->text_len;
+		     n += gl ? gl : 1) {
+			unsigned kinds =
+			    word_at(c->ft, c->text, n, c->res->text_len, &gl);
+
+			if (HAS(kinds, FW_GROUP_R)) {
+				c->places[c->n_places].n = f->value.mant;
+				c->places[c->n_places].r = e->r;
+				c->places[c->n_places++].at = f->start;
+				break;
+			}
+			if (!gl)
+				u8_dec(c->text + n, c->res->text_len - n, &gl);
+		}
+	}
+}
+
 /* The candidates of one side in [a, b): mentions of that side and its
  * group and own words, outside brackets opened after lo. Picks the last
  * one (last) or the first. Returns false when there is none. */
@@ -602,6 +691,12 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			return true;
 		}
 		memset(out, 0, sizeof(*out));
+		out->r = placed(c, w[best_w].b0);
+		if (out->r) {
+			out->set = true;
+			out->how = "counted group placed before";
+			return true;
+		}
 		out->set = true;
 		out->how = "group";
 		return true;
@@ -1058,6 +1153,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		c.mside[i] = (uint8_t)side_compute(
 		    &c, &m[i],
 		    m[i].sent < n_sents ? sents[m[i].sent].b1 : m[i].b1);
+	c.res = res;
+	find_places(&c);
 	c.art_h = article_side(&c, res, true);
 	c.art_r = article_side(&c, res, false);
 
