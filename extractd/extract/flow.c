@@ -885,10 +885,12 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			if (HAS(k, FW_NOT))
 				out->why = "not aid money (an increase, share, "
 				           "rate, own economy or project size)";
-		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
-		           (k & FW_CATS)) {
+		} else if (h->b0 >= f->end && h->b1 <= c1 && (k & FW_CATS) &&
+		           (cat < 0 || (cat_weak && !HAS(k, FW_WEAK) &&
+		                        cat_end == SIZE_MAX))) {
 			cat = cat_of(k);
 			cat_end = SIZE_MAX;
+			cat_weak = HAS(k, FW_WEAK);
 		} else if (h->b0 >= f->end && h->b1 <= c1 &&
 		           HAS(k, FW_NOT_AFTER)) {
 			out->why = "a starting or ending value (增长到)";
@@ -938,6 +940,12 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			            f->sentence - 1, &out->h,
 			            "sentence before"))
 				break;
+		}
+		/* no helper named and only generic money words (资金,
+		 * 投资): as likely the recipient's own money as aid */
+		if (cat_weak) {
+			out->why = "no helper named and no aid wording";
+			return;
 		}
 		out->h = c->art_h;
 		break;
