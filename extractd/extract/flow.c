@@ -39,6 +39,7 @@ enum fw_kind {
 	FW_SIGNED,
 	FW_TO,
 	FW_WEAK,
+	FW_NOT_SIDE_PRE,
 	FW_N
 };
 #define FW_CATS                                                                \
@@ -50,7 +51,7 @@ static const char *const fw_names[FW_N] = {
 	"fiscal",      "social", "consumption", "investment",  "plan",
 	"given",       "not",    "not_after",   "group_h",     "group_r",
 	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
-	"parts_after", "signed", "to",          "weak",
+	"parts_after", "signed", "to",          "weak",        "not_side_pre",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -368,6 +369,11 @@ side_compute(const struct fctx *c, const struct mention *e, size_t end)
 	if (HAS(after, FW_NOT_SIDE) ||
 	    HAS(word_at(c->ft, c->text, e->b0, e->b1, &k), FW_NOT_SIDE))
 		return 0;
+	for (size_t back = 3; back <= 9 && back <= e->b0; back += 3)
+		if (HAS(word_at(c->ft, c->text, e->b0 - back, e->b0, &k),
+		        FW_NOT_SIDE_PRE) &&
+		    k == back)
+			return 0;
 	/* schools and hospitals are sites of help in money matters */
 	if (e->kind == MEN_ORG)
 		return (e->org_type & ORG_F_HELPER) &&
@@ -852,13 +858,15 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t i;
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
-	bool cat_weak = true;
+	bool cat_weak = true, strong = false;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n_w; i++) {
 		const struct hit *h = &w[i];
 		unsigned k = h->kinds;
 
+		if (h->b1 <= f->start && (k & FW_CATS) && !HAS(k, FW_WEAK))
+			strong = true; /* aid wording in the sentence */
 		if (h->b1 <= f->start) {
 			/* plans reach over the sentence (力争…, 落实资金);
 			 * pledges and the rest over the amount's clause */
@@ -943,7 +951,7 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 		}
 		/* no helper named and only generic money words (资金,
 		 * 投资): as likely the recipient's own money as aid */
-		if (cat_weak) {
+		if (cat_weak && !strong) {
 			out->why = "no helper named and no aid wording";
 			return;
 		}
@@ -1011,6 +1019,17 @@ set_side(struct arena *ar, const struct side *s, char **name, char code[7])
 	if (s->r)
 		memcpy(code, s->r->code, 7);
 	return 0;
+}
+
+/* Is side a the same as b, or a division inside it? (A part named for a
+ * wider place than its total is the same money told loosely; one for a
+ * narrower place has a recipient of its own.) */
+static bool
+within(const struct side *a, const struct side *b)
+{
+	if (a->r && b->r)
+		return reg_contains(b->r, a->r);
+	return same_side(a, b);
 }
 
 static double
@@ -1081,7 +1100,7 @@ drop_totals(const struct fctx *c, const struct ext_result *res,
 			if (!map[j] && !fl[j].year &&
 			    (fl[i].helper || fl[i].recipient) &&
 			    same_side(&sides[2 * j], &sides[2 * i]) &&
-			    same_side(&sides[2 * j + 1], &sides[2 * i + 1]) &&
+			    within(&sides[2 * j + 1], &sides[2 * i + 1]) &&
 			    !strcmp(fl[j].category, fl[i].category) &&
 			    flow_value(&fl[j]) > flow_value(&fl[i]) &&
 			    fl[i].part_of < 0) {
