@@ -40,6 +40,7 @@ enum fw_kind {
 	FW_TO,
 	FW_WEAK,
 	FW_NOT_SIDE_PRE,
+	FW_SPAN,
 	FW_N
 };
 #define FW_CATS                                                                \
@@ -52,6 +53,7 @@ static const char *const fw_names[FW_N] = {
 	"given",       "not",    "not_after",   "group_h",     "group_r",
 	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
 	"parts_after", "signed", "to",          "weak",        "not_side_pre",
+	"span",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -804,6 +806,7 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 struct cand {
 	struct side h, r;
 	int cat;
+	bool span; /* a word of several years before it (期间, 累计) */
 	const char *why; /* refused: why; NULL when a flow */
 };
 
@@ -867,6 +870,8 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 
 		if (h->b1 <= f->start && (k & FW_CATS) && !HAS(k, FW_WEAK))
 			strong = true; /* aid wording in the sentence */
+		if (h->b1 <= f->start && HAS(k, FW_SPAN))
+			out->span = true;
 		if (h->b1 <= f->start) {
 			/* plans reach over the sentence (力争…, 落实资金);
 			 * pledges and the rest over the amount's clause */
@@ -1046,7 +1051,8 @@ flow_value(const struct ext_flow *f)
  * flows are left. */
 static size_t
 drop_totals(const struct fctx *c, const struct ext_result *res,
-            struct ext_flow *fl, size_t n, const struct side *sides)
+            struct ext_flow *fl, size_t n, const struct side *sides,
+            const bool *spans)
 {
 	size_t i, j, k = 0;
 	long *map;
@@ -1094,7 +1100,7 @@ drop_totals(const struct fctx *c, const struct ext_result *res,
 		}
 	}
 	for (i = 1; i < n; i++) {
-		if (map[i] || fl[i].year)
+		if (map[i] || fl[i].year || !spans[i])
 			continue;
 		for (j = i > 16 ? i - 16 : 0; j < i; j++)
 			if (!map[j] && !fl[j].year &&
@@ -1139,6 +1145,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	struct fctx c;
 	struct vec out = VEC_INIT(struct ext_flow);
 	struct side *sides = NULL; /* helper, recipient of each flow */
+	bool *spans = NULL;        /* each flow's cand.span */
 	size_t i, j, *msent, n_out;
 	int rc = 0;
 
@@ -1156,7 +1163,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	msent = malloc((n_sents + 1) * sizeof(*msent));
 	c.mside = malloc(n_m + 1);
 	sides = malloc((res->n_figures + 1) * 2 * sizeof(*sides));
-	if (!msent || !sides || !c.mside) {
+	spans = malloc(res->n_figures + 1);
+	if (!msent || !sides || !c.mside || !spans) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
@@ -1271,6 +1279,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		fl->rule = k.h.how;
 		sides[2 * (out.n - 1)] = k.h;
 		sides[2 * (out.n - 1) + 1] = k.r;
+		spans[out.n - 1] = k.span;
 		rc = set_side(ar, &k.h, &fl->helper, fl->helper_code);
 		if (rc == 0)
 			rc = set_side(ar, &k.r, &fl->recipient,
@@ -1284,7 +1293,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		        fl->recipient ? fl->recipient : "null", k.r.how,
 		        fl->category, fl->year, whole >= 0 ? ", a part" : "");
 	}
-	n_out = drop_totals(&c, res, out.p, out.n, sides);
+	n_out = drop_totals(&c, res, out.p, out.n, sides, spans);
 	out.n = n_out;
 	res->n_flows = out.n;
 	res->flows = vec_to_arena(&out, ar);
@@ -1295,5 +1304,6 @@ done:
 	free(msent);
 	free(c.mside);
 	free(sides);
+	free(spans);
 	return rc;
 }
