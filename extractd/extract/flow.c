@@ -738,6 +738,28 @@ dominant(const struct region *const *l, size_t n, size_t num, size_t den)
 
 #define MAX_SIDE_LIST 256
 
+/* How many divisions the article names that may be recipients (not on the
+ * helper side) lie within r (all of them when r is NULL). */
+static size_t
+recipients_within(const struct fctx *c, const struct region *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_m; i++) {
+		const struct mention *e = &c->m[i];
+		const struct region *p;
+
+		if (e->kind != MEN_REGION || !e->r || c->mside[i] == S_H)
+			continue;
+		p = reg_province(e->r);
+		if (in_list(c->hprov, c->n_hprov, p) ||
+		    c->rt->role[reg_index(c->rt, p)] == ROLE_EAST)
+			continue;
+		n += !r || reg_contains(r, e->r);
+	}
+	return n;
+}
+
 /* The article's side: the one helper (recipient) of its pairings that
  * holds all the others; else the division that holds most of them, or
  * (recipients) most of the places the article names on that side; else
@@ -773,9 +795,20 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			org = name;
 		}
 	}
-	if (!bad && (top || org)) {
-		sd.r = top;
+	if (!bad && org) {
 		sd.org = org;
+		return sd;
+	}
+	if (!bad && top &&
+	    (helper ||
+	     recipients_within(c, top) * 2 >= recipients_within(c, NULL))) {
+		sd.r = top;
+		return sd;
+	}
+	if (!bad && top) {
+		/* the article names recipients all over: its pairings saw
+		 * only some of them */
+		sd.how = "article (places all over)";
 		return sd;
 	}
 	if (!helper) {
