@@ -972,6 +972,12 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			out->why = "the recipient's own spending";
 			return;
 		}
+		/* no helper named in the sentence and only generic money
+		 * words (资金, 投资): as likely the recipient's own money */
+		if (cat_weak && !strong) {
+			out->why = "no helper named and no aid wording";
+			return;
+		}
 		if (f->sentence > 0 &&
 		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
 		            s->b0 - c->sents[f->sentence - 1].b1)) {
@@ -986,12 +992,6 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			            f->sentence - 1, &out->h,
 			            "sentence before"))
 				break;
-		}
-		/* no helper named and only generic money words (资金,
-		 * 投资): as likely the recipient's own money as aid */
-		if (cat_weak && !strong) {
-			out->why = "no helper named and no aid wording";
-			return;
 		}
 		out->h = c->art_h;
 		break;

@@ -142,6 +142,43 @@ test_sides(void)
 	want_none("2019年,交通运输部向全国贫困县安排车购税资金900亿元。", 9e10);
 }
 
+/* Rules that read the whole article or the words around a name. */
+static void
+test_article(void)
+{
+	/* a counted group is the division the article placed it in */
+	want_flow(
+	    "2020年,福建省帮扶范围覆盖宁夏全部9个贫困县。福建省全年采购9个"
+	    "贫困县农特产品2.3亿元。",
+	    2.3e8, "福建省", "宁夏回族自治区", 2020, "consumption");
+	/* the subject mobilised society: the subject gave */
+	want_flow("2020年,福州市引导社会各界捐资捐物3.7亿元。", 3.7e8, "福州市",
+	          NULL, 2020, "social_aid");
+	/* a model named after 学习 is no side */
+	want_flow(
+	    "福建省对口帮扶宁夏回族自治区。学习浙江经验,2020年投入财政援助"
+	    "资金8.1亿元。",
+	    8.1e8, "福建省", "宁夏回族自治区", 2020, NULL);
+	/* an office named after a place is no side */
+	want_flow(
+	    "记者从贵州省政府新闻办获悉,2020年广州市向黔南州投入财政援助资金"
+	    "5.9亿元。",
+	    5.9e8, "广州市", "黔南布依族苗族自治州", 2020, NULL);
+	/* no helper named and only generic money words: no flow */
+	want_none(
+	    "福建省对口帮扶宁夏回族自治区。2020年,投资1.9亿元建设农村电网。",
+	    1.9e8);
+	/* ... aid wording makes it the article's helper's */
+	want_flow(
+	    "福建省对口帮扶宁夏回族自治区。2020年,安排财政援助资金1.8亿元。",
+	    1.8e8, "福建省", "宁夏回族自治区", 2020, NULL);
+	/* a unit's recipients all over the country: no article recipient */
+	want_flow(
+	    "中国建筑定点帮扶甘肃省康乐县。中国建筑在新疆、西藏、青海、云南"
+	    "等地实施项目。2020年,中国建筑投入帮扶资金1.6亿元。",
+	    1.6e8, "中国建筑", NULL, 2020, "social_aid");
+}
+
 /* The year rules. */
 static void
 test_years(void)
@@ -276,6 +313,7 @@ main(void)
 	}
 	test_which_money();
 	test_sides();
+	test_article();
 	test_years();
 	test_figure_years();
 	test_once();
