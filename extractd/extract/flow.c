@@ -480,6 +480,13 @@ resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
 
 		if (side_of(c, e) != want)
 			continue;
+		/* 福建恒安集团: a place written into an organisation's name */
+		if (e->kind == MEN_REGION &&
+		    ((i + 1 <= b && c->m[i + 1].kind == MEN_ORG &&
+		      c->m[i + 1].b0 <= e->b1) ||
+		     (i > a && c->m[i - 1].kind == MEN_ORG &&
+		      c->m[i - 1].b1 >= e->b1)))
+			continue;
 		/* 广西河池: a province written before its prefecture names
 		 * the prefecture; 粤桂 counts only without a full name */
 		if (e->r && i + 1 <= b && c->m[i + 1].r &&
@@ -1022,7 +1029,8 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 		return;
 	}
 	/* the aid money of enterprises is social aid */
-	if (out->h.org && cat == FW_FISCAL)
+	if (out->h.org && cat == FW_FISCAL &&
+	    (out->h.org_type == ORG_SOE || out->h.org_type == ORG_ENTERPRISE))
 		out->cat = FW_SOCIAL;
 }
 

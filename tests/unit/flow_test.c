@@ -100,6 +100,9 @@ test_which_money(void)
 	want_none("浙江省向四川省投入帮扶资金,每户补助资金3000元。", 3000);
 	want_none("四川省地区生产总值达到480亿元。", 4.8e10);
 	want_none("浙江省在四川省援建项目8个,总投资6.6亿元。", 6.6e8);
+	want_none("两地签订协议,约定明年采购农产品不少于6000万元。", 6e7);
+	want_none("2019年,浙江省采购四川省农产品3.3亿元,比去年多出1.1亿元。",
+	          1.1e8);
 	/* the recipient spending its own money */
 	want_none("四川省投入本级财政资金21亿元用于农村公路。", 2.1e9);
 	/* parts told apart by their use */
@@ -138,6 +141,9 @@ test_sides(void)
 	/* the helper of a pair abbreviation, the county named in full */
 	want_flow("2019年,白玉县小学由浙川协作资金投入260万元。", 2.6e6,
 	          "浙江省", "白玉县", 2019, NULL);
+	/* a place written into an organisation's name is part of it */
+	want_flow("2019年,广东温氏集团向百色市捐赠资金700万元。", 7e6,
+	          "广东温氏集团", "百色市", 2019, "social_aid");
 	/* a ministry's money for counties at large is no flow */
 	want_none("2019年,交通运输部向全国贫困县安排车购税资金900亿元。", 9e10);
 }
