@@ -289,6 +289,10 @@ in_parens(const char *text, size_t lo, size_t p)
 {
 	int depth = 0;
 
+	/* asides in brackets are short: look back a bounded way, so that
+	 * many names in one long clause cost no more than a few each */
+	if (p > lo + 150)
+		lo = p - 150;
 	for (size_t q = lo; q < p; q++) {
 		if (text[q] == '(')
 			depth++;
