@@ -145,47 +145,61 @@ year_of(const char *date)
 	return atoi(date);
 }
 
+/* Figures get the divisions of their sentence. The figures of one
+ * sentence share one array (read-only for consumers), made once per
+ * sentence, so a long sentence with many figures and many mentions costs
+ * its mentions once, not once per figure. */
 static int
 link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
              const struct region *main_region, struct arena *ar)
 {
-	size_t i, j, k = 0, p = 0;
+	size_t i, j, k = 0, p = 0, last_sent = SIZE_MAX;
+	char(*codes)[7] = NULL;
+	size_t n_codes = 0;
 
 	/* Figures, mentions and pairings are all in sentence order. */
 	for (i = 0; i < res->n_figures; i++) {
 		struct ext_figure *f = &res->figures[i];
-		size_t first, cnt = 0;
 
-		while (k < n_m && m[k].sent < f->sentence)
-			k++;
-		first = k;
-		for (j = first; j < n_m && m[j].sent == f->sentence; j++)
-			cnt += m[j].r != NULL;
-		if (cnt == 0 && main_region)
-			cnt = 1;
-		if (cnt) {
-			f->region_codes = ar_alloc(ar, cnt * 7);
-			if (!f->region_codes)
-				return EXT_ENOMEM;
+		if (f->sentence != last_sent) {
+			size_t first, cnt = 0;
+
+			last_sent = f->sentence;
+			codes = NULL;
+			n_codes = 0;
+			while (k < n_m && m[k].sent < f->sentence)
+				k++;
+			first = k;
+			for (j = first; j < n_m && m[j].sent == f->sentence;
+			     j++)
+				cnt += m[j].r != NULL;
+			if (cnt == 0 && main_region)
+				cnt = 1;
+			if (cnt) {
+				codes = ar_alloc(ar, cnt * 7);
+				if (!codes)
+					return EXT_ENOMEM;
+			}
 			for (j = first; j < n_m && m[j].sent == f->sentence;
 			     j++) {
 				size_t x;
-				bool dup = false;
 
 				if (!m[j].r)
 					continue;
-				for (x = 0; x < f->n_region_codes; x++)
-					dup |= !strcmp(f->region_codes[x],
-					               m[j].r->code);
-				if (!dup)
-					memcpy(f->region_codes
-					           [f->n_region_codes++],
-					       m[j].r->code, 7);
+				/* distinct divisions are few; mentions of
+				 * the same one repeat */
+				for (x = 0; x < n_codes; x++)
+					if (!memcmp(codes[x], m[j].r->code, 7))
+						break;
+				if (x == n_codes)
+					memcpy(codes[n_codes++], m[j].r->code,
+					       7);
 			}
-			if (f->n_region_codes == 0 && main_region)
-				memcpy(f->region_codes[f->n_region_codes++],
-				       main_region->code, 7);
+			if (n_codes == 0 && main_region)
+				memcpy(codes[n_codes++], main_region->code, 7);
 		}
+		f->region_codes = codes;
+		f->n_region_codes = n_codes;
 		while (p < res->n_pairings &&
 		       res->pairings[p].sentence < f->sentence)
 			p++;

@@ -220,6 +220,38 @@ test_explain(const struct extload *el)
 	ext_result_destroy(&res);
 }
 
+/* One long sentence with a mention and a figure in every clause: the
+ * figures share one list of the sentence's divisions (made once, not once
+ * per figure, which was quadratic in time and memory). */
+static void
+test_long_sentence(const struct extload *el)
+{
+	struct ext_options opt = { NULL, 0, false };
+	struct ext_result *res = NULL;
+	char *art = malloc(64 * 3000 + 64);
+	size_t n = 0, i;
+
+	if (!art)
+		return;
+	n += (size_t)sprintf(art, "标题\n");
+	for (i = 0; i < 3000; i++)
+		n += (size_t)sprintf(art + n, "%s浙江培训%zu人", i ? "," : "",
+		                     i + 1);
+	n += (size_t)sprintf(art + n, "。\n");
+	CHECK_INT(ext_extract(el->tables, art, n, &opt, &res, NULL), 0);
+	free(art);
+	if (!res)
+		return;
+	CHECK_INT(res->n_figures, 3000);
+	if (res->n_figures == 3000) {
+		CHECK_INT(res->figures[0].n_region_codes, 1);
+		CHECK_STR(res->figures[0].region_codes[0], "330000");
+		CHECK(res->figures[0].region_codes ==
+		      res->figures[2999].region_codes);
+	}
+	ext_result_destroy(&res);
+}
+
 int
 main(void)
 {
@@ -236,6 +268,7 @@ main(void)
 	test_json(&el);
 	test_errors(&el);
 	test_explain(&el);
+	test_long_sentence(&el);
 	extload_close(&el);
 	return test_done("extract");
 }
