@@ -132,7 +132,9 @@ find_date(const char *s, size_t n, struct date *d, size_t *at, size_t *len)
 static size_t
 skip_brackets(const char *s, size_t n, size_t i)
 {
-	static const char *const open[] = { "【", "[", "(", " ", "《", "〔" };
+	static const char *const open[] = { "【", "[", "(", " ", "《", "〔",
+		                            "•",  "■", "□", "●", "◆",  "▪",
+		                            "★",  "▶", "◇", "○" };
 
 	for (;;) {
 		size_t k, before = i;
@@ -148,12 +150,37 @@ skip_brackets(const char *s, size_t n, size_t i)
 	}
 }
 
-/* "2020-01-21 08:42", "2020年1月21日 星期二": a line that is a date. */
+/* A web address or domain at s[i] ("http://www.x.com", "gy.x.com.cn")
+ * followed by a space: the index after the spaces, else i. */
+static size_t
+skip_domain(const char *s, size_t n, size_t i)
+{
+	size_t j = i, dots = 0, letters = 0;
+
+	while (j < n && s[j] != ' ' && (unsigned char)s[j] < 0x80) {
+		dots += s[j] == '.';
+		letters += (s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'z';
+		j++;
+	}
+	if (j == i || j >= n || s[j] != ' ' || dots == 0 || letters == 0)
+		return i;
+	while (j < n && s[j] == ' ')
+		j++;
+	return j;
+}
+
+/* "2020-01-21 08:42", "2020年1月21日 星期二": a line that is a date, maybe
+ * after a web address ("http://www.x.com 2020-01-21"). With tail, a short
+ * last word after a space (an outlet's name: "2020-01-21 10:00 某某报") is
+ * allowed and *tail is where it starts (0 when there is none). */
 static bool
-date_line(const char *s, size_t n, struct date *d)
+date_line_at(const char *s, size_t n, struct date *d, size_t *tail)
 {
 	size_t i = skip_brackets(s, n, 0), k;
 
+	if (tail)
+		*tail = 0;
+	i = skip_domain(s, n, i);
 	if (!(k = date_at(s, n, i, d)))
 		return false;
 	i += k;
@@ -168,11 +195,22 @@ date_line(const char *s, size_t n, struct date *d)
 			i += 6;
 		} else if (n - i >= 3 && !memcmp(s + i, "】", 3)) {
 			i += 3;
+		} else if (tail && s[i - 1] == ' ' &&
+		           !memchr(s + i, ' ', n - i) &&
+		           u8_count(s + i, n - i) <= 16) {
+			*tail = i;
+			return true;
 		} else {
 			return false;
 		}
 	}
 	return true;
+}
+
+static bool
+date_line(const char *s, size_t n, struct date *d)
+{
+	return date_line_at(s, n, d, NULL);
 }
 
 bool
@@ -185,7 +223,14 @@ txt_date_line(const char *s, size_t n)
 
 /* ---- labels and fields --------------------------------------------------- */
 
-/* The longest label at s[i..n), or -1. */
+static bool
+word_field(enum meta_field f)
+{
+	return f == MF_OUTLET || f == MF_SURNAME || f == MF_SECTION;
+}
+
+/* The longest label at s[i..n), or -1. Words (outlet, surname, section)
+ * are not labels. */
 static long
 label_at(const struct txt_tables *tt, const char *s, size_t n, size_t i)
 {
@@ -193,9 +238,124 @@ label_at(const struct txt_tables *tt, const char *s, size_t n, size_t i)
 
 	for (k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
 	     k = ps_next(&tt->ml_set, k, s + i, n - i))
-		if (best < 0 || tt->ml[k].len > tt->ml[best].len)
+		if (!word_field(tt->ml[k].field) &&
+		    (best < 0 || tt->ml[k].len > tt->ml[best].len))
 			best = k;
 	return best;
+}
+
+/* Whether a word of kind f spans s[i..i+len) exactly. */
+static bool
+word_is(const struct txt_tables *tt, const char *s, size_t i, size_t len,
+        enum meta_field f)
+{
+	for (long k = ps_first(&tt->ml_set, s + i, len); k >= 0;
+	     k = ps_next(&tt->ml_set, k, s + i, len))
+		if (tt->ml[k].field == f && tt->ml[k].len == len)
+			return true;
+	return false;
+}
+
+/* The bytes of the longest word of kind f at s[i..n), or 0. */
+static size_t
+word_at(const struct txt_tables *tt, const char *s, size_t n, size_t i,
+        enum meta_field f)
+{
+	size_t best = 0;
+
+	for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+	     k = ps_next(&tt->ml_set, k, s + i, n - i))
+		if (tt->ml[k].field == f && tt->ml[k].len > best)
+			best = tt->ml[k].len;
+	return best;
+}
+
+/* Whether s[0..n) is an outlet's name: Han characters (and letters or
+ * digits) ending with an outlet word (日报, 网) after at least one more
+ * character, or a news agency. "本报" and "本网" (this paper) are not a
+ * name. At most 20 code points. */
+static bool
+outlet_name(const struct txt_tables *tt, const char *s, size_t n)
+{
+	size_t i = 0, cps = 0;
+	long k;
+
+	if (n == 0)
+		return false;
+	k = label_at(tt, s, n, 0);
+	if (k >= 0 && tt->ml[k].field == MF_AGENCY && tt->ml[k].len == n)
+		return true;
+	while (i < n) {
+		size_t at = i;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (!txt_is_cjk(c) &&
+		    !(c < 0x80 && (is_digit((char)c) ||
+		                   ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))))
+			return false;
+		if (++cps > 20)
+			return false;
+		if (at > 0 && word_is(tt, s, at, n - at, MF_OUTLET))
+			return !(cps == 2 && !memcmp(s, "本", 3));
+	}
+	return false;
+}
+
+/* The outlet in a byline's head ("南方日报" in "南方日报记者 X",
+ * "新甘肃·甘肃经济日报", "A报、B网"): a list joined by 、 whose every
+ * part is an outlet is kept whole; else the first part between / · | that
+ * is one. Sets [*b, *e) and returns true, or false. */
+static bool
+outlet_part(const struct txt_tables *tt, const char *s, size_t n, size_t *b,
+            size_t *e)
+{
+	size_t i = skip_brackets(s, n, 0), st, all_ok = 1, parts = 0;
+
+	while (n > i && s[n - 1] == ' ')
+		n--;
+	if (i >= n || u8_count(s + i, n - i) > 40)
+		return false;
+	/* 、 lists */
+	for (st = i; st < n;) {
+		size_t j = st, at = st;
+
+		while (j < n) {
+			at = j;
+			if (txt_next(s, n, &j) == 0x3001) {
+				break;
+			}
+			at = j;
+		}
+		if (!outlet_name(tt, s + st, at - st))
+			all_ok = 0;
+		parts++;
+		st = j;
+	}
+	if (all_ok && parts > 0) {
+		*b = i;
+		*e = n;
+		return true;
+	}
+	for (st = i; st < n;) {
+		size_t j = st, at = st;
+
+		while (j < n) {
+			uint32_t c;
+
+			at = j;
+			c = txt_next(s, n, &j);
+			if (c == '/' || c == 0x00B7 || c == '|' || c == 0x4E28)
+				break;
+			at = j;
+		}
+		if (outlet_name(tt, s + st, at - st)) {
+			*b = st;
+			*e = at;
+			return true;
+		}
+		st = j;
+	}
+	return false;
 }
 
 static size_t
@@ -274,6 +434,49 @@ meta_prefix_ok(const char *s, size_t ls, enum meta_field f)
 	return false;
 }
 
+/* An info line's head before its first label: an outlet's name, maybe
+ * followed by its web address ("某某中国 www.x.cn 时间: ..."). The name
+ * in [*b, *e). */
+static bool
+info_prefix(const struct txt_tables *tt, const char *s, size_t ls, size_t *b,
+            size_t *e)
+{
+	size_t i = skip_brackets(s, ls, 0), j, k, dots = 0, letters = 0;
+	bool domain = false;
+
+	while (ls > i && s[ls - 1] == ' ')
+		ls--;
+	for (j = i; j < ls && s[j] != ' '; j++)
+		;
+	if (j == i || u8_count(s + i, j - i) > 12)
+		return false;
+	for (k = j; k < ls && s[k] == ' '; k++)
+		;
+	if (k < ls) {
+		for (; k < ls; k++) {
+			if (s[k] == ' ' || (unsigned char)s[k] >= 0x80)
+				return false;
+			dots += s[k] == '.';
+			letters += (s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z';
+		}
+		if (!dots || !letters)
+			return false;
+		domain = true;
+	}
+	for (k = i; k < j;) {
+		uint32_t c = txt_next(s, j, &k);
+
+		if (!txt_is_cjk(c) && !(c < 0x80 && is_digit((char)c)) &&
+		    !(c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			return false;
+	}
+	if (!domain && !outlet_name(tt, s + i, j - i))
+		return false;
+	*b = i;
+	*e = j;
+	return true;
+}
+
 /* ---- names ------------------------------------------------------------------
  */
 
@@ -325,43 +528,85 @@ name_sep(uint32_t c)
 	return c == ' ' || c == ',' || c == 0x3001 || c == '/' || c == ';';
 }
 
+/* A Han token at s[i..n): its end. */
+static size_t
+han_token(const char *s, size_t n, size_t i, size_t *cps, bool *dot)
+{
+	*cps = 0;
+	while (i < n) {
+		size_t at = i;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == 0x00B7 || c == 0x30FB) {
+			*dot = true;
+		} else if (!txt_is_cjk(c)) {
+			return at;
+		}
+		(*cps)++;
+	}
+	return i;
+}
+
+static size_t
+skip_name_seps(const char *s, size_t n, size_t i)
+{
+	while (i < n) {
+		size_t at = i;
+
+		if (!name_sep(txt_next(s, n, &i)))
+			return at;
+	}
+	return i;
+}
+
 /* Names in s[0..n): tokens of 2-4 Han characters (or longer ones with a
- * middle dot, 阿不都·热合曼) separated by spaces, 、 or commas. Stops at
- * the first token that is not a name. */
+ * middle dot, 阿不都·热合曼) separated by spaces, 、 or commas; two
+ * one-character tokens whose first is a surname are one name padded for
+ * layout ("周 科"). Stops at the first token that is not a name. Strict:
+ * every name must start with a surname (a bare author line, "(X)" after
+ * a dateline). *end is where the names stop. */
 static int
-read_names(const struct txt_tables *tt, const char *s, size_t n,
-           struct names *nm, struct arena *ar)
+read_names_at(const struct txt_tables *tt, const char *s, size_t n,
+              struct names *nm, struct arena *ar, bool strict, size_t *end)
 {
 	size_t i = 0;
 
+	*end = 0;
 	while (i < n) {
-		size_t st, at, tl, cps = 0;
+		size_t st, tl, cps, at;
 		bool dot = false;
 		int rc;
 
-		while (i < n) {
-			at = i;
-			if (!name_sep(txt_next(s, n, &i))) {
-				i = at;
-				break;
-			}
-		}
-		st = i;
-		while (i < n) {
-			uint32_t c;
-
-			at = i;
-			c = txt_next(s, n, &i);
-			if (c == 0x00B7 || c == 0x30FB) {
-				dot = true;
-			} else if (!txt_is_cjk(c)) {
-				i = at;
-				break;
-			}
-			cps++;
-		}
+		st = i = skip_name_seps(s, n, i);
+		i = han_token(s, n, st, &cps, &dot);
 		if (cps == 0)
 			break;
+		if (cps == 1 && word_is(tt, s, st, i - st, MF_SURNAME)) {
+			/* "周 科": the given name after a layout space. */
+			size_t g = i, ge, gc;
+			bool gd = false;
+
+			while (g < n && s[g] == ' ')
+				g++;
+			ge = han_token(s, n, g, &gc, &gd);
+			if (g > i && gc == 1 && !gd) {
+				char buf[16];
+
+				if (i - st + ge - g > sizeof(buf))
+					break;
+				memcpy(buf, s + st, i - st);
+				memcpy(buf + (i - st), s + g, ge - g);
+				if ((rc = add_name(nm, ar, buf,
+				                   i - st + ge - g)) != 0)
+					return rc;
+				i = ge;
+				*end = i;
+				at = i;
+				if (i < n && !name_sep(txt_next(s, n, &at)))
+					break;
+				continue;
+			}
+		}
 		tl = strip_suffix(tt, s + st, i - st);
 		cps = u8_count(s + st, tl);
 		if (cps < 2 || cps > (dot ? 12u : 4u))
@@ -377,13 +622,47 @@ read_names(const struct txt_tables *tt, const char *s, size_t n,
 			     tt->ml[k].field == MF_EDITOR))
 				break;
 		}
+		if (strict && !dot) {
+			size_t sl = word_at(tt, s, st + tl, st, MF_SURNAME);
+
+			if (sl == 0 || sl >= tl)
+				break;
+		}
 		if ((rc = add_name(nm, ar, s + st, tl)) != 0)
 			return rc;
+		*end = i;
 		at = i;
 		if (i < n && !name_sep(txt_next(s, n, &at)))
 			break;
 	}
 	return 0;
+}
+
+static int
+read_names(const struct txt_tables *tt, const char *s, size_t n,
+           struct names *nm, struct arena *ar)
+{
+	size_t end;
+
+	return read_names_at(tt, s, n, nm, ar, false, &end);
+}
+
+/* Whether s[0..n) is nothing but one to three names that start with a
+ * surname ("李四", "张三 王五"): a bare author line. */
+static bool
+name_line(const struct txt_tables *tt, const char *s, size_t n,
+          struct arena *ar)
+{
+	struct names tmp = { VEC_INIT(char *) };
+	size_t end = 0, cps = u8_count(s, n);
+	bool ok;
+
+	if (cps < 2 || cps > 14)
+		return false;
+	ok = read_names_at(tt, s, n, &tmp, ar, true, &end) == 0 &&
+	     tmp.v.n >= 1 && tmp.v.n <= 3 && skip_name_seps(s, n, end) == n;
+	vec_free(&tmp.v);
+	return ok;
 }
 
 /* "(记者 张三 李四)" anywhere in a line, "(新华社记者 X)" too. */
@@ -611,6 +890,127 @@ site_footer(const struct tline *l, struct arena *ar)
 	return NULL;
 }
 
+/* ---- datelines and titles -------------------------------------------- */
+
+struct dateline {
+	size_t ob, oe; /* the outlet's name, empty when none */
+	size_t after;  /* just after 电, 讯 or 消息 */
+};
+
+/* A dateline at the start of s: "<outlet><place>M月D日电" (讯, 消息 too,
+ * a year may stand before the month). The outlet is the longest head of
+ * the part before the date that is an outlet's name (新华社 in
+ * 新华社成都, 某某网 in 某某网昆明). */
+static bool
+dateline_at(const struct txt_tables *tt, const char *s, size_t n,
+            struct dateline *dl)
+{
+	size_t b = skip_brackets(s, n, 0), i = b, lim;
+
+	lim = b + 3 * 30 < n ? b + 3 * 30 : n;
+	while (i < lim) {
+		size_t at = i, ds, ps, j, k, q;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c != 0x6708) { /* 月 */
+			if (!txt_is_cjk(c) && !(c < 0x80 && is_digit((char)c)))
+				return false;
+			continue;
+		}
+		for (ds = at; ds > b && is_digit(s[ds - 1]); ds--)
+			;
+		if (ds == at || at - ds > 2)
+			return false;
+		ps = ds;
+		if (ps >= b + 3 && !memcmp(s + ps - 3, "年", 3)) {
+			size_t y = ps - 3;
+
+			while (y > b && is_digit(s[y - 1]))
+				y--;
+			if (ps - 3 - y == 4)
+				ps = y;
+		}
+		for (j = k = i; k < n && is_digit(s[k]) && k - j < 2; k++)
+			;
+		if (k == j || n - k < 6 || memcmp(s + k, "日", 3))
+			return false;
+		k += 3;
+		if (!memcmp(s + k, "电", 3) || !memcmp(s + k, "讯", 3))
+			k += 3;
+		else if (n - k >= 6 && !memcmp(s + k, "消息", 6))
+			k += 6;
+		else
+			return false;
+		if (ps <= b || u8_count(s + b, ps - b) > 20)
+			return false;
+		dl->ob = dl->oe = b;
+		dl->after = k;
+		for (q = ps; q > b;) {
+			if (outlet_name(tt, s + b, q - b)) {
+				dl->oe = q;
+				break;
+			}
+			txt_prev(s, &q);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Where a byline after a □ or ■ starts on a headline's line ("标题
+ * □某某社记者 张三"), else n. */
+static size_t
+title_byline(const struct txt_tables *tt, const char *s, size_t n)
+{
+	for (size_t i = 3; i + 3 <= n; i++) {
+		if (memcmp(s + i, "□", 3) && memcmp(s + i, "■", 3))
+			continue;
+		for (size_t j = i + 3; j < n && j < i + 3 + 3 * 16; j++) {
+			long k = label_at(tt, s, n, j);
+
+			if (k >= 0 && (tt->ml[k].field == MF_REPORTER ||
+			               tt->ml[k].field == MF_EDITOR))
+				return i;
+		}
+	}
+	return n;
+}
+
+/* The title as kept: without a byline after □ on its line and without a
+ * forum section in front ("[原创]", "[纪实·新闻" whose bracket the page
+ * lost). NULL when nothing is left. */
+static char *
+clean_title(const struct txt_tables *tt, const char *s, size_t n,
+            struct arena *ar)
+{
+	size_t b = 0, e = title_byline(tt, s, n);
+
+	if (e > 0 && (s[0] == '[' || (e >= 3 && !memcmp(s, "【", 3)))) {
+		size_t p = s[0] == '[' ? 1 : 3, w, words = 0;
+
+		while (p < e && (w = word_at(tt, s, e, p, MF_SECTION)) != 0) {
+			p += w;
+			words++;
+			if (e - p >= 2 && !memcmp(s + p, "·", 2))
+				p += 2;
+			else
+				break;
+		}
+		if (words && p < e &&
+		    (s[p] == ']' || (e - p >= 3 && !memcmp(s + p, "】", 3))))
+			b = p + (s[p] == ']' ? 1 : 3);
+		else if (words && !memchr(s, ']', e) && !has_cp(s, e, "】"))
+			b = p;
+	}
+	while (b < e && s[b] == ' ')
+		b++;
+	while (e > b && s[e - 1] == ' ')
+		e--;
+	if (u8_count(s + b, e - b) < 2)
+		return NULL;
+	return ar_strndup(ar, s + b, e - b);
+}
+
 /* ---- txt_meta
  * ------------------------------------------------------------------ */
 
@@ -622,6 +1022,82 @@ finish_names(struct names *nm, struct arena *ar, char ***out, size_t *n)
 	return *n && !*out ? EXT_ENOMEM : 0;
 }
 
+static size_t
+prev_nonblank(const struct tline *l, size_t i)
+{
+	while (i-- > 0)
+		if (l[i].kind != LK_BLANK)
+			return i;
+	return SIZE_MAX;
+}
+
+static size_t
+next_nonblank(const struct tline *l, size_t n, size_t i)
+{
+	while (++i < n)
+		if (l[i].kind != LK_BLANK)
+			return i;
+	return SIZE_MAX;
+}
+
+/* A page header's outlet: the page's first line when it is nothing but an
+ * outlet's name ("某某日报"). */
+static char *
+header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
+              struct arena *ar)
+{
+	size_t i = next_nonblank(l, n, SIZE_MAX);
+
+	if (i == SIZE_MAX || l[i].cps > 12 || !outlet_name(tt, l[i].s, l[i].n))
+		return NULL;
+	return ar_strndup(ar, l[i].s, l[i].n);
+}
+
+/* An outlet's name written alone on a line: short, no signs but '+'. */
+static bool
+bare_outlet_line(const struct tline *l)
+{
+	size_t i = 0, han = 0;
+
+	if (l->kind != LK_TEXT || l->cps < 2 || l->cps > 12)
+		return false;
+	while (i < l->n) {
+		uint32_t c = txt_next(l->s, l->n, &i);
+
+		if (txt_is_cjk(c))
+			han++;
+		else if (!(c == '+' || (c < 0x80 && ((c | 0x20) >= 'a' &&
+		                                     (c | 0x20) <= 'z'))))
+			return false;
+	}
+	return han >= 2;
+}
+
+/* "中国某报、某某网 张三、李四、记者王五报道  正文...": a byline that
+ * opens the first paragraph, up to 报道 and a space. Its end, or 0. */
+static size_t
+lead_byline(const struct txt_tables *tt, const char *s, size_t n)
+{
+	size_t lim = n < 3 * 60 ? n : 3 * 60, i;
+	static const char bd[] = "报道";
+
+	for (i = 0; i + 7 <= lim; i++) {
+		if (memcmp(s + i, bd, 6) || s[i + 6] != ' ')
+			continue;
+		if (has_cp(s, i, ",") || has_cp(s, i, "。") ||
+		    has_cp(s, i, ":"))
+			return 0;
+		for (size_t j = 0; j < i; j++) {
+			long k = label_at(tt, s, i, j);
+
+			if (k >= 0 && tt->ml[k].field == MF_REPORTER)
+				return i + 6;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int
 txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
          struct arena *ar, struct ext_meta *meta)
@@ -629,7 +1105,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	struct names rep = { VEC_INIT(char *) }, ed = { VEC_INIT(char *) };
 	char *src_dated = NULL, *src_head = NULL, *src_any = NULL;
 	char *src_supplier = NULL, *src_agency = NULL, *src_site = NULL;
-	char *origtitle = NULL;
+	char *src_byline = NULL, *src_info = NULL, *src_header = NULL;
+	char *origtitle = NULL, *dl_title = NULL;
 	struct date d_src, d_label, d_line, d_any;
 	bool have_src = false, have_label = false, have_line = false,
 	     have_any = false;
@@ -650,11 +1127,13 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			break;
 		}
 	}
+	src_header = header_outlet(tt, l, n, ar);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct tline *t = &l[i];
 		struct field fs[MAX_FIELDS];
-		size_t nf, f;
+		size_t nf, f, tail, ob, oe;
 		bool head = i < head_end, dated = false;
+		struct dateline dl;
 		struct date d;
 		char *v;
 
@@ -665,16 +1144,56 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (t->kind != LK_TEXT)
 			continue;
 		if (t->cps <= META_MAX_CPS && !has_cp(t->s, t->n, "。") &&
-		    date_line(t->s, t->n, &d)) {
+		    date_line_at(t->s, t->n, &d, &tail) &&
+		    (!tail || outlet_name(tt, t->s + tail, t->n - tail))) {
 			t->kind = LK_META;
 			if (head && !have_line) {
 				d_line = d;
 				have_line = true;
 			}
+			if (tail && !src_info)
+				src_info =
+				    ar_strndup(ar, t->s + tail, t->n - tail);
 			continue;
 		}
 		if (head && !src_agency)
 			src_agency = agency(tt, t, ar);
+		if (head && dateline_at(tt, t->s, t->n, &dl)) {
+			size_t a = skip_spaces(t->s, t->n, dl.after);
+
+			if (dl.oe > dl.ob && !src_byline)
+				src_byline =
+				    ar_strndup(ar, t->s + dl.ob, dl.oe - dl.ob);
+			if (a < t->n && t->s[a] == '(') {
+				/* "(张三)" after the dateline: the reporter. */
+				const char *cl =
+				    memchr(t->s + a, ')',
+				           t->n - a < 48 ? t->n - a : 48);
+				size_t end;
+
+				if (cl && label_at(tt, t->s, t->n, a + 1) < 0 &&
+				    (rc = read_names_at(
+				         tt, t->s + a + 1,
+				         (size_t)(cl - t->s) - a - 1, &rep, ar,
+				         true, &end)) != 0)
+					break;
+			} else if (t->n - a > 4 &&
+			           !memcmp(t->s + a, "题:", 4) && !dl_title &&
+			           t->cps <= META_MAX_CPS &&
+			           !has_cp(t->s, t->n, "。")) {
+				/* "新华社某地5月1日电 题:标题" */
+				struct tline o = { t->s + a + 4, t->n - a - 4,
+					           0, LK_TEXT };
+
+				o.cps = u8_count(o.s, o.n);
+				if (headline_like(&o)) {
+					dl_title =
+					    clean_title(tt, o.s, o.n, ar);
+					t->kind = LK_META;
+					continue;
+				}
+			}
+		}
 		if (!src_supplier && (v = supplier(tt, t, ar)) != NULL) {
 			src_supplier = v;
 			t->kind = LK_META;
@@ -694,12 +1213,73 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			}
 		}
 		rc = bracket_bylines(tt, t->s, t->n, &rep, ar);
-		if (rc != 0 || t->cps > META_MAX_CPS ||
-		    has_cp(t->s, t->n, "。"))
+		if (rc != 0)
+			continue;
+		if (head &&
+		    (t->cps > META_MAX_CPS || has_cp(t->s, t->n, "。"))) {
+			/* A byline opening the first paragraph. */
+			size_t e = lead_byline(tt, t->s, t->n);
+
+			if (e == 0)
+				continue;
+			nf = parse_fields(tt, t->s, e, fs);
+			for (f = 0; f < nf && rc == 0; f++)
+				if (fs[f].f == MF_REPORTER)
+					rc = read_names(tt, t->s + fs[f].vs,
+					                fs[f].ve - fs[f].vs,
+					                &rep, ar);
+			if (nf && !src_byline) {
+				size_t sp = 0;
+
+				while (sp < fs[0].ls && t->s[sp] != ' ')
+					sp++;
+				if (sp < fs[0].ls &&
+				    outlet_part(tt, t->s, sp, &ob, &oe) &&
+				    ob == 0 && oe == sp)
+					src_byline =
+					    ar_strndup(ar, t->s + ob, oe - ob);
+			}
+			continue;
+		}
+		if (t->cps > META_MAX_CPS || has_cp(t->s, t->n, "。"))
 			continue;
 		nf = parse_fields(tt, t->s, t->n, fs);
-		if (nf == 0 || !meta_prefix_ok(t->s, fs[0].ls, fs[0].f))
+		if (nf == 0)
 			continue;
+		if (!meta_prefix_ok(t->s, fs[0].ls, fs[0].f)) {
+			size_t cut;
+
+			if (info_prefix(tt, t->s, fs[0].ls, &ob, &oe)) {
+				/* "某某中国 www.x.cn 时间: ..." */
+				if (!src_info)
+					src_info =
+					    ar_strndup(ar, t->s + ob, oe - ob);
+			} else if (fs[0].f == MF_REPORTER &&
+			           (cut = title_byline(tt, t->s, t->n)) <
+			               fs[0].ls) {
+				/* "标题 □某某社记者 张三": read the byline,
+				 * keep the line for the title. */
+				if (outlet_part(tt, t->s + cut + 3,
+				                fs[0].ls - cut - 3, &ob, &oe) &&
+				    !src_byline)
+					src_byline = ar_strndup(
+					    ar, t->s + cut + 3 + ob, oe - ob);
+				for (f = 0; f < nf && rc == 0; f++)
+					if (fs[f].f == MF_REPORTER)
+						rc = read_names(
+						    tt, t->s + fs[f].vs,
+						    fs[f].ve - fs[f].vs, &rep,
+						    ar);
+				continue;
+			} else {
+				continue;
+			}
+		} else if (fs[0].f == MF_REPORTER && fs[0].ls > 0 &&
+		           !src_byline &&
+		           outlet_part(tt, t->s, fs[0].ls, &ob, &oe)) {
+			/* "某某日报记者 张三" */
+			src_byline = ar_strndup(ar, t->s + ob, oe - ob);
+		}
 		if (fs[0].f == MF_ORIGTITLE) {
 			if (!origtitle && head) {
 				size_t b = fs[0].vs, e = fs[0].ve, k;
@@ -775,12 +1355,40 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (rc != 0)
 		goto done;
 
+	/* Bare author lines next to the head's metadata ("李四" under a
+	 * dateline, "某某+ / 张三 / 2022-01-02" info blocks). */
+	for (i = 0; i < head_end && rc == 0; i++) {
+		size_t p, q, end;
+
+		if (l[i].kind != LK_TEXT || l[i].cps > 14 ||
+		    !name_line(tt, l[i].s, l[i].n, ar))
+			continue;
+		p = prev_nonblank(l, i);
+		q = next_nonblank(l, n, i);
+		if (!(p != SIZE_MAX && l[p].kind == LK_META) &&
+		    !(q != SIZE_MAX && l[q].kind == LK_META))
+			continue;
+		rc = read_names_at(tt, l[i].s, l[i].n, &rep, ar, true, &end);
+		l[i].kind = LK_META;
+		if (p != SIZE_MAX && q != SIZE_MAX && l[q].kind == LK_META &&
+		    txt_date_line(l[q].s, l[q].n) && bare_outlet_line(&l[p])) {
+			if (!src_info)
+				src_info = ar_strndup(ar, l[p].s, l[p].n);
+			l[p].kind = LK_META;
+		}
+	}
+	if (rc != 0)
+		goto done;
+
 	meta->source = src_dated      ? src_dated
 	               : src_head     ? src_head
 	               : src_any      ? src_any
 	               : src_supplier ? src_supplier
 	               : src_agency   ? src_agency
-	                              : src_site;
+	               : src_byline   ? src_byline
+	               : src_info     ? src_info
+	               : src_site     ? src_site
+	                              : src_header;
 	if (have_src)
 		meta->published = date_str(ar, &d_src);
 	else if (have_label)
@@ -797,7 +1405,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 
 	/* The title: the headline-like line just above a metadata line of
 	 * the head (over blank lines, furniture, other metadata and a
-	 * "——" subtitle), else 原标题, else a headline-like first line. */
+	 * "——" subtitle), else a dateline's 题:, else 原标题, else a
+	 * headline-like first line. */
 	for (i = 0; i < head_end && !meta->title; i++) {
 		size_t j = i, skips = 0;
 
@@ -815,8 +1424,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			break;
 		}
 		if (j < i && headline_like(&l[j]))
-			meta->title = ar_strndup(ar, l[j].s, l[j].n);
+			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
 	}
+	if (!meta->title && dl_title)
+		meta->title = dl_title;
 	if (!meta->title && origtitle) {
 		struct tline o = { origtitle, strlen(origtitle), 0, LK_TEXT };
 
@@ -828,7 +1439,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (l[i].kind != LK_TEXT)
 			continue;
 		if (headline_like(&l[i]))
-			meta->title = ar_strndup(ar, l[i].s, l[i].n);
+			meta->title = clean_title(tt, l[i].s, l[i].n, ar);
 		break;
 	}
 	rc = finish_names(&rep, ar, &meta->reporters, &meta->n_reporters);

@@ -574,6 +574,9 @@ static const struct {
 	{ "supplier", MF_SUPPLIER },
 	{ "origtitle", MF_ORIGTITLE },
 	{ "namesuffix", MF_NAMESUFFIX },
+	{ "outlet", MF_OUTLET },
+	{ "surname", MF_SURNAME },
+	{ "section", MF_SECTION },
 };
 
 static int
