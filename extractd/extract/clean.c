@@ -7,7 +7,9 @@
  * spaces, converts Traditional to Simplified on the clauses that hold a
  * code point the converter changes, and folds variants (variants.tsv).
  * Then marks furniture lines: boilerplate.tsv's patterns, junk digit
- * runs, URL- or e-mail-only lines, phone lines, breadcrumbs.
+ * runs, URL- or e-mail-only lines, phone lines, breadcrumbs, button
+ * rows, newspaper page bars, forum floors, menus of short words and
+ * markup left-overs.
  * Does not: read metadata (meta.c) or drop lines (txt.c). */
 #define _GNU_SOURCE /* memmem */
 #include "txt_int.h"
@@ -754,7 +756,8 @@ url_only(const char *s, size_t n)
 		if (j > i) {
 			bool scheme =
 			    (j - i >= 4 && !memcmp(s + i, "http", 4)) ||
-			    (j - i >= 4 && !memcmp(s + i, "www.", 4));
+			    (j - i >= 4 && !memcmp(s + i, "www.", 4)) ||
+			    (j - i >= 6 && !memcmp(s + i, "//www.", 6));
 
 			if (j - i >= 5 && dots && (scheme || at))
 				urls++;
@@ -770,13 +773,16 @@ url_only(const char *s, size_t n)
 	return urls > 0 && rest <= 6;
 }
 
-/* Navigation: "首页 > 新闻 > 正文", "首页 | 国内 | 国际". */
+/* Navigation: "首页 > 新闻 > 正文", "首页 | 国内 | 国际"; one separator
+ * is enough when the line names the home page or the reader's place
+ * ("您现在的位置: 首页> 要闻"), and items may then be longer. */
 static bool
 breadcrumb(const char *s, size_t n, size_t cps)
 {
 	size_t i = 0, seps = 0, item = 0, longest = 0;
+	bool home;
 
-	if (cps > 60)
+	if (cps > 80)
 		return false;
 	while (i < n) {
 		uint32_t c = txt_next(s, n, &i);
@@ -785,12 +791,138 @@ breadcrumb(const char *s, size_t n, size_t cps)
 		    c == 0x2192) {
 			seps++;
 			item = 0;
+		} else if (c == 0x3002 || c == ',') {
+			return false;
 		} else if (c != ' ') {
 			if (++item > longest)
 				longest = item;
 		}
 	}
-	return seps >= 2 && longest <= 10;
+	if (seps >= 2 && longest <= 10 && cps <= 60)
+		return true;
+	home = memmem(s, n, "首页", 6) || memmem(s, n, "位置", 6) ||
+	       (n >= 6 && !memcmp(s + n - 6, "正文", 6));
+	return seps >= 1 && home && longest <= 24;
+}
+
+/* A row of buttons: bracketed words with little else ("【打 印】 【关闭】",
+ * a row whose first bracket was cut off). */
+static bool
+button_row(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0, brackets = 0, run = 0, longest = 0;
+
+	if (cps > 40)
+		return false;
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == 0x3010 || c == 0x3011 || c == '[' || c == ']') {
+			brackets++;
+			run = 0;
+		} else if (c != ' ') {
+			if (++run > longest)
+				longest = run;
+		}
+	}
+	return brackets >= 4 && longest <= 8;
+}
+
+/* A newspaper's page bar: "第A16版:国内新闻", "第3版 要闻". */
+static bool
+page_bar(const char *s, size_t n, size_t cps)
+{
+	size_t i = 3, k = 0;
+
+	if (cps > 40 || n < 7 || memcmp(s, "第", 3))
+		return false;
+	while (i < n && k < 5 && is_alnum((unsigned char)s[i])) {
+		i++;
+		k++;
+	}
+	return k > 0 && n - i >= 3 && !memcmp(s + i, "版", 3);
+}
+
+/* A forum post's floor and poster: "1# 某某", "2楼 某某". */
+static bool
+forum_floor(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0;
+
+	if (cps > 20)
+		return false;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (i == 0 || i > 4 || i >= n)
+		return false;
+	return s[i] == '#' || (n - i >= 3 && !memcmp(s + i, "楼", 3) &&
+	                       (n - i == 3 || s[i + 3] == ' '));
+}
+
+/* A menu: four or more short words side by side, no signs ("视频 时评
+ * 本地 专题"). */
+static bool
+menu_row(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0, items = 0, item = 0;
+
+	if (cps > 60)
+		return false;
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == ' ') {
+			item = 0;
+			continue;
+		}
+		if (!(txt_is_cjk(c) || is_alnum(c) || c == 0x00B7))
+			return false;
+		if (item++ == 0)
+			items++;
+		if (item > 8)
+			return false;
+	}
+	return items >= 4;
+}
+
+/* Whether a metadata label (记者, 来源) stands in the line: such a line is
+ * left to meta.c. */
+static bool
+has_meta_label(const struct txt_tables *tt, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+		     k = ps_next(&tt->ml_set, k, s + i, n - i))
+			if (tt->ml[k].field != MF_OUTLET &&
+			    tt->ml[k].field != MF_SURNAME &&
+			    tt->ml[k].field != MF_SECTION)
+				return true;
+	return false;
+}
+
+/* Left-overs of markup: "<i id=x></i>", or one Latin word alone
+ * ("Document", "EN"). */
+static bool
+markup_line(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 4 && !memcmp(s, "•", 3)) { /* a list's bullet */
+		s += 3;
+		n -= 3;
+		while (n > 0 && s[0] == ' ') {
+			s++;
+			n--;
+		}
+	}
+	if (n >= 3 && s[0] == '<' && s[n - 1] == '>')
+		return true;
+	if (n > 12)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+			return false;
+	return n >= 2;
 }
 
 /* Skips leading brackets and spaces (【打印】 rules name them). */
@@ -887,12 +1019,21 @@ void
 txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 {
 	bool in_block = false;
+	const struct tline *prev = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		bool block = false;
 
 		if (l[i].kind != LK_TEXT)
 			continue;
+		/* A line repeated right after itself (a headline printed
+		 * twice): the copy goes. */
+		if (prev && prev->n == l[i].n && l[i].cps <= 80 &&
+		    !memcmp(prev->s, l[i].s, l[i].n)) {
+			l[i].kind = LK_FURNITURE;
+			continue;
+		}
+		prev = &l[i];
 		if (in_block) {
 			/* Links after 相关新闻: short lines that are not
 			 * sentences. */
@@ -906,6 +1047,12 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
 		    url_only(l[i].s, l[i].n) ||
 		    breadcrumb(l[i].s, l[i].n, l[i].cps) ||
+		    button_row(l[i].s, l[i].n, l[i].cps) ||
+		    page_bar(l[i].s, l[i].n, l[i].cps) ||
+		    forum_floor(l[i].s, l[i].n, l[i].cps) ||
+		    (menu_row(l[i].s, l[i].n, l[i].cps) &&
+		     !has_meta_label(tt, l[i].s, l[i].n)) ||
+		    markup_line(l[i].s, l[i].n) ||
 		    (l[i].cps <= 24 && has_phone(l[i].s, l[i].n) &&
 		     no_words(l[i].s, l[i].n) &&
 		     !txt_date_line(l[i].s, l[i].n)) ||
