@@ -925,15 +925,20 @@ markup_line(const char *s, size_t n)
 	return n >= 2;
 }
 
-/* Skips leading brackets and spaces (【打印】 rules name them). */
+/* Skips leading brackets, bullets and spaces (【打印】 rules name them). */
 static size_t
 lead_skip(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && (s[i] == ' ' || s[i] == '[' || s[i] == '('))
-		i++;
-	return i;
+	for (;;) {
+		if (i < n && (s[i] == ' ' || s[i] == '[' || s[i] == '('))
+			i++;
+		else if (n - i >= 3 && !memcmp(s + i, "•", 3))
+			i += 3;
+		else
+			return i;
+	}
 }
 
 /* The rest of the line after a pattern holds no words. */

@@ -665,6 +665,17 @@ name_line(const struct txt_tables *tt, const char *s, size_t n,
 	return ok;
 }
 
+/* Whether a byline's value is a photo credit ("张三 摄"): photographers
+ * are no reporters and their outlet names no source. */
+static bool
+photo_credit(const char *s, size_t b, size_t e)
+{
+	while (e > b && (s[e - 1] == ' ' || s[e - 1] == ')'))
+		e--;
+	return (e - b >= 3 && !memcmp(s + e - 3, "摄", 3)) ||
+	       (e - b >= 6 && !memcmp(s + e - 6, "摄影", 6));
+}
+
 /* "(记者 张三 李四)" anywhere in a line, "(新华社记者 X)" too. */
 static int
 bracket_bylines(const struct txt_tables *tt, const char *s, size_t n,
@@ -693,7 +704,8 @@ bracket_bylines(const struct txt_tables *tt, const char *s, size_t n,
 				                s[close] != ')';
 				     close++)
 					;
-				if (close < n && s[close] == ')')
+				if (close < n && s[close] == ')' &&
+				    !photo_credit(s, v, close))
 					rc = read_names(tt, s + v, close - v,
 					                rep, ar);
 				break;
@@ -712,7 +724,7 @@ trim_char(uint32_t c)
 	return c == ' ' || c == ':' || c == '|' || c == ',' || c == '-' ||
 	       c == ';' || c == 0x3011 || c == 0x3010 || c == ']' || c == '[' ||
 	       c == ')' || c == '(' || c == 0x300A || c == 0x300B ||
-	       c == 0x3001 || c == 0x3002;
+	       c == 0x3001 || c == 0x3002 || c == 0x4E28 /* 丨 */;
 }
 
 /* Trims signs and brackets around s[*b, *e). */
@@ -749,7 +761,8 @@ source_value(const char *s, size_t b, size_t e, struct arena *ar,
 		e = b + at;
 	}
 	for (i = b; i < e; i++)
-		if (s[i] == ' ' || s[i] == '|')
+		if (s[i] == ' ' || s[i] == '|' ||
+		    (e - i >= 3 && !memcmp(s + i, "丨", 3)))
 			break;
 	e = i;
 	trim(s, &b, &e);
@@ -1224,7 +1237,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				continue;
 			nf = parse_fields(tt, t->s, e, fs);
 			for (f = 0; f < nf && rc == 0; f++)
-				if (fs[f].f == MF_REPORTER)
+				if (fs[f].f == MF_REPORTER &&
+				    !photo_credit(t->s, fs[f].vs, fs[f].ve))
 					rc = read_names(tt, t->s + fs[f].vs,
 					                fs[f].ve - fs[f].vs,
 					                &rep, ar);
@@ -1265,7 +1279,9 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 					src_byline = ar_strndup(
 					    ar, t->s + cut + 3 + ob, oe - ob);
 				for (f = 0; f < nf && rc == 0; f++)
-					if (fs[f].f == MF_REPORTER)
+					if (fs[f].f == MF_REPORTER &&
+					    !photo_credit(t->s, fs[f].vs,
+					                  fs[f].ve))
 						rc = read_names(
 						    tt, t->s + fs[f].vs,
 						    fs[f].ve - fs[f].vs, &rep,
@@ -1276,6 +1292,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			}
 		} else if (fs[0].f == MF_REPORTER && fs[0].ls > 0 &&
 		           !src_byline &&
+		           !photo_credit(t->s, fs[0].vs, fs[0].ve) &&
 		           outlet_part(tt, t->s, fs[0].ls, &ob, &oe)) {
 			/* "某某日报记者 张三" */
 			src_byline = ar_strndup(ar, t->s + ob, oe - ob);
@@ -1338,8 +1355,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				                &ed, ar);
 				break;
 			case MF_REPORTER:
-				rc = read_names(tt, t->s + x->vs, x->ve - x->vs,
-				                &rep, ar);
+				if (!photo_credit(t->s, x->vs, x->ve))
+					rc =
+					    read_names(tt, t->s + x->vs,
+					               x->ve - x->vs, &rep, ar);
 				break;
 			default:
 				break;

@@ -194,6 +194,229 @@ test_not_meta(void)
 	      "记者从某县了解到,协作项目稳步推进,已完成投资过半。");
 }
 
+/* Shapes from real pages, in lines written for this test. */
+static void
+test_page_shapes(void)
+{
+	/* Bulleted info lines under the title, a breadcrumb with one
+	 * separator above it. */
+	{
+		struct want w = { "某县茶园带富一方百姓",
+			          "北湖日报",
+			          "2019-04-03",
+			          { NULL },
+			          { NULL } };
+
+		check("您现在所在的位置 : 首页 > 要闻\n"
+		      "某县茶园带富一方百姓\n"
+		      "  • 2019-04-03 09:10\n"
+		      "  • 来源: 北湖日报\n"
+		      "  • 点击:35\n"
+		      "茶园今年新增面积两千亩,带动农户增收。\n",
+		      &w,
+		      "某县茶园带富一方百姓\n"
+		      "茶园今年新增面积两千亩,带动农户增收。");
+	}
+	/* "来源:X丨作者: 丨责任编辑:" with empty fields. */
+	{
+		struct want w = { "两地签约共建产业园",
+			          "东岭社客户端",
+			          "2020-01-02",
+			          { NULL },
+			          { NULL } };
+
+		check("两地签约共建产业园\n"
+		      "来源:东岭社客户端丨作者: 丨责任编辑:\n"
+		      "发布时间:2020-01-02 10:54:49\n"
+		      "双方签约共建产业园,首期投资五亿元。\n",
+		      &w, NULL);
+	}
+	/* A byline after □ on the headline's line: cut from the title;
+	 * the first outlet of "A/B" is the source; names padded for layout
+	 * are joined. No date: published null. */
+	{
+		struct want w = { "山海相连 携手共富 某市协作见闻",
+			          "南港日报",
+			          NULL,
+			          { "林波", "韩雪" },
+			          { NULL } };
+
+		check(
+		    "山海相连 携手共富 某市协作见闻 □南港日报/南港新闻记者 林 "
+		    "波 韩 雪\n"
+		    "两地协作已满五年,成果丰硕。\n",
+		    &w, NULL);
+	}
+	/* A newspaper page bar is not the title. */
+	{
+		struct want w = { "协作车间开工",
+			          "西川日报",
+			          "2021-06-07",
+			          { NULL },
+			          { NULL } };
+
+		check("第A08版:要闻 上一版\n"
+		      "协作车间开工\n"
+		      "2021-06-07 来源:西川日报\n"
+		      "车间开工后可吸纳一百人就业。\n",
+		      &w, "协作车间开工\n车间开工后可吸纳一百人就业。");
+	}
+	/* Only the names labelled 记者 are reporters; the outlets before
+	 * the names are the source; the byline opens the paragraph. */
+	{
+		struct want w = { "某州援建学校交付使用",
+			          "中国某某导报、某某发展网",
+			          NULL,
+			          { "郑好" },
+			          { NULL } };
+
+		check("某州援建学校交付使用\n"
+		      "中国某某导报、某某发展网 周立、吴平、记者郑好报道  "
+		      "自2015年以来,某市对口支援某州,援建学校十所,"
+		      "惠及学生上万名。\n",
+		      &w, NULL);
+	}
+	/* A dateline without a year gives no date; its outlet is the
+	 * source and "(X)" after it the reporter. */
+	{
+		struct want w = {
+			"某县果园迎来丰收", "东川网", NULL, { "钱明" }, { NULL }
+		};
+
+		check("某县果园迎来丰收\n"
+		      "东川网南宁6月19日电 (钱明)近日,某县果园迎来丰收,"
+		      "果农喜笑颜开。\n",
+		      &w, NULL);
+	}
+	/* The outlet of a "brand·paper" byline is the paper; a photo
+	 * credit names no reporter. */
+	{
+		struct want w = {
+			NULL, "北原经济日报", NULL, { "马力" }, { NULL }
+		};
+
+		check("今年以来,两地携手推进劳务协作,输出劳动力两万人,"
+		      "人均增收明显。\n"
+		      "新北原·北原经济日报记者 马力\n"
+		      "图为协作车间。北原社记者 刘青 摄\n",
+		      &w, NULL);
+	}
+}
+
+/* Titles and bylines around datelines, info lines and headers. */
+static void
+test_page_heads(void)
+{
+	/* "<agency>某地5月13日电 题:X", then a bare author line. */
+	{
+		struct want w = { "十年携手——某县重建见闻",
+			          "新华社",
+			          NULL,
+			          { "吕方" },
+			          { NULL } };
+
+		check("新华社某地5月13日电 题:十年携手——某县重建见闻\n"
+		      "吕方\n"
+		      "十年前,某县遭受重创,如今处处新貌。\n",
+		      &w, "十年前,某县遭受重创,如今处处新貌。");
+	}
+	/* An info line: the site's name and address, then labels. */
+	{
+		struct want w = { "某部:多措并举助力贫困地区",
+			          "公益某网",
+			          "2017-02-17",
+			          { NULL },
+			          { "郭静" } };
+
+		check("您现在的位置: 首页> 高层声音\n"
+		      "某部:多措并举助力贫困地区\n"
+		      "公益某网 gy.example.com.cn  时间: 2017-02-17  "
+		      "责任编辑: 郭静\n"
+		      "记者日前从某部获悉,相关工程进展顺利。\n",
+		      &w, NULL);
+	}
+	/* A web address before the date; a date line ending with the
+	 * outlet's name. */
+	{
+		struct want w = { "某地协作硕果累累",
+			          "人民某网",
+			          "2018-06-15",
+			          { NULL },
+			          { NULL } };
+
+		check("CNML格式】 【 】 【打 印】\n"
+		      "某地协作硕果累累\n"
+		      "http://www.example.com   2018-06-15 11:12:52\n"
+		      "某社北京6月15日电/近日,两地举行签约仪式。\n"
+		      "(来源:人民某网)\n",
+		      &w, NULL);
+	}
+	{
+		struct want w = { "《某省援疆志》出版",
+			          "江南经济报",
+			          "2024-04-26",
+			          { NULL },
+			          { NULL } };
+
+		check("《某省援疆志》出版\n"
+		      "2024年04月26日 11:56 江南经济报\n"
+		      "该书记述了二十多年来的援疆工作。\n",
+		      &w, NULL);
+	}
+	/* An app's info block: outlet, author, date. */
+	{
+		struct want w = { "十年答卷 | 携手共富",
+			          "南江+",
+			          "2022-10-15",
+			          { "吴明华" },
+			          { NULL } };
+
+		check("十年答卷 | 携手共富\n"
+		      "南江+\n"
+		      "吴明华\n"
+		      "2022-10-15 23:26\n"
+		      "十年来,南江与西部两市携手共进。\n",
+		      &w, NULL);
+	}
+	/* The page's header names the outlet when nothing else does. */
+	{
+		struct want w = { "扶贫路上的企业担当",
+			          "每日某某新闻",
+			          "2020-09-08",
+			          { NULL },
+			          { NULL } };
+
+		check("每日某某新闻\n"
+		      "某网首页 > 商讯 > 正文\n"
+		      "扶贫路上的企业担当\n"
+		      "2020-09-08 18:27:19\n"
+		      "长期以来,某公司积极履行社会责任。\n",
+		      &w, NULL);
+	}
+	/* A forum thread: its section before the title, 源自 the source,
+	 * the floor and the chrome not in the text. */
+	{
+		struct want w = { "某旗贫困人口清零",
+			          "北方日报客户端",
+			          NULL,
+			          { NULL },
+			          { NULL } };
+
+		check("某某论坛\n"
+		      "找回密码\n"
+		      "查看: 147|回复: 0\n"
+		      "1# 某某用户\n"
+		      "[原创·新闻某旗贫困人口清零\n"
+		      " [复制链接]\n"
+		      "源自:北方日报客户端\n"
+		      "近日,某旗宣布贫困人口清零。\n",
+		      &w,
+		      "某某论坛\n"
+		      "[原创·新闻某旗贫困人口清零\n"
+		      "近日,某旗宣布贫困人口清零。");
+	}
+}
+
 int
 main(void)
 {
@@ -208,6 +431,8 @@ main(void)
 	test_agency();
 	test_bracket_roles();
 	test_not_meta();
+	test_page_shapes();
+	test_page_heads();
 	extload_close(&el);
 	return test_done("meta_test");
 }
