@@ -855,12 +855,13 @@ forum_floor(const char *s, size_t n, size_t cps)
 		i++;
 	if (i == 0 || i > 4 || i >= n)
 		return false;
-	return s[i] == '#' || (n - i >= 3 && !memcmp(s + i, "楼", 3) &&
-	                       (n - i == 3 || s[i + 3] == ' '));
+	return (s[i] == '#' && i + 1 < n && s[i + 1] == ' ') ||
+	       (n - i >= 3 && !memcmp(s + i, "楼", 3) &&
+	        (n - i == 3 || s[i + 3] == ' '));
 }
 
-/* A menu: four or more short words side by side, no signs ("视频 时评
- * 本地 专题"). */
+/* A menu: five or more short words side by side, no signs ("视频 时评
+ * 本地 专题 图片"); a headline of four parts stays. */
 static bool
 menu_row(const char *s, size_t n, size_t cps)
 {
@@ -882,7 +883,7 @@ menu_row(const char *s, size_t n, size_t cps)
 		if (item > 8)
 			return false;
 	}
-	return items >= 4;
+	return items >= 5;
 }
 
 /* Whether a metadata label (记者, 来源) stands in the line: such a line is
@@ -1052,7 +1053,8 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
 		    url_only(l[i].s, l[i].n) ||
 		    breadcrumb(l[i].s, l[i].n, l[i].cps) ||
-		    button_row(l[i].s, l[i].n, l[i].cps) ||
+		    (button_row(l[i].s, l[i].n, l[i].cps) &&
+		     !has_meta_label(tt, l[i].s, l[i].n)) ||
 		    page_bar(l[i].s, l[i].n, l[i].cps) ||
 		    forum_floor(l[i].s, l[i].n, l[i].cps) ||
 		    (menu_row(l[i].s, l[i].n, l[i].cps) &&

@@ -1054,16 +1054,16 @@ next_nonblank(const struct tline *l, size_t n, size_t i)
 }
 
 /* A page header's outlet: the page's first line when it is nothing but an
- * outlet's name ("某某日报"). */
-static char *
-header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
-              struct arena *ar)
+ * outlet's name ("某某日报"). Its index, or SIZE_MAX. */
+static size_t
+header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n)
 {
 	size_t i = next_nonblank(l, n, SIZE_MAX);
 
-	if (i == SIZE_MAX || l[i].cps > 12 || !outlet_name(tt, l[i].s, l[i].n))
-		return NULL;
-	return ar_strndup(ar, l[i].s, l[i].n);
+	if (i == SIZE_MAX || l[i].kind != LK_TEXT || l[i].cps > 12 ||
+	    !outlet_name(tt, l[i].s, l[i].n))
+		return SIZE_MAX;
+	return i;
 }
 
 /* An outlet's name written alone on a line: short, no signs but '+'. */
@@ -1118,12 +1118,12 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	struct names rep = { VEC_INIT(char *) }, ed = { VEC_INIT(char *) };
 	char *src_dated = NULL, *src_head = NULL, *src_any = NULL;
 	char *src_supplier = NULL, *src_agency = NULL, *src_site = NULL;
-	char *src_byline = NULL, *src_info = NULL, *src_header = NULL;
+	char *src_byline = NULL, *src_info = NULL;
 	char *origtitle = NULL, *dl_title = NULL;
 	struct date d_src, d_label, d_line, d_any;
 	bool have_src = false, have_label = false, have_line = false,
 	     have_any = false;
-	size_t head_end = n, i, nonblank = 0, longs = 0;
+	size_t head_end = n, i, nonblank = 0, longs = 0, header, title_at = n;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1140,7 +1140,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			break;
 		}
 	}
-	src_header = header_outlet(tt, l, n, ar);
+	header = header_outlet(tt, l, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct tline *t = &l[i];
 		struct field fs[MAX_FIELDS];
@@ -1374,9 +1374,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (rc != 0)
 		goto done;
 
-	/* Bare author lines next to the head's metadata ("李四" under a
-	 * dateline, "某某+ / 张三 / 2022-01-02" info blocks). */
+	/* Bare author lines under a dateline ("李四") or over a date line
+	 * ("某某+ / 张三 / 2022-01-02" info blocks). */
 	for (i = 0; i < head_end && rc == 0; i++) {
+		struct dateline dl;
 		size_t p, q, end;
 
 		if (l[i].kind != LK_TEXT || l[i].cps > 14 ||
@@ -1384,8 +1385,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			continue;
 		p = prev_nonblank(l, i);
 		q = next_nonblank(l, n, i);
-		if (!(p != SIZE_MAX && l[p].kind == LK_META) &&
-		    !(q != SIZE_MAX && l[q].kind == LK_META))
+		if (!(p != SIZE_MAX && l[p].kind == LK_META &&
+		      dateline_at(tt, l[p].s, l[p].n, &dl)) &&
+		    !(q != SIZE_MAX && l[q].kind == LK_META &&
+		      txt_date_line(l[q].s, l[q].n)))
 			continue;
 		rc = read_names_at(tt, l[i].s, l[i].n, &rep, ar, true, &end);
 		l[i].kind = LK_META;
@@ -1406,8 +1409,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	               : src_agency   ? src_agency
 	               : src_byline   ? src_byline
 	               : src_info     ? src_info
-	               : src_site     ? src_site
-	                              : src_header;
+	                              : src_site;
 	if (have_src)
 		meta->published = date_str(ar, &d_src);
 	else if (have_label)
@@ -1442,8 +1444,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				continue;
 			break;
 		}
-		if (j < i && headline_like(&l[j]))
+		if (j < i && headline_like(&l[j])) {
 			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
+			title_at = j;
+		}
 	}
 	if (!meta->title && dl_title)
 		meta->title = dl_title;
@@ -1457,11 +1461,22 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	for (i = 0; i < head_end && !meta->title; i++) {
 		if (l[i].kind != LK_TEXT)
 			continue;
-		if (headline_like(&l[i]))
+		if (headline_like(&l[i])) {
 			meta->title = clean_title(tt, l[i].s, l[i].n, ar);
+			title_at = i;
+		}
 		break;
 	}
-	rc = finish_names(&rep, ar, &meta->reporters, &meta->n_reporters);
+	/* The header's outlet, unless that line is the headline. */
+	if (header != SIZE_MAX && header != title_at) {
+		l[header].kind = LK_META;
+		if (!meta->source &&
+		    !(meta->source = ar_strndup(ar, l[header].s, l[header].n)))
+			rc = EXT_ENOMEM;
+	}
+	if (rc == 0)
+		rc = finish_names(&rep, ar, &meta->reporters,
+		                  &meta->n_reporters);
 	if (rc == 0)
 		rc = finish_names(&ed, ar, &meta->editors, &meta->n_editors);
 done:

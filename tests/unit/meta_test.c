@@ -303,6 +303,52 @@ test_page_shapes(void)
 	}
 }
 
+/* A headline that ends like an outlet's name (合作社) is the title, not
+ * a header; a four-part headline is no menu; a short place name next to
+ * the source line is no author. */
+static void
+test_not_outlet(void)
+{
+	struct want w = {
+		"某村建起扶贫合作社", NULL, "2021-05-06", { NULL }, { NULL }
+	};
+
+	check("某村建起扶贫合作社\n"
+	      "2021-05-06 10:00\n"
+	      "合作社吸纳农户入股,年底分红。\n",
+	      &w, "某村建起扶贫合作社\n合作社吸纳农户入股,年底分红。");
+	{
+		struct want w2 = { "山海情深 携手同行 共谱新篇 同奔小康",
+			           "东港日报",
+			           "2021-05-07",
+			           { NULL },
+			           { NULL } };
+
+		check("山海情深 携手同行 共谱新篇 同奔小康\n"
+		      "来源:东港日报 2021-05-07\n"
+		      "林家港\n"
+		      "两地协作成效显著。\n",
+		      &w2,
+		      "山海情深 携手同行 共谱新篇 同奔小康\n林家港\n"
+		      "两地协作成效显著。");
+	}
+}
+
+/* A row of buttons that holds a byline is read, not dropped. */
+static void
+test_button_byline(void)
+{
+	struct want w = {
+		"两校结对共建", "西岭日报", "2022-03-04", { NULL }, { "钟灵" }
+	};
+
+	check("两校结对共建\n"
+	      "2022-03-04 来源:西岭日报\n"
+	      "两校结对后开展教研交流。\n"
+	      "【纠错】 【责任编辑:钟灵】\n",
+	      &w, "两校结对共建\n两校结对后开展教研交流。");
+}
+
 /* Titles and bylines around datelines, info lines and headers. */
 static void
 test_page_heads(void)
@@ -433,6 +479,8 @@ main(void)
 	test_not_meta();
 	test_page_shapes();
 	test_page_heads();
+	test_button_byline();
+	test_not_outlet();
 	extload_close(&el);
 	return test_done("meta_test");
 }
