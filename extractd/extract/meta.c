@@ -3,12 +3,20 @@
  *
  * Does: labelled fields (txt_meta.tsv: 来源:, 发布时间:, 责任编辑:, 记者,
  * ...) on lines shaped like metadata (short, no full stop, starting with a
- * label, a date or an outlet's byline), date-only lines, bylines in
- * brackets ("(记者 张三)"), "X供稿", agency datelines (新华社...电), a
- * site-name footer "X网(domain)", and the title: the headline-like line
- * just above the first metadata lines of the page head, else the first
- * line when it is headline-like.
- * Does not: read dates from the body, or guess a title from a paragraph. */
+ * label, a bullet, a date, an outlet's byline or an info line's outlet
+ * and web address), date-only lines (after a web address, before an
+ * outlet's name), bylines in brackets ("(记者 张三)"), "X供稿", datelines
+ * ("新华社...电", "某某网某地M月D日电 (张三)", "某某报讯", "...电 题:X"),
+ * bylines that open the first paragraph ("A报、B网 记者X报道  ..."), bare
+ * author lines under a dateline or over a date line, a site-name footer
+ * "X网(domain)", the page header's outlet, and the title: the
+ * headline-like line just above the first metadata lines of the page head,
+ * else a dateline's 题:, else 原标题, else the first line when it is
+ * headline-like; a □ byline and a forum section are cut from it. Outlets
+ * are told by their last word (txt_meta.tsv "outlet"), bare names by a
+ * surname ("surname").
+ * Does not: read dates from the body or from a dateline without a year,
+ * take names from photo credits, or guess a title from a paragraph. */
 #include "txt_int.h"
 
 #include <stdlib.h>
@@ -911,7 +919,8 @@ struct dateline {
 };
 
 /* A dateline at the start of s: "<outlet><place>M月D日电" (讯, 消息 too,
- * a year may stand before the month). The outlet is the longest head of
+ * a year may stand before the month), or "<outlet>讯" / "<outlet>消息"
+ * without a date. The outlet is the longest head of
  * the part before the date that is an outlet's name (新华社 in
  * 新华社成都, 某某网 in 某某网昆明). */
 static bool
@@ -921,6 +930,23 @@ dateline_at(const struct txt_tables *tt, const char *s, size_t n,
 	size_t b = skip_brackets(s, n, 0), i = b, lim;
 
 	lim = b + 3 * 30 < n ? b + 3 * 30 : n;
+	/* "某某网讯", "某某网消息": an outlet's dateline without a date. */
+	for (size_t q = b, cps = 0; q < lim && cps < 20; cps++) {
+		size_t w = 0;
+
+		if (n - q >= 3 && !memcmp(s + q, "讯", 3))
+			w = 3;
+		else if (n - q >= 6 && !memcmp(s + q, "消息", 6))
+			w = 6;
+		if (w && q > b && outlet_name(tt, s + b, q - b)) {
+			dl->ob = b;
+			dl->oe = q;
+			dl->after = q + w;
+			return true;
+		}
+		if (!txt_is_cjk(txt_next(s, n, &q)))
+			break;
+	}
 	while (i < lim) {
 		size_t at = i, ds, ps, j, k, q;
 		uint32_t c = txt_next(s, n, &i);

@@ -334,6 +334,47 @@ test_not_outlet(void)
 	}
 }
 
+/* Bylines on their own line and datelines without a date. */
+static void
+test_bylines_alone(void)
+{
+	{
+		struct want w = { "某区援建小学开学",
+			          "东海日报",
+			          NULL,
+			          { "柳青" },
+			          { NULL } };
+
+		check("某区援建小学开学\n"
+		      "□东海日报/东海新闻记者 柳青\n"
+		      "援建小学九月开学,可容纳学生八百名。\n",
+		      &w,
+		      "某区援建小学开学\n援建小学九月开学,可容纳学生八百名。");
+	}
+	{
+		struct want w = { "某县消费帮扶月启动",
+			          "西山晚报",
+			          NULL,
+			          { "顾远" },
+			          { NULL } };
+
+		check("某县消费帮扶月启动\n"
+		      "西山晚报讯(记者 顾远)近日,某县消费帮扶月启动。\n",
+		      &w, NULL);
+	}
+	{
+		struct want w = { "两地劳务协作招聘会举行",
+			          "东方某某网",
+			          NULL,
+			          { NULL },
+			          { NULL } };
+
+		check("两地劳务协作招聘会举行\n"
+		      "东方某某网消息 近日,两地劳务协作招聘会举行。\n",
+		      &w, NULL);
+	}
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -481,6 +522,7 @@ main(void)
 	test_page_heads();
 	test_button_byline();
 	test_not_outlet();
+	test_bylines_alone();
 	extload_close(&el);
 	return test_done("meta_test");
 }
