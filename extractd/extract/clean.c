@@ -1052,7 +1052,8 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 		}
 		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
 		    url_only(l[i].s, l[i].n) ||
-		    breadcrumb(l[i].s, l[i].n, l[i].cps) ||
+		    (breadcrumb(l[i].s, l[i].n, l[i].cps) &&
+		     !has_meta_label(tt, l[i].s, l[i].n)) ||
 		    (button_row(l[i].s, l[i].n, l[i].cps) &&
 		     !has_meta_label(tt, l[i].s, l[i].n)) ||
 		    page_bar(l[i].s, l[i].n, l[i].cps) ||

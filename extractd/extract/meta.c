@@ -796,7 +796,8 @@ headline_like(const struct tline *l)
 			first = c;
 		han += txt_is_cjk(c);
 	}
-	if (han < 2 || first == 0x2014 || first == '(' || first == '-')
+	if (han < 2 || first == 0x2014 || first == '(' || first == '-' ||
+	    photo_credit(l->s, 0, l->n))
 		return false;
 	return !(c == ',' || c == ':' || c == ';' || c == 0x3001);
 }

@@ -362,6 +362,18 @@ test_bylines_alone(void)
 		      "西山晚报讯(记者 顾远)近日,某县消费帮扶月启动。\n",
 		      &w, NULL);
 	}
+	/* SPEC rule 18: a dateline without a year and a date only in the
+	 * page's address give no date. */
+	{
+		struct want w = {
+			"两地共建产业园开园", "北辰网", NULL, { NULL }, { NULL }
+		};
+
+		check("两地共建产业园开园\n"
+		      "http://www.example.cn/2023/0621/c1001-123.html\n"
+		      "北辰网某地6月19日电 产业园今日开园,首批企业入驻。\n",
+		      &w, NULL);
+	}
 	{
 		struct want w = { "两地劳务协作招聘会举行",
 			          "东方某某网",
@@ -371,6 +383,40 @@ test_bylines_alone(void)
 
 		check("两地劳务协作招聘会举行\n"
 		      "东方某某网消息 近日,两地劳务协作招聘会举行。\n",
+		      &w, NULL);
+	}
+}
+
+/* "文/X" names the author, "图/X" the photographer; a copy that begins
+ * with a photo caption has no title (SPEC rule 17). */
+static void
+test_slash_bylines(void)
+{
+	{
+		struct want w = {
+			"山里的协作工厂", NULL, NULL, { "秦川" }, { NULL }
+		};
+
+		check("山里的协作工厂\n"
+		      "文/图 秦川\n"
+		      "工厂开在村口,村民在家门口上班。\n",
+		      &w, "山里的协作工厂\n工厂开在村口,村民在家门口上班。");
+	}
+	{
+		struct want w = {
+			"某县的帮扶车间", NULL, NULL, { "殷平" }, { NULL }
+		};
+
+		check("某县的帮扶车间\n"
+		      "文|殷平 图|陶然\n"
+		      "车间吸纳了附近的村民就业。\n",
+		      &w, NULL);
+	}
+	{
+		struct want w = { NULL, NULL, NULL, { NULL }, { NULL } };
+
+		check("工人在协作车间里赶制订单(某某社记者 任远 摄)\n"
+		      "今年以来,车间订单增长三成,吸纳当地群众就业。\n",
 		      &w, NULL);
 	}
 }
@@ -523,6 +569,7 @@ main(void)
 	test_button_byline();
 	test_not_outlet();
 	test_bylines_alone();
+	test_slash_bylines();
 	extload_close(&el);
 	return test_done("meta_test");
 }
