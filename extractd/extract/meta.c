@@ -178,17 +178,32 @@ skip_domain(const char *s, size_t n, size_t i)
 }
 
 /* "2020-01-21 08:42", "2020年1月21日 星期二": a line that is a date, maybe
- * after a web address ("http://www.x.com 2020-01-21"). With tail, a short
- * last word after a space (an outlet's name: "2020-01-21 10:00 某某报") is
- * allowed and *tail is where it starts (0 when there is none). */
+ * after a web address ("http://www.x.com 2020-01-21"). With lead and tail,
+ * a short first word before a space and a short last word after one (an
+ * outlet's name: "某某报 2020-01-21", "2020-01-21 10:00 某某报") are
+ * allowed: *lead is where the first word ends, *tail where the last
+ * starts (0 when there is none); the caller checks them. */
 static bool
-date_line_at(const char *s, size_t n, struct date *d, size_t *tail)
+date_line_at(const char *s, size_t n, struct date *d, size_t *lead,
+             size_t *tail)
 {
 	size_t i = skip_brackets(s, n, 0), k;
 
 	if (tail)
-		*tail = 0;
+		*tail = *lead = 0;
 	i = skip_domain(s, n, i);
+	if (tail && i < n && !is_digit(s[i])) {
+		/* "某某日报 2021年3月4日 星期四": a word before the date. */
+		const char *sp = memchr(s + i, ' ', n - i);
+
+		if (!sp || (size_t)(sp - s) == i ||
+		    u8_count(s + i, (size_t)(sp - s) - i) > 16)
+			return false;
+		*lead = (size_t)(sp - s);
+		i = *lead;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
 	if (!(k = date_at(s, n, i, d)))
 		return false;
 	i += k;
@@ -218,7 +233,7 @@ date_line_at(const char *s, size_t n, struct date *d, size_t *tail)
 static bool
 date_line(const char *s, size_t n, struct date *d)
 {
-	return date_line_at(s, n, d, NULL);
+	return date_line_at(s, n, d, NULL, NULL);
 }
 
 bool
@@ -1171,7 +1186,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	for (i = 0; i < n && rc == 0; i++) {
 		struct tline *t = &l[i];
 		struct field fs[MAX_FIELDS];
-		size_t nf, f, tail, ob, oe;
+		size_t nf, f, lead, tail, ob, oe;
 		bool head = i < head_end, dated = false;
 		struct dateline dl;
 		struct date d;
@@ -1184,8 +1199,9 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (t->kind != LK_TEXT)
 			continue;
 		if (t->cps <= META_MAX_CPS && !has_cp(t->s, t->n, "。") &&
-		    date_line_at(t->s, t->n, &d, &tail) &&
-		    (!tail || outlet_name(tt, t->s + tail, t->n - tail))) {
+		    date_line_at(t->s, t->n, &d, &lead, &tail) &&
+		    (!tail || outlet_name(tt, t->s + tail, t->n - tail)) &&
+		    (!lead || (!tail && outlet_name(tt, t->s, lead)))) {
 			t->kind = LK_META;
 			if (head && !have_line) {
 				d_line = d;
@@ -1194,6 +1210,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			if (tail && !src_info)
 				src_info =
 				    ar_strndup(ar, t->s + tail, t->n - tail);
+			if (lead && !src_info)
+				src_info = ar_strndup(ar, t->s, lead);
 			continue;
 		}
 		if (head && !src_agency)

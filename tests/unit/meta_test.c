@@ -421,6 +421,30 @@ test_slash_bylines(void)
 	}
 }
 
+/* A newspaper's e-edition: the paper and the date on one line, a page
+ * bar, the headline over a kicker and a byline of this paper (本报: no
+ * source of its own). */
+static void
+test_epaper(void)
+{
+	struct want w = { "两地协作共建产业园区",
+		          "南湖日报",
+		          "2021-03-04",
+		          { "李明" },
+		          { NULL } };
+
+	check("南湖日报 2021年03月04日 星期四\n"
+	      "第A03版:要闻 上一版 下一版\n"
+	      "两地协作共建产业园区\n"
+	      "——东部某市帮扶西部某县纪实\n"
+	      "本报记者 李明 通讯员 赵强\n"
+	      "今年以来,两地协作共建产业园区,成效明显。\n",
+	      &w,
+	      "两地协作共建产业园区\n"
+	      "——东部某市帮扶西部某县纪实\n"
+	      "今年以来,两地协作共建产业园区,成效明显。");
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -570,6 +594,7 @@ main(void)
 	test_not_outlet();
 	test_bylines_alone();
 	test_slash_bylines();
+	test_epaper();
 	extload_close(&el);
 	return test_done("meta_test");
 }
