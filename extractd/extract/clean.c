@@ -1032,10 +1032,11 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 
 		if (l[i].kind != LK_TEXT)
 			continue;
-		/* A line repeated right after itself (a headline printed
-		 * twice): the copy goes. */
-		if (prev && prev->n == l[i].n && l[i].cps <= 80 &&
-		    !memcmp(prev->s, l[i].s, l[i].n)) {
+		/* A line of the page's head repeated right after itself (a
+		 * headline printed twice): the copy goes. Short lines may
+		 * repeat in a table. */
+		if (prev && i < 40 && prev->n == l[i].n && l[i].cps >= 8 &&
+		    l[i].cps <= 80 && !memcmp(prev->s, l[i].s, l[i].n)) {
 			l[i].kind = LK_FURNITURE;
 			continue;
 		}
