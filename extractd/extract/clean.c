@@ -1024,12 +1024,15 @@ bp_line(const struct txt_tables *tt, const struct tline *l, bool *block)
 void
 txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 {
-	bool in_block = false;
+	bool in_block = false, crumb_seen = false;
 	const struct tline *prev = NULL;
+	size_t nonblank = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		bool block = false;
 
+		if (l[i].kind != LK_BLANK)
+			nonblank++;
 		if (l[i].kind != LK_TEXT)
 			continue;
 		/* A line of the page's head repeated right after itself (a
@@ -1051,10 +1054,21 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 			}
 			in_block = false;
 		}
+		if (breadcrumb(l[i].s, l[i].n, l[i].cps) &&
+		    !has_meta_label(tt, l[i].s, l[i].n)) {
+			/* Short lines above the page's first breadcrumb are
+			 * its header (site name, menu), not the article. */
+			if (!crumb_seen && nonblank <= 10)
+				for (size_t j = 0; j < i; j++)
+					if (l[j].kind == LK_TEXT &&
+					    l[j].cps <= 16)
+						l[j].kind = LK_FURNITURE;
+			crumb_seen = true;
+			l[i].kind = LK_FURNITURE;
+			continue;
+		}
 		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
 		    url_only(l[i].s, l[i].n) ||
-		    (breadcrumb(l[i].s, l[i].n, l[i].cps) &&
-		     !has_meta_label(tt, l[i].s, l[i].n)) ||
 		    (button_row(l[i].s, l[i].n, l[i].cps) &&
 		     !has_meta_label(tt, l[i].s, l[i].n)) ||
 		    page_bar(l[i].s, l[i].n, l[i].cps) ||

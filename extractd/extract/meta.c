@@ -1096,13 +1096,14 @@ next_nonblank(const struct tline *l, size_t n, size_t i)
 }
 
 /* A page header's outlet: the page's first line when it is nothing but an
- * outlet's name ("某某日报"). Its index, or SIZE_MAX. */
+ * outlet's name ("某某日报"), as text or as the furniture above a
+ * breadcrumb. Its index, or SIZE_MAX. */
 static size_t
 header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n)
 {
 	size_t i = next_nonblank(l, n, SIZE_MAX);
 
-	if (i == SIZE_MAX || l[i].kind != LK_TEXT || l[i].cps > 12 ||
+	if (i == SIZE_MAX || l[i].kind == LK_META || l[i].cps > 12 ||
 	    !outlet_name(tt, l[i].s, l[i].n))
 		return SIZE_MAX;
 	return i;

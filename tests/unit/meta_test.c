@@ -445,6 +445,27 @@ test_epaper(void)
 	      "今年以来,两地协作共建产业园区,成效明显。");
 }
 
+/* Short lines above the first breadcrumb are the site's header: not in
+ * the text; an outlet's name among them is the source when nothing else
+ * names one. */
+static void
+test_header_above_crumb(void)
+{
+	struct want w = { "某区帮扶资金助力茶产业",
+		          "东滨日报",
+		          "2019-06-20",
+		          { NULL },
+		          { NULL } };
+
+	check("东滨日报\n"
+	      "某区人民政府\n"
+	      "您现在的位置: 首页 > 要闻\n"
+	      "某区帮扶资金助力茶产业\n"
+	      "2019-06-20 14:13\n"
+	      "茶园今年采茶三百吨。\n",
+	      &w, "某区帮扶资金助力茶产业\n茶园今年采茶三百吨。");
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -595,6 +616,7 @@ main(void)
 	test_bylines_alone();
 	test_slash_bylines();
 	test_epaper();
+	test_header_above_crumb();
 	extload_close(&el);
 	return test_done("meta_test");
 }
