@@ -896,7 +896,8 @@ has_meta_label(const struct txt_tables *tt, const char *s, size_t n)
 		     k = ps_next(&tt->ml_set, k, s + i, n - i))
 			if (tt->ml[k].field != MF_OUTLET &&
 			    tt->ml[k].field != MF_SURNAME &&
-			    tt->ml[k].field != MF_SECTION)
+			    tt->ml[k].field != MF_SECTION &&
+			    tt->ml[k].field != MF_WELCOME)
 				return true;
 	return false;
 }

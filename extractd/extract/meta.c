@@ -249,7 +249,8 @@ txt_date_line(const char *s, size_t n)
 static bool
 word_field(enum meta_field f)
 {
-	return f == MF_OUTLET || f == MF_SURNAME || f == MF_SECTION;
+	return f == MF_OUTLET || f == MF_SURNAME || f == MF_SECTION ||
+	       f == MF_WELCOME;
 }
 
 /* The longest label at s[i..n), or -1. Words (outlet, surname, section)
@@ -1096,15 +1097,30 @@ next_nonblank(const struct tline *l, size_t n, size_t i)
 }
 
 /* A page header's outlet: the page's first line when it is nothing but an
- * outlet's name ("某某日报"), as text or as the furniture above a
- * breadcrumb. Its index, or SIZE_MAX. */
+ * outlet's name ("某某日报") or welcomes the reader to it ("欢迎访问某某网!",
+ * txt_meta.tsv "welcome"), as text or as the furniture above a breadcrumb.
+ * Its index and the name in [*b, *e), or SIZE_MAX. */
 static size_t
-header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n)
+header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
+              size_t *b, size_t *e)
 {
-	size_t i = next_nonblank(l, n, SIZE_MAX);
+	size_t i = next_nonblank(l, n, SIZE_MAX), w;
 
-	if (i == SIZE_MAX || l[i].kind == LK_META || l[i].cps > 12 ||
-	    !outlet_name(tt, l[i].s, l[i].n))
+	if (i == SIZE_MAX || l[i].kind == LK_META || l[i].cps > 20)
+		return SIZE_MAX;
+	*b = 0;
+	*e = l[i].n;
+	if ((w = word_at(tt, l[i].s, l[i].n, 0, MF_WELCOME)) != 0) {
+		*b = w;
+		while (*e > *b &&
+		       (l[i].s[*e - 1] == '!' || l[i].s[*e - 1] == '.' ||
+		        l[i].s[*e - 1] == ' '))
+			(*e)--;
+		if (*e - *b >= 3 && !memcmp(l[i].s + *e - 3, "。", 3))
+			*e -= 3;
+	}
+	if (u8_count(l[i].s + *b, *e - *b) > 12 ||
+	    !outlet_name(tt, l[i].s + *b, *e - *b))
 		return SIZE_MAX;
 	return i;
 }
@@ -1167,6 +1183,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	bool have_src = false, have_label = false, have_line = false,
 	     have_any = false;
 	size_t head_end = n, i, nonblank = 0, longs = 0, header, title_at = n;
+	size_t hb = 0, he = 0;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1183,7 +1200,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			break;
 		}
 	}
-	header = header_outlet(tt, l, n);
+	header = header_outlet(tt, l, n, &hb, &he);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct tline *t = &l[i];
 		struct field fs[MAX_FIELDS];
@@ -1517,7 +1534,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (header != SIZE_MAX && header != title_at) {
 		l[header].kind = LK_META;
 		if (!meta->source &&
-		    !(meta->source = ar_strndup(ar, l[header].s, l[header].n)))
+		    !(meta->source = ar_strndup(ar, l[header].s + hb, he - hb)))
 			rc = EXT_ENOMEM;
 	}
 	if (rc == 0)

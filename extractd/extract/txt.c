@@ -577,6 +577,7 @@ static const struct {
 	{ "outlet", MF_OUTLET },
 	{ "surname", MF_SURNAME },
 	{ "section", MF_SECTION },
+	{ "welcome", MF_WELCOME },
 };
 
 static int

@@ -73,6 +73,7 @@ enum meta_field {
 	MF_OUTLET,     /* 日报, 网: an outlet's name ends with one */
 	MF_SURNAME,    /* 王, 欧阳: a bare name starts with one */
 	MF_SECTION,    /* 新闻 in a forum title's "[纪实·新闻]" */
+	MF_WELCOME,    /* 欢迎访问 in a header "欢迎访问某某网!" */
 };
 
 struct meta_label {

@@ -466,6 +466,40 @@ test_header_above_crumb(void)
 	      &w, "某区帮扶资金助力茶产业\n茶园今年采茶三百吨。");
 }
 
+/* A header that welcomes the reader names the outlet when nothing else
+ * does; a 来源 line beats it. */
+static void
+test_welcome_header(void)
+{
+	{
+		struct want w = { "某地协作项目落地",
+			          "西原经济信息网",
+			          "2021-07-05",
+			          { NULL },
+			          { NULL } };
+
+		check("欢迎访问西原经济信息网!\n"
+		      "某地协作项目落地\n"
+		      "  • 时间:2021-07-05\n"
+		      "协作项目落地后,带动就业五百人。\n",
+		      &w, "某地协作项目落地\n协作项目落地后,带动就业五百人。");
+	}
+	{
+		struct want w = { "某地协作项目落地",
+			          "西原日报",
+			          "2021-07-05",
+			          { NULL },
+			          { NULL } };
+
+		check("欢迎访问西原经济信息网!\n"
+		      "某地协作项目落地\n"
+		      "  • 时间:2021-07-05\n"
+		      "  • 来源:西原日报\n"
+		      "协作项目落地后,带动就业五百人。\n",
+		      &w, NULL);
+	}
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -617,6 +651,7 @@ main(void)
 	test_slash_bylines();
 	test_epaper();
 	test_header_above_crumb();
+	test_welcome_header();
 	extload_close(&el);
 	return test_done("meta_test");
 }
