@@ -333,48 +333,48 @@ static bool
 outlet_part(const struct txt_tables *tt, const char *s, size_t n, size_t *b,
             size_t *e)
 {
-	size_t i = skip_brackets(s, n, 0), st, all_ok = 1, parts = 0;
+	size_t i = skip_brackets(s, n, 0), st;
+	bool all = true;
 
 	while (n > i && s[n - 1] == ' ')
 		n--;
 	if (i >= n || u8_count(s + i, n - i) > 40)
 		return false;
-	/* 、 lists */
-	for (st = i; st < n;) {
-		size_t j = st, at = st;
+	for (st = i; st < n && all;) {
+		size_t j = st, end = n;
 
 		while (j < n) {
-			at = j;
-			if (txt_next(s, n, &j) == 0x3001) {
+			size_t at = j;
+
+			if (txt_next(s, n, &j) == 0x3001) { /* 、 */
+				end = at;
 				break;
 			}
-			at = j;
 		}
-		if (!outlet_name(tt, s + st, at - st))
-			all_ok = 0;
-		parts++;
+		all = outlet_name(tt, s + st, end - st);
 		st = j;
 	}
-	if (all_ok && parts > 0) {
+	if (all) {
 		*b = i;
 		*e = n;
 		return true;
 	}
 	for (st = i; st < n;) {
-		size_t j = st, at = st;
+		size_t j = st, end = n;
 
 		while (j < n) {
-			uint32_t c;
+			size_t at = j;
+			uint32_t c = txt_next(s, n, &j);
 
-			at = j;
-			c = txt_next(s, n, &j);
-			if (c == '/' || c == 0x00B7 || c == '|' || c == 0x4E28)
+			if (c == '/' || c == 0x00B7 || c == '|' ||
+			    c == 0x4E28) {
+				end = at;
 				break;
-			at = j;
+			}
 		}
-		if (outlet_name(tt, s + st, at - st)) {
+		if (outlet_name(tt, s + st, end - st)) {
 			*b = st;
-			*e = at;
+			*e = end;
 			return true;
 		}
 		st = j;
@@ -1291,14 +1291,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		rc = bracket_bylines(tt, t->s, t->n, &rep, ar);
 		if (rc != 0)
 			continue;
-		if (head &&
-		    (t->cps > META_MAX_CPS || has_cp(t->s, t->n, "。"))) {
-			/* A byline opening the first paragraph. */
-			size_t e = lead_byline(tt, t->s, t->n);
-
-			if (e == 0)
-				continue;
-			nf = parse_fields(tt, t->s, e, fs);
+		if (head && (lead = lead_byline(tt, t->s, t->n)) != 0) {
+			/* A byline opening the first paragraph: read, and the
+			 * paragraph stays. */
+			nf = parse_fields(tt, t->s, lead, fs);
 			for (f = 0; f < nf && rc == 0; f++)
 				if (fs[f].f == MF_REPORTER &&
 				    !photo_credit(t->s, fs[f].vs, fs[f].ve))

@@ -500,6 +500,21 @@ test_welcome_header(void)
 	}
 }
 
+/* A byline opening a short paragraph: read, and the paragraph stays. */
+static void
+test_short_lead_byline(void)
+{
+	struct want w = {
+		"两地签约共建园区", "北湖晚报", NULL, { "孔明" }, { NULL }
+	};
+
+	check("两地签约共建园区\n"
+	      "北湖晚报 记者孔明报道  两地昨日签约共建园区\n",
+	      &w,
+	      "两地签约共建园区\n"
+	      "北湖晚报 记者孔明报道 两地昨日签约共建园区");
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -652,6 +667,7 @@ main(void)
 	test_epaper();
 	test_header_above_crumb();
 	test_welcome_header();
+	test_short_lead_byline();
 	extload_close(&el);
 	return test_done("meta_test");
 }
