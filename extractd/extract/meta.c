@@ -1119,7 +1119,7 @@ header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
 		if (*e - *b >= 3 && !memcmp(l[i].s + *e - 3, "。", 3))
 			*e -= 3;
 	}
-	if (u8_count(l[i].s + *b, *e - *b) > 12 ||
+	if (u8_count(l[i].s + *b, *e - *b) > 10 ||
 	    !outlet_name(tt, l[i].s + *b, *e - *b))
 		return SIZE_MAX;
 	return i;
@@ -1182,8 +1182,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	struct date d_src, d_label, d_line, d_any;
 	bool have_src = false, have_label = false, have_line = false,
 	     have_any = false;
-	size_t head_end = n, i, nonblank = 0, longs = 0, header, title_at = n;
-	size_t hb = 0, he = 0;
+	size_t head_end = n, i, nonblank = 0, longs = 0, header;
+	size_t hb = 0, he = 0, dl_line = SIZE_MAX;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -1237,6 +1237,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (head && dateline_at(tt, t->s, t->n, &dl)) {
 			size_t a = skip_spaces(t->s, t->n, dl.after);
 
+			if (dl_line == SIZE_MAX)
+				dl_line = i;
 			if (dl.oe > dl.ob && !src_byline)
 				src_byline =
 				    ar_strndup(ar, t->s + dl.ob, dl.oe - dl.ob);
@@ -1483,14 +1485,15 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		goto done;
 	}
 
-	/* The title: the headline-like line just above a metadata line of
-	 * the head (over blank lines, furniture, other metadata and a
-	 * "——" subtitle), else a dateline's 题:, else 原标题, else a
-	 * headline-like first line. */
+	/* The title: the headline-like line just above a metadata line or
+	 * the first dateline of the head (over blank lines, furniture, other
+	 * metadata, a photo's caption and a "——" subtitle), else a dateline's
+	 * 题:, else 原标题, else a headline-like first line; never the header's
+	 * outlet. */
 	for (i = 0; i < head_end && !meta->title; i++) {
 		size_t j = i, skips = 0;
 
-		if (l[i].kind != LK_META)
+		if (l[i].kind != LK_META && i != dl_line)
 			continue;
 		while (j-- > 0) {
 			const struct tline *p = &l[j];
@@ -1498,14 +1501,14 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			if (p->kind == LK_BLANK)
 				continue;
 			if ((p->kind == LK_FURNITURE || p->kind == LK_META ||
-			     (p->n >= 3 && !memcmp(p->s, "—", 3))) &&
+			     (p->n >= 3 && !memcmp(p->s, "—", 3)) ||
+			     photo_credit(p->s, 0, p->n)) &&
 			    ++skips <= 4)
 				continue;
 			break;
 		}
-		if (j < i && headline_like(&l[j])) {
+		if (j < i && j != header && headline_like(&l[j])) {
 			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
-			title_at = j;
 		}
 	}
 	if (!meta->title && dl_title)
@@ -1518,16 +1521,15 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			meta->title = origtitle;
 	}
 	for (i = 0; i < head_end && !meta->title; i++) {
-		if (l[i].kind != LK_TEXT)
+		if (l[i].kind != LK_TEXT || i == header)
 			continue;
 		if (headline_like(&l[i])) {
 			meta->title = clean_title(tt, l[i].s, l[i].n, ar);
-			title_at = i;
 		}
 		break;
 	}
-	/* The header's outlet, unless that line is the headline. */
-	if (header != SIZE_MAX && header != title_at) {
+	/* The header's outlet. */
+	if (header != SIZE_MAX) {
 		l[header].kind = LK_META;
 		if (!meta->source &&
 		    !(meta->source = ar_strndup(ar, l[header].s + hb, he - hb)))

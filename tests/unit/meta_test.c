@@ -515,6 +515,24 @@ test_short_lead_byline(void)
 	      "北湖晚报 记者孔明报道 两地昨日签约共建园区");
 }
 
+/* With no metadata line, the headline is the line above the first
+ * dateline, over a photo's caption; the header's outlet is never the
+ * title. */
+static void
+test_title_above_dateline(void)
+{
+	struct want w = {
+		"某市协作工作队获表彰", "北山新闻网", NULL, { "柏松" }, { NULL }
+	};
+
+	check("北山新闻网\n"
+	      "某市协作工作队获表彰\n"
+	      "协作车间里的工人。通讯员 霍然 摄\n"
+	      "北山新闻网2月4日讯(北山日报记者 柏松)记者4日获悉,"
+	      "某市协作工作队获表彰。\n",
+	      &w, NULL);
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -668,6 +686,7 @@ main(void)
 	test_header_above_crumb();
 	test_welcome_header();
 	test_short_lead_byline();
+	test_title_above_dateline();
 	extload_close(&el);
 	return test_done("meta_test");
 }
