@@ -1193,8 +1193,11 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			head_end = i;
 			break;
 		}
+		/* Paragraphs end the head; a long row of words without a
+		 * sign (a menu) does not. */
 		if (l[i].kind == LK_TEXT &&
-		    (l[i].cps >= 60 || has_cp(l[i].s, l[i].n, "。")) &&
+		    ((l[i].cps >= 60 && has_cp(l[i].s, l[i].n, ",")) ||
+		     has_cp(l[i].s, l[i].n, "。")) &&
 		    ++longs >= HEAD_LONG) {
 			head_end = i;
 			break;
