@@ -861,13 +861,14 @@ forum_floor(const char *s, size_t n, size_t cps)
 }
 
 /* A menu: five or more short words side by side, no signs ("视频 时评
- * 本地 专题 图片"); a headline of four parts stays. */
+ * 本地 专题 图片"), or eight and more words of up to 12 characters; a
+ * headline of four parts stays. */
 static bool
 menu_row(const char *s, size_t n, size_t cps)
 {
-	size_t i = 0, items = 0, item = 0;
+	size_t i = 0, items = 0, item = 0, longest = 0;
 
-	if (cps > 60)
+	if (cps > 120)
 		return false;
 	while (i < n) {
 		uint32_t c = txt_next(s, n, &i);
@@ -880,10 +881,10 @@ menu_row(const char *s, size_t n, size_t cps)
 			return false;
 		if (item++ == 0)
 			items++;
-		if (item > 8)
-			return false;
+		if (item > longest)
+			longest = item;
 	}
-	return items >= 5;
+	return (items >= 5 && longest <= 8) || (items >= 8 && longest <= 12);
 }
 
 /* Whether a metadata label (记者, 来源) stands in the line: such a line is

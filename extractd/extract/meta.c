@@ -1125,6 +1125,14 @@ header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
 	return i;
 }
 
+/* A line that is nothing but a short outlet's name ("某某网"): page
+ * chrome, never the title. */
+static bool
+outlet_line(const struct txt_tables *tt, const struct tline *l)
+{
+	return l->cps <= 8 && outlet_name(tt, l->s, l->n);
+}
+
 /* An outlet's name written alone on a line: short, no signs but '+'. */
 static bool
 bare_outlet_line(const struct tline *l)
@@ -1492,7 +1500,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	 * the first dateline of the head (over blank lines, furniture, other
 	 * metadata, a photo's caption and a "——" subtitle), else a dateline's
 	 * 题:, else 原标题, else a headline-like first line; never the header's
-	 * outlet. */
+	 * outlet nor another line that is only an outlet's name. */
 	for (i = 0; i < head_end && !meta->title; i++) {
 		size_t j = i, skips = 0;
 
@@ -1510,7 +1518,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				continue;
 			break;
 		}
-		if (j < i && j != header && headline_like(&l[j])) {
+		if (j < i && j != header && !outlet_line(tt, &l[j]) &&
+		    headline_like(&l[j])) {
 			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
 		}
 	}
@@ -1524,7 +1533,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			meta->title = origtitle;
 	}
 	for (i = 0; i < head_end && !meta->title; i++) {
-		if (l[i].kind != LK_TEXT || i == header)
+		if (l[i].kind != LK_TEXT || i == header ||
+		    outlet_line(tt, &l[i]))
 			continue;
 		if (headline_like(&l[i])) {
 			meta->title = clean_title(tt, l[i].s, l[i].n, ar);

@@ -537,6 +537,19 @@ test_title_above_dateline(void)
 	      &w, NULL);
 }
 
+/* A line that is only an outlet's name is no title, wherever it is. */
+static void
+test_outlet_line_no_title(void)
+{
+	struct want w = { NULL, "东港日报", "2018-10-17", { NULL }, { NULL } };
+
+	check("首页 > 要闻 > 正文\n"
+	      "东港石油网\n"
+	      "2018-10-17 来源:东港日报\n"
+	      "10月16日,某集团发布年度帮扶报告,投入资金一亿元。\n",
+	      &w, NULL);
+}
+
 /* A row of buttons that holds a byline is read, not dropped. */
 static void
 test_button_byline(void)
@@ -691,6 +704,7 @@ main(void)
 	test_welcome_header();
 	test_short_lead_byline();
 	test_title_above_dateline();
+	test_outlet_line_no_title();
 	extload_close(&el);
 	return test_done("meta_test");
 }
