@@ -1027,7 +1027,6 @@ void
 txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 {
 	bool in_block = false, crumb_seen = false;
-	const struct tline *prev = NULL;
 	size_t nonblank = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -1037,15 +1036,6 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 			nonblank++;
 		if (l[i].kind != LK_TEXT)
 			continue;
-		/* A line of the page's head repeated right after itself (a
-		 * headline printed twice): the copy goes. Short lines may
-		 * repeat in a table. */
-		if (prev && i < 40 && prev->n == l[i].n && l[i].cps >= 8 &&
-		    l[i].cps <= 80 && !memcmp(prev->s, l[i].s, l[i].n)) {
-			l[i].kind = LK_FURNITURE;
-			continue;
-		}
-		prev = &l[i];
 		if (in_block) {
 			/* Links after 相关新闻: short lines that are not
 			 * sentences. */
