@@ -1275,10 +1275,11 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 					           0, LK_TEXT };
 
 				o.cps = u8_count(o.s, o.n);
+				/* The line stays in the text like any
+				 * headline. */
 				if (headline_like(&o)) {
 					dl_title =
 					    clean_title(tt, o.s, o.n, ar);
-					t->kind = LK_META;
 					continue;
 				}
 			}
@@ -1457,7 +1458,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			continue;
 		p = prev_nonblank(l, i);
 		q = next_nonblank(l, n, i);
-		if (!(p != SIZE_MAX && l[p].kind == LK_META &&
+		if (!(p != SIZE_MAX && l[p].kind != LK_FURNITURE &&
 		      dateline_at(tt, l[p].s, l[p].n, &dl)) &&
 		    !(q != SIZE_MAX && l[q].kind == LK_META &&
 		      txt_date_line(l[q].s, l[q].n)))
@@ -1496,11 +1497,12 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		goto done;
 	}
 
-	/* The title: the headline-like line just above a metadata line or
-	 * the first dateline of the head (over blank lines, furniture, other
-	 * metadata, a photo's caption and a "——" subtitle), else a dateline's
-	 * 题:, else 原标题, else a headline-like first line; never the header's
-	 * outlet nor another line that is only an outlet's name. */
+	/* The title: a dateline's 题:, else the headline-like line just
+	 * above a metadata line or the first dateline of the head (over blank
+	 * lines, furniture, other metadata, a photo's caption and a "——"
+	 * subtitle), else 原标题, else a headline-like first line; never the
+	 * header's outlet nor another line that is only an outlet's name. */
+	meta->title = dl_title;
 	for (i = 0; i < head_end && !meta->title; i++) {
 		size_t j = i, skips = 0;
 
@@ -1523,8 +1525,6 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
 		}
 	}
-	if (!meta->title && dl_title)
-		meta->title = dl_title;
 	if (!meta->title && origtitle) {
 		struct tline o = { origtitle, strlen(origtitle), 0, LK_TEXT };
 
