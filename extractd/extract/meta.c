@@ -531,14 +531,17 @@ strip_suffix(const struct txt_tables *tt, const char *s, size_t n)
 {
 	bool again = true;
 
+	/* Suffixes are a few characters: look them up where they would
+	 * start, not through every label. */
 	while (again) {
-		again = false;
-		for (size_t k = 0; k < tt->n_ml; k++) {
-			const struct meta_label *m = &tt->ml[k];
+		size_t at = n;
 
-			if (m->field == MF_NAMESUFFIX && m->len < n &&
-			    !memcmp(s + n - m->len, m->s, m->len)) {
-				n -= m->len;
+		again = false;
+		for (int back = 0; back < 4 && at > 0 && !again; back++) {
+			txt_prev(s, &at);
+			if (at > 0 &&
+			    word_is(tt, s, at, n - at, MF_NAMESUFFIX)) {
+				n = at;
 				again = true;
 			}
 		}
