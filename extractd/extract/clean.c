@@ -7,7 +7,9 @@
  * spaces, converts Traditional to Simplified on the clauses that hold a
  * code point the converter changes, and folds variants (variants.tsv).
  * Then marks furniture lines: boilerplate.tsv's patterns, junk digit
- * runs, URL- or e-mail-only lines, phone lines, breadcrumbs.
+ * runs, URL- or e-mail-only lines, phone lines, breadcrumbs, button
+ * rows, newspaper page bars, forum floors, menus of short words and
+ * markup left-overs.
  * Does not: read metadata (meta.c) or drop lines (txt.c). */
 #define _GNU_SOURCE /* memmem */
 #include "txt_int.h"
@@ -754,7 +756,8 @@ url_only(const char *s, size_t n)
 		if (j > i) {
 			bool scheme =
 			    (j - i >= 4 && !memcmp(s + i, "http", 4)) ||
-			    (j - i >= 4 && !memcmp(s + i, "www.", 4));
+			    (j - i >= 4 && !memcmp(s + i, "www.", 4)) ||
+			    (j - i >= 6 && !memcmp(s + i, "//www.", 6));
 
 			if (j - i >= 5 && dots && (scheme || at))
 				urls++;
@@ -770,13 +773,16 @@ url_only(const char *s, size_t n)
 	return urls > 0 && rest <= 6;
 }
 
-/* Navigation: "首页 > 新闻 > 正文", "首页 | 国内 | 国际". */
+/* Navigation: "首页 > 新闻 > 正文", "首页 | 国内 | 国际"; one separator
+ * is enough when the line names the home page or the reader's place
+ * ("您现在的位置: 首页> 要闻"), and items may then be longer. */
 static bool
 breadcrumb(const char *s, size_t n, size_t cps)
 {
 	size_t i = 0, seps = 0, item = 0, longest = 0;
+	bool home;
 
-	if (cps > 60)
+	if (cps > 80)
 		return false;
 	while (i < n) {
 		uint32_t c = txt_next(s, n, &i);
@@ -785,23 +791,157 @@ breadcrumb(const char *s, size_t n, size_t cps)
 		    c == 0x2192) {
 			seps++;
 			item = 0;
+		} else if (c == 0x3002 || c == ',') {
+			return false;
 		} else if (c != ' ') {
 			if (++item > longest)
 				longest = item;
 		}
 	}
-	return seps >= 2 && longest <= 10;
+	if (seps >= 2 && longest <= 10 && cps <= 60)
+		return true;
+	home = memmem(s, n, "首页", 6) || memmem(s, n, "位置", 6) ||
+	       (n >= 6 && !memcmp(s + n - 6, "正文", 6));
+	return seps >= 1 && home && longest <= 24;
 }
 
-/* Skips leading brackets and spaces (【打印】 rules name them). */
+/* A row of buttons: bracketed words with little else ("【打 印】 【关闭】",
+ * a row whose first bracket was cut off). */
+static bool
+button_row(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0, brackets = 0, run = 0, longest = 0;
+
+	if (cps > 40)
+		return false;
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == 0x3010 || c == 0x3011 || c == '[' || c == ']') {
+			brackets++;
+			run = 0;
+		} else if (c != ' ') {
+			if (++run > longest)
+				longest = run;
+		}
+	}
+	return brackets >= 4 && longest <= 8;
+}
+
+/* A newspaper's page bar: "第A16版:国内新闻", "第3版 要闻". */
+static bool
+page_bar(const char *s, size_t n, size_t cps)
+{
+	size_t i = 3, k = 0;
+
+	if (cps > 40 || n < 7 || memcmp(s, "第", 3))
+		return false;
+	while (i < n && k < 5 && is_alnum((unsigned char)s[i])) {
+		i++;
+		k++;
+	}
+	return k > 0 && n - i >= 3 && !memcmp(s + i, "版", 3);
+}
+
+/* A forum post's floor and poster: "1# 某某", "2楼 某某". */
+static bool
+forum_floor(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0;
+
+	if (cps > 20)
+		return false;
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (i == 0 || i > 4 || i >= n)
+		return false;
+	return (s[i] == '#' && i + 1 < n && s[i + 1] == ' ') ||
+	       (n - i >= 3 && !memcmp(s + i, "楼", 3) &&
+	        (n - i == 3 || s[i + 3] == ' '));
+}
+
+/* A menu: five or more short words side by side, no signs ("视频 时评
+ * 本地 专题 图片"), or eight and more words of up to 12 characters; a
+ * headline of four parts stays. */
+static bool
+menu_row(const char *s, size_t n, size_t cps)
+{
+	size_t i = 0, items = 0, item = 0, longest = 0;
+
+	if (cps > 120)
+		return false;
+	while (i < n) {
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == ' ') {
+			item = 0;
+			continue;
+		}
+		if (!(txt_is_cjk(c) || is_alnum(c) || c == 0x00B7))
+			return false;
+		if (item++ == 0)
+			items++;
+		if (item > longest)
+			longest = item;
+	}
+	return (items >= 5 && longest <= 8) || (items >= 8 && longest <= 12);
+}
+
+/* Whether a metadata label (记者, 来源) stands in the line: such a line is
+ * left to meta.c. */
+static bool
+has_meta_label(const struct txt_tables *tt, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+		     k = ps_next(&tt->ml_set, k, s + i, n - i))
+			if (tt->ml[k].field != MF_OUTLET &&
+			    tt->ml[k].field != MF_SURNAME &&
+			    tt->ml[k].field != MF_SECTION &&
+			    tt->ml[k].field != MF_WELCOME)
+				return true;
+	return false;
+}
+
+/* Left-overs of markup: "<i id=x></i>", or one Latin word alone
+ * ("Document", "EN"). */
+static bool
+markup_line(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 4 && !memcmp(s, "•", 3)) { /* a list's bullet */
+		s += 3;
+		n -= 3;
+		while (n > 0 && s[0] == ' ') {
+			s++;
+			n--;
+		}
+	}
+	if (n >= 3 && s[0] == '<' && s[n - 1] == '>')
+		return true;
+	if (n > 12)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+			return false;
+	return n >= 2;
+}
+
+/* Skips leading brackets, bullets and spaces (【打印】 rules name them). */
 static size_t
 lead_skip(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && (s[i] == ' ' || s[i] == '[' || s[i] == '('))
-		i++;
-	return i;
+	for (;;) {
+		if (i < n && (s[i] == ' ' || s[i] == '[' || s[i] == '('))
+			i++;
+		else if (n - i >= 3 && !memcmp(s + i, "•", 3))
+			i += 3;
+		else
+			return i;
+	}
 }
 
 /* The rest of the line after a pattern holds no words. */
@@ -886,11 +1026,14 @@ bp_line(const struct txt_tables *tt, const struct tline *l, bool *block)
 void
 txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 {
-	bool in_block = false;
+	bool in_block = false, crumb_seen = false;
+	size_t nonblank = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		bool block = false;
 
+		if (l[i].kind != LK_BLANK)
+			nonblank++;
 		if (l[i].kind != LK_TEXT)
 			continue;
 		if (in_block) {
@@ -903,9 +1046,28 @@ txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n)
 			}
 			in_block = false;
 		}
+		if (breadcrumb(l[i].s, l[i].n, l[i].cps) &&
+		    !has_meta_label(tt, l[i].s, l[i].n)) {
+			/* Short lines above the page's first breadcrumb are
+			 * its header (site name, menu), not the article. */
+			if (!crumb_seen && nonblank <= 10)
+				for (size_t j = 0; j < i; j++)
+					if (l[j].kind == LK_TEXT &&
+					    l[j].cps <= 16)
+						l[j].kind = LK_FURNITURE;
+			crumb_seen = true;
+			l[i].kind = LK_FURNITURE;
+			continue;
+		}
 		if (txt_is_junk_line(l[i].s, l[i].n, l[i].cps) ||
 		    url_only(l[i].s, l[i].n) ||
-		    breadcrumb(l[i].s, l[i].n, l[i].cps) ||
+		    (button_row(l[i].s, l[i].n, l[i].cps) &&
+		     !has_meta_label(tt, l[i].s, l[i].n)) ||
+		    page_bar(l[i].s, l[i].n, l[i].cps) ||
+		    forum_floor(l[i].s, l[i].n, l[i].cps) ||
+		    (menu_row(l[i].s, l[i].n, l[i].cps) &&
+		     !has_meta_label(tt, l[i].s, l[i].n)) ||
+		    markup_line(l[i].s, l[i].n) ||
 		    (l[i].cps <= 24 && has_phone(l[i].s, l[i].n) &&
 		     no_words(l[i].s, l[i].n) &&
 		     !txt_date_line(l[i].s, l[i].n)) ||

@@ -3,12 +3,20 @@
  *
  * Does: labelled fields (txt_meta.tsv: 来源:, 发布时间:, 责任编辑:, 记者,
  * ...) on lines shaped like metadata (short, no full stop, starting with a
- * label, a date or an outlet's byline), date-only lines, bylines in
- * brackets ("(记者 张三)"), "X供稿", agency datelines (新华社...电), a
- * site-name footer "X网(domain)", and the title: the headline-like line
- * just above the first metadata lines of the page head, else the first
- * line when it is headline-like.
- * Does not: read dates from the body, or guess a title from a paragraph. */
+ * label, a bullet, a date, an outlet's byline or an info line's outlet
+ * and web address), date-only lines (after a web address, before an
+ * outlet's name), bylines in brackets ("(记者 张三)"), "X供稿", datelines
+ * ("新华社...电", "某某网某地M月D日电 (张三)", "某某报讯", "...电 题:X"),
+ * bylines that open the first paragraph ("A报、B网 记者X报道  ..."), bare
+ * author lines under a dateline or over a date line, a site-name footer
+ * "X网(domain)", the page header's outlet, and the title: the
+ * headline-like line just above the first metadata lines of the page head,
+ * else a dateline's 题:, else 原标题, else the first line when it is
+ * headline-like; a □ byline and a forum section are cut from it. Outlets
+ * are told by their last word (txt_meta.tsv "outlet"), bare names by a
+ * surname ("surname").
+ * Does not: read dates from the body or from a dateline without a year,
+ * take names from photo credits, or guess a title from a paragraph. */
 #include "txt_int.h"
 
 #include <stdlib.h>
@@ -132,7 +140,9 @@ find_date(const char *s, size_t n, struct date *d, size_t *at, size_t *len)
 static size_t
 skip_brackets(const char *s, size_t n, size_t i)
 {
-	static const char *const open[] = { "【", "[", "(", " ", "《", "〔" };
+	static const char *const open[] = { "【", "[", "(", " ", "《", "〔",
+		                            "•",  "■", "□", "●", "◆",  "▪",
+		                            "★",  "▶", "◇", "○" };
 
 	for (;;) {
 		size_t k, before = i;
@@ -148,12 +158,52 @@ skip_brackets(const char *s, size_t n, size_t i)
 	}
 }
 
-/* "2020-01-21 08:42", "2020年1月21日 星期二": a line that is a date. */
+/* A web address or domain at s[i] ("http://www.x.com", "gy.x.com.cn")
+ * followed by a space: the index after the spaces, else i. */
+static size_t
+skip_domain(const char *s, size_t n, size_t i)
+{
+	size_t j = i, dots = 0, letters = 0;
+
+	while (j < n && s[j] != ' ' && (unsigned char)s[j] < 0x80) {
+		dots += s[j] == '.';
+		letters += (s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'z';
+		j++;
+	}
+	if (j == i || j >= n || s[j] != ' ' || dots == 0 || letters == 0)
+		return i;
+	while (j < n && s[j] == ' ')
+		j++;
+	return j;
+}
+
+/* "2020-01-21 08:42", "2020年1月21日 星期二": a line that is a date, maybe
+ * after a web address ("http://www.x.com 2020-01-21"). With lead and tail,
+ * a short first word before a space and a short last word after one (an
+ * outlet's name: "某某报 2020-01-21", "2020-01-21 10:00 某某报") are
+ * allowed: *lead is where the first word ends, *tail where the last
+ * starts (0 when there is none); the caller checks them. */
 static bool
-date_line(const char *s, size_t n, struct date *d)
+date_line_at(const char *s, size_t n, struct date *d, size_t *lead,
+             size_t *tail)
 {
 	size_t i = skip_brackets(s, n, 0), k;
 
+	if (tail)
+		*tail = *lead = 0;
+	i = skip_domain(s, n, i);
+	if (tail && i < n && !is_digit(s[i])) {
+		/* "某某日报 2021年3月4日 星期四": a word before the date. */
+		const char *sp = memchr(s + i, ' ', n - i);
+
+		if (!sp || (size_t)(sp - s) == i ||
+		    u8_count(s + i, (size_t)(sp - s) - i) > 16)
+			return false;
+		*lead = (size_t)(sp - s);
+		i = *lead;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
 	if (!(k = date_at(s, n, i, d)))
 		return false;
 	i += k;
@@ -168,11 +218,22 @@ date_line(const char *s, size_t n, struct date *d)
 			i += 6;
 		} else if (n - i >= 3 && !memcmp(s + i, "】", 3)) {
 			i += 3;
+		} else if (tail && s[i - 1] == ' ' &&
+		           !memchr(s + i, ' ', n - i) &&
+		           u8_count(s + i, n - i) <= 16) {
+			*tail = i;
+			return true;
 		} else {
 			return false;
 		}
 	}
 	return true;
+}
+
+static bool
+date_line(const char *s, size_t n, struct date *d)
+{
+	return date_line_at(s, n, d, NULL, NULL);
 }
 
 bool
@@ -185,7 +246,15 @@ txt_date_line(const char *s, size_t n)
 
 /* ---- labels and fields --------------------------------------------------- */
 
-/* The longest label at s[i..n), or -1. */
+static bool
+word_field(enum meta_field f)
+{
+	return f == MF_OUTLET || f == MF_SURNAME || f == MF_SECTION ||
+	       f == MF_WELCOME;
+}
+
+/* The longest label at s[i..n), or -1. Words (outlet, surname, section)
+ * are not labels. */
 static long
 label_at(const struct txt_tables *tt, const char *s, size_t n, size_t i)
 {
@@ -193,9 +262,124 @@ label_at(const struct txt_tables *tt, const char *s, size_t n, size_t i)
 
 	for (k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
 	     k = ps_next(&tt->ml_set, k, s + i, n - i))
-		if (best < 0 || tt->ml[k].len > tt->ml[best].len)
+		if (!word_field(tt->ml[k].field) &&
+		    (best < 0 || tt->ml[k].len > tt->ml[best].len))
 			best = k;
 	return best;
+}
+
+/* Whether a word of kind f spans s[i..i+len) exactly. */
+static bool
+word_is(const struct txt_tables *tt, const char *s, size_t i, size_t len,
+        enum meta_field f)
+{
+	for (long k = ps_first(&tt->ml_set, s + i, len); k >= 0;
+	     k = ps_next(&tt->ml_set, k, s + i, len))
+		if (tt->ml[k].field == f && tt->ml[k].len == len)
+			return true;
+	return false;
+}
+
+/* The bytes of the longest word of kind f at s[i..n), or 0. */
+static size_t
+word_at(const struct txt_tables *tt, const char *s, size_t n, size_t i,
+        enum meta_field f)
+{
+	size_t best = 0;
+
+	for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+	     k = ps_next(&tt->ml_set, k, s + i, n - i))
+		if (tt->ml[k].field == f && tt->ml[k].len > best)
+			best = tt->ml[k].len;
+	return best;
+}
+
+/* Whether s[0..n) is an outlet's name: Han characters (and letters or
+ * digits) ending with an outlet word (日报, 网) after at least one more
+ * character, or a news agency. "本报" and "本网" (this paper) are not a
+ * name. At most 20 code points. */
+static bool
+outlet_name(const struct txt_tables *tt, const char *s, size_t n)
+{
+	size_t i = 0, cps = 0;
+	long k;
+
+	if (n == 0)
+		return false;
+	k = label_at(tt, s, n, 0);
+	if (k >= 0 && tt->ml[k].field == MF_AGENCY && tt->ml[k].len == n)
+		return true;
+	while (i < n) {
+		size_t at = i;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (!txt_is_cjk(c) &&
+		    !(c < 0x80 && (is_digit((char)c) ||
+		                   ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))))
+			return false;
+		if (++cps > 20)
+			return false;
+		if (at > 0 && word_is(tt, s, at, n - at, MF_OUTLET))
+			return !(cps == 2 && !memcmp(s, "本", 3));
+	}
+	return false;
+}
+
+/* The outlet in a byline's head ("南方日报" in "南方日报记者 X",
+ * "新甘肃·甘肃经济日报", "A报、B网"): a list joined by 、 whose every
+ * part is an outlet is kept whole; else the first part between / · | that
+ * is one. Sets [*b, *e) and returns true, or false. */
+static bool
+outlet_part(const struct txt_tables *tt, const char *s, size_t n, size_t *b,
+            size_t *e)
+{
+	size_t i = skip_brackets(s, n, 0), st;
+	bool all = true;
+
+	while (n > i && s[n - 1] == ' ')
+		n--;
+	if (i >= n || u8_count(s + i, n - i) > 40)
+		return false;
+	for (st = i; st < n && all;) {
+		size_t j = st, end = n;
+
+		while (j < n) {
+			size_t at = j;
+
+			if (txt_next(s, n, &j) == 0x3001) { /* 、 */
+				end = at;
+				break;
+			}
+		}
+		all = outlet_name(tt, s + st, end - st);
+		st = j;
+	}
+	if (all) {
+		*b = i;
+		*e = n;
+		return true;
+	}
+	for (st = i; st < n;) {
+		size_t j = st, end = n;
+
+		while (j < n) {
+			size_t at = j;
+			uint32_t c = txt_next(s, n, &j);
+
+			if (c == '/' || c == 0x00B7 || c == '|' ||
+			    c == 0x4E28) {
+				end = at;
+				break;
+			}
+		}
+		if (outlet_name(tt, s + st, end - st)) {
+			*b = st;
+			*e = end;
+			return true;
+		}
+		st = j;
+	}
+	return false;
 }
 
 static size_t
@@ -274,6 +458,49 @@ meta_prefix_ok(const char *s, size_t ls, enum meta_field f)
 	return false;
 }
 
+/* An info line's head before its first label: an outlet's name, maybe
+ * followed by its web address ("某某中国 www.x.cn 时间: ..."). The name
+ * in [*b, *e). */
+static bool
+info_prefix(const struct txt_tables *tt, const char *s, size_t ls, size_t *b,
+            size_t *e)
+{
+	size_t i = skip_brackets(s, ls, 0), j, k, dots = 0, letters = 0;
+	bool domain = false;
+
+	while (ls > i && s[ls - 1] == ' ')
+		ls--;
+	for (j = i; j < ls && s[j] != ' '; j++)
+		;
+	if (j == i || u8_count(s + i, j - i) > 12)
+		return false;
+	for (k = j; k < ls && s[k] == ' '; k++)
+		;
+	if (k < ls) {
+		for (; k < ls; k++) {
+			if (s[k] == ' ' || (unsigned char)s[k] >= 0x80)
+				return false;
+			dots += s[k] == '.';
+			letters += (s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'z';
+		}
+		if (!dots || !letters)
+			return false;
+		domain = true;
+	}
+	for (k = i; k < j;) {
+		uint32_t c = txt_next(s, j, &k);
+
+		if (!txt_is_cjk(c) && !(c < 0x80 && is_digit((char)c)) &&
+		    !(c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			return false;
+	}
+	if (!domain && !outlet_name(tt, s + i, j - i))
+		return false;
+	*b = i;
+	*e = j;
+	return true;
+}
+
 /* ---- names ------------------------------------------------------------------
  */
 
@@ -304,14 +531,17 @@ strip_suffix(const struct txt_tables *tt, const char *s, size_t n)
 {
 	bool again = true;
 
+	/* Suffixes are a few characters: look them up where they would
+	 * start, not through every label. */
 	while (again) {
-		again = false;
-		for (size_t k = 0; k < tt->n_ml; k++) {
-			const struct meta_label *m = &tt->ml[k];
+		size_t at = n;
 
-			if (m->field == MF_NAMESUFFIX && m->len < n &&
-			    !memcmp(s + n - m->len, m->s, m->len)) {
-				n -= m->len;
+		again = false;
+		for (int back = 0; back < 4 && at > 0 && !again; back++) {
+			txt_prev(s, &at);
+			if (at > 0 &&
+			    word_is(tt, s, at, n - at, MF_NAMESUFFIX)) {
+				n = at;
 				again = true;
 			}
 		}
@@ -325,43 +555,85 @@ name_sep(uint32_t c)
 	return c == ' ' || c == ',' || c == 0x3001 || c == '/' || c == ';';
 }
 
+/* A Han token at s[i..n): its end. */
+static size_t
+han_token(const char *s, size_t n, size_t i, size_t *cps, bool *dot)
+{
+	*cps = 0;
+	while (i < n) {
+		size_t at = i;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c == 0x00B7 || c == 0x30FB) {
+			*dot = true;
+		} else if (!txt_is_cjk(c)) {
+			return at;
+		}
+		(*cps)++;
+	}
+	return i;
+}
+
+static size_t
+skip_name_seps(const char *s, size_t n, size_t i)
+{
+	while (i < n) {
+		size_t at = i;
+
+		if (!name_sep(txt_next(s, n, &i)))
+			return at;
+	}
+	return i;
+}
+
 /* Names in s[0..n): tokens of 2-4 Han characters (or longer ones with a
- * middle dot, 阿不都·热合曼) separated by spaces, 、 or commas. Stops at
- * the first token that is not a name. */
+ * middle dot, 阿不都·热合曼) separated by spaces, 、 or commas; two
+ * one-character tokens whose first is a surname are one name padded for
+ * layout ("周 科"). Stops at the first token that is not a name. Strict:
+ * every name must start with a surname (a bare author line, "(X)" after
+ * a dateline). *end is where the names stop. */
 static int
-read_names(const struct txt_tables *tt, const char *s, size_t n,
-           struct names *nm, struct arena *ar)
+read_names_at(const struct txt_tables *tt, const char *s, size_t n,
+              struct names *nm, struct arena *ar, bool strict, size_t *end)
 {
 	size_t i = 0;
 
+	*end = 0;
 	while (i < n) {
-		size_t st, at, tl, cps = 0;
+		size_t st, tl, cps, at;
 		bool dot = false;
 		int rc;
 
-		while (i < n) {
-			at = i;
-			if (!name_sep(txt_next(s, n, &i))) {
-				i = at;
-				break;
-			}
-		}
-		st = i;
-		while (i < n) {
-			uint32_t c;
-
-			at = i;
-			c = txt_next(s, n, &i);
-			if (c == 0x00B7 || c == 0x30FB) {
-				dot = true;
-			} else if (!txt_is_cjk(c)) {
-				i = at;
-				break;
-			}
-			cps++;
-		}
+		st = i = skip_name_seps(s, n, i);
+		i = han_token(s, n, st, &cps, &dot);
 		if (cps == 0)
 			break;
+		if (cps == 1 && word_is(tt, s, st, i - st, MF_SURNAME)) {
+			/* "周 科": the given name after a layout space. */
+			size_t g = i, ge, gc;
+			bool gd = false;
+
+			while (g < n && s[g] == ' ')
+				g++;
+			ge = han_token(s, n, g, &gc, &gd);
+			if (g > i && gc == 1 && !gd) {
+				char buf[16];
+
+				if (i - st + ge - g > sizeof(buf))
+					break;
+				memcpy(buf, s + st, i - st);
+				memcpy(buf + (i - st), s + g, ge - g);
+				if ((rc = add_name(nm, ar, buf,
+				                   i - st + ge - g)) != 0)
+					return rc;
+				i = ge;
+				*end = i;
+				at = i;
+				if (i < n && !name_sep(txt_next(s, n, &at)))
+					break;
+				continue;
+			}
+		}
 		tl = strip_suffix(tt, s + st, i - st);
 		cps = u8_count(s + st, tl);
 		if (cps < 2 || cps > (dot ? 12u : 4u))
@@ -377,13 +649,58 @@ read_names(const struct txt_tables *tt, const char *s, size_t n,
 			     tt->ml[k].field == MF_EDITOR))
 				break;
 		}
+		if (strict && !dot) {
+			size_t sl = word_at(tt, s, st + tl, st, MF_SURNAME);
+
+			if (sl == 0 || sl >= tl)
+				break;
+		}
 		if ((rc = add_name(nm, ar, s + st, tl)) != 0)
 			return rc;
+		*end = i;
 		at = i;
 		if (i < n && !name_sep(txt_next(s, n, &at)))
 			break;
 	}
 	return 0;
+}
+
+static int
+read_names(const struct txt_tables *tt, const char *s, size_t n,
+           struct names *nm, struct arena *ar)
+{
+	size_t end;
+
+	return read_names_at(tt, s, n, nm, ar, false, &end);
+}
+
+/* Whether s[0..n) is nothing but one to three names that start with a
+ * surname ("李四", "张三 王五"): a bare author line. */
+static bool
+name_line(const struct txt_tables *tt, const char *s, size_t n,
+          struct arena *ar)
+{
+	struct names tmp = { VEC_INIT(char *) };
+	size_t end = 0, cps = u8_count(s, n);
+	bool ok;
+
+	if (cps < 2 || cps > 14)
+		return false;
+	ok = read_names_at(tt, s, n, &tmp, ar, true, &end) == 0 &&
+	     tmp.v.n >= 1 && tmp.v.n <= 3 && skip_name_seps(s, n, end) == n;
+	vec_free(&tmp.v);
+	return ok;
+}
+
+/* Whether a byline's value is a photo credit ("张三 摄"): photographers
+ * are no reporters and their outlet names no source. */
+static bool
+photo_credit(const char *s, size_t b, size_t e)
+{
+	while (e > b && (s[e - 1] == ' ' || s[e - 1] == ')'))
+		e--;
+	return (e - b >= 3 && !memcmp(s + e - 3, "摄", 3)) ||
+	       (e - b >= 6 && !memcmp(s + e - 6, "摄影", 6));
 }
 
 /* "(记者 张三 李四)" anywhere in a line, "(新华社记者 X)" too. */
@@ -414,7 +731,8 @@ bracket_bylines(const struct txt_tables *tt, const char *s, size_t n,
 				                s[close] != ')';
 				     close++)
 					;
-				if (close < n && s[close] == ')')
+				if (close < n && s[close] == ')' &&
+				    !photo_credit(s, v, close))
 					rc = read_names(tt, s + v, close - v,
 					                rep, ar);
 				break;
@@ -433,7 +751,7 @@ trim_char(uint32_t c)
 	return c == ' ' || c == ':' || c == '|' || c == ',' || c == '-' ||
 	       c == ';' || c == 0x3011 || c == 0x3010 || c == ']' || c == '[' ||
 	       c == ')' || c == '(' || c == 0x300A || c == 0x300B ||
-	       c == 0x3001 || c == 0x3002;
+	       c == 0x3001 || c == 0x3002 || c == 0x4E28 /* 丨 */;
 }
 
 /* Trims signs and brackets around s[*b, *e). */
@@ -470,7 +788,8 @@ source_value(const char *s, size_t b, size_t e, struct arena *ar,
 		e = b + at;
 	}
 	for (i = b; i < e; i++)
-		if (s[i] == ' ' || s[i] == '|')
+		if (s[i] == ' ' || s[i] == '|' ||
+		    (e - i >= 3 && !memcmp(s + i, "丨", 3)))
 			break;
 	e = i;
 	trim(s, &b, &e);
@@ -496,7 +815,8 @@ headline_like(const struct tline *l)
 			first = c;
 		han += txt_is_cjk(c);
 	}
-	if (han < 2 || first == 0x2014 || first == '(' || first == '-')
+	if (han < 2 || first == 0x2014 || first == '(' || first == '-' ||
+	    photo_credit(l->s, 0, l->n))
 		return false;
 	return !(c == ',' || c == ':' || c == ';' || c == 0x3001);
 }
@@ -611,6 +931,145 @@ site_footer(const struct tline *l, struct arena *ar)
 	return NULL;
 }
 
+/* ---- datelines and titles -------------------------------------------- */
+
+struct dateline {
+	size_t ob, oe; /* the outlet's name, empty when none */
+	size_t after;  /* just after 电, 讯 or 消息 */
+};
+
+/* A dateline at the start of s: "<outlet><place>M月D日电" (讯, 消息 too,
+ * a year may stand before the month), or "<outlet>讯" / "<outlet>消息"
+ * without a date. The outlet is the longest head of
+ * the part before the date that is an outlet's name (新华社 in
+ * 新华社成都, 某某网 in 某某网昆明). */
+static bool
+dateline_at(const struct txt_tables *tt, const char *s, size_t n,
+            struct dateline *dl)
+{
+	size_t b = skip_brackets(s, n, 0), i = b, lim;
+
+	lim = b + 3 * 30 < n ? b + 3 * 30 : n;
+	/* "某某网讯", "某某网消息": an outlet's dateline without a date. */
+	for (size_t q = b, cps = 0; q < lim && cps < 20; cps++) {
+		size_t w = 0;
+
+		if (n - q >= 3 && !memcmp(s + q, "讯", 3))
+			w = 3;
+		else if (n - q >= 6 && !memcmp(s + q, "消息", 6))
+			w = 6;
+		if (w && q > b && outlet_name(tt, s + b, q - b)) {
+			dl->ob = b;
+			dl->oe = q;
+			dl->after = q + w;
+			return true;
+		}
+		if (!txt_is_cjk(txt_next(s, n, &q)))
+			break;
+	}
+	while (i < lim) {
+		size_t at = i, ds, ps, j, k, q;
+		uint32_t c = txt_next(s, n, &i);
+
+		if (c != 0x6708) { /* 月 */
+			if (!txt_is_cjk(c) && !(c < 0x80 && is_digit((char)c)))
+				return false;
+			continue;
+		}
+		for (ds = at; ds > b && is_digit(s[ds - 1]); ds--)
+			;
+		if (ds == at || at - ds > 2)
+			return false;
+		ps = ds;
+		if (ps >= b + 3 && !memcmp(s + ps - 3, "年", 3)) {
+			size_t y = ps - 3;
+
+			while (y > b && is_digit(s[y - 1]))
+				y--;
+			if (ps - 3 - y == 4)
+				ps = y;
+		}
+		for (j = k = i; k < n && is_digit(s[k]) && k - j < 2; k++)
+			;
+		if (k == j || n - k < 6 || memcmp(s + k, "日", 3))
+			return false;
+		k += 3;
+		if (!memcmp(s + k, "电", 3) || !memcmp(s + k, "讯", 3))
+			k += 3;
+		else if (n - k >= 6 && !memcmp(s + k, "消息", 6))
+			k += 6;
+		else
+			return false;
+		if (ps <= b || u8_count(s + b, ps - b) > 20)
+			return false;
+		dl->ob = dl->oe = b;
+		dl->after = k;
+		for (q = ps; q > b;) {
+			if (outlet_name(tt, s + b, q - b)) {
+				dl->oe = q;
+				break;
+			}
+			txt_prev(s, &q);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Where a byline after a □ or ■ starts on a headline's line ("标题
+ * □某某社记者 张三"), else n. */
+static size_t
+title_byline(const struct txt_tables *tt, const char *s, size_t n)
+{
+	for (size_t i = 3; i + 3 <= n; i++) {
+		if (memcmp(s + i, "□", 3) && memcmp(s + i, "■", 3))
+			continue;
+		for (size_t j = i + 3; j < n && j < i + 3 + 3 * 16; j++) {
+			long k = label_at(tt, s, n, j);
+
+			if (k >= 0 && (tt->ml[k].field == MF_REPORTER ||
+			               tt->ml[k].field == MF_EDITOR))
+				return i;
+		}
+	}
+	return n;
+}
+
+/* The title as kept: without a byline after □ on its line and without a
+ * forum section in front ("[原创]", "[纪实·新闻" whose bracket the page
+ * lost). NULL when nothing is left. */
+static char *
+clean_title(const struct txt_tables *tt, const char *s, size_t n,
+            struct arena *ar)
+{
+	size_t b = 0, e = title_byline(tt, s, n);
+
+	if (e > 0 && (s[0] == '[' || (e >= 3 && !memcmp(s, "【", 3)))) {
+		size_t p = s[0] == '[' ? 1 : 3, w, words = 0;
+
+		while (p < e && (w = word_at(tt, s, e, p, MF_SECTION)) != 0) {
+			p += w;
+			words++;
+			if (e - p >= 2 && !memcmp(s + p, "·", 2))
+				p += 2;
+			else
+				break;
+		}
+		if (words && p < e &&
+		    (s[p] == ']' || (e - p >= 3 && !memcmp(s + p, "】", 3))))
+			b = p + (s[p] == ']' ? 1 : 3);
+		else if (words && !memchr(s, ']', e) && !has_cp(s, e, "】"))
+			b = p;
+	}
+	while (b < e && s[b] == ' ')
+		b++;
+	while (e > b && s[e - 1] == ' ')
+		e--;
+	if (u8_count(s + b, e - b) < 2)
+		return NULL;
+	return ar_strndup(ar, s + b, e - b);
+}
+
 /* ---- txt_meta
  * ------------------------------------------------------------------ */
 
@@ -622,6 +1081,106 @@ finish_names(struct names *nm, struct arena *ar, char ***out, size_t *n)
 	return *n && !*out ? EXT_ENOMEM : 0;
 }
 
+static size_t
+prev_nonblank(const struct tline *l, size_t i)
+{
+	while (i-- > 0)
+		if (l[i].kind != LK_BLANK)
+			return i;
+	return SIZE_MAX;
+}
+
+static size_t
+next_nonblank(const struct tline *l, size_t n, size_t i)
+{
+	while (++i < n)
+		if (l[i].kind != LK_BLANK)
+			return i;
+	return SIZE_MAX;
+}
+
+/* A page header's outlet: the page's first line when it is nothing but an
+ * outlet's name ("某某日报") or welcomes the reader to it ("欢迎访问某某网!",
+ * txt_meta.tsv "welcome"), as text or as the furniture above a breadcrumb.
+ * Its index and the name in [*b, *e), or SIZE_MAX. */
+static size_t
+header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
+              size_t *b, size_t *e)
+{
+	size_t i = next_nonblank(l, n, SIZE_MAX), w;
+
+	if (i == SIZE_MAX || l[i].kind == LK_META || l[i].cps > 20)
+		return SIZE_MAX;
+	*b = 0;
+	*e = l[i].n;
+	if ((w = word_at(tt, l[i].s, l[i].n, 0, MF_WELCOME)) != 0) {
+		*b = w;
+		while (*e > *b &&
+		       (l[i].s[*e - 1] == '!' || l[i].s[*e - 1] == '.' ||
+		        l[i].s[*e - 1] == ' '))
+			(*e)--;
+		if (*e - *b >= 3 && !memcmp(l[i].s + *e - 3, "。", 3))
+			*e -= 3;
+	}
+	if (u8_count(l[i].s + *b, *e - *b) > 10 ||
+	    !outlet_name(tt, l[i].s + *b, *e - *b))
+		return SIZE_MAX;
+	return i;
+}
+
+/* A line that is nothing but a short outlet's name ("某某网"): page
+ * chrome, never the title. */
+static bool
+outlet_line(const struct txt_tables *tt, const struct tline *l)
+{
+	return l->cps <= 8 && outlet_name(tt, l->s, l->n);
+}
+
+/* An outlet's name written alone on a line: short, no signs but '+'. */
+static bool
+bare_outlet_line(const struct tline *l)
+{
+	size_t i = 0, han = 0;
+
+	if (l->kind != LK_TEXT || l->cps < 2 || l->cps > 12)
+		return false;
+	while (i < l->n) {
+		uint32_t c = txt_next(l->s, l->n, &i);
+
+		if (txt_is_cjk(c))
+			han++;
+		else if (!(c == '+' || (c < 0x80 && ((c | 0x20) >= 'a' &&
+		                                     (c | 0x20) <= 'z'))))
+			return false;
+	}
+	return han >= 2;
+}
+
+/* "中国某报、某某网 张三、李四、记者王五报道  正文...": a byline that
+ * opens the first paragraph, up to 报道 and a space. Its end, or 0. */
+static size_t
+lead_byline(const struct txt_tables *tt, const char *s, size_t n)
+{
+	size_t lim = n < 3 * 60 ? n : 3 * 60, i;
+	static const char bd[] = "报道";
+
+	for (i = 0; i + 7 <= lim; i++) {
+		if (memcmp(s + i, bd, 6) || s[i + 6] != ' ')
+			continue;
+		if (has_cp(s, i, ",") || has_cp(s, i, "。") ||
+		    has_cp(s, i, ":"))
+			return 0;
+		for (size_t j = 0; j < i; j++) {
+			long k = label_at(tt, s, i, j);
+
+			if (k >= 0 && tt->ml[k].field == MF_REPORTER)
+				return i + 6;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int
 txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
          struct arena *ar, struct ext_meta *meta)
@@ -629,11 +1188,13 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	struct names rep = { VEC_INIT(char *) }, ed = { VEC_INIT(char *) };
 	char *src_dated = NULL, *src_head = NULL, *src_any = NULL;
 	char *src_supplier = NULL, *src_agency = NULL, *src_site = NULL;
-	char *origtitle = NULL;
+	char *src_byline = NULL, *src_info = NULL;
+	char *origtitle = NULL, *dl_title = NULL;
 	struct date d_src, d_label, d_line, d_any;
 	bool have_src = false, have_label = false, have_line = false,
 	     have_any = false;
-	size_t head_end = n, i, nonblank = 0, longs = 0;
+	size_t head_end = n, i, nonblank = 0, longs = 0, header;
+	size_t hb = 0, he = 0, dl_line = SIZE_MAX;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
@@ -643,18 +1204,23 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			head_end = i;
 			break;
 		}
+		/* Paragraphs end the head; a long row of words without a
+		 * sign (a menu) does not. */
 		if (l[i].kind == LK_TEXT &&
-		    (l[i].cps >= 60 || has_cp(l[i].s, l[i].n, "。")) &&
+		    ((l[i].cps >= 60 && has_cp(l[i].s, l[i].n, ",")) ||
+		     has_cp(l[i].s, l[i].n, "。")) &&
 		    ++longs >= HEAD_LONG) {
 			head_end = i;
 			break;
 		}
 	}
+	header = header_outlet(tt, l, n, &hb, &he);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct tline *t = &l[i];
 		struct field fs[MAX_FIELDS];
-		size_t nf, f;
+		size_t nf, f, lead, tail, ob, oe;
 		bool head = i < head_end, dated = false;
+		struct dateline dl;
 		struct date d;
 		char *v;
 
@@ -665,16 +1231,62 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (t->kind != LK_TEXT)
 			continue;
 		if (t->cps <= META_MAX_CPS && !has_cp(t->s, t->n, "。") &&
-		    date_line(t->s, t->n, &d)) {
+		    date_line_at(t->s, t->n, &d, &lead, &tail) &&
+		    (!tail || outlet_name(tt, t->s + tail, t->n - tail)) &&
+		    (!lead || (!tail && outlet_name(tt, t->s, lead)))) {
 			t->kind = LK_META;
 			if (head && !have_line) {
 				d_line = d;
 				have_line = true;
 			}
+			if (tail && !src_info)
+				src_info =
+				    ar_strndup(ar, t->s + tail, t->n - tail);
+			if (lead && !src_info)
+				src_info = ar_strndup(ar, t->s, lead);
 			continue;
 		}
 		if (head && !src_agency)
 			src_agency = agency(tt, t, ar);
+		if (head && dateline_at(tt, t->s, t->n, &dl)) {
+			size_t a = skip_spaces(t->s, t->n, dl.after);
+
+			if (dl_line == SIZE_MAX)
+				dl_line = i;
+			if (dl.oe > dl.ob && !src_byline)
+				src_byline =
+				    ar_strndup(ar, t->s + dl.ob, dl.oe - dl.ob);
+			if (a < t->n && t->s[a] == '(') {
+				/* "(张三)" after the dateline: the reporter. */
+				const char *cl =
+				    memchr(t->s + a, ')',
+				           t->n - a < 48 ? t->n - a : 48);
+				size_t end;
+
+				if (cl && label_at(tt, t->s, t->n, a + 1) < 0 &&
+				    (rc = read_names_at(
+				         tt, t->s + a + 1,
+				         (size_t)(cl - t->s) - a - 1, &rep, ar,
+				         true, &end)) != 0)
+					break;
+			} else if (t->n - a > 4 &&
+			           !memcmp(t->s + a, "题:", 4) && !dl_title &&
+			           t->cps <= META_MAX_CPS &&
+			           !has_cp(t->s, t->n, "。")) {
+				/* "新华社某地5月1日电 题:标题" */
+				struct tline o = { t->s + a + 4, t->n - a - 4,
+					           0, LK_TEXT };
+
+				o.cps = u8_count(o.s, o.n);
+				/* The line stays in the text like any
+				 * headline. */
+				if (headline_like(&o)) {
+					dl_title =
+					    clean_title(tt, o.s, o.n, ar);
+					continue;
+				}
+			}
+		}
 		if (!src_supplier && (v = supplier(tt, t, ar)) != NULL) {
 			src_supplier = v;
 			t->kind = LK_META;
@@ -694,12 +1306,73 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			}
 		}
 		rc = bracket_bylines(tt, t->s, t->n, &rep, ar);
-		if (rc != 0 || t->cps > META_MAX_CPS ||
-		    has_cp(t->s, t->n, "。"))
+		if (rc != 0)
+			continue;
+		if (head && (lead = lead_byline(tt, t->s, t->n)) != 0) {
+			/* A byline opening the first paragraph: read, and the
+			 * paragraph stays. */
+			nf = parse_fields(tt, t->s, lead, fs);
+			for (f = 0; f < nf && rc == 0; f++)
+				if (fs[f].f == MF_REPORTER &&
+				    !photo_credit(t->s, fs[f].vs, fs[f].ve))
+					rc = read_names(tt, t->s + fs[f].vs,
+					                fs[f].ve - fs[f].vs,
+					                &rep, ar);
+			if (nf && !src_byline) {
+				size_t sp = 0;
+
+				while (sp < fs[0].ls && t->s[sp] != ' ')
+					sp++;
+				if (sp < fs[0].ls &&
+				    outlet_part(tt, t->s, sp, &ob, &oe) &&
+				    ob == 0 && oe == sp)
+					src_byline =
+					    ar_strndup(ar, t->s + ob, oe - ob);
+			}
+			continue;
+		}
+		if (t->cps > META_MAX_CPS || has_cp(t->s, t->n, "。"))
 			continue;
 		nf = parse_fields(tt, t->s, t->n, fs);
-		if (nf == 0 || !meta_prefix_ok(t->s, fs[0].ls, fs[0].f))
+		if (nf == 0)
 			continue;
+		if (!meta_prefix_ok(t->s, fs[0].ls, fs[0].f)) {
+			size_t cut;
+
+			if (info_prefix(tt, t->s, fs[0].ls, &ob, &oe)) {
+				/* "某某中国 www.x.cn 时间: ..." */
+				if (!src_info)
+					src_info =
+					    ar_strndup(ar, t->s + ob, oe - ob);
+			} else if (fs[0].f == MF_REPORTER &&
+			           (cut = title_byline(tt, t->s, t->n)) <
+			               fs[0].ls) {
+				/* "标题 □某某社记者 张三": read the byline,
+				 * keep the line for the title. */
+				if (outlet_part(tt, t->s + cut + 3,
+				                fs[0].ls - cut - 3, &ob, &oe) &&
+				    !src_byline)
+					src_byline = ar_strndup(
+					    ar, t->s + cut + 3 + ob, oe - ob);
+				for (f = 0; f < nf && rc == 0; f++)
+					if (fs[f].f == MF_REPORTER &&
+					    !photo_credit(t->s, fs[f].vs,
+					                  fs[f].ve))
+						rc = read_names(
+						    tt, t->s + fs[f].vs,
+						    fs[f].ve - fs[f].vs, &rep,
+						    ar);
+				continue;
+			} else {
+				continue;
+			}
+		} else if (fs[0].f == MF_REPORTER && fs[0].ls > 0 &&
+		           !src_byline &&
+		           !photo_credit(t->s, fs[0].vs, fs[0].ve) &&
+		           outlet_part(tt, t->s, fs[0].ls, &ob, &oe)) {
+			/* "某某日报记者 张三" */
+			src_byline = ar_strndup(ar, t->s + ob, oe - ob);
+		}
 		if (fs[0].f == MF_ORIGTITLE) {
 			if (!origtitle && head) {
 				size_t b = fs[0].vs, e = fs[0].ve, k;
@@ -758,8 +1431,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				                &ed, ar);
 				break;
 			case MF_REPORTER:
-				rc = read_names(tt, t->s + x->vs, x->ve - x->vs,
-				                &rep, ar);
+				if (!photo_credit(t->s, x->vs, x->ve))
+					rc =
+					    read_names(tt, t->s + x->vs,
+					               x->ve - x->vs, &rep, ar);
 				break;
 			default:
 				break;
@@ -775,11 +1450,41 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (rc != 0)
 		goto done;
 
+	/* Bare author lines under a dateline ("李四") or over a date line
+	 * ("某某+ / 张三 / 2022-01-02" info blocks). */
+	for (i = 0; i < head_end && rc == 0; i++) {
+		struct dateline dl;
+		size_t p, q, end;
+
+		if (l[i].kind != LK_TEXT || l[i].cps > 14 ||
+		    !name_line(tt, l[i].s, l[i].n, ar))
+			continue;
+		p = prev_nonblank(l, i);
+		q = next_nonblank(l, n, i);
+		if (!(p != SIZE_MAX && l[p].kind != LK_FURNITURE &&
+		      dateline_at(tt, l[p].s, l[p].n, &dl)) &&
+		    !(q != SIZE_MAX && l[q].kind == LK_META &&
+		      txt_date_line(l[q].s, l[q].n)))
+			continue;
+		rc = read_names_at(tt, l[i].s, l[i].n, &rep, ar, true, &end);
+		l[i].kind = LK_META;
+		if (p != SIZE_MAX && q != SIZE_MAX && l[q].kind == LK_META &&
+		    txt_date_line(l[q].s, l[q].n) && bare_outlet_line(&l[p])) {
+			if (!src_info)
+				src_info = ar_strndup(ar, l[p].s, l[p].n);
+			l[p].kind = LK_META;
+		}
+	}
+	if (rc != 0)
+		goto done;
+
 	meta->source = src_dated      ? src_dated
 	               : src_head     ? src_head
 	               : src_any      ? src_any
 	               : src_supplier ? src_supplier
 	               : src_agency   ? src_agency
+	               : src_byline   ? src_byline
+	               : src_info     ? src_info
 	                              : src_site;
 	if (have_src)
 		meta->published = date_str(ar, &d_src);
@@ -795,13 +1500,16 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		goto done;
 	}
 
-	/* The title: the headline-like line just above a metadata line of
-	 * the head (over blank lines, furniture, other metadata and a
-	 * "——" subtitle), else 原标题, else a headline-like first line. */
+	/* The title: a dateline's 题:, else the headline-like line just
+	 * above a metadata line or the first dateline of the head (over blank
+	 * lines, furniture, other metadata, a photo's caption and a "——"
+	 * subtitle), else 原标题, else a headline-like first line; never the
+	 * header's outlet nor another line that is only an outlet's name. */
+	meta->title = dl_title;
 	for (i = 0; i < head_end && !meta->title; i++) {
 		size_t j = i, skips = 0;
 
-		if (l[i].kind != LK_META)
+		if (l[i].kind != LK_META && i != dl_line)
 			continue;
 		while (j-- > 0) {
 			const struct tline *p = &l[j];
@@ -809,13 +1517,16 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			if (p->kind == LK_BLANK)
 				continue;
 			if ((p->kind == LK_FURNITURE || p->kind == LK_META ||
-			     (p->n >= 3 && !memcmp(p->s, "—", 3))) &&
+			     (p->n >= 3 && !memcmp(p->s, "—", 3)) ||
+			     photo_credit(p->s, 0, p->n)) &&
 			    ++skips <= 4)
 				continue;
 			break;
 		}
-		if (j < i && headline_like(&l[j]))
-			meta->title = ar_strndup(ar, l[j].s, l[j].n);
+		if (j < i && j != header && !outlet_line(tt, &l[j]) &&
+		    headline_like(&l[j])) {
+			meta->title = clean_title(tt, l[j].s, l[j].n, ar);
+		}
 	}
 	if (!meta->title && origtitle) {
 		struct tline o = { origtitle, strlen(origtitle), 0, LK_TEXT };
@@ -825,13 +1536,24 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			meta->title = origtitle;
 	}
 	for (i = 0; i < head_end && !meta->title; i++) {
-		if (l[i].kind != LK_TEXT)
+		if (l[i].kind != LK_TEXT || i == header ||
+		    outlet_line(tt, &l[i]))
 			continue;
-		if (headline_like(&l[i]))
-			meta->title = ar_strndup(ar, l[i].s, l[i].n);
+		if (headline_like(&l[i])) {
+			meta->title = clean_title(tt, l[i].s, l[i].n, ar);
+		}
 		break;
 	}
-	rc = finish_names(&rep, ar, &meta->reporters, &meta->n_reporters);
+	/* The header's outlet. */
+	if (header != SIZE_MAX) {
+		l[header].kind = LK_META;
+		if (!meta->source &&
+		    !(meta->source = ar_strndup(ar, l[header].s + hb, he - hb)))
+			rc = EXT_ENOMEM;
+	}
+	if (rc == 0)
+		rc = finish_names(&rep, ar, &meta->reporters,
+		                  &meta->n_reporters);
 	if (rc == 0)
 		rc = finish_names(&ed, ar, &meta->editors, &meta->n_editors);
 done:

@@ -574,6 +574,10 @@ static const struct {
 	{ "supplier", MF_SUPPLIER },
 	{ "origtitle", MF_ORIGTITLE },
 	{ "namesuffix", MF_NAMESUFFIX },
+	{ "outlet", MF_OUTLET },
+	{ "surname", MF_SURNAME },
+	{ "section", MF_SECTION },
+	{ "welcome", MF_WELCOME },
 };
 
 static int

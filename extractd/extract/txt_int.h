@@ -70,6 +70,10 @@ enum meta_field {
 	MF_SUPPLIER,  /* X供稿 */
 	MF_ORIGTITLE, /* 原标题: X */
 	MF_NAMESUFFIX, /* 报道 in 记者张三报道: not part of the name */
+	MF_OUTLET,     /* 日报, 网: an outlet's name ends with one */
+	MF_SURNAME,    /* 王, 欧阳: a bare name starts with one */
+	MF_SECTION,    /* 新闻 in a forum title's "[纪实·新闻]" */
+	MF_WELCOME,    /* 欢迎访问 in a header "欢迎访问某某网!" */
 };
 
 struct meta_label {

@@ -361,6 +361,40 @@ test_furniture(void)
 	ar_destroy(&ar);
 }
 
+/* Chrome shapes seen on real pages, in lines written for this test; the
+ * article's lines (a headline with spaces, printed twice, a list of names
+ * in a sentence, repeated table cells) stay. */
+static void
+test_furniture_shapes(void)
+{
+	struct arena *ar = ar_new();
+	const char *page = "EN\n"
+	                   "<i id=\"ab12\"></i>\n"
+	                   "//www.example.com/\n"
+	                   "您当前的位置 :某某在线 > 某某新闻 > 正文\n"
+	                   "首页 > 专题库 > 某某企业年度盘点 > 正文\n"
+	                   "视频 时评 本地 听新闻 城市365·百姓\n"
+	                   "阅读 头条 本地 原创 专题 图解 某省 天下 两岸 "
+	                   "海峡纵横电子平台 乡村振兴频道\n"
+	                   "第B03版:综合新闻 上一版 下一版\n"
+	                   "【打 印】 【关 闭】 【 】\n"
+	                   "2# 某某用户\n"
+	                   "两省携手 共谱新篇\n"
+	                   "两省携手 共谱新篇\n"
+	                   "两省协作成效显著,张明 李华 王强 赵敏等代表发言。\n"
+	                   "3000万元\n"
+	                   "3000万元\n"
+	                   "欢迎访问某某信息网!\n";
+
+	CHECK_STR(norm(page, ar),
+	          "两省携手 共谱新篇\n"
+	          "两省携手 共谱新篇\n"
+	          "两省协作成效显著,张明 李华 王强 赵敏等代表发言。\n"
+	          "3000万元\n"
+	          "3000万元");
+	ar_destroy(&ar);
+}
+
 static void
 test_empty(void)
 {
@@ -391,6 +425,7 @@ main(void)
 	test_script();
 	test_script_charwise();
 	test_furniture();
+	test_furniture_shapes();
 	test_empty();
 	extload_close(&el);
 	return test_done("clean_test");
