@@ -67,6 +67,8 @@ struct seg {
 	bool any_item; /* something came before (for cont) */
 	bool build; /* 援建: an organisation named after it is the project */
 	bool each;  /* 分别: helper i goes with the i-th recipient */
+	bool lead; /* the clause starts with its cue (负责对口支援...): its
+	              subject is the helper of the clause before */
 	size_t cue_b0, cue_b1;
 	size_t nsite; /* western divisions inside organisations' names */
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
@@ -98,6 +100,8 @@ struct pctx {
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
+	struct xpl *xpl;  /* explain notes, NULL when off */
+	const char *rule; /* static: the rule emitting now */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -270,6 +274,7 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	if (r->r)
 		memcpy(p->recipient_code, r->r->code, 7);
 	p->relation = relation(h, r, designated);
+	p->rule = c->rule ? c->rule : "clause";
 	p->start = b0;
 	p->end = b1;
 	p->sentence = c->sent;
@@ -290,6 +295,21 @@ max3(size_t a, size_t b, size_t d)
 	size_t m = a > b ? a : b;
 
 	return m > d ? m : d;
+}
+
+static const char *
+side_name(const struct side *s)
+{
+	return s->r ? s->r->name : s->org;
+}
+
+/* An explain note for a candidate a rule turned down. */
+static void
+refuse(struct pctx *c, const struct side *h, const struct side *r,
+       const char *why)
+{
+	xpl_add(c->xpl, c->sent, "refused", "%s -> %s: %s", side_name(h),
+	        side_name(r), why);
 }
 
 /* What the cues of a segment allow: 2 any helper, 1 not a central unit
@@ -320,15 +340,25 @@ emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
 				if (h[i].r && confirmed(c, h[i].r, r[j].r))
 					any = true;
 		for (i = 0; i < nh; i++) {
-			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r))
+			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r)) {
+				refuse(c, &h[i], &r[j],
+				       "official list names "
+				       "other helpers");
 				continue;
+			}
 			/* A ministry that only 支持 a province is policy, not
 			 * assistance. */
-			if (level < 2 && !h[i].r && is_central(h[i].org_type))
+			if (level < 2 && !h[i].r && is_central(h[i].org_type)) {
+				refuse(c, &h[i], &r[j],
+				       "weak cue, central unit");
 				continue;
+			}
 			/* 某公司与毕节市签订协议 is business. */
-			if (level < 1 && !h[i].r)
+			if (level < 1 && !h[i].r) {
+				refuse(c, &h[i], &r[j],
+				       "agreement, not division");
 				continue;
+			}
 			rc = emit1(c, &h[i], &r[j],
 			           min3(h[i].b0, r[j].b0, cue_b0),
 			           max3(h[i].b1, r[j].b1, cue_b1), designated);
@@ -509,11 +539,18 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
-	if (g->each && nr == g->nr && g->nh > 1)
+	c->rule = prefix && (prefix->passive || prefix->r_joined) && prefix->nr
+	              ? "recipient_first"
+	              : "helper_cue";
+	if (g->each && nr == g->nr && g->nh > 1) {
+		c->rule = "each";
 		return emit_each(c, g, rs, nr);
-	if (nr == 0 && c->loc_live && (g->main_ok || g->strong))
+	}
+	if (nr == 0 && c->loc_live && (g->main_ok || g->strong)) {
+		c->rule = "place_before";
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
+	}
 	if (nr == 0 && g->main_ok && c->main_region &&
 	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
 		rs[0].r = c->main_region;
@@ -521,10 +558,14 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		rs[0].b0 = g->cue_b0;
 		rs[0].b1 = g->cue_b1;
 		nr = 1;
+		c->rule = "main_region";
 	}
 	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1, g->designated,
 	            g->handover, seg_level(g));
 }
+
+/* At most this many characters before a cue that starts a clause. */
+#define LEAD_MAX 3
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
@@ -635,6 +676,11 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			case CUE_UNDER:
 				if (q->kind == CUE_UNDER)
 					cur->under = true;
+				if (cur == prefix && !prefix->any_item &&
+				    !prefix->assist && q->kind == CUE_ASSIST &&
+				    u8_count(c->text + a, q->b0 - a) <=
+				        LEAD_MAX)
+					prefix->lead = true;
 				if (!cur->assist) {
 					cur->cue_b0 = q->b0;
 					cur->cue_b1 = q->b1;
@@ -689,7 +735,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	/* The prefix: the helpers come from the clause before. */
 	/* A clause before without a cue lends its helpers only with the
 	 * partner it named (松山湖材料实验室与贵州省科技厅..., 合作建设). */
-	if (c->has_carry && (!c->carry_pending || c->carry.nr) &&
+	if (c->has_carry &&
+	    (!c->carry_pending || c->carry.nr || prefix->lead) &&
 	    (prefix->assist || (prefix->cont && !c->carry_pending) ||
 	     (c->carry.under && c->carry.nr == 0))) {
 		struct side rs[2 * MAXSIDE];
@@ -700,6 +747,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		if (c->carry_pending && prefix->assist)
 			for (i = 0; i < c->carry.nr; i++)
 				rs[nr++] = c->carry.r[i];
+		c->rule = "carried_helper";
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
@@ -719,7 +767,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		c->has_carry = true;
 		c->carry_pending = !g->assist;
 	} else {
-		c->has_carry = false;
+		/* A clause naming nothing (坚持先富帮后富) keeps the
+		 * subject. */
+		if (ni || c->carry.under)
+			c->has_carry = false;
 		while (c->text[a] == ' ')
 			a++;
 		if (prefix->nr && !prefix->assist && !prefix->passive &&
@@ -745,6 +796,10 @@ in_quote(const char *text, size_t b0, size_t s0)
 
 	while (p > lim) {
 		p--;
+		/* A quotation with clauses in it is speech, not a name. */
+		if (text[p] == ',' || text[p] == ';' ||
+		    !memcmp(text + p, "，", 3) || !memcmp(text + p, "；", 3))
+			return false;
 		if ((unsigned char)text[p] != 0xE2 &&
 		    (unsigned char)text[p] != 0xE3)
 			continue;
@@ -880,6 +935,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				rs2.r = y->r;
 				rs2.b0 = y->b0;
 				rs2.b1 = y->b1;
+				c->rule = "pair_compound";
 				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
 				if (rc)
 					return rc;
@@ -941,6 +997,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 
 				side_of(&hs, a);
 				side_of(&rs2, b);
+				c->rule = "dot_name";
 				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
 				if (rc)
 					return rc;
@@ -996,8 +1053,12 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					if (rc)
 						return rc;
 				} else {
-					c->has_carry = false;
+					/* A clause of other words keeps the
+					 * subject (not 在X帮扶下: that names
+					 * the next clause's subject). */
 					c->loc_pending = false;
+					if (c->carry.under)
+						c->has_carry = false;
 				}
 				ia = ib;
 				qa = qb;
@@ -1037,6 +1098,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->period = period_of(doc ? doc->meta.published : NULL);
 	c->ar = ar;
 	c->out = out;
+	c->xpl = doc ? doc->xpl : NULL;
 	for (s = 0; s < n_sents && rc == 0; s++) {
 		size_t k = j;
 
