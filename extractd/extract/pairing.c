@@ -100,8 +100,10 @@ struct pctx {
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
-	struct xpl *xpl;  /* explain notes, NULL when off */
-	const char *rule; /* static: the rule emitting now */
+	struct xpl *xpl;   /* explain notes, NULL when off */
+	bool sent_assist;  /* the sentence has an assistance cue */
+	struct vec spairs; /* struct spair: this sentence's pairings */
+	const char *rule;  /* static: the rule emitting now */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -111,6 +113,11 @@ struct pctx {
 	struct side loc[MAXSIDE];
 	size_t nloc;
 	bool loc_pending, loc_live;
+};
+
+/* A pairing of the current sentence, for rules that add to it. */
+struct spair {
+	struct side h, r;
 };
 
 /* First cue starting at or after b. */
@@ -262,6 +269,14 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	rc = seen_add(c, h, r);
 	if (rc <= 0)
 		return rc;
+	{
+		struct spair *sp = vec_push(&c->spairs);
+
+		if (!sp)
+			return EXT_ENOMEM;
+		sp->h = *h;
+		sp->r = *r;
+	}
 	p = vec_push(c->out);
 	if (!p)
 		return EXT_ENOMEM;
@@ -564,13 +579,83 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	            g->handover, seg_level(g));
 }
 
+/* Sides of one run of items [i0, i1) of one role: a helper at its most
+ * specific level (天津市河西区), recipients as push_r() keeps them. */
+static size_t
+run_sides(const struct item *items, size_t i0, size_t i1, struct side *out)
+{
+	size_t n = 0, i;
+
+	for (i = i0; i < i1 && n < MAXSIDE; i++) {
+		const struct item *it = &items[i], *pv = i > i0 ? it - 1 : NULL;
+
+		if (pv && pv->r && it->r && pv->b1 == it->b0 &&
+		    reg_contains(pv->r, it->r) &&
+		    (it->role == IT_H || pv->r->level == REG_PROVINCE))
+			n--; /* the more specific replaces it */
+		side_of(&out[n++], it);
+	}
+	return n;
+}
+
+/* "具体为:鄞州区与和龙市,慈溪市与龙井市" and "崆峒区、庄浪县与河西区":
+ * in a sentence that states assistance, a clause made only of one list
+ * of helpers and one of recipients joined by 与 和 同 pairs them, in
+ * either order. Returns 0 when it did (the clause is done), 1 when the
+ * clause is not such a list, <0 on error. */
+static int
+pair_list(struct pctx *c, const struct item *items, size_t ni,
+          const struct cue *cues, size_t nc, size_t a, size_t b)
+{
+	struct side hs[MAXSIDE], rs[MAXSIDE];
+	size_t i, cut = 0, nh, nr;
+	size_t h0, h1, r0, r1;
+
+	if (ni < 2)
+		return 1;
+	for (i = 0; i < nc; i++)
+		if (cues[i].kind != CUE_JOIN && cues[i].kind != CUE_FILLER)
+			return 1;
+	for (i = 0; i < ni; i++) {
+		if (items[i].inside_org || !items[i].r ||
+		    (items[i].role != IT_H && items[i].role != IT_R))
+			return 1;
+		if (i && items[i].role != items[i - 1].role) {
+			if (cut)
+				return 1; /* more than two runs */
+			cut = i;
+		}
+	}
+	if (!cut)
+		return 1;
+	/* Nothing but names, joins and fillers from end to end. */
+	if (!gap_joinable(c, cues, nc, a, items[0].b0, false, NULL) ||
+	    !gap_joinable(c, cues, nc, items[ni - 1].b1, b, false, NULL))
+		return 1;
+	for (i = 1; i < ni; i++)
+		if (items[i - 1].b1 != items[i].b0 &&
+		    !gap_joinable(c, cues, nc, items[i - 1].b1, items[i].b0,
+		                  true, NULL))
+			return 1;
+	if (items[0].role == IT_H) {
+		h0 = 0, h1 = cut, r0 = cut, r1 = ni;
+	} else {
+		r0 = 0, r1 = cut, h0 = cut, h1 = ni;
+	}
+	nh = run_sides(items, h0, h1, hs);
+	nr = run_sides(items, r0, r1, rs);
+	c->rule = "pair_list";
+	return emit(c, hs, nh, rs, nr, items[0].b0, items[ni - 1].b1, false,
+	            true, 2);
+}
+
 /* At most this many characters before a cue that starts a clause. */
 #define LEAD_MAX 3
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
 do_clause(struct pctx *c, const struct item *items, size_t ni,
-          const struct cue *cues, size_t nc, size_t a)
+          const struct cue *cues, size_t nc, size_t a, size_t b)
 {
 	struct seg *prefix = &c->work[0], *g = &c->work[1], *cur = prefix;
 	size_t ii = 0, ci = 0;
@@ -580,6 +665,12 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 
 	c->loc_live = c->loc_pending;
 	c->loc_pending = false;
+	if (c->sent_assist) {
+		rc = pair_list(c, items, ni, cues, nc, a, b);
+		if (rc <= 0)
+			return rc < 0 ? rc : 0;
+		rc = 0;
+	}
 	seg_reset(prefix);
 	seg_reset(g);
 	while (ii < ni || ci < nc) {
@@ -869,6 +960,45 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 	return NULL;
 }
 
+/* SPEC rule 1: "我市10个区县将与延边州8个市县结对,具体为:鄞州区与和龙市":
+ * a division helping a county whose prefecture the sentence names as a
+ * recipient on its own (not right before one of its counties) also helps
+ * that prefecture. */
+static int
+listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
+{
+	size_t n = c->spairs.n, i, k;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct spair sp = ((struct spair *)c->spairs.p)[i];
+
+		if (!sp.h.r || !sp.r.r || sp.r.r->level != REG_COUNTY)
+			continue;
+		for (k = 0; k < ni; k++) {
+			const struct item *it = &items[k];
+			struct side ps;
+
+			if (it->inside_org || it->role != IT_R || !it->r ||
+			    it->r->level != REG_PREFECTURE ||
+			    !reg_contains(it->r, sp.r.r))
+				continue;
+			/* 兰州市皋兰县 names the prefecture of that county
+			 * only. */
+			if (k + 1 < ni && it[1].b0 == it->b1 && it[1].r &&
+			    reg_contains(it->r, it[1].r))
+				continue;
+			side_of(&ps, it);
+			c->rule = "listed_prefecture";
+			rc = emit1(c, &sp.h, &ps, sp.h.b0, sp.h.b1, false);
+			if (rc)
+				return rc;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -881,6 +1011,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	cues->n = 0;
 	c->has_carry = false;
 	c->loc_pending = false;
+	c->sent_assist = false;
+	c->spairs.n = 0;
 	rc = reg_ac_longest(c->rt->cue, c->text + s->b0, s->b1 - s->b0, on_cue,
 	                    &cs);
 	if (rc)
@@ -898,6 +1030,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			    in_quote(c->text, q->b0, s->b0) || q->b1 <= org_end;
 		if (!drop)
 			((struct cue *)cues->p)[k++] = *q;
+		if (!drop && (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS))
+			c->sent_assist = true;
 	}
 	cues->n = k;
 	org_end = 0;
@@ -1049,7 +1183,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					 * arithmetic on its NULL. */
 					rc = do_clause(
 					    c, it ? it + ia : NULL, ib - ia,
-					    q ? q + qa : NULL, qb - qa, a);
+					    q ? q + qa : NULL, qb - qa, a, p);
 					if (rc)
 						return rc;
 				} else {
@@ -1071,7 +1205,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			p += n;
 		}
 	}
-	return 0;
+	return listed_prefecture(c, items->p, items->n);
 }
 
 int
@@ -1099,6 +1233,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->ar = ar;
 	c->out = out;
 	c->xpl = doc ? doc->xpl : NULL;
+	c->spairs = (struct vec)VEC_INIT(struct spair);
 	for (s = 0; s < n_sents && rc == 0; s++) {
 		size_t k = j;
 
@@ -1112,6 +1247,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 		j = k;
 	}
 	free(c->seen);
+	vec_free(&c->spairs);
 	free(c);
 	vec_free(&items);
 	vec_free(&cues);

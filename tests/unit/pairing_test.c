@@ -210,6 +210,48 @@ test_compounds(void)
 	}
 }
 
+/* Shapes of real reporting (issue 9), on sentences of our own. */
+static void
+test_reporting(void)
+{
+	static const struct {
+		const char *text, *date, *want;
+	} cases[] = {
+		/* A list of pairs after 具体为, and the prefecture that the
+		 * sentence names as holding the counties (SPEC rule 1). */
+		{ "温州市5个区县与黔西南州5个县市建立结对关系,具体为:鹿城区与"
+		  "晴隆县,瑞安市、平阳县与册亨县。",
+		  NULL,
+		  "温州市>黔西南布依族苗族自治州 | 鹿城区>晴隆县 | "
+		  "瑞安市>册亨县 | 平阳县>册亨县 | "
+		  "鹿城区>黔西南布依族苗族自治州 | "
+		  "瑞安市>黔西南布依族苗族自治州 | "
+		  "平阳县>黔西南布依族苗族自治州" },
+		/* Recipients first, the eastern side helps (rule 4); a
+		 * prefecture written before its county is no listed one. */
+		{ "望谟县、贞丰县与浙江省温州市瓯海区结对。", NULL,
+		  "瓯海区>望谟县 | 瓯海区>贞丰县" },
+		{ "瓯海区对口帮扶黔西南州望谟县,鹿城区对口帮扶晴隆县。", NULL,
+		  "瓯海区>黔西南布依族苗族自治州 | 瓯海区>望谟县 | "
+		  "鹿城区>晴隆县" },
+		/* The subject of a clause that starts with its cue is the
+		 * helper of the clause before; clauses naming nothing keep
+		 * it. */
+		{ "浙江省地处东部,全力帮扶四川省。", NULL, "浙江省>四川省" },
+		{ "广州市坚持真情实意,不断加大投入,对口帮扶毕节市。", NULL,
+		  "广州市>毕节市" },
+		/* Speech in quotation marks is no name. */
+		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
+		  "杭州市>恩施土家族苗族自治州" },
+	};
+	char got[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i].text, cases[i].date, got, sizeof(got));
+		CHECK_STR(got, cases[i].want, "for %s", cases[i].text);
+	}
+}
+
 static void
 test_main_region(void)
 {
@@ -347,6 +389,7 @@ main(void)
 	test_phrasings();
 	test_compounds();
 	test_main_region();
+	test_reporting();
 	test_negative();
 	test_fields();
 	test_linear();
