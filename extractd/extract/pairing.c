@@ -67,6 +67,7 @@ struct seg {
 	bool any_item; /* something came before (for cont) */
 	bool build; /* 援建: an organisation named after it is the project */
 	bool each;  /* 分别: helper i goes with the i-th recipient */
+	bool other; /* 对口支援, 援藏 ...: a programme of relation other */
 	bool lead; /* the clause starts with its cue (负责对口支援...): its
 	              subject is the helper of the clause before */
 	size_t cue_b0, cue_b1;
@@ -104,6 +105,7 @@ struct pctx {
 	bool sent_assist;  /* the sentence has an assistance cue */
 	struct vec spairs; /* struct spair: this sentence's pairings */
 	const char *rule;  /* static: the rule emitting now */
+	bool other;        /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -240,9 +242,32 @@ is_central(int org_type)
 	return t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE;
 }
 
-static const char *
-relation(const struct side *h, const struct side *r, bool designated)
+/* The official list pairs the provinces of h and r (any period). */
+static bool
+east_west(const struct reg_tables *rt, const struct region *h,
+          const struct region *r)
 {
+	const struct region *ph = reg_province(h), *pr = reg_province(r);
+	size_t i;
+
+	for (i = 0; i < rt->n_off; i++)
+		if (reg_province(&rt->regions[rt->off[i].h]) == ph &&
+		    reg_province(&rt->regions[rt->off[i].r]) == pr)
+			return true;
+	return false;
+}
+
+static const char *
+relation(const struct pctx *c, const struct side *h, const struct side *r,
+         bool designated)
+{
+	/* SPEC rule 14: 对口支援 programmes and help within a province are
+	 * other; 对口支援 inside an East-West pair stays east_west. */
+	if (h->r && r->r &&
+	    (reg_province(h->r) == reg_province(r->r) ||
+	     (c->other && !east_west(c->rt, h->r, r->r))))
+		return "other";
+
 	if (!h->r) {
 		int t = h->org_type & ORG_TYPE_MASK;
 
@@ -288,7 +313,7 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 		memcpy(p->helper_code, h->r->code, 7);
 	if (r->r)
 		memcpy(p->recipient_code, r->r->code, 7);
-	p->relation = relation(h, r, designated);
+	p->relation = relation(c, h, r, designated);
 	p->rule = c->rule ? c->rule : "clause";
 	p->start = b0;
 	p->end = b1;
@@ -554,6 +579,7 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
+	c->other = g->other;
 	c->rule = prefix && (prefix->passive || prefix->r_joined) && prefix->nr
 	              ? "recipient_first"
 	              : "helper_cue";
@@ -566,7 +592,9 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
 	}
+	/* 深圳援疆十年 gives nothing to 新疆 (SPEC rule 5). */
 	if (nr == 0 && g->main_ok && c->main_region &&
+	    !(g->other && c->main_region->level == REG_PROVINCE) &&
 	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
 		rs[0].r = c->main_region;
 		rs[0].org = NULL;
@@ -645,8 +673,29 @@ pair_list(struct pctx *c, const struct item *items, size_t ni,
 	nh = run_sides(items, h0, h1, hs);
 	nr = run_sides(items, r0, r1, rs);
 	c->rule = "pair_list";
+	c->other = false;
 	return emit(c, hs, nh, rs, nr, items[0].b0, items[ni - 1].b1, false,
 	            true, 2);
+}
+
+/* "东莞市对口帮扶韶关市": an eastern division named after the cue of
+ * helpers of its own province, none holding another, is their recipient
+ * (help within a province, SPEC rule 14). */
+static bool
+same_province_object(const struct seg *g, const struct item *it)
+{
+	size_t i;
+
+	if (!g->assist || !g->nh || !it->r || it->inside_org ||
+	    it->b0 < g->cue_b1)
+		return false;
+	for (i = 0; i < g->nh; i++)
+		if (!g->h[i].r ||
+		    reg_province(g->h[i].r) != reg_province(it->r) ||
+		    reg_contains(g->h[i].r, it->r) ||
+		    reg_contains(it->r, g->h[i].r))
+			return false;
+	return true;
 }
 
 /* At most this many characters before a cue that starts a clause. */
@@ -708,6 +757,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			if (role == IT_HR)
 				role =
 				    !have_group && !cur->assist ? IT_H : IT_R;
+			if (role == IT_H && same_province_object(cur, it))
+				role = IT_R;
 			if (role == IT_H) {
 				bool ho = false;
 				bool join =
@@ -783,6 +834,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					cur->org_ok = true;
 				if (q->flags & CUE_F_BUILD)
 					cur->build = true;
+				if (q->flags & CUE_F_OTHER)
+					cur->other = true;
 				if (q->flags & CUE_F_DESIGNATED)
 					cur->designated = true;
 				if ((q->flags & CUE_F_MAIN) && have_group &&
@@ -839,6 +892,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			for (i = 0; i < c->carry.nr; i++)
 				rs[nr++] = c->carry.r[i];
 		c->rule = "carried_helper";
+		c->other = prefix->other || c->carry.other;
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
@@ -990,6 +1044,7 @@ listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
 				continue;
 			side_of(&ps, it);
 			c->rule = "listed_prefecture";
+			c->other = false;
 			rc = emit1(c, &sp.h, &ps, sp.h.b0, sp.h.b1, false);
 			if (rc)
 				return rc;
@@ -1070,6 +1125,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				rs2.b0 = y->b0;
 				rs2.b1 = y->b1;
 				c->rule = "pair_compound";
+				c->other = false;
 				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
 				if (rc)
 					return rc;
@@ -1093,6 +1149,20 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				i++;
 				continue;
 			}
+		}
+		/* 吉林省对口援藏: a province right before a programme's cue
+		 * helps, whatever its side in East-West help, when the
+		 * article is about another province. */
+		if (role == IT_R && x->kind == MEN_REGION &&
+		    r->level == REG_PROVINCE && c->main_region &&
+		    !reg_contains(r, c->main_region)) {
+			size_t qk = cue_lower(cues->p, cues->n, x->b1);
+			const struct cue *q = (const struct cue *)cues->p + qk;
+
+			if (qk < cues->n && q->b0 == x->b1 &&
+			    q->kind == CUE_ASSIST && (q->flags & CUE_F_OTHER) &&
+			    (q->flags & CUE_F_MAIN))
+				role = IT_H;
 		}
 		/* 贵州省级劳务品牌: a level of something, not a place helped.
 		 */
@@ -1132,6 +1202,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				side_of(&hs, a);
 				side_of(&rs2, b);
 				c->rule = "dot_name";
+				c->other = false;
 				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
 				if (rc)
 					return rc;

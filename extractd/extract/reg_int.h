@@ -119,6 +119,12 @@ enum cue_kind {
  * the recipient */
 #define CUE_F_BUILD 16
 #define CUE_F_REGION 32 /* 签订: enough between divisions only */
+/* 对口支援, 援藏 ...: relation other unless the two sides are an East-West
+ * pair (SPEC rule 14) */
+#define CUE_F_OTHER 64
+/* 两省, 两地: the two sides of a pair just named (鲁青两省) or of the
+ * article's pairing */
+#define CUE_F_PAIR 128
 
 struct cue_ent {
 	uint8_t kind, flags;

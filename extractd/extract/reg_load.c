@@ -809,6 +809,10 @@ load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 			flags |= CUE_F_BUILD;
 		if (strstr(l.f[2], "regions"))
 			flags |= CUE_F_REGION;
+		if (strstr(l.f[2], "other"))
+			flags |= CUE_F_OTHER;
+		if (strstr(l.f[2], "pair"))
+			flags |= CUE_F_PAIR;
 		if (!kind || !*l.f[0] || strlen(l.f[0]) > 64) {
 			*errline = l.lineno;
 			return EXT_EDATA;

@@ -711,6 +711,11 @@ reg_main(const struct reg_tables *rt, const char *text,
 			continue;
 		if (m[i].kind == MEN_ABBREV && m[i].org_type == ABV_JOINT)
 			continue;
+		/* 西藏日喀则: the province only qualifies the name after it. */
+		if (r->level == REG_PROVINCE && i + 1 < n &&
+		    m[i + 1].b0 == m[i].b1 && m[i + 1].r && m[i + 1].r != r &&
+		    reg_contains(r, m[i + 1].r))
+			continue;
 		own[reg_index(rt, r)] += w;
 		for (; r; r = r->parent)
 			cnt[reg_index(rt, r)] += w;

@@ -240,6 +240,13 @@ test_reporting(void)
 		{ "浙江省地处东部,全力帮扶四川省。", NULL, "浙江省>四川省" },
 		{ "广州市坚持真情实意,不断加大投入,对口帮扶毕节市。", NULL,
 		  "广州市>毕节市" },
+		/* 对口援藏 after a helper: the prefecture the article is
+		 * about (a province before it only qualifies it); a
+		 * province right before it helps, whatever its side. */
+		{ "西藏那曲市的变化。那曲市发展很快。辽宁省对口援藏项目200个。",
+		  NULL, "辽宁省>那曲市" },
+		{ "西藏昌都市的变化。昌都市发展很快。重庆市对口援藏项目50个。",
+		  NULL, "重庆市>昌都市" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
@@ -305,12 +312,44 @@ test_negative(void)
 		"在从江县,当地群众发展产业。",
 		/* An enterprise's agreement is business. */
 		"某某科技有限公司与毕节市签订投资协议。",
+		/* A programme's compound names no province (SPEC rule 5),
+		 * staff sent under it no pairing. */
+		"新疆的变化。新疆发展。深圳市对口援疆十年。",
+		"上海援藏干部在日喀则工作。",
 	};
 	char got[1024];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		describe(cases[i], NULL, got, sizeof(got));
 		CHECK_STR(got, "", "for %s", cases[i]);
+	}
+}
+
+/* SPEC rule 14: 对口支援 programmes and help within a province are
+ * other, 对口支援 inside an East-West pair stays east_west. */
+static void
+test_relation(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "天津市河东区对口支援康乐县。", "east_west" },
+		{ "温州市对口支援涪陵区。", "other" },
+		{ "温州市对口帮扶丽水市。", "other" },
+		{ "温州市对口帮扶黔西南州。", "east_west" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena *ar = ar_new();
+		struct vec out = VEC_INIT(struct ext_pairing);
+
+		CHECK_INT(run(cases[i].text, NULL, ar, &out), 0);
+		CHECK_INT(out.n, 1, "for %s", cases[i].text);
+		if (out.n == 1)
+			CHECK_STR(((struct ext_pairing *)out.p)->relation,
+			          cases[i].want, "for %s", cases[i].text);
+		vec_free(&out);
+		ar_destroy(&ar);
 	}
 }
 
@@ -390,6 +429,7 @@ main(void)
 	test_compounds();
 	test_main_region();
 	test_reporting();
+	test_relation();
 	test_negative();
 	test_fields();
 	test_linear();
