@@ -682,12 +682,11 @@ pair_list(struct pctx *c, const struct item *items, size_t ni,
  * helpers of its own province, none holding another, is their recipient
  * (help within a province, SPEC rule 14). */
 static bool
-same_province_object(const struct seg *g, const struct item *it)
+same_province_object(const struct seg *g, const struct item *it, size_t cue_b1)
 {
 	size_t i;
 
-	if (!g->assist || !g->nh || !it->r || it->inside_org ||
-	    it->b0 < g->cue_b1)
+	if (!cue_b1 || !g->nh || !it->r || it->inside_org || it->b0 < cue_b1)
 		return false;
 	for (i = 0; i < g->nh; i++)
 		if (!g->h[i].r ||
@@ -757,7 +756,11 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			if (role == IT_HR)
 				role =
 				    !have_group && !cur->assist ? IT_H : IT_R;
-			if (role == IT_H && same_province_object(cur, it))
+			if (role == IT_H &&
+			    (same_province_object(cur, it, cur->cue_b1) ||
+			     (cur == prefix && c->has_carry && prefix->assist &&
+			      same_province_object(&c->carry, it,
+			                           prefix->cue_b1))))
 				role = IT_R;
 			if (role == IT_H) {
 				bool ho = false;
@@ -1003,6 +1006,10 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 		if (k < nc && cues[k].b0 == p &&
 		    (cues[k].kind == CUE_ASSIST || cues[k].kind == CUE_FUNDS))
 			return &cues[k];
+		/* 鲁青两省的工作安排: the two provinces of a pair. */
+		if (k < nc && cues[k].b0 == p && p == b1 &&
+		    (cues[k].flags & CUE_F_PAIR))
+			return &cues[k];
 		if (!c->text[p])
 			return NULL;
 		cp = u8_dec(c->text + p, 4, &n);
@@ -1052,6 +1059,68 @@ listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
 		}
 	}
 	return 0;
+}
+
+/* "天津市3个区结对帮扶...": the helpers are the counted districts, not the
+ * division they are counted under. */
+static bool
+counted_after(const char *text, size_t p, size_t end)
+{
+	static const char digits[] = "一二三四五六七八九十两";
+	static const char *const units[] = { "区", "县", "市", "旗" };
+	size_t n = 0, k;
+
+	while (p < end) {
+		if (text[p] >= '0' && text[p] <= '9') {
+			p++;
+			n++;
+			continue;
+		}
+		if (p + 3 <= end && (unsigned char)text[p] >= 0xE0) {
+			const char *d;
+
+			for (d = digits; *d; d += 3)
+				if (!memcmp(text + p, d, 3))
+					break;
+			if (*d) {
+				p += 3;
+				n++;
+				continue;
+			}
+		}
+		break;
+	}
+	if (!n || p + 6 > end || memcmp(text + p, "个", 3))
+		return false;
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (!memcmp(text + p + 3, units[k], 3))
+			return true;
+	return false;
+}
+
+/* Mention i sits in a chain of adjacent names that 在 opens and a verb of
+ * events closes (联席会议在云南省文山州广南县举行): the venue. At most
+ * VENUE_CHAIN names are looked at. */
+#define VENUE_CHAIN 6
+
+static bool
+venue(const char *text, const struct mention *m, size_t nm, size_t i, size_t s0,
+      size_t s1)
+{
+	static const char *const verbs[] = { "举行", "召开", "举办", "开幕",
+		                             "启动" };
+	size_t a = i, b = i, k;
+
+	while (a > 0 && i - a < VENUE_CHAIN && m[a - 1].b1 == m[a].b0)
+		a--;
+	while (b + 1 < nm && b - i < VENUE_CHAIN && m[b + 1].b0 == m[b].b1)
+		b++;
+	if (m[a].b0 < s0 + 3 || memcmp(text + m[a].b0 - 3, "在", 3))
+		return false;
+	for (k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+		if (m[b].b1 + 6 <= s1 && !memcmp(text + m[b].b1, verbs[k], 6))
+			return true;
+	return false;
 }
 
 static int
@@ -1163,6 +1232,18 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			    q->kind == CUE_ASSIST && (q->flags & CUE_F_OTHER) &&
 			    (q->flags & CUE_F_MAIN))
 				role = IT_H;
+		}
+		if (role != IT_NONE && x->kind == MEN_REGION &&
+		    venue(c->text, m, nm, i, s->b0, s->b1)) {
+			xpl_span(c->xpl, c->sent, "refused", c->text, x->b0,
+			         x->b1, "a venue (在X举行), not a side");
+			role = IT_NONE;
+		}
+		if (role == IT_H && x->kind == MEN_REGION &&
+		    counted_after(c->text, x->b1, s->b1)) {
+			xpl_span(c->xpl, c->sent, "refused", c->text, x->b0,
+			         x->b1, "helpers counted under it, not it");
+			role = IT_NONE;
 		}
 		/* 贵州省级劳务品牌: a level of something, not a place helped.
 		 */

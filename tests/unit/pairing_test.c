@@ -218,11 +218,12 @@ test_reporting(void)
 		const char *text, *date, *want;
 	} cases[] = {
 		/* A list of pairs after 具体为, and the prefecture that the
-		 * sentence names as holding the counties (SPEC rule 1). */
+		 * sentence names as holding the counties (SPEC rule 1); the
+		 * counted districts help, not the city they belong to. */
 		{ "温州市5个区县与黔西南州5个县市建立结对关系,具体为:鹿城区与"
 		  "晴隆县,瑞安市、平阳县与册亨县。",
 		  NULL,
-		  "温州市>黔西南布依族苗族自治州 | 鹿城区>晴隆县 | "
+		  "鹿城区>晴隆县 | "
 		  "瑞安市>册亨县 | 平阳县>册亨县 | "
 		  "鹿城区>黔西南布依族苗族自治州 | "
 		  "瑞安市>黔西南布依族苗族自治州 | "
@@ -247,6 +248,26 @@ test_reporting(void)
 		  NULL, "辽宁省>那曲市" },
 		{ "西藏昌都市的变化。昌都市发展很快。重庆市对口援藏项目50个。",
 		  NULL, "重庆市>昌都市" },
+		/* A venue is no side; a meeting named after a pair is. */
+		{ "上海云南扶贫协作联席会议在云南省红河州元阳县举行。", NULL,
+		  "上海市>云南省" },
+		/* Districts counted under a helper: they help, not it. */
+		{ "福建省3个市结对帮扶固原市5个县,具体为原州区与晋江市结对。",
+		  NULL, "晋江市>原州区 | 晋江市>固原市" },
+		/* 其中: the parts of what the clause before counted. */
+		{ "山东省与重庆市建立协作关系,已有14个结对区县,其中万州区3个、"
+		  "黔江区2个。",
+		  NULL, "山东省>重庆市 | 山东省>万州区 | 山东省>黔江区" },
+		/* Help within a province: the eastern division named after
+		 * the cue of the (carried) helper. */
+		{ "珠海市坚持先富帮后富,加大对口帮扶茂名市力度。", NULL,
+		  "珠海市>茂名市" },
+		/* A pair compound with 两省区. */
+		{ "按照闽宁两省区的工作安排,推进合作。", NULL,
+		  "福建省>宁夏回族自治区" },
+		/* A helper that brought an enterprise to a place. */
+		{ "由晋江市引进在西吉县投产的鞋业车间。", NULL,
+		  "晋江市>西吉县" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },

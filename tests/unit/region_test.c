@@ -71,6 +71,8 @@ test_find(void)
 		/* ... and gives way to a name at its second character. */
 		{ "如东丽区的干部。", "东丽区=120110" },
 		{ "从江苏来的干部。", "江苏=320000" },
+		/* County short names that are everyday words (安居乐业). */
+		{ "四川省的群众圆了安居梦。", "四川省=510000" },
 		{ "全州第一名,全州县的米粉。", "全州县=450324" },
 		/* Full names shared by four districts: the parent decides. */
 		{ "南京市鼓楼区和福州市鼓楼区。",
