@@ -68,6 +68,7 @@ struct seg {
 	bool build; /* 援建: an organisation named after it is the project */
 	bool each;  /* 分别: helper i goes with the i-th recipient */
 	bool other; /* 对口支援, 援藏 ...: a programme of relation other */
+	bool funds; /* funds named after the helpers (山东援建资金) */
 	bool lead; /* the clause starts with its cue (负责对口支援...): its
 	              subject is the helper of the clause before */
 	size_t cue_b0, cue_b1;
@@ -101,11 +102,13 @@ struct pctx {
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
-	struct xpl *xpl;   /* explain notes, NULL when off */
-	bool sent_assist;  /* the sentence has an assistance cue */
-	struct vec spairs; /* struct spair: this sentence's pairings */
-	const char *rule;  /* static: the rule emitting now */
-	bool other;        /* the cue emitting now names a programme */
+	struct xpl *xpl;          /* explain notes, NULL when off */
+	const struct mention *sm; /* the sentence's mentions */
+	size_t snm, s0;           /* how many; the sentence's start */
+	bool sent_assist;         /* the sentence has an assistance cue */
+	struct vec spairs;        /* struct spair: this sentence's pairings */
+	const char *rule;         /* static: the rule emitting now */
+	bool other;               /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -555,6 +558,100 @@ emit_each(struct pctx *c, const struct seg *g, const struct side *rs, size_t nr)
 	return 0;
 }
 
+/* Start of the clause holding byte p (after its opening mark). */
+static size_t
+clause_start(const struct pctx *c, size_t p)
+{
+	while (p > c->s0) {
+		size_t q = p - 1, n;
+
+		while (q > c->s0 && ((unsigned char)c->text[q] & 0xC0) == 0x80)
+			q--;
+		if (is_clause_end(u8_dec(c->text + q, p - q, &n)))
+			break;
+		p = q;
+	}
+	return p;
+}
+
+/* A western division below province level. */
+static bool
+west_site(const struct pctx *c, const struct mention *x)
+{
+	return x->kind == MEN_REGION && x->r && x->r->level != REG_PROVINCE &&
+	       c->rt->role[reg_index(c->rt, x->r)] != ROLE_EAST;
+}
+
+/* SPEC rule 8: funds named after a helper or a pair (全部为山东援建资金,
+ * 由苏陕扶贫资金安排) go to the place whose project they pay for: the
+ * western divisions below province level of the nearest clause before
+ * pos in the sentence that names any. Returns 0 when it paired, 1 when
+ * there was none, <0 on error. */
+static int
+funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
+            size_t cue_b1)
+{
+	struct side rs[MAXSIDE];
+	size_t i = c->snm, nr = 0, a = 0;
+	bool found = false;
+
+	while (i > 0) {
+		const struct mention *x = &c->sm[--i];
+
+		if (x->b1 > pos || !west_site(c, x))
+			continue;
+		if (!found) {
+			a = clause_start(c, x->b0);
+			found = true;
+		}
+		if (x->b0 < a)
+			break;
+		if (nr < MAXSIDE) {
+			memset(&rs[nr], 0, sizeof(rs[nr]));
+			rs[nr].r = x->r;
+			rs[nr].b0 = x->b0;
+			rs[nr].b1 = x->b1;
+			nr++;
+		}
+	}
+	/* 投入山东援建资金345万元,实施...,为祁连县...: else the nearest
+	 * clause after. */
+	for (i = 0; !nr && i < c->snm; i++) {
+		const struct mention *x = &c->sm[i];
+		size_t k;
+
+		if (x->b0 < cue_b1 || !west_site(c, x))
+			continue;
+		a = clause_start(c, x->b0);
+		for (k = i; k < c->snm && nr < MAXSIDE; k++) {
+			const struct mention *y = &c->sm[k];
+
+			if (!west_site(c, y))
+				continue;
+			if (clause_start(c, y->b0) != a)
+				break;
+			memset(&rs[nr], 0, sizeof(rs[nr]));
+			rs[nr].r = y->r;
+			rs[nr].b0 = y->b0;
+			rs[nr].b1 = y->b1;
+			nr++;
+		}
+	}
+	if (!nr)
+		return 1;
+	c->rule = "funds_site";
+	c->other = false;
+	for (i = nr; i > 0; i--)
+		for (size_t k = 0; k < nh; k++) {
+			int rc = emit1(c, &h[k], &rs[i - 1], rs[i - 1].b0,
+			               cue_b1, false);
+
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
 static int
 finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 {
@@ -591,6 +688,12 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		c->rule = "place_before";
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
+	}
+	if (nr == 0 && g->funds) {
+		int rc = funds_sites(c, g->h, g->nh, g->h[0].b0, g->cue_b1);
+
+		if (rc <= 0)
+			return rc;
 	}
 	/* 深圳援疆十年 gives nothing to 新疆 (SPEC rule 5). */
 	if (nr == 0 && g->main_ok && c->main_region &&
@@ -844,8 +947,11 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				if ((q->flags & CUE_F_MAIN) && have_group &&
 				    cur == g &&
 				    gap_joinable(c, cues, nc, cur->h_end, q->b0,
-				                 false, NULL))
+				                 false, NULL)) {
 					cur->main_ok = true;
+					if (q->kind == CUE_FUNDS)
+						cur->funds = true;
+				}
 				break;
 			case CUE_PASSIVE:
 				cur->passive = true;
@@ -1198,6 +1304,16 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
 				if (rc)
 					return rc;
+				/* 延川县幼儿园由苏陕扶贫资金安排: the pair's
+				 * funds pay for the place named before. */
+				if (q->kind == CUE_FUNDS && q->b0 == y->b1) {
+					rc = funds_sites(c, &hs, 1, h->b0,
+					                 q->b1);
+					if (rc > 0)
+						rc = 0;
+					if (rc)
+						return rc;
+				}
 				/* Both halves take part in the clause. */
 				for (int half = 0; half < 2; half++) {
 					const struct mention *z = half ? y : h;
@@ -1393,6 +1509,9 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 			k++;
 		if (k > j) {
 			c->sent = s;
+			c->sm = m + j;
+			c->snm = k - j;
+			c->s0 = sents[s].b0;
 			rc = do_sentence(c, &sents[s], m + j, k - j, &items,
 			                 &cues);
 		}

@@ -268,6 +268,14 @@ test_reporting(void)
 		/* A helper that brought an enterprise to a place. */
 		{ "由晋江市引进在西吉县投产的鞋业车间。", NULL,
 		  "晋江市>西吉县" },
+		/* Funds named after a pair or a helper pay for the place
+		 * named before them, else the one after (SPEC rule 8). */
+		{ "西吉县第一小学由闽宁扶贫资金安排200万元。", NULL,
+		  "福建省>宁夏回族自治区 | 福建省>西吉县" },
+		{ "同心县光伏项目位于县城中心,全部为福建援建资金。", NULL,
+		  "福建省>同心县" },
+		{ "今年投入福建援建资金300万元,为隆德县建设村部。", NULL,
+		  "福建省>隆德县" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
