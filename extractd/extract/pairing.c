@@ -102,13 +102,15 @@ struct pctx {
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
-	struct xpl *xpl;          /* explain notes, NULL when off */
-	const struct mention *sm; /* the sentence's mentions */
-	size_t snm, s0;           /* how many; the sentence's start */
-	bool sent_assist;         /* the sentence has an assistance cue */
-	struct vec spairs;        /* struct spair: this sentence's pairings */
-	const char *rule;         /* static: the rule emitting now */
-	bool other;               /* the cue emitting now names a programme */
+	struct xpl *xpl;            /* explain notes, NULL when off */
+	const struct mention *sm;   /* the sentence's mentions */
+	size_t snm, s0;             /* how many; the sentence's start */
+	bool sent_assist;           /* the sentence has an assistance cue */
+	struct vec spairs;          /* struct spair: this sentence's pairings */
+	struct side last_h, last_r; /* the latest division pairing */
+	bool has_last;
+	const char *rule; /* static: the rule emitting now */
+	bool other;       /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -305,6 +307,11 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 		sp->h = *h;
 		sp->r = *r;
 	}
+	if (h->r && r->r) {
+		c->last_h = *h;
+		c->last_r = *r;
+		c->has_last = true;
+	}
 	p = vec_push(c->out);
 	if (!p)
 		return EXT_ENOMEM;
@@ -493,6 +500,7 @@ gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
 		}
 		if (k < nc && cues[k].b0 == p && cues[k].b1 <= b &&
 		    (cues[k].kind == CUE_FILLER || cues[k].kind == CUE_EACH ||
+		     cues[k].kind == CUE_PAIRREF ||
 		     (allow_join && cues[k].kind == CUE_JOIN))) {
 			if (handover && (cues[k].flags & CUE_F_HANDOVER))
 				*handover = true;
@@ -745,7 +753,8 @@ pair_list(struct pctx *c, const struct item *items, size_t ni,
 	if (ni < 2)
 		return 1;
 	for (i = 0; i < nc; i++)
-		if (cues[i].kind != CUE_JOIN && cues[i].kind != CUE_FILLER)
+		if (cues[i].kind != CUE_JOIN && cues[i].kind != CUE_FILLER &&
+		    cues[i].kind != CUE_PAIRREF)
 			return 1;
 	for (i = 0; i < ni; i++) {
 		if (items[i].inside_org || !items[i].r ||
@@ -1229,6 +1238,44 @@ venue(const char *text, const struct mention *m, size_t nm, size_t i, size_t s0,
 	return false;
 }
 
+/* SPEC rule 11: "在怒江州下辖的贡山县、福贡县…,凝结两地深厚情谊的故事": a
+ * sentence that names no helper but speaks of the two sides of a pair
+ * (两地) gives the latest pairing's helper the divisions it names inside
+ * that pairing's recipient. */
+static int
+pair_places(struct pctx *c, const struct item *items, size_t ni,
+            const struct cue *cues, size_t nc)
+{
+	bool pair = false;
+	size_t i;
+	int rc;
+	struct side h, rr;
+
+	if (!c->has_last)
+		return 0;
+	h = c->last_h; /* emit1() moves the latest pairing */
+	rr = c->last_r;
+	for (i = 0; i < nc; i++)
+		pair |= cues[i].kind == CUE_PAIRREF;
+	for (i = 0; i < ni && pair; i++)
+		if (items[i].role == IT_H)
+			return 0;
+	for (i = 0; i < ni && pair; i++) {
+		struct side r;
+
+		if (items[i].inside_org || !items[i].r ||
+		    items[i].role != IT_R || !reg_contains(rr.r, items[i].r))
+			continue;
+		side_of(&r, &items[i]);
+		c->rule = "pair_places";
+		c->other = false;
+		rc = emit1(c, &h, &r, items[i].b0, items[i].b1, false);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -1473,7 +1520,10 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			p += n;
 		}
 	}
-	return listed_prefecture(c, items->p, items->n);
+	rc = listed_prefecture(c, items->p, items->n);
+	if (rc == 0)
+		rc = pair_places(c, items->p, items->n, cues->p, cues->n);
+	return rc;
 }
 
 int

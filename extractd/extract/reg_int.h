@@ -109,7 +109,9 @@ enum cue_kind {
 	CUE_FILLER,
 	CUE_BLOCK,
 	CUE_UNDER,
-	CUE_EACH, /* 分别: the helpers go one by one with the recipients */
+	CUE_EACH,    /* 分别: the helpers go one by one with the recipients */
+	CUE_PAIRREF, /* 两地: the two sides of the article's pairing (a
+	                filler between names and cues) */
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2

@@ -276,6 +276,14 @@ test_reporting(void)
 		  "福建省>同心县" },
 		{ "今年投入福建援建资金300万元,为隆德县建设村部。", NULL,
 		  "福建省>隆德县" },
+		/* 两地 in a sentence with no helper: the places of the
+		 * latest pairing's recipient it names (SPEC rule 11). */
+		{ "龙岩市对口帮扶甘南州。在甘南州下辖的夏河县、卓尼县,"
+		  "凝结两地情谊的故事很多。",
+		  NULL,
+		  "龙岩市>甘南藏族自治州 | 龙岩市>夏河县 | 龙岩市>卓尼县" },
+		{ "龙岩市对口帮扶甘南州。在临夏州的东乡县,两地情谊很深。", NULL,
+		  "龙岩市>甘南藏族自治州" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
