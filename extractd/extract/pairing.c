@@ -68,7 +68,8 @@ struct seg {
 	bool build; /* 援建: an organisation named after it is the project */
 	bool each;  /* 分别: helper i goes with the i-th recipient */
 	bool other; /* 对口支援, 援藏 ...: a programme of relation other */
-	bool funds; /* funds named after the helpers (山东援建资金) */
+	bool funds;    /* funds named after the helpers (山东援建资金) */
+	bool loc_help; /* 助力 after helpers placed by the clause before */
 	bool lead; /* the clause starts with its cue (负责对口支援...): its
 	              subject is the helper of the clause before */
 	size_t cue_b0, cue_b1;
@@ -109,6 +110,7 @@ struct pctx {
 	struct vec spairs;          /* struct spair: this sentence's pairings */
 	struct side last_h, last_r; /* the latest division pairing */
 	bool has_last;
+	bool headline;    /* the sentence is a headline */
 	const char *rule; /* static: the rule emitting now */
 	bool other;       /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
@@ -622,6 +624,12 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 			nr++;
 		}
 	}
+	for (i = 0; i < nr / 2; i++) { /* into text order */
+		struct side t = rs[i];
+
+		rs[i] = rs[nr - 1 - i];
+		rs[nr - 1 - i] = t;
+	}
 	/* 投入山东援建资金345万元,实施...,为祁连县...: else the nearest
 	 * clause after. */
 	for (i = 0; !nr && i < c->snm; i++) {
@@ -649,10 +657,10 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 		return 1;
 	c->rule = "funds_site";
 	c->other = false;
-	for (i = nr; i > 0; i--)
+	for (i = 0; i < nr; i++)
 		for (size_t k = 0; k < nh; k++) {
-			int rc = emit1(c, &h[k], &rs[i - 1], rs[i - 1].b0,
-			               cue_b1, false);
+			int rc =
+			    emit1(c, &h[k], &rs[i], rs[i].b0, cue_b1, false);
 
 			if (rc)
 				return rc;
@@ -692,7 +700,8 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		c->rule = "each";
 		return emit_each(c, g, rs, nr);
 	}
-	if (nr == 0 && c->loc_live && (g->main_ok || g->strong)) {
+	if (nr == 0 && c->loc_live &&
+	    (g->main_ok || g->strong || g->loc_help)) {
 		c->rule = "place_before";
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
@@ -974,6 +983,15 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				if (cur == prefix && !prefix->any_item &&
 				    !prefix->assist)
 					prefix->cont = true;
+				/* 在图木舒克,东莞助力打造...: help where the
+				 * clause before placed it. */
+				if (cur == g && have_group && c->loc_live &&
+				    !cur->assist) {
+					cur->assist = true;
+					cur->loc_help = true;
+					cur->cue_b0 = q->b0;
+					cur->cue_b1 = q->b1;
+				}
 				break;
 			case CUE_SELF:
 				if (c->main_region) {
@@ -993,6 +1011,18 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				break;
 			}
 		}
+	}
+	/* 在图木舒克,东莞从产业入手,助力打造...: the helper of the clause
+	 * before helps where the clause before it placed it. */
+	if (c->has_carry && c->carry_pending && !c->carry.nr && c->loc_live &&
+	    !prefix->nr && (prefix->cont || prefix->assist)) {
+		c->rule = "place_before";
+		c->other = prefix->other;
+		rc = emit(c, c->carry.h, c->carry.nh, c->loc, c->nloc,
+		          c->carry.h[0].b0, c->carry.h[0].b1, false, false,
+		          seg_level(prefix) > 1 ? seg_level(prefix) : 1);
+		if (rc)
+			goto done;
 	}
 	/* The prefix: the helpers come from the clause before. */
 	/* A clause before without a cue lends its helpers only with the
@@ -1029,6 +1059,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		seg_copy(&c->carry, g);
 		c->has_carry = true;
 		c->carry_pending = !g->assist;
+		/* The place still holds for the next clause. */
+		if (c->loc_live && !g->assist && !g->nr)
+			c->loc_pending = true;
 	} else {
 		/* A clause naming nothing (坚持先富帮后富) keeps the
 		 * subject. */
@@ -1036,8 +1069,11 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			c->has_carry = false;
 		while (c->text[a] == ' ')
 			a++;
+		/* 在四川凉山,佛山援建的...; a headline's half that names
+		 * only the place (西双版纳州92个贫困村 上海帮扶全覆盖). */
 		if (prefix->nr && !prefix->assist && !prefix->passive &&
-		    !prefix->cont && !memcmp(c->text + a, "在", 3)) {
+		    !prefix->cont &&
+		    (!memcmp(c->text + a, "在", 3) || c->headline)) {
 			memcpy(c->loc, prefix->r,
 			       prefix->nr * sizeof(c->loc[0]));
 			c->nloc = prefix->nr;
@@ -1046,6 +1082,18 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	}
 done:
 	return rc;
+}
+
+/* The clause [a, b) is a dateline (新华社成都5月13日电). */
+static bool
+dateline(const char *text, size_t a, size_t b)
+{
+	size_t p;
+
+	for (p = a; p + 6 <= b; p++)
+		if (!memcmp(text + p, "日电", 6))
+			return true;
+	return false;
 }
 
 /* Spans of short quotations (names, slogans): cues inside do not count. */
@@ -1460,6 +1508,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		size_t p = s->b0, a = s->b0, ia = 0, qa = 0, run = 0;
 		bool prev_wide = false, headline = is_headline(c->text, s);
 
+		c->headline = headline;
+
 		while (p <= s->b1) {
 			size_t n = 1;
 			uint32_t cp = 0;
@@ -1493,7 +1543,11 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					ib++;
 				while (qb < cues->n && q[qb].b0 < p)
 					qb++;
-				if (ib > ia || qb > qa) {
+				if (dateline(c->text, a, p)) {
+					/* 新华社成都5月13日电: a byline. */
+					c->has_carry = false;
+					c->loc_pending = false;
+				} else if (ib > ia || qb > qa) {
 					/* An empty vec has no array: no
 					 * arithmetic on its NULL. */
 					rc = do_clause(

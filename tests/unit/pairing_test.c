@@ -284,6 +284,19 @@ test_reporting(void)
 		  "龙岩市>甘南藏族自治州 | 龙岩市>夏河县 | 龙岩市>卓尼县" },
 		{ "龙岩市对口帮扶甘南州。在临夏州的东乡县,两地情谊很深。", NULL,
 		  "龙岩市>甘南藏族自治州" },
+		/* A dateline is no statement. */
+		{ "新华社西宁6月1日电,对口援建的玉树州学校开学。", NULL, "" },
+		/* A headline's half that names only the place. */
+		{ "临夏州30个贫困村 厦门帮扶全覆盖", NULL,
+		  "厦门市>临夏回族自治州" },
+		/* Funds named after the helper; the place comes later. */
+		{ "为此,福建先后投入帮扶资金500万元,从外地引水,"
+		  "在西吉县建设水窖。",
+		  NULL, "福建省>西吉县" },
+		/* Help where the clause before placed it. */
+		{ "在新疆阿图什市,江苏从产业入手,助力打造产业园。", NULL,
+		  "江苏省>阿图什市" },
+		{ "在新疆阿图什市,江苏从产业入手,发展很快。", NULL, "" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
