@@ -746,57 +746,79 @@ run_sides(const struct item *items, size_t i0, size_t i1, struct side *out)
 	return n;
 }
 
-/* "具体为:鄞州区与和龙市,慈溪市与龙井市" and "崆峒区、庄浪县与河西区":
- * in a sentence that states assistance, a clause made only of one list
- * of helpers and one of recipients joined by 与 和 同 pairs them, in
- * either order. Returns 0 when it did (the clause is done), 1 when the
- * clause is not such a list, <0 on error. */
+/* "具体为:鄞州区与和龙市,慈溪市与龙井市", "崆峒区、庄浪县与河西区" and
+ * "宝山区与宁洱县、静安区与镇沅县结对": in a sentence that states
+ * assistance, a clause made only of lists of helpers and recipients
+ * joined by 与 和 同 、 (and fillers), with at most a cue after the last,
+ * pairs each list with the list of the other side next to it (the first
+ * with the second, the third with the fourth ...), in either order.
+ * Returns 0 when it did (the clause is done), 1 when the clause is not
+ * such a list, <0 on error. */
+#define PAIR_RUNS 16
+
 static int
 pair_list(struct pctx *c, const struct item *items, size_t ni,
           const struct cue *cues, size_t nc, size_t a, size_t b)
 {
 	struct side hs[MAXSIDE], rs[MAXSIDE];
-	size_t i, cut = 0, nh, nr;
-	size_t h0, h1, r0, r1;
+	size_t i, run[PAIR_RUNS + 1], nrun = 0, end = b, k;
+	int rc;
 
 	if (ni < 2)
 		return 1;
-	for (i = 0; i < nc; i++)
-		if (cues[i].kind != CUE_JOIN && cues[i].kind != CUE_FILLER &&
-		    cues[i].kind != CUE_PAIRREF)
-			return 1;
+	for (i = 0; i < nc; i++) {
+		if (cues[i].kind == CUE_JOIN || cues[i].kind == CUE_FILLER ||
+		    cues[i].kind == CUE_PAIRREF)
+			continue;
+		if ((cues[i].kind == CUE_ASSIST || cues[i].kind == CUE_FUNDS) &&
+		    cues[i].b0 >= items[ni - 1].b1) {
+			if (end == b)
+				end = cues[i].b0; /* the cue after the lists */
+			continue;
+		}
+		return 1;
+	}
 	for (i = 0; i < ni; i++) {
 		if (items[i].inside_org || !items[i].r ||
 		    (items[i].role != IT_H && items[i].role != IT_R))
 			return 1;
-		if (i && items[i].role != items[i - 1].role) {
-			if (cut)
-				return 1; /* more than two runs */
-			cut = i;
+		if (!i || items[i].role != items[i - 1].role) {
+			if (nrun == PAIR_RUNS)
+				return 1;
+			run[nrun++] = i;
 		}
 	}
-	if (!cut)
+	run[nrun] = ni;
+	if (nrun < 2 || nrun % 2)
 		return 1;
 	/* Nothing but names, joins and fillers from end to end. */
 	if (!gap_joinable(c, cues, nc, a, items[0].b0, false, NULL) ||
-	    !gap_joinable(c, cues, nc, items[ni - 1].b1, b, false, NULL))
+	    !gap_joinable(c, cues, nc, items[ni - 1].b1, end, false, NULL))
 		return 1;
 	for (i = 1; i < ni; i++)
 		if (items[i - 1].b1 != items[i].b0 &&
 		    !gap_joinable(c, cues, nc, items[i - 1].b1, items[i].b0,
 		                  true, NULL))
 			return 1;
-	if (items[0].role == IT_H) {
-		h0 = 0, h1 = cut, r0 = cut, r1 = ni;
-	} else {
-		r0 = 0, r1 = cut, h0 = cut, h1 = ni;
-	}
-	nh = run_sides(items, h0, h1, hs);
-	nr = run_sides(items, r0, r1, rs);
 	c->rule = "pair_list";
 	c->other = false;
-	return emit(c, hs, nh, rs, nr, items[0].b0, items[ni - 1].b1, false,
-	            true, 2);
+	for (k = 0; k < nrun; k += 2) {
+		size_t x0 = run[k], x1 = run[k + 1], y1 = run[k + 2];
+		size_t nh, nr;
+
+		if (items[x0].role == IT_H) {
+			nh = run_sides(items, x0, x1, hs);
+			nr = run_sides(items, x1, y1, rs);
+		} else {
+			nr = run_sides(items, x0, x1, rs);
+			nh = run_sides(items, x1, y1, hs);
+		}
+		rc = emit(c, hs, nh, rs, nr, items[x0].b0, items[y1 - 1].b1,
+		          false, true, 2);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* "东莞市对口帮扶韶关市": an eastern division named after the cue of

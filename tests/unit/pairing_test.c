@@ -297,6 +297,20 @@ test_reporting(void)
 		{ "在新疆阿图什市,江苏从产业入手,助力打造产业园。", NULL,
 		  "江苏省>阿图什市" },
 		{ "在新疆阿图什市,江苏从产业入手,发展很快。", NULL, "" },
+		/* Lists of pairs with the cue after the last. */
+		{ "宝山区与宁洱县、静安区与镇沅县结对。", NULL,
+		  "宝山区>宁洱哈尼族彝族自治县 | "
+		  "静安区>镇沅彝族哈尼族拉祜族自治县" },
+		/* Recipient first: Y是X的对口帮扶县, Y近年来与X结对. */
+		{ "西盟县是上海市的对口帮扶县。", NULL,
+		  "上海市>西盟佤族自治县" },
+		{ "宁洱县近年来与上海市宝山区结成帮扶对子。", NULL,
+		  "宝山区>宁洱哈尼族彝族自治县" },
+		/* One helper, short names of counties listed, the cue after
+		 * the list. */
+		{ "上海市在云南澜沧和西盟、贵州望谟等3县落实对口帮扶。", NULL,
+		  "上海市>澜沧拉祜族自治县 | 上海市>西盟佤族自治县 | "
+		  "上海市>望谟县" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
