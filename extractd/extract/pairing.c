@@ -592,6 +592,27 @@ west_site(const struct pctx *c, const struct mention *x)
 	       c->rt->role[reg_index(c->rt, x->r)] != ROLE_EAST;
 }
 
+/* The clause holding p names a helper before p (海淀区向察右后旗投入京蒙
+ * 协作资金: the funds are 海淀区's, not 北京市's for the site). */
+static bool
+helper_before(const struct pctx *c, size_t p)
+{
+	size_t a = clause_start(c, p), i;
+
+	for (i = 0; i < c->snm && c->sm[i].b0 < p; i++) {
+		const struct mention *x = &c->sm[i];
+
+		if (x->b0 < a)
+			continue;
+		/* A school or hospital there is the project. */
+		if ((x->kind == MEN_ORG && !(x->org_type & ORG_F_RECIP)) ||
+		    (x->kind != MEN_ORG && x->r &&
+		     c->rt->role[reg_index(c->rt, x->r)] == ROLE_EAST))
+			return true;
+	}
+	return false;
+}
+
 /* SPEC rule 8: funds named after a helper or a pair (全部为山东援建资金,
  * 由苏陕扶贫资金安排) go to the place whose project they pay for: the
  * western divisions below province level of the nearest clause before
@@ -1423,7 +1444,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					return rc;
 				/* 延川县幼儿园由苏陕扶贫资金安排: the pair's
 				 * funds pay for the place named before. */
-				if (q->kind == CUE_FUNDS && q->b0 == y->b1) {
+				if (q->kind == CUE_FUNDS && q->b0 == y->b1 &&
+				    !helper_before(c, h->b0)) {
 					rc = funds_sites(c, &hs, 1, h->b0,
 					                 q->b1);
 					if (rc > 0)

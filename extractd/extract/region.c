@@ -109,26 +109,32 @@ town_name(const struct region *r, const char *text, size_t len, size_t b0,
 #define SHORT_ALONE_BYTES 6
 
 static bool
+is_short_county(const struct region *r, size_t b0, size_t b1)
+{
+	return r->level == REG_COUNTY && b1 - b0 <= SHORT_ALONE_BYTES;
+}
+
+/* strong: mentions counted as in ctx, but not those of such counties
+ * (乌兰 and 达日 in 乌兰哈达苏木阿达日嘎查 do not hold each other up). */
+static bool
 short_alone(const struct reg_tables *rt, const struct region *r,
-            const uint32_t *ctx, size_t b0, size_t b1)
+            const uint32_t *strong, size_t b0, size_t b1)
 {
 	const struct region *pv = reg_province(r);
 
-	if (r->level != REG_COUNTY || b1 - b0 > SHORT_ALONE_BYTES || !pv)
+	if (!is_short_county(r, b0, b1) || !pv)
 		return false;
-	return ctx[reg_index(rt, pv)] <= ctx[reg_index(rt, r)];
+	return strong[reg_index(rt, pv)] == 0;
 }
 
 /* The name at raws[i] stands in a list with another name (黔西南州和万州,
- * 普格、布拖): right next to it or joined by 、 和 与 及. */
+ * 普格、布拖): joined by 、 和 与 及. */
 static bool
 joined(const char *text, size_t a1, size_t b0)
 {
 	static const char *const j[] = { "、", "和", "与", "及" };
 	size_t k;
 
-	if (a1 == b0)
-		return true;
 	if (a1 + 3 != b0)
 		return false;
 	for (k = 0; k < sizeof(j) / sizeof(j[0]); k++)
@@ -441,7 +447,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	struct vec men = VEC_INIT(struct mention);
 	struct vec orgs = VEC_INIT(struct mention);
 	struct scan_ctx sc = { &raws };
-	uint32_t *ctx = NULL;
+	uint32_t *ctx = NULL, *strong;
 	const struct region *prev_r = NULL;
 	size_t prev_b1 = (size_t)-1, i, s;
 	struct mention *all = NULL;
@@ -454,28 +460,39 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	rc = reg_ac_longest(rt->gaz, text, len, on_gaz, &sc);
 	if (rc)
 		goto done;
-	ctx = calloc(rt->n_regions + 1, sizeof(*ctx));
+	ctx = calloc(2 * (rt->n_regions + 1), sizeof(*ctx));
 	if (!ctx) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
+	strong = ctx + rt->n_regions + 1;
 	for (i = 0; i < raws.n; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
 		const struct gaz_ent *e = &rt->ents[r->ent];
 
 		if ((e->kind == GZ_REGION && e->n == 1) ||
-		    e->kind == GZ_PATTERN)
-			count_up(
-			    ctx, rt,
+		    e->kind == GZ_PATTERN) {
+			const struct region *g =
 			    &rt->regions[e->kind == GZ_REGION ? rt->cand[e->a]
-			                                      : e->a]);
-		else if (e->kind == GZ_COMPOUND) {
+			                                      : e->a];
+
+			count_up(ctx, rt, g);
+			if (!is_short_county(g, r->b0, r->b1))
+				count_up(strong, rt, g);
+			continue;
+		}
+		if (e->kind == GZ_COMPOUND) {
 			count_up(ctx, rt, &rt->regions[e->a]);
 			count_up(ctx, rt, &rt->regions[e->b]);
+			count_up(strong, rt, &rt->regions[e->a]);
+			count_up(strong, rt, &rt->regions[e->b]);
 		} else if (e->kind == GZ_MULTI || e->kind == GZ_JOINT)
-			for (size_t k = 0; k < e->n; k++)
+			for (size_t k = 0; k < e->n; k++) {
 				count_up(ctx, rt,
 				         &rt->regions[rt->cand[e->a + k]]);
+				count_up(strong, rt,
+				         &rt->regions[rt->cand[e->a + k]]);
+			}
 	}
 	for (i = 0; i < raws.n && rc == 0; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
@@ -485,7 +502,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 		/* 如东丽区: a two-character county that cannot stand gives
 		 * way to a longer name starting at its second character. */
 		if (e->kind == GZ_REGION && e->n == 1 &&
-		    short_alone(rt, &rt->regions[rt->cand[e->a]], ctx, r->b0,
+		    short_alone(rt, &rt->regions[rt->cand[e->a]], strong, r->b0,
 		                r->b1) &&
 		    !listed_with_name(text, raws.p, raws.n, i) &&
 		    shifted_name(rt, text, len, raws.p, raws.n, i, &alt)) {
@@ -508,7 +525,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 				rc = push_mention(
 				    &men, r->b0, r->b1, MEN_REGION, got,
 				    e->kind == GZ_REGION &&
-				            short_alone(rt, got, ctx, r->b0,
+				            short_alone(rt, got, strong, r->b0,
 				                        r->b1) &&
 				            !listed_with_name(text, raws.p,
 				                              raws.n, i)

@@ -272,6 +272,10 @@ test_reporting(void)
 		 * named before them, else the one after (SPEC rule 8). */
 		{ "西吉县第一小学由闽宁扶贫资金安排200万元。", NULL,
 		  "福建省>宁夏回族自治区 | 福建省>西吉县" },
+		/* Not when the clause names the helper itself (no
+		 * 北京市>科尔沁右翼前旗). */
+		{ "顺义区向科右前旗投入京蒙协作资金300万元。", NULL,
+		  "北京市>内蒙古自治区" },
 		{ "同心县光伏项目位于县城中心,全部为福建援建资金。", NULL,
 		  "福建省>同心县" },
 		{ "今年投入福建援建资金300万元,为隆德县建设村部。", NULL,
