@@ -110,7 +110,10 @@ struct pctx {
 	struct vec spairs;          /* struct spair: this sentence's pairings */
 	struct side last_h, last_r; /* the latest division pairing */
 	bool has_last;
-	bool headline;    /* the sentence is a headline */
+	bool headline; /* the sentence is a headline */
+	/* The eastern province and city the article names most: 我省, 我市
+	 * when the article speaks for the helper. */
+	const struct region *east_prov, *east_city;
 	const char *rule; /* static: the rule emitting now */
 	bool other;       /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
@@ -1367,6 +1370,101 @@ pair_places(struct pctx *c, const struct item *items, size_t ni,
 	return 0;
 }
 
+/* The eastern province and prefecture named most often (at least
+ * twice) in the article. */
+static int
+east_sides(struct pctx *c, const struct mention *m, size_t n)
+{
+	const struct reg_tables *rt = c->rt;
+	uint32_t *cnt = calloc(rt->n_regions + 1, sizeof(*cnt));
+	uint32_t bp = 1, bc = 1;
+	size_t i;
+
+	if (!cnt)
+		return EXT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct region *r = m[i].r;
+
+		if (m[i].kind != MEN_REGION || !r ||
+		    rt->role[reg_index(rt, r)] != ROLE_EAST)
+			continue;
+		for (; r; r = r->parent) {
+			uint32_t k = ++cnt[reg_index(rt, r)];
+
+			if (r->level == REG_PROVINCE && k > bp) {
+				bp = k;
+				c->east_prov = r;
+			} else if (r->level == REG_PREFECTURE && k > bc) {
+				bc = k;
+				c->east_city = r;
+			}
+		}
+	}
+	free(cnt);
+	return 0;
+}
+
+/* "我市全面启动对延边州的对口帮扶": 我省 / 我市 in a clause that names no
+ * helper but a recipient after it is the article's eastern side, when
+ * the article names one; the cue no longer reads as the recipient. */
+static int
+self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
+{
+	size_t k, i;
+
+	for (k = 0; k < cues->n; k++) {
+		struct cue *q = (struct cue *)cues->p + k;
+		const struct region *r = NULL;
+		size_t a, n = items->n;
+		struct item *it;
+		bool helper = false, recip = false;
+
+		if (q->kind != CUE_SELF || q->b1 - q->b0 < 3)
+			continue;
+		if (!memcmp(c->text + q->b1 - 3, "省", 3))
+			r = c->east_prov;
+		else if (!memcmp(c->text + q->b1 - 3, "市", 3))
+			r = c->east_city;
+		if (!r)
+			continue;
+		a = clause_start(c, q->b0);
+		for (i = 0; i < n; i++) {
+			const struct item *x = (struct item *)items->p + i;
+
+			if (x->b0 < a || x->inside_org)
+				continue;
+			/* stop at the clause's end */
+			if (x->b0 > q->b0 && clause_start(c, x->b0) != a)
+				break;
+			if (x->role == IT_H || x->role == IT_HR)
+				helper = true;
+			else if (x->role == IT_R && x->b0 > q->b1)
+				recip = true;
+		}
+		if (helper || !recip)
+			continue;
+		if (!vec_push(items))
+			return EXT_ENOMEM;
+		for (i = items->n - 1; i > 0; i--) {
+			struct item *p = (struct item *)items->p + i - 1;
+
+			if (p->b0 < q->b0)
+				break;
+			p[1] = p[0];
+		}
+		it = (struct item *)items->p + i;
+		memset(it, 0, sizeof(*it));
+		it->b0 = q->b0;
+		it->b1 = q->b1;
+		it->role = IT_H;
+		it->r = r;
+		q->kind = CUE_FILLER;
+		xpl_span(c->xpl, c->sent, "pairing", c->text, q->b0, q->b1,
+		         "the article's side: %s", r->name);
+	}
+	return 0;
+}
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -1520,6 +1618,9 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		if (x->kind == MEN_ORG && x->b1 > org_end)
 			org_end = x->b1;
 	}
+	rc = self_helpers(c, items, cues);
+	if (rc)
+		return rc;
 	/* East·west names (东莞·铜仁) pair. */
 	for (i = 0; i + 1 < items->n; i++) {
 		const struct item *a = (struct item *)items->p + i, *b = a + 1;
@@ -1646,6 +1747,10 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->text = text;
 	c->main_region = main_region;
 	c->period = period_of(doc ? doc->meta.published : NULL);
+	if (east_sides(c, m, n_m) != 0) {
+		free(c);
+		return EXT_ENOMEM;
+	}
 	c->ar = ar;
 	c->out = out;
 	c->xpl = doc ? doc->xpl : NULL;

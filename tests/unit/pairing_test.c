@@ -315,6 +315,12 @@ test_reporting(void)
 		{ "上海市在云南澜沧和西盟、贵州望谟等3县落实对口帮扶。", NULL,
 		  "上海市>澜沧拉祜族自治县 | 上海市>西盟佤族自治县 | "
 		  "上海市>望谟县" },
+		/* 我市 / 我省: the article's eastern side when the clause
+		 * names a recipient and no helper; else its own region. */
+		{ "温州市的变化。温州市发展。我市对口帮扶黔西南州。", NULL,
+		  "温州市>黔西南布依族苗族自治州" },
+		{ "毕节市的变化。毕节市发展。广州市帮扶我市。", NULL,
+		  "广州市>毕节市" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
