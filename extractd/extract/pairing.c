@@ -114,6 +114,12 @@ struct pctx {
 	/* The eastern province and city the article names most: 我省, 我市
 	 * when the article speaks for the helper. */
 	const struct region *east_prov, *east_city;
+	/* The last helper group of the sentence before, with its cue: the
+	 * left-out subject of a sentence that names no helper. */
+	struct seg prev;
+	bool has_prev, from_prev;
+	const struct region *last_east[4]; /* by level: for 该市 */
+	size_t prev_sent;
 	const char *rule; /* static: the rule emitting now */
 	bool other;       /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
@@ -864,6 +870,22 @@ same_province_object(const struct seg *g, const struct item *it, size_t cue_b1)
 	return true;
 }
 
+/* A preposition of giving (向 对 为 给) stands right before b0 (not
+ * before a). */
+static bool
+to_recipient(const char *text, size_t b0, size_t a)
+{
+	static const char *const preps[] = { "向", "对", "为", "给" };
+	size_t k;
+
+	if (b0 < a + 3)
+		return false;
+	for (k = 0; k < sizeof(preps) / sizeof(preps[0]); k++)
+		if (!memcmp(text + b0 - 3, preps[k], 3))
+			return true;
+	return false;
+}
+
 /* At most this many characters before a cue that starts a clause. */
 #define LEAD_MAX 3
 
@@ -875,7 +897,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	struct seg *prefix = &c->work[0], *g = &c->work[1], *cur = prefix;
 	size_t ii = 0, ci = 0;
 	const struct item *prev_r = NULL, *prev_h = NULL;
-	bool have_group = false, first_group = true;
+	bool have_group = false, first_group = true, from_prev;
 	int rc = 0;
 
 	c->loc_live = c->loc_pending;
@@ -1073,6 +1095,14 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	/* The prefix: the helpers come from the clause before. */
 	/* A clause before without a cue lends its helpers only with the
 	 * partner it named (松山湖材料实验室与贵州省科技厅..., 合作建设). */
+	/* The subject of the sentence before goes on only into a clause
+	 * that starts with its cue or gives help to someone (向恩施州投入). */
+	from_prev = c->from_prev;
+	if (c->from_prev && !prefix->lead &&
+	    !(prefix->nr && prefix->assist &&
+	      to_recipient(c->text, prefix->r[0].b0, a)))
+		c->has_carry = false;
+	c->from_prev = false;
 	if (c->has_carry &&
 	    (!c->carry_pending || c->carry.nr || prefix->lead) &&
 	    (prefix->assist || (prefix->cont && !c->carry_pending) ||
@@ -1085,7 +1115,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		if (c->carry_pending && prefix->assist)
 			for (i = 0; i < c->carry.nr; i++)
 				rs[nr++] = c->carry.r[i];
-		c->rule = "carried_helper";
+		c->rule = from_prev ? "previous_sentence" : "carried_helper";
 		c->other = prefix->other || c->carry.other;
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
@@ -1406,7 +1436,8 @@ east_sides(struct pctx *c, const struct mention *m, size_t n)
 
 /* "我市全面启动对延边州的对口帮扶": 我省 / 我市 in a clause that names no
  * helper but a recipient after it is the article's eastern side, when
- * the article names one; the cue no longer reads as the recipient. */
+ * the article names one; the cue no longer reads as the recipient. 该市
+ * there is the eastern city named last. */
 static int
 self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 {
@@ -1419,12 +1450,17 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		struct item *it;
 		bool helper = false, recip = false;
 
-		if (q->kind != CUE_SELF || q->b1 - q->b0 < 3)
+		if ((q->kind != CUE_SELF && q->kind != CUE_THIS) ||
+		    q->b1 - q->b0 < 3)
 			continue;
 		if (!memcmp(c->text + q->b1 - 3, "省", 3))
-			r = c->east_prov;
+			r = q->kind == CUE_THIS ? c->last_east[REG_PROVINCE]
+			                        : c->east_prov;
 		else if (!memcmp(c->text + q->b1 - 3, "市", 3))
-			r = c->east_city;
+			r = q->kind == CUE_THIS ? c->last_east[REG_PREFECTURE]
+			                        : c->east_city;
+		else if (q->kind == CUE_THIS)
+			r = c->last_east[REG_COUNTY];
 		if (!r)
 			continue;
 		a = clause_start(c, q->b0);
@@ -1460,7 +1496,7 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		it->r = r;
 		q->kind = CUE_FILLER;
 		xpl_span(c->xpl, c->sent, "pairing", c->text, q->b0, q->b1,
-		         "the article's side: %s", r->name);
+		         "stands for %s", r->name);
 	}
 	return 0;
 }
@@ -1621,15 +1657,38 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	rc = self_helpers(c, items, cues);
 	if (rc)
 		return rc;
+	/* "杭州市…。今年以来,累计向恩施州投入帮扶资金3亿元": no helper
+	 * named, the subject of the sentence before goes on. */
+	c->from_prev = false;
+	if (c->has_prev && c->prev_sent + 1 == c->sent) {
+		bool helper = false;
+
+		for (i = 0; i < items->n; i++) {
+			const struct item *x = (struct item *)items->p + i;
+
+			if (!x->inside_org &&
+			    (x->role == IT_H || x->role == IT_HR))
+				helper = true;
+		}
+		if (!helper) {
+			seg_copy(&c->carry, &c->prev);
+			c->has_carry = true;
+			c->carry_pending = false;
+			c->from_prev = true;
+		}
+	}
+	c->has_prev = false;
 	/* East·west names (东莞·铜仁) pair. */
 	for (i = 0; i + 1 < items->n; i++) {
 		const struct item *a = (struct item *)items->p + i, *b = a + 1;
-		static const char *const dots[] = { "·", "・", "•" };
+		/* 济南—武隆 in a list of pairs: the same. */
+		static const char *const dots[] = { "·", "・", "•", "——",
+			                            "—", "－", "-" };
 
 		if (!a->r || !b->r || a->inside_org || b->inside_org ||
 		    a->role != IT_H || b->role != IT_R)
 			continue;
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < sizeof(dots) / sizeof(dots[0]); k++) {
 			size_t dl = strlen(dots[k]);
 
 			if (a->b1 + dl == b->b0 &&
@@ -1638,7 +1697,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 
 				side_of(&hs, a);
 				side_of(&rs2, b);
-				c->rule = "dot_name";
+				c->rule = k < 3 ? "dot_name" : "dash_pair";
 				c->other = false;
 				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
 				if (rc)
@@ -1722,6 +1781,19 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	rc = listed_prefecture(c, items->p, items->n);
 	if (rc == 0)
 		rc = pair_places(c, items->p, items->n, cues->p, cues->n);
+	for (i = 0; i < items->n; i++) {
+		const struct item *x = (struct item *)items->p + i;
+
+		if (x->r && x->role == IT_H && !x->inside_org &&
+		    x->r->level <= REG_COUNTY)
+			c->last_east[x->r->level] = x->r;
+	}
+	if (c->has_carry && !c->carry_pending && !c->carry.under &&
+	    !c->from_prev) {
+		seg_copy(&c->prev, &c->carry);
+		c->has_prev = true;
+		c->prev_sent = c->sent;
+	}
 	return rc;
 }
 

@@ -112,6 +112,7 @@ enum cue_kind {
 	CUE_EACH,    /* 分别: the helpers go one by one with the recipients */
 	CUE_PAIRREF, /* 两地: the two sides of the article's pairing (a
 	                filler between names and cues) */
+	CUE_THIS,    /* 该市: the helper of that level named last */
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2

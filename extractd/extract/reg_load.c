@@ -776,8 +776,9 @@ static int
 load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 {
 	static const char *const kinds[] = {
-		"",     "assist", "funds", "passive", "cont", "self",
-		"join", "filler", "block", "under",   "each", "pairref",
+		"",     "assist",  "funds",  "passive", "cont",
+		"self", "join",    "filler", "block",   "under",
+		"each", "pairref", "this",
 	};
 	struct line l = { { 0 }, 0, 0 };
 	char *pos = buf;

@@ -321,6 +321,20 @@ test_reporting(void)
 		  "温州市>黔西南布依族苗族自治州" },
 		{ "毕节市的变化。毕节市发展。广州市帮扶我市。", NULL,
 		  "广州市>毕节市" },
+		/* Pairs written with a dash under a programme's name. */
+		{ "鲁渝协作结对关系为:济南—武隆,青岛—巫山。", NULL,
+		  "山东省>重庆市 | 济南市>武隆区 | 青岛市>巫山县" },
+		/* 该市: the eastern city named last. */
+		{ "厦门市高度重视东西部协作。该市今年对口帮扶临夏州东乡县。",
+		  NULL, "厦门市>临夏回族自治州 | 厦门市>东乡族自治县" },
+		/* The left-out subject of a sentence that names no helper:
+		 * that of the sentence before, into a clause that gives to
+		 * someone or starts with its cue. */
+		{ "杭州市高度重视东西部协作。今年以来,"
+		  "累计向恩施州投入帮扶资金3亿元。",
+		  NULL, "杭州市>恩施土家族苗族自治州" },
+		{ "济南市高度重视东西部协作。36家中央单位继续帮扶甘肃43个县。",
+		  NULL, "" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
