@@ -1175,8 +1175,33 @@ dateline(const char *text, size_t a, size_t b)
 /* Spans of short quotations (names, slogans): cues inside do not count. */
 #define QUOTE_MAX 60 /* bytes */
 
+/* A quotation mark or clause punctuation opens or closes at p. */
 static bool
-in_quote(const char *text, size_t b0, size_t s0)
+is_comma(const char *text, size_t p)
+{
+	return text[p] == ',' || text[p] == ';' || !memcmp(text + p, "，", 3) ||
+	       !memcmp(text + p, "；", 3);
+}
+
+/* The quotation opened before b0 closes within QUOTE_MAX bytes of b0
+ * with no clause inside: a name or slogan, not speech. */
+static bool
+quote_closes(const char *text, size_t b0, size_t s1)
+{
+	size_t p, lim = b0 + QUOTE_MAX < s1 ? b0 + QUOTE_MAX : s1;
+
+	for (p = b0; p + 3 <= lim; p++) {
+		if (is_comma(text, p))
+			return false;
+		if (!memcmp(text + p, "”", 3) || !memcmp(text + p, "》", 3) ||
+		    !memcmp(text + p, "」", 3))
+			return true;
+	}
+	return false;
+}
+
+static bool
+in_quote(const char *text, size_t b0, size_t s0, size_t s1)
 {
 	/* Look back for an opening mark not closed before b0. */
 	size_t p = b0, lim = b0 > s0 + QUOTE_MAX ? b0 - QUOTE_MAX : s0;
@@ -1184,8 +1209,7 @@ in_quote(const char *text, size_t b0, size_t s0)
 	while (p > lim) {
 		p--;
 		/* A quotation with clauses in it is speech, not a name. */
-		if (text[p] == ',' || text[p] == ';' ||
-		    !memcmp(text + p, "，", 3) || !memcmp(text + p, "；", 3))
+		if (is_comma(text, p))
 			return false;
 		if ((unsigned char)text[p] != 0xE2 &&
 		    (unsigned char)text[p] != 0xE3)
@@ -1195,7 +1219,7 @@ in_quote(const char *text, size_t b0, size_t s0)
 			return false;
 		if (!memcmp(text + p, "“", 3) || !memcmp(text + p, "《", 3) ||
 		    !memcmp(text + p, "「", 3))
-			return true;
+			return quote_closes(text, b0, s1);
 	}
 	return false;
 }
@@ -1528,8 +1552,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			if (m[j].kind == MEN_ORG && m[j].b1 > org_end)
 				org_end = m[j].b1;
 		if (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS)
-			drop =
-			    in_quote(c->text, q->b0, s->b0) || q->b1 <= org_end;
+			drop = in_quote(c->text, q->b0, s->b0, s->b1) ||
+			       q->b1 <= org_end;
 		if (!drop)
 			((struct cue *)cues->p)[k++] = *q;
 		if (!drop && (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS))

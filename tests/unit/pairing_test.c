@@ -335,6 +335,11 @@ test_reporting(void)
 		  NULL, "杭州市>恩施土家族苗族自治州" },
 		{ "济南市高度重视东西部协作。36家中央单位继续帮扶甘肃43个县。",
 		  NULL, "" },
+		/* 我们 with a helper named: the side helped; quoted speech
+		 * states pairings like any text. */
+		{ "临沧市的变化。临沧市发展。“上海市嘉定区与我们结对帮扶后,"
+		  "变化很大。”",
+		  NULL, "嘉定区>临沧市" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
