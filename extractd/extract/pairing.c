@@ -105,7 +105,7 @@ struct pctx {
 	size_t sent;
 	struct xpl *xpl;            /* explain notes, NULL when off */
 	const struct mention *sm;   /* the sentence's mentions */
-	size_t snm, s0;             /* how many; the sentence's start */
+	size_t snm, s0, s1;         /* how many; the sentence's bytes */
 	bool sent_assist;           /* the sentence has an assistance cue */
 	struct vec spairs;          /* struct spair: this sentence's pairings */
 	struct side last_h, last_r; /* the latest division pairing */
@@ -577,20 +577,60 @@ emit_each(struct pctx *c, const struct seg *g, const struct side *rs, size_t nr)
 	return 0;
 }
 
-/* Start of the clause holding byte p (after its opening mark). */
+/* The rules that look around a clause look at most this many bytes
+ * back or ahead, so that they stay linear in the length of the text. */
+#define NEAR_BYTES 900
+
+/* Start of the clause holding byte p (after its opening mark), or
+ * NEAR_BYTES before p. */
 static size_t
 clause_start(const struct pctx *c, size_t p)
 {
-	while (p > c->s0) {
+	size_t lim = p > c->s0 + NEAR_BYTES ? p - NEAR_BYTES : c->s0;
+
+	while (p > lim) {
 		size_t q = p - 1, n;
 
-		while (q > c->s0 && ((unsigned char)c->text[q] & 0xC0) == 0x80)
+		while (q > lim && ((unsigned char)c->text[q] & 0xC0) == 0x80)
 			q--;
 		if (is_clause_end(u8_dec(c->text + q, p - q, &n)))
 			break;
 		p = q;
 	}
 	return p;
+}
+
+/* End of the clause holding byte p (its closing mark), or NEAR_BYTES
+ * after p. */
+static size_t
+clause_end(const struct pctx *c, size_t p)
+{
+	const char *t = c->text;
+	size_t end = p + NEAR_BYTES < c->s1 ? p + NEAR_BYTES : c->s1, n;
+
+	while (p < end) {
+		if (is_clause_end(u8_dec(t + p, end - p, &n)))
+			break;
+		p += n;
+	}
+	return p;
+}
+
+/* Index of the first mention of the sentence starting at or after b. */
+static size_t
+men_lower(const struct pctx *c, size_t b)
+{
+	size_t lo = 0, hi = c->snm;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->sm[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* A western division below province level. */
@@ -608,11 +648,9 @@ helper_before(const struct pctx *c, size_t p)
 {
 	size_t a = clause_start(c, p), i;
 
-	for (i = 0; i < c->snm && c->sm[i].b0 < p; i++) {
+	for (i = men_lower(c, a); i < c->snm && c->sm[i].b0 < p; i++) {
 		const struct mention *x = &c->sm[i];
 
-		if (x->b0 < a)
-			continue;
 		/* A school or hospital there is the project. */
 		if ((x->kind == MEN_ORG && !(x->org_type & ORG_F_RECIP)) ||
 		    (x->kind != MEN_ORG && x->r &&
@@ -632,12 +670,15 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
             size_t cue_b1)
 {
 	struct side rs[MAXSIDE];
-	size_t i = c->snm, nr = 0, a = 0;
+	size_t i = men_lower(c, pos), nr = 0, a = 0, k;
+	size_t lo = pos > c->s0 + NEAR_BYTES ? pos - NEAR_BYTES : c->s0;
 	bool found = false;
 
 	while (i > 0) {
 		const struct mention *x = &c->sm[--i];
 
+		if (x->b0 < lo)
+			break;
 		if (x->b1 > pos || !west_site(c, x))
 			continue;
 		if (!found) {
@@ -662,20 +703,22 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 	}
 	/* 投入山东援建资金345万元,实施...,为祁连县...: else the nearest
 	 * clause after. */
-	for (i = 0; !nr && i < c->snm; i++) {
+	for (i = men_lower(c, cue_b1); !nr && i < c->snm; i++) {
 		const struct mention *x = &c->sm[i];
-		size_t k;
+		size_t end;
 
-		if (x->b0 < cue_b1 || !west_site(c, x))
+		if (x->b0 > cue_b1 + NEAR_BYTES)
+			break;
+		if (!west_site(c, x))
 			continue;
-		a = clause_start(c, x->b0);
+		end = clause_end(c, x->b1);
 		for (k = i; k < c->snm && nr < MAXSIDE; k++) {
 			const struct mention *y = &c->sm[k];
 
+			if (y->b0 >= end)
+				break;
 			if (!west_site(c, y))
 				continue;
-			if (clause_start(c, y->b0) != a)
-				break;
 			memset(&rs[nr], 0, sizeof(rs[nr]));
 			rs[nr].r = y->r;
 			rs[nr].b0 = y->b0;
@@ -688,7 +731,7 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 	c->rule = "funds_site";
 	c->other = false;
 	for (i = 0; i < nr; i++)
-		for (size_t k = 0; k < nh; k++) {
+		for (k = 0; k < nh; k++) {
 			int rc =
 			    emit1(c, &h[k], &rs[i], rs[i].b0, cue_b1, false);
 
@@ -1284,6 +1327,9 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 	return NULL;
 }
 
+/* At most this many prefectures of a sentence are looked at. */
+#define LISTED_MAX 16
+
 /* SPEC rule 1: "我市10个区县将与延边州8个市县结对,具体为:鄞州区与和龙市":
  * a division helping a county whose prefecture the sentence names as a
  * recipient on its own (not right before one of its counties) also helps
@@ -1291,31 +1337,36 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 static int
 listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
 {
-	size_t n = c->spairs.n, i, k;
+	struct side pf[LISTED_MAX];
+	size_t n = c->spairs.n, npf = 0, i, k;
 	int rc;
 
-	for (i = 0; i < n; i++) {
+	for (k = 0; k < ni && npf < LISTED_MAX; k++) {
+		const struct item *it = &items[k];
+
+		if (it->inside_org || it->role != IT_R || !it->r ||
+		    it->r->level != REG_PREFECTURE)
+			continue;
+		/* 兰州市皋兰县 names the prefecture of that county only. */
+		if (k + 1 < ni && it[1].b0 == it->b1 && it[1].r &&
+		    reg_contains(it->r, it[1].r))
+			continue;
+		for (i = 0; i < npf && pf[i].r != it->r; i++)
+			;
+		if (i == npf)
+			side_of(&pf[npf++], it);
+	}
+	for (i = 0; i < n && npf; i++) {
 		struct spair sp = ((struct spair *)c->spairs.p)[i];
 
 		if (!sp.h.r || !sp.r.r || sp.r.r->level != REG_COUNTY)
 			continue;
-		for (k = 0; k < ni; k++) {
-			const struct item *it = &items[k];
-			struct side ps;
-
-			if (it->inside_org || it->role != IT_R || !it->r ||
-			    it->r->level != REG_PREFECTURE ||
-			    !reg_contains(it->r, sp.r.r))
+		for (k = 0; k < npf; k++) {
+			if (!reg_contains(pf[k].r, sp.r.r))
 				continue;
-			/* 兰州市皋兰县 names the prefecture of that county
-			 * only. */
-			if (k + 1 < ni && it[1].b0 == it->b1 && it[1].r &&
-			    reg_contains(it->r, it[1].r))
-				continue;
-			side_of(&ps, it);
 			c->rule = "listed_prefecture";
 			c->other = false;
-			rc = emit1(c, &sp.h, &ps, sp.h.b0, sp.h.b1, false);
+			rc = emit1(c, &sp.h, &pf[k], sp.h.b0, sp.h.b1, false);
 			if (rc)
 				return rc;
 			break;
@@ -1424,6 +1475,50 @@ pair_places(struct pctx *c, const struct item *items, size_t ni,
 	return 0;
 }
 
+/* Merges add (sorted by start) into items (sorted by start). */
+static int
+merge_items(struct vec *items, const struct vec *add)
+{
+	size_t n = items->n, i, j, k;
+	struct item *it;
+	const struct item *ad = add->p;
+
+	if (!add->n)
+		return 0;
+	for (k = 0; k < add->n; k++)
+		if (!vec_push(items))
+			return EXT_ENOMEM;
+	it = items->p;
+	i = n;
+	j = add->n;
+	k = items->n;
+	while (j > 0) {
+		if (i > 0 && it[i - 1].b0 > ad[j - 1].b0)
+			it[--k] = it[--i];
+		else
+			it[--k] = ad[--j];
+	}
+	return 0;
+}
+
+/* Index of the first item starting at or after b. */
+static size_t
+item_lower(const struct vec *items, size_t b)
+{
+	const struct item *it = items->p;
+	size_t lo = 0, hi = items->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (it[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The eastern province and prefecture named most often (at least
  * twice) in the article. */
 static int
@@ -1465,12 +1560,14 @@ east_sides(struct pctx *c, const struct mention *m, size_t n)
 static int
 self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 {
+	struct vec add = VEC_INIT(struct item);
 	size_t k, i;
+	int rc;
 
 	for (k = 0; k < cues->n; k++) {
 		struct cue *q = (struct cue *)cues->p + k;
 		const struct region *r = NULL;
-		size_t a, n = items->n;
+		size_t a, e, n = items->n;
 		struct item *it;
 		bool helper = false, recip = false;
 
@@ -1488,14 +1585,14 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		if (!r)
 			continue;
 		a = clause_start(c, q->b0);
-		for (i = 0; i < n; i++) {
+		e = clause_end(c, q->b1);
+		for (i = item_lower(items, a); i < n; i++) {
 			const struct item *x = (struct item *)items->p + i;
 
-			if (x->b0 < a || x->inside_org)
-				continue;
-			/* stop at the clause's end */
-			if (x->b0 > q->b0 && clause_start(c, x->b0) != a)
+			if (x->b0 >= e)
 				break;
+			if (x->inside_org)
+				continue;
 			if (x->role == IT_H || x->role == IT_HR)
 				helper = true;
 			else if (x->role == IT_R && x->b0 > q->b1)
@@ -1503,17 +1600,11 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		}
 		if (helper || !recip)
 			continue;
-		if (!vec_push(items))
+		it = vec_push(&add);
+		if (!it) {
+			vec_free(&add);
 			return EXT_ENOMEM;
-		for (i = items->n - 1; i > 0; i--) {
-			struct item *p = (struct item *)items->p + i - 1;
-
-			if (p->b0 < q->b0)
-				break;
-			p[1] = p[0];
 		}
-		it = (struct item *)items->p + i;
-		memset(it, 0, sizeof(*it));
 		it->b0 = q->b0;
 		it->b1 = q->b1;
 		it->role = IT_H;
@@ -1522,7 +1613,9 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		xpl_span(c->xpl, c->sent, "pairing", c->text, q->b0, q->b1,
 		         "stands for %s", r->name);
 	}
-	return 0;
+	rc = merge_items(items, &add);
+	vec_free(&add);
+	return rc;
 }
 
 static int
@@ -1861,6 +1954,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 			c->sm = m + j;
 			c->snm = k - j;
 			c->s0 = sents[s].b0;
+			c->s1 = sents[s].b1;
 			rc = do_sentence(c, &sents[s], m + j, k - j, &items,
 			                 &cues);
 		}
