@@ -507,6 +507,36 @@ test_linear(void)
 	free(text);
 }
 
+/* One sentence of 20,000 clauses in the shapes the rules that look around
+ * a clause read (funds named after a helper, 我市, lists of pairs, 两地):
+ * linear too. */
+static void
+test_linear_shapes(void)
+{
+	static const char clause[] =
+	    "温州市投入帮扶资金,我市与晴隆县、鹿城区与册亨县结对,"
+	    "两地在黔西南州望谟县、";
+	size_t cl = strlen(clause), n = 20000;
+	char *text = malloc(cl * n + 4);
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	clock_t t0;
+
+	if (!text)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * cl, clause, cl);
+	strcpy(text + cl * n, "。");
+	t0 = clock();
+	CHECK_INT(run(text, NULL, ar, &out), 0);
+	CHECK(out.n > 0);
+	printf("pairing: 20,000 clauses of shapes in %.3f s\n",
+	       (double)(clock() - t0) / CLOCKS_PER_SEC);
+	vec_free(&out);
+	ar_destroy(&ar);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -526,6 +556,7 @@ main(void)
 	test_negative();
 	test_fields();
 	test_linear();
+	test_linear_shapes();
 	extload_close(&el);
 	return test_done("pairing_test");
 }
