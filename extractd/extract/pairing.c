@@ -121,7 +121,6 @@ struct pctx {
 	const struct region *last_east[4]; /* by level: for 该市 */
 	size_t prev_sent;
 	const char *rule; /* static: the rule emitting now */
-	bool other;       /* the cue emitting now names a programme */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -277,13 +276,14 @@ static const char *
 relation(const struct pctx *c, const struct side *h, const struct side *r,
          bool designated)
 {
-	/* SPEC rule 14: 对口支援 programmes and help within a province are
-	 * other; 对口支援 inside an East-West pair stays east_west. */
+	/* SPEC rule 14: help within a province, and between divisions
+	 * whose provinces no East-West list pairs (援藏, 援疆, 三峡库区,
+	 * 澳门), is other; 对口支援 inside an East-West pair stays
+	 * east_west. */
 	if (h->r && r->r &&
 	    (reg_province(h->r) == reg_province(r->r) ||
-	     (c->other && !east_west(c->rt, h->r, r->r))))
+	     !east_west(c->rt, h->r, r->r)))
 		return "other";
-
 	if (!h->r) {
 		int t = h->org_type & ORG_TYPE_MASK;
 
@@ -729,7 +729,6 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 	if (!nr)
 		return 1;
 	c->rule = "funds_site";
-	c->other = false;
 	for (i = 0; i < nr; i++)
 		for (k = 0; k < nh; k++) {
 			int rc =
@@ -765,7 +764,6 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	if (prefix && (prefix->passive || prefix->r_joined))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
-	c->other = g->other;
 	c->rule = prefix && (prefix->passive || prefix->r_joined) && prefix->nr
 	              ? "recipient_first"
 	              : "helper_cue";
@@ -874,7 +872,6 @@ pair_list(struct pctx *c, const struct item *items, size_t ni,
 		                  true, NULL))
 			return 1;
 	c->rule = "pair_list";
-	c->other = false;
 	for (k = 0; k < nrun; k += 2) {
 		size_t x0 = run[k], x1 = run[k + 1], y1 = run[k + 2];
 		size_t nh, nr;
@@ -1128,7 +1125,6 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	if (c->has_carry && c->carry_pending && !c->carry.nr && c->loc_live &&
 	    !prefix->nr && (prefix->cont || prefix->assist)) {
 		c->rule = "place_before";
-		c->other = prefix->other;
 		rc = emit(c, c->carry.h, c->carry.nh, c->loc, c->nloc,
 		          c->carry.h[0].b0, c->carry.h[0].b1, false, false,
 		          seg_level(prefix) > 1 ? seg_level(prefix) : 1);
@@ -1159,7 +1155,6 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			for (i = 0; i < c->carry.nr; i++)
 				rs[nr++] = c->carry.r[i];
 		c->rule = from_prev ? "previous_sentence" : "carried_helper";
-		c->other = prefix->other || c->carry.other;
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
@@ -1365,7 +1360,6 @@ listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
 			if (!reg_contains(pf[k].r, sp.r.r))
 				continue;
 			c->rule = "listed_prefecture";
-			c->other = false;
 			rc = emit1(c, &sp.h, &pf[k], sp.h.b0, sp.h.b1, false);
 			if (rc)
 				return rc;
@@ -1467,7 +1461,6 @@ pair_places(struct pctx *c, const struct item *items, size_t ni,
 			continue;
 		side_of(&r, &items[i]);
 		c->rule = "pair_places";
-		c->other = false;
 		rc = emit1(c, &h, &r, items[i].b0, items[i].b1, false);
 		if (rc)
 			return rc;
@@ -1689,7 +1682,6 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				rs2.b0 = y->b0;
 				rs2.b1 = y->b1;
 				c->rule = "pair_compound";
-				c->other = false;
 				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
 				if (rc)
 					return rc;
@@ -1815,7 +1807,6 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				side_of(&hs, a);
 				side_of(&rs2, b);
 				c->rule = k < 3 ? "dot_name" : "dash_pair";
-				c->other = false;
 				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
 				if (rc)
 					return rc;
