@@ -497,7 +497,44 @@ wide_run(const char *text, size_t p, size_t b1)
 	return k;
 }
 
-/* The gap [a, b) holds only join and filler words (and spaces). */
+/* Bytes of a count at p (12个, 十二个), 0 if none. */
+static size_t
+count_len(const char *text, size_t p, size_t end)
+{
+	static const char digits[] = "一二三四五六七八九十两";
+	size_t q = p, n = 0;
+
+	while (q < end) {
+		if (text[q] >= '0' && text[q] <= '9') {
+			q++;
+			n++;
+			continue;
+		}
+		if (q + 3 <= end && (unsigned char)text[q] >= 0xE0) {
+			const char *d;
+
+			for (d = digits; *d; d += 3)
+				if (!memcmp(text + q, d, 3))
+					break;
+			if (*d) {
+				q += 3;
+				n++;
+				continue;
+			}
+		}
+		break;
+	}
+	if (!n || q + 3 > end || memcmp(text + q, "个", 3))
+		return 0;
+	return q + 3 - p;
+}
+
+/* At most this many bytes of what a count after 等 counts
+ * (南京等12个设区市和昆山). */
+#define GROUP_NOUN_MAX 24
+
+/* The gap [a, b) holds only join and filler words (and spaces), and
+ * with joins allowed, a count after 等 (南京等12个设区市和昆山). */
 static bool
 gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
              size_t b, bool allow_join, bool *handover)
@@ -518,6 +555,22 @@ gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
 			p = cues[k].b1;
 			k++;
 			continue;
+		}
+		if (allow_join && p >= a + 3 &&
+		    !memcmp(c->text + p - 3, "等", 3) &&
+		    count_len(c->text, p, b)) {
+			size_t lim = p + GROUP_NOUN_MAX;
+
+			/* On to the join word after what is counted. */
+			while (k < nc && cues[k].b0 < p)
+				k++;
+			while (k < nc && cues[k].b0 < b && cues[k].b0 <= lim &&
+			       cues[k].kind != CUE_JOIN)
+				k++;
+			if (k < nc && cues[k].b0 < b && cues[k].b0 <= lim) {
+				p = cues[k].b0;
+				continue;
+			}
 		}
 		return false;
 	}
@@ -1374,34 +1427,13 @@ listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
 static bool
 counted_after(const char *text, size_t p, size_t end)
 {
-	static const char digits[] = "一二三四五六七八九十两";
 	static const char *const units[] = { "区", "县", "市", "旗" };
-	size_t n = 0, k;
+	size_t n = count_len(text, p, end), k;
 
-	while (p < end) {
-		if (text[p] >= '0' && text[p] <= '9') {
-			p++;
-			n++;
-			continue;
-		}
-		if (p + 3 <= end && (unsigned char)text[p] >= 0xE0) {
-			const char *d;
-
-			for (d = digits; *d; d += 3)
-				if (!memcmp(text + p, d, 3))
-					break;
-			if (*d) {
-				p += 3;
-				n++;
-				continue;
-			}
-		}
-		break;
-	}
-	if (!n || p + 6 > end || memcmp(text + p, "个", 3))
+	if (!n || p + n + 3 > end)
 		return false;
 	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-		if (!memcmp(text + p + 3, units[k], 3))
+		if (!memcmp(text + p + n, units[k], 3))
 			return true;
 	return false;
 }
