@@ -295,6 +295,21 @@ relation(const struct pctx *c, const struct side *h, const struct side *r,
 	return r->r ? "east_west" : "institutional";
 }
 
+static const char *
+side_name(const struct side *s)
+{
+	return s->r ? s->r->name : s->org;
+}
+
+/* An explain note for a candidate a rule turned down. */
+static void
+refuse(struct pctx *c, const struct side *h, const struct side *r,
+       const char *why)
+{
+	xpl_add(c->xpl, c->sent, "refused", "%s -> %s: %s", side_name(h),
+	        side_name(r), why);
+}
+
 static int
 emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
       size_t b1, bool designated)
@@ -303,8 +318,10 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	int rc;
 
 	if (h->r && r->r &&
-	    (reg_contains(h->r, r->r) || reg_contains(r->r, h->r)))
+	    (reg_contains(h->r, r->r) || reg_contains(r->r, h->r))) {
+		refuse(c, h, r, "one holds the other");
 		return 0;
+	}
 	if (!h->r && !r->r && !strcmp(h->org, r->org))
 		return 0;
 	rc = seen_add(c, h, r);
@@ -356,21 +373,6 @@ max3(size_t a, size_t b, size_t d)
 	size_t m = a > b ? a : b;
 
 	return m > d ? m : d;
-}
-
-static const char *
-side_name(const struct side *s)
-{
-	return s->r ? s->r->name : s->org;
-}
-
-/* An explain note for a candidate a rule turned down. */
-static void
-refuse(struct pctx *c, const struct side *h, const struct side *r,
-       const char *why)
-{
-	xpl_add(c->xpl, c->sent, "refused", "%s -> %s: %s", side_name(h),
-	        side_name(r), why);
 }
 
 /* What the cues of a segment allow: 2 any helper, 1 not a central unit
@@ -837,9 +839,13 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 			return rc;
 	}
 	/* 深圳援疆十年 gives nothing to 新疆 (SPEC rule 5). */
-	if (nr == 0 && g->main_ok && c->main_region &&
-	    !(g->other && c->main_region->level == REG_PROVINCE) &&
-	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
+	if (nr == 0 && g->main_ok && c->main_region && g->other &&
+	    c->main_region->level == REG_PROVINCE)
+		xpl_add(c->xpl, c->sent, "refused",
+		        "%s: a programme's province (%s) is no recipient",
+		        side_name(&g->h[0]), c->main_region->name);
+	else if (nr == 0 && g->main_ok && c->main_region &&
+	         c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
 		rs[0].r = c->main_region;
 		rs[0].org = NULL;
 		rs[0].b0 = g->cue_b0;
