@@ -119,6 +119,7 @@ struct pctx {
 	struct seg prev;
 	bool has_prev, from_prev;
 	const struct region *last_east[4]; /* by level: for 该市 */
+	const struct region *last_west;    /* for 这里 */
 	size_t prev_sent;
 	const char *rule; /* static: the rule emitting now */
 	/* The previous clause's last helper group. */
@@ -1160,6 +1161,17 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					cur->cue_b1 = q->b1;
 				}
 				break;
+			case CUE_HERE:
+				if (c->last_west) {
+					struct item here = {
+						q->b0,        q->b1, IT_R,
+						c->last_west, NULL,  0,
+						false
+					};
+
+					push_r(cur, &here, NULL);
+				}
+				break;
 			case CUE_SELF:
 				if (c->main_region) {
 					struct item self = {
@@ -1933,6 +1945,9 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		if (x->r && x->role == IT_H && !x->inside_org &&
 		    x->r->level <= REG_COUNTY)
 			c->last_east[x->r->level] = x->r;
+		if (x->r && x->role == IT_R && x->r->level != REG_PROVINCE &&
+		    c->rt->role[reg_index(c->rt, x->r)] != ROLE_EAST)
+			c->last_west = x->r;
 	}
 	if (c->has_carry && !c->carry_pending && !c->carry.under &&
 	    !c->from_prev) {

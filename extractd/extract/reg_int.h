@@ -113,6 +113,7 @@ enum cue_kind {
 	CUE_PAIRREF, /* 两地: the two sides of the article's pairing (a
 	                filler between names and cues) */
 	CUE_THIS,    /* 该市: the helper of that level named last */
+	CUE_HERE,    /* 这里: the place below province level named last */
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2

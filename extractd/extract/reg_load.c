@@ -778,7 +778,7 @@ load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 	static const char *const kinds[] = {
 		"",     "assist",  "funds",  "passive", "cont",
 		"self", "join",    "filler", "block",   "under",
-		"each", "pairref", "this",
+		"each", "pairref", "this",   "here",
 	};
 	struct line l = { { 0 }, 0, 0 };
 	char *pos = buf;

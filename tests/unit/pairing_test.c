@@ -343,6 +343,11 @@ test_reporting(void)
 		/* Helpers listed as A等N个X和B等M个Y. */
 		{ "山东省安排济南等8个地市和寿光等3个县级市对口支援西藏。",
 		  NULL, "济南市>西藏自治区 | 寿光市>西藏自治区" },
+		/* 这里: the place named last in a sentence before. */
+		{ "拉萨市达孜区的工业园区。在江苏援藏的有力支持下,"
+		  "这里成为有名的"
+		  "园区。",
+		  NULL, "江苏省>达孜区" },
 		/* Speech in quotation marks is no name. */
 		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
 		  "杭州市>恩施土家族苗族自治州" },
