@@ -817,10 +817,12 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		if (nr == n0)
 			rs[nr++] = g->r[i];
 	}
-	if (prefix && (prefix->passive || prefix->r_joined))
+	/* Y得到X帮扶, Y与X协作, Y在X的帮扶下. */
+	if (prefix && (prefix->passive || prefix->r_joined || g->under))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
-	c->rule = prefix && (prefix->passive || prefix->r_joined) && prefix->nr
+	c->rule = prefix && (prefix->passive || prefix->r_joined || g->under) &&
+	                  prefix->nr
 	              ? "recipient_first"
 	              : "helper_cue";
 	if (g->each && nr == g->nr && g->nh > 1) {
