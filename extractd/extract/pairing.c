@@ -946,7 +946,7 @@ pair_list(struct pctx *c, const struct item *items, size_t ni,
 			nh = run_sides(items, x1, y1, hs);
 		}
 		rc = emit(c, hs, nh, rs, nr, items[x0].b0, items[y1 - 1].b1,
-		          false, true, 2);
+		          false, false, 2);
 		if (rc)
 			return rc;
 	}
