@@ -18,8 +18,19 @@
  * 现代农业产业园联合会); east·west names (东莞·铜仁) pair. Several helpers
  * for one recipient are filtered by the official list for the article's
  * period when it confirms any of them.
+ * Real reporting (SPEC "More rules"): lists of pairs (具体为:X与Y,Z与W;
+ * X与Y、Z与W结对; 济南—武隆); the prefecture a sentence names as holding
+ * the counties paired (rule 1); 其中X市N个 (rule 2); funds named after a
+ * helper or pair paying for a place (rule 8); 两地 and the latest
+ * pairing's places (rule 11); the subject of the clause or sentence
+ * before (负责对口支援..., 今年以来,累计向Y投入...), 该市, 我省/我市 as the
+ * article's eastern side, 这里; help within a province and 对口支援
+ * programmes as relation other (rule 14). Each pairing names its rule;
+ * candidates turned down are explain notes of stage "refused". Every
+ * look around a clause is bounded, so the pass stays linear.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
- * (东部协作省市); read cues inside short quotations (“产业+东西部协作”). */
+ * (东部协作省市, 天津市3个区); read cues inside short quotations
+ * (“产业+东西部协作”); take venues (在X举行) or datelines as sides. */
 #include "reg_int.h"
 
 #include <stdlib.h>
