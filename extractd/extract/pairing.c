@@ -18,8 +18,19 @@
  * 现代农业产业园联合会); east·west names (东莞·铜仁) pair. Several helpers
  * for one recipient are filtered by the official list for the article's
  * period when it confirms any of them.
+ * Real reporting (SPEC "More rules"): lists of pairs (具体为:X与Y,Z与W;
+ * X与Y、Z与W结对; 济南—武隆); the prefecture a sentence names as holding
+ * the counties paired (rule 1); 其中X市N个 (rule 2); funds named after a
+ * helper or pair paying for a place (rule 8); 两地 and the latest
+ * pairing's places (rule 11); the subject of the clause or sentence
+ * before (负责对口支援..., 今年以来,累计向Y投入...), 该市, 我省/我市 as the
+ * article's eastern side, 这里; help within a province and 对口支援
+ * programmes as relation other (rule 14). Each pairing names its rule;
+ * candidates turned down are explain notes of stage "refused". Every
+ * look around a clause is bounded, so the pass stays linear.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
- * (东部协作省市); read cues inside short quotations (“产业+东西部协作”). */
+ * (东部协作省市, 天津市3个区); read cues inside short quotations
+ * (“产业+东西部协作”); take venues (在X举行) or datelines as sides. */
 #include "reg_int.h"
 
 #include <stdlib.h>
@@ -67,6 +78,11 @@ struct seg {
 	bool any_item; /* something came before (for cont) */
 	bool build; /* 援建: an organisation named after it is the project */
 	bool each;  /* 分别: helper i goes with the i-th recipient */
+	bool other; /* 对口支援, 援藏 ...: a programme of relation other */
+	bool funds;    /* funds named after the helpers (山东援建资金) */
+	bool loc_help; /* 助力 after helpers placed by the clause before */
+	bool lead; /* the clause starts with its cue (负责对口支援...): its
+	              subject is the helper of the clause before */
 	size_t cue_b0, cue_b1;
 	size_t nsite; /* western divisions inside organisations' names */
 	struct side h[MAXSIDE], r[MAXSIDE]; /* last: resets skip them */
@@ -98,6 +114,25 @@ struct pctx {
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
+	struct xpl *xpl;            /* explain notes, NULL when off */
+	const struct mention *sm;   /* the sentence's mentions */
+	size_t snm, s0, s1;         /* how many; the sentence's bytes */
+	bool sent_assist;           /* the sentence has an assistance cue */
+	struct vec spairs;          /* struct spair: this sentence's pairings */
+	struct side last_h, last_r; /* the latest division pairing */
+	bool has_last;
+	bool headline; /* the sentence is a headline */
+	/* The eastern province and city the article names most: 我省, 我市
+	 * when the article speaks for the helper. */
+	const struct region *east_prov, *east_city;
+	/* The last helper group of the sentence before, with its cue: the
+	 * left-out subject of a sentence that names no helper. */
+	struct seg prev;
+	bool has_prev, from_prev;
+	const struct region *last_east[4]; /* by level: for 该市 */
+	const struct region *last_west;    /* for 这里 */
+	size_t prev_sent;
+	const char *rule; /* static: the rule emitting now */
 	/* The previous clause's last helper group. */
 	struct seg carry;
 	bool has_carry, carry_pending;
@@ -107,6 +142,11 @@ struct pctx {
 	struct side loc[MAXSIDE];
 	size_t nloc;
 	bool loc_pending, loc_live;
+};
+
+/* A pairing of the current sentence, for rules that add to it. */
+struct spair {
+	struct side h, r;
 };
 
 /* First cue starting at or after b. */
@@ -229,9 +269,33 @@ is_central(int org_type)
 	return t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE;
 }
 
-static const char *
-relation(const struct side *h, const struct side *r, bool designated)
+/* The official list pairs the provinces of h and r (any period). */
+static bool
+east_west(const struct reg_tables *rt, const struct region *h,
+          const struct region *r)
 {
+	const struct region *ph = reg_province(h), *pr = reg_province(r);
+	size_t i;
+
+	for (i = 0; i < rt->n_off; i++)
+		if (reg_province(&rt->regions[rt->off[i].h]) == ph &&
+		    reg_province(&rt->regions[rt->off[i].r]) == pr)
+			return true;
+	return false;
+}
+
+static const char *
+relation(const struct pctx *c, const struct side *h, const struct side *r,
+         bool designated)
+{
+	/* SPEC rule 14: help within a province, and between divisions
+	 * whose provinces no East-West list pairs (援藏, 援疆, 三峡库区,
+	 * 澳门), is other; 对口支援 inside an East-West pair stays
+	 * east_west. */
+	if (h->r && r->r &&
+	    (reg_province(h->r) == reg_province(r->r) ||
+	     !east_west(c->rt, h->r, r->r)))
+		return "other";
 	if (!h->r) {
 		int t = h->org_type & ORG_TYPE_MASK;
 
@@ -243,6 +307,21 @@ relation(const struct side *h, const struct side *r, bool designated)
 	return r->r ? "east_west" : "institutional";
 }
 
+static const char *
+side_name(const struct side *s)
+{
+	return s->r ? s->r->name : s->org;
+}
+
+/* An explain note for a candidate a rule turned down. */
+static void
+refuse(struct pctx *c, const struct side *h, const struct side *r,
+       const char *why)
+{
+	xpl_add(c->xpl, c->sent, "refused", "%s -> %s: %s", side_name(h),
+	        side_name(r), why);
+}
+
 static int
 emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
       size_t b1, bool designated)
@@ -251,13 +330,28 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	int rc;
 
 	if (h->r && r->r &&
-	    (reg_contains(h->r, r->r) || reg_contains(r->r, h->r)))
+	    (reg_contains(h->r, r->r) || reg_contains(r->r, h->r))) {
+		refuse(c, h, r, "one holds the other");
 		return 0;
+	}
 	if (!h->r && !r->r && !strcmp(h->org, r->org))
 		return 0;
 	rc = seen_add(c, h, r);
 	if (rc <= 0)
 		return rc;
+	{
+		struct spair *sp = vec_push(&c->spairs);
+
+		if (!sp)
+			return EXT_ENOMEM;
+		sp->h = *h;
+		sp->r = *r;
+	}
+	if (h->r && r->r) {
+		c->last_h = *h;
+		c->last_r = *r;
+		c->has_last = true;
+	}
 	p = vec_push(c->out);
 	if (!p)
 		return EXT_ENOMEM;
@@ -269,7 +363,8 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 		memcpy(p->helper_code, h->r->code, 7);
 	if (r->r)
 		memcpy(p->recipient_code, r->r->code, 7);
-	p->relation = relation(h, r, designated);
+	p->relation = relation(c, h, r, designated);
+	p->rule = c->rule ? c->rule : "clause";
 	p->start = b0;
 	p->end = b1;
 	p->sentence = c->sent;
@@ -320,15 +415,25 @@ emit(struct pctx *c, const struct side *h, size_t nh, const struct side *r,
 				if (h[i].r && confirmed(c, h[i].r, r[j].r))
 					any = true;
 		for (i = 0; i < nh; i++) {
-			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r))
+			if (any && h[i].r && !confirmed(c, h[i].r, r[j].r)) {
+				refuse(c, &h[i], &r[j],
+				       "official list names "
+				       "other helpers");
 				continue;
+			}
 			/* A ministry that only 支持 a province is policy, not
 			 * assistance. */
-			if (level < 2 && !h[i].r && is_central(h[i].org_type))
+			if (level < 2 && !h[i].r && is_central(h[i].org_type)) {
+				refuse(c, &h[i], &r[j],
+				       "weak cue, central unit");
 				continue;
+			}
 			/* 某公司与毕节市签订协议 is business. */
-			if (level < 1 && !h[i].r)
+			if (level < 1 && !h[i].r) {
+				refuse(c, &h[i], &r[j],
+				       "agreement, not division");
 				continue;
+			}
 			rc = emit1(c, &h[i], &r[j],
 			           min3(h[i].b0, r[j].b0, cue_b0),
 			           max3(h[i].b1, r[j].b1, cue_b1), designated);
@@ -406,7 +511,44 @@ wide_run(const char *text, size_t p, size_t b1)
 	return k;
 }
 
-/* The gap [a, b) holds only join and filler words (and spaces). */
+/* Bytes of a count at p (12个, 十二个), 0 if none. */
+static size_t
+count_len(const char *text, size_t p, size_t end)
+{
+	static const char digits[] = "一二三四五六七八九十两";
+	size_t q = p, n = 0;
+
+	while (q < end) {
+		if (text[q] >= '0' && text[q] <= '9') {
+			q++;
+			n++;
+			continue;
+		}
+		if (q + 3 <= end && (unsigned char)text[q] >= 0xE0) {
+			const char *d;
+
+			for (d = digits; *d; d += 3)
+				if (!memcmp(text + q, d, 3))
+					break;
+			if (*d) {
+				q += 3;
+				n++;
+				continue;
+			}
+		}
+		break;
+	}
+	if (!n || q + 3 > end || memcmp(text + q, "个", 3))
+		return 0;
+	return q + 3 - p;
+}
+
+/* At most this many bytes of what a count after 等 counts
+ * (南京等12个设区市和昆山). */
+#define GROUP_NOUN_MAX 24
+
+/* The gap [a, b) holds only join and filler words (and spaces), and
+ * with joins allowed, a count after 等 (南京等12个设区市和昆山). */
 static bool
 gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
              size_t b, bool allow_join, bool *handover)
@@ -420,12 +562,29 @@ gap_joinable(const struct pctx *c, const struct cue *cues, size_t nc, size_t a,
 		}
 		if (k < nc && cues[k].b0 == p && cues[k].b1 <= b &&
 		    (cues[k].kind == CUE_FILLER || cues[k].kind == CUE_EACH ||
+		     cues[k].kind == CUE_PAIRREF ||
 		     (allow_join && cues[k].kind == CUE_JOIN))) {
 			if (handover && (cues[k].flags & CUE_F_HANDOVER))
 				*handover = true;
 			p = cues[k].b1;
 			k++;
 			continue;
+		}
+		if (allow_join && p >= a + 3 &&
+		    !memcmp(c->text + p - 3, "等", 3) &&
+		    count_len(c->text, p, b)) {
+			size_t lim = p + GROUP_NOUN_MAX;
+
+			/* On to the join word after what is counted. */
+			while (k < nc && cues[k].b0 < p)
+				k++;
+			while (k < nc && cues[k].b0 < b && cues[k].b0 <= lim &&
+			       cues[k].kind != CUE_JOIN)
+				k++;
+			if (k < nc && cues[k].b0 < b && cues[k].b0 <= lim) {
+				p = cues[k].b0;
+				continue;
+			}
 		}
 		return false;
 	}
@@ -485,6 +644,169 @@ emit_each(struct pctx *c, const struct seg *g, const struct side *rs, size_t nr)
 	return 0;
 }
 
+/* The rules that look around a clause look at most this many bytes
+ * back or ahead, so that they stay linear in the length of the text. */
+#define NEAR_BYTES 900
+
+/* Start of the clause holding byte p (after its opening mark), or
+ * NEAR_BYTES before p. */
+static size_t
+clause_start(const struct pctx *c, size_t p)
+{
+	size_t lim = p > c->s0 + NEAR_BYTES ? p - NEAR_BYTES : c->s0;
+
+	while (p > lim) {
+		size_t q = p - 1, n;
+
+		while (q > lim && ((unsigned char)c->text[q] & 0xC0) == 0x80)
+			q--;
+		if (is_clause_end(u8_dec(c->text + q, p - q, &n)))
+			break;
+		p = q;
+	}
+	return p;
+}
+
+/* End of the clause holding byte p (its closing mark), or NEAR_BYTES
+ * after p. */
+static size_t
+clause_end(const struct pctx *c, size_t p)
+{
+	const char *t = c->text;
+	size_t end = p + NEAR_BYTES < c->s1 ? p + NEAR_BYTES : c->s1, n;
+
+	while (p < end) {
+		if (is_clause_end(u8_dec(t + p, end - p, &n)))
+			break;
+		p += n;
+	}
+	return p;
+}
+
+/* Index of the first mention of the sentence starting at or after b. */
+static size_t
+men_lower(const struct pctx *c, size_t b)
+{
+	size_t lo = 0, hi = c->snm;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->sm[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A western division below province level. */
+static bool
+west_site(const struct pctx *c, const struct mention *x)
+{
+	return x->kind == MEN_REGION && x->r && x->r->level != REG_PROVINCE &&
+	       c->rt->role[reg_index(c->rt, x->r)] != ROLE_EAST;
+}
+
+/* The clause holding p names a helper before p (海淀区向察右后旗投入京蒙
+ * 协作资金: the funds are 海淀区's, not 北京市's for the site). */
+static bool
+helper_before(const struct pctx *c, size_t p)
+{
+	size_t a = clause_start(c, p), i;
+
+	for (i = men_lower(c, a); i < c->snm && c->sm[i].b0 < p; i++) {
+		const struct mention *x = &c->sm[i];
+
+		/* A school or hospital there is the project. */
+		if ((x->kind == MEN_ORG && !(x->org_type & ORG_F_RECIP)) ||
+		    (x->kind != MEN_ORG && x->r &&
+		     c->rt->role[reg_index(c->rt, x->r)] == ROLE_EAST))
+			return true;
+	}
+	return false;
+}
+
+/* SPEC rule 8: funds named after a helper or a pair (全部为山东援建资金,
+ * 由苏陕扶贫资金安排) go to the place whose project they pay for: the
+ * western divisions below province level of the nearest clause before
+ * pos in the sentence that names any. Returns 0 when it paired, 1 when
+ * there was none, <0 on error. */
+static int
+funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
+            size_t cue_b1)
+{
+	struct side rs[MAXSIDE];
+	size_t i = men_lower(c, pos), nr = 0, a = 0, k;
+	size_t lo = pos > c->s0 + NEAR_BYTES ? pos - NEAR_BYTES : c->s0;
+	bool found = false;
+
+	while (i > 0) {
+		const struct mention *x = &c->sm[--i];
+
+		if (x->b0 < lo)
+			break;
+		if (x->b1 > pos || !west_site(c, x))
+			continue;
+		if (!found) {
+			a = clause_start(c, x->b0);
+			found = true;
+		}
+		if (x->b0 < a)
+			break;
+		if (nr < MAXSIDE) {
+			memset(&rs[nr], 0, sizeof(rs[nr]));
+			rs[nr].r = x->r;
+			rs[nr].b0 = x->b0;
+			rs[nr].b1 = x->b1;
+			nr++;
+		}
+	}
+	for (i = 0; i < nr / 2; i++) { /* into text order */
+		struct side t = rs[i];
+
+		rs[i] = rs[nr - 1 - i];
+		rs[nr - 1 - i] = t;
+	}
+	/* 投入山东援建资金345万元,实施...,为祁连县...: else the nearest
+	 * clause after. */
+	for (i = men_lower(c, cue_b1); !nr && i < c->snm; i++) {
+		const struct mention *x = &c->sm[i];
+		size_t end;
+
+		if (x->b0 > cue_b1 + NEAR_BYTES)
+			break;
+		if (!west_site(c, x))
+			continue;
+		end = clause_end(c, x->b1);
+		for (k = i; k < c->snm && nr < MAXSIDE; k++) {
+			const struct mention *y = &c->sm[k];
+
+			if (y->b0 >= end)
+				break;
+			if (!west_site(c, y))
+				continue;
+			memset(&rs[nr], 0, sizeof(rs[nr]));
+			rs[nr].r = y->r;
+			rs[nr].b0 = y->b0;
+			rs[nr].b1 = y->b1;
+			nr++;
+		}
+	}
+	if (!nr)
+		return 1;
+	c->rule = "funds_site";
+	for (i = 0; i < nr; i++)
+		for (k = 0; k < nh; k++) {
+			int rc =
+			    emit1(c, &h[k], &rs[i], rs[i].b0, cue_b1, false);
+
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
 static int
 finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 {
@@ -506,39 +828,199 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 		if (nr == n0)
 			rs[nr++] = g->r[i];
 	}
-	if (prefix && (prefix->passive || prefix->r_joined))
+	/* Y得到X帮扶, Y与X协作, Y在X的帮扶下. */
+	if (prefix && (prefix->passive || prefix->r_joined || g->under))
 		for (i = 0; i < prefix->nr; i++)
 			rs[nr++] = prefix->r[i];
-	if (g->each && nr == g->nr && g->nh > 1)
+	c->rule = prefix && (prefix->passive || prefix->r_joined || g->under) &&
+	                  prefix->nr
+	              ? "recipient_first"
+	              : "helper_cue";
+	if (g->each && nr == g->nr && g->nh > 1) {
+		c->rule = "each";
 		return emit_each(c, g, rs, nr);
-	if (nr == 0 && c->loc_live && (g->main_ok || g->strong))
+	}
+	if (nr == 0 && c->loc_live &&
+	    (g->main_ok || g->strong || g->loc_help)) {
+		c->rule = "place_before";
 		for (i = 0; i < c->nloc; i++)
 			rs[nr++] = c->loc[i];
-	if (nr == 0 && g->main_ok && c->main_region &&
-	    c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
+	}
+	if (nr == 0 && g->funds) {
+		int rc = funds_sites(c, g->h, g->nh, g->h[0].b0, g->cue_b1);
+
+		if (rc <= 0)
+			return rc;
+	}
+	/* 深圳援疆十年 gives nothing to 新疆 (SPEC rule 5). */
+	if (nr == 0 && g->main_ok && c->main_region && g->other &&
+	    c->main_region->level == REG_PROVINCE)
+		xpl_add(c->xpl, c->sent, "refused",
+		        "%s: a programme's province (%s) is no recipient",
+		        side_name(&g->h[0]), c->main_region->name);
+	else if (nr == 0 && g->main_ok && c->main_region &&
+	         c->rt->role[reg_index(c->rt, c->main_region)] != ROLE_EAST) {
 		rs[0].r = c->main_region;
 		rs[0].org = NULL;
 		rs[0].b0 = g->cue_b0;
 		rs[0].b1 = g->cue_b1;
 		nr = 1;
+		c->rule = "main_region";
 	}
 	return emit(c, g->h, g->nh, rs, nr, g->cue_b0, g->cue_b1, g->designated,
 	            g->handover, seg_level(g));
 }
 
+/* Sides of one run of items [i0, i1) of one role: a helper at its most
+ * specific level (天津市河西区), recipients as push_r() keeps them. */
+static size_t
+run_sides(const struct item *items, size_t i0, size_t i1, struct side *out)
+{
+	size_t n = 0, i;
+
+	for (i = i0; i < i1 && n < MAXSIDE; i++) {
+		const struct item *it = &items[i], *pv = i > i0 ? it - 1 : NULL;
+
+		if (pv && pv->r && it->r && pv->b1 == it->b0 &&
+		    reg_contains(pv->r, it->r) &&
+		    (it->role == IT_H || pv->r->level == REG_PROVINCE))
+			n--; /* the more specific replaces it */
+		side_of(&out[n++], it);
+	}
+	return n;
+}
+
+/* "具体为:鄞州区与和龙市,慈溪市与龙井市", "崆峒区、庄浪县与河西区" and
+ * "宝山区与宁洱县、静安区与镇沅县结对": in a sentence that states
+ * assistance, a clause made only of lists of helpers and recipients
+ * joined by 与 和 同 、 (and fillers), with at most a cue after the last,
+ * pairs each list with the list of the other side next to it (the first
+ * with the second, the third with the fourth ...), in either order.
+ * Returns 0 when it did (the clause is done), 1 when the clause is not
+ * such a list, <0 on error. */
+#define PAIR_RUNS 16
+
+static int
+pair_list(struct pctx *c, const struct item *items, size_t ni,
+          const struct cue *cues, size_t nc, size_t a, size_t b)
+{
+	struct side hs[MAXSIDE], rs[MAXSIDE];
+	size_t i, run[PAIR_RUNS + 1], nrun = 0, end = b, k;
+	int rc;
+
+	if (ni < 2)
+		return 1;
+	for (i = 0; i < nc; i++) {
+		if (cues[i].kind == CUE_JOIN || cues[i].kind == CUE_FILLER ||
+		    cues[i].kind == CUE_PAIRREF)
+			continue;
+		if ((cues[i].kind == CUE_ASSIST || cues[i].kind == CUE_FUNDS) &&
+		    cues[i].b0 >= items[ni - 1].b1) {
+			if (end == b)
+				end = cues[i].b0; /* the cue after the lists */
+			continue;
+		}
+		return 1;
+	}
+	for (i = 0; i < ni; i++) {
+		if (items[i].inside_org || !items[i].r ||
+		    (items[i].role != IT_H && items[i].role != IT_R))
+			return 1;
+		if (!i || items[i].role != items[i - 1].role) {
+			if (nrun == PAIR_RUNS)
+				return 1;
+			run[nrun++] = i;
+		}
+	}
+	run[nrun] = ni;
+	if (nrun < 2 || nrun % 2)
+		return 1;
+	/* Nothing but names, joins and fillers from end to end. */
+	if (!gap_joinable(c, cues, nc, a, items[0].b0, false, NULL) ||
+	    !gap_joinable(c, cues, nc, items[ni - 1].b1, end, false, NULL))
+		return 1;
+	for (i = 1; i < ni; i++)
+		if (items[i - 1].b1 != items[i].b0 &&
+		    !gap_joinable(c, cues, nc, items[i - 1].b1, items[i].b0,
+		                  true, NULL))
+			return 1;
+	c->rule = "pair_list";
+	for (k = 0; k < nrun; k += 2) {
+		size_t x0 = run[k], x1 = run[k + 1], y1 = run[k + 2];
+		size_t nh, nr;
+
+		if (items[x0].role == IT_H) {
+			nh = run_sides(items, x0, x1, hs);
+			nr = run_sides(items, x1, y1, rs);
+		} else {
+			nr = run_sides(items, x0, x1, rs);
+			nh = run_sides(items, x1, y1, hs);
+		}
+		rc = emit(c, hs, nh, rs, nr, items[x0].b0, items[y1 - 1].b1,
+		          false, false, 2);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* "东莞市对口帮扶韶关市": an eastern division named after the cue of
+ * helpers of its own province, none holding another, is their recipient
+ * (help within a province, SPEC rule 14). */
+static bool
+same_province_object(const struct seg *g, const struct item *it, size_t cue_b1)
+{
+	size_t i;
+
+	if (!cue_b1 || !g->nh || !it->r || it->inside_org || it->b0 < cue_b1)
+		return false;
+	for (i = 0; i < g->nh; i++)
+		if (!g->h[i].r ||
+		    reg_province(g->h[i].r) != reg_province(it->r) ||
+		    reg_contains(g->h[i].r, it->r) ||
+		    reg_contains(it->r, g->h[i].r))
+			return false;
+	return true;
+}
+
+/* A preposition of giving (向 对 为 给) stands right before b0 (not
+ * before a). */
+static bool
+to_recipient(const char *text, size_t b0, size_t a)
+{
+	static const char *const preps[] = { "向", "对", "为", "给" };
+	size_t k;
+
+	if (b0 < a + 3)
+		return false;
+	for (k = 0; k < sizeof(preps) / sizeof(preps[0]); k++)
+		if (!memcmp(text + b0 - 3, preps[k], 3))
+			return true;
+	return false;
+}
+
+/* At most this many characters before a cue that starts a clause. */
+#define LEAD_MAX 3
+
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
 do_clause(struct pctx *c, const struct item *items, size_t ni,
-          const struct cue *cues, size_t nc, size_t a)
+          const struct cue *cues, size_t nc, size_t a, size_t b)
 {
 	struct seg *prefix = &c->work[0], *g = &c->work[1], *cur = prefix;
 	size_t ii = 0, ci = 0;
 	const struct item *prev_r = NULL, *prev_h = NULL;
-	bool have_group = false, first_group = true;
+	bool have_group = false, first_group = true, from_prev;
 	int rc = 0;
 
 	c->loc_live = c->loc_pending;
 	c->loc_pending = false;
+	if (c->sent_assist) {
+		rc = pair_list(c, items, ni, cues, nc, a, b);
+		if (rc <= 0)
+			return rc < 0 ? rc : 0;
+		rc = 0;
+	}
 	seg_reset(prefix);
 	seg_reset(g);
 	while (ii < ni || ci < nc) {
@@ -576,6 +1058,12 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			if (role == IT_HR)
 				role =
 				    !have_group && !cur->assist ? IT_H : IT_R;
+			if (role == IT_H &&
+			    (same_province_object(cur, it, cur->cue_b1) ||
+			     (cur == prefix && c->has_carry && prefix->assist &&
+			      same_province_object(&c->carry, it,
+			                           prefix->cue_b1))))
+				role = IT_R;
 			if (role == IT_H) {
 				bool ho = false;
 				bool join =
@@ -635,6 +1123,11 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			case CUE_UNDER:
 				if (q->kind == CUE_UNDER)
 					cur->under = true;
+				if (cur == prefix && !prefix->any_item &&
+				    !prefix->assist && q->kind == CUE_ASSIST &&
+				    u8_count(c->text + a, q->b0 - a) <=
+				        LEAD_MAX)
+					prefix->lead = true;
 				if (!cur->assist) {
 					cur->cue_b0 = q->b0;
 					cur->cue_b1 = q->b1;
@@ -646,13 +1139,18 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					cur->org_ok = true;
 				if (q->flags & CUE_F_BUILD)
 					cur->build = true;
+				if (q->flags & CUE_F_OTHER)
+					cur->other = true;
 				if (q->flags & CUE_F_DESIGNATED)
 					cur->designated = true;
 				if ((q->flags & CUE_F_MAIN) && have_group &&
 				    cur == g &&
 				    gap_joinable(c, cues, nc, cur->h_end, q->b0,
-				                 false, NULL))
+				                 false, NULL)) {
 					cur->main_ok = true;
+					if (q->kind == CUE_FUNDS)
+						cur->funds = true;
+				}
 				break;
 			case CUE_PASSIVE:
 				cur->passive = true;
@@ -666,6 +1164,26 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				if (cur == prefix && !prefix->any_item &&
 				    !prefix->assist)
 					prefix->cont = true;
+				/* 在图木舒克,东莞助力打造...: help where the
+				 * clause before placed it. */
+				if (cur == g && have_group && c->loc_live &&
+				    !cur->assist) {
+					cur->assist = true;
+					cur->loc_help = true;
+					cur->cue_b0 = q->b0;
+					cur->cue_b1 = q->b1;
+				}
+				break;
+			case CUE_HERE:
+				if (c->last_west) {
+					struct item here = {
+						q->b0,        q->b1, IT_R,
+						c->last_west, NULL,  0,
+						false
+					};
+
+					push_r(cur, &here, NULL);
+				}
 				break;
 			case CUE_SELF:
 				if (c->main_region) {
@@ -686,10 +1204,30 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 			}
 		}
 	}
+	/* 在图木舒克,东莞从产业入手,助力打造...: the helper of the clause
+	 * before helps where the clause before it placed it. */
+	if (c->has_carry && c->carry_pending && !c->carry.nr && c->loc_live &&
+	    !prefix->nr && (prefix->cont || prefix->assist)) {
+		c->rule = "place_before";
+		rc = emit(c, c->carry.h, c->carry.nh, c->loc, c->nloc,
+		          c->carry.h[0].b0, c->carry.h[0].b1, false, false,
+		          seg_level(prefix) > 1 ? seg_level(prefix) : 1);
+		if (rc)
+			goto done;
+	}
 	/* The prefix: the helpers come from the clause before. */
 	/* A clause before without a cue lends its helpers only with the
 	 * partner it named (松山湖材料实验室与贵州省科技厅..., 合作建设). */
-	if (c->has_carry && (!c->carry_pending || c->carry.nr) &&
+	/* The subject of the sentence before goes on only into a clause
+	 * that starts with its cue or gives help to someone (向恩施州投入). */
+	from_prev = c->from_prev;
+	if (c->from_prev && !prefix->lead &&
+	    !(prefix->nr && prefix->assist &&
+	      to_recipient(c->text, prefix->r[0].b0, a)))
+		c->has_carry = false;
+	c->from_prev = false;
+	if (c->has_carry &&
+	    (!c->carry_pending || c->carry.nr || prefix->lead) &&
 	    (prefix->assist || (prefix->cont && !c->carry_pending) ||
 	     (c->carry.under && c->carry.nr == 0))) {
 		struct side rs[2 * MAXSIDE];
@@ -700,6 +1238,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		if (c->carry_pending && prefix->assist)
 			for (i = 0; i < c->carry.nr; i++)
 				rs[nr++] = c->carry.r[i];
+		c->rule = from_prev ? "previous_sentence" : "carried_helper";
 		rc = emit(c, c->carry.h, c->carry.nh, rs, nr,
 		          prefix->assist ? prefix->cue_b0 : c->carry.h[0].b0,
 		          prefix->assist ? prefix->cue_b1 : c->carry.h[0].b1,
@@ -718,12 +1257,21 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		seg_copy(&c->carry, g);
 		c->has_carry = true;
 		c->carry_pending = !g->assist;
+		/* The place still holds for the next clause. */
+		if (c->loc_live && !g->assist && !g->nr)
+			c->loc_pending = true;
 	} else {
-		c->has_carry = false;
+		/* A clause naming nothing (坚持先富帮后富) keeps the
+		 * subject. */
+		if (ni || c->carry.under)
+			c->has_carry = false;
 		while (c->text[a] == ' ')
 			a++;
+		/* 在四川凉山,佛山援建的...; a headline's half that names
+		 * only the place (西双版纳州92个贫困村 上海帮扶全覆盖). */
 		if (prefix->nr && !prefix->assist && !prefix->passive &&
-		    !prefix->cont && !memcmp(c->text + a, "在", 3)) {
+		    !prefix->cont &&
+		    (!memcmp(c->text + a, "在", 3) || c->headline)) {
 			memcpy(c->loc, prefix->r,
 			       prefix->nr * sizeof(c->loc[0]));
 			c->nloc = prefix->nr;
@@ -734,17 +1282,57 @@ done:
 	return rc;
 }
 
+/* The clause [a, b) is a dateline (新华社成都5月13日电). */
+static bool
+dateline(const char *text, size_t a, size_t b)
+{
+	size_t p;
+
+	for (p = a; p + 6 <= b; p++)
+		if (!memcmp(text + p, "日电", 6))
+			return true;
+	return false;
+}
+
 /* Spans of short quotations (names, slogans): cues inside do not count. */
 #define QUOTE_MAX 60 /* bytes */
 
+/* A quotation mark or clause punctuation opens or closes at p. */
 static bool
-in_quote(const char *text, size_t b0, size_t s0)
+is_comma(const char *text, size_t p)
+{
+	return text[p] == ',' || text[p] == ';' || !memcmp(text + p, "，", 3) ||
+	       !memcmp(text + p, "；", 3);
+}
+
+/* The quotation opened before b0 closes within QUOTE_MAX bytes of b0
+ * with no clause inside: a name or slogan, not speech. */
+static bool
+quote_closes(const char *text, size_t b0, size_t s1)
+{
+	size_t p, lim = b0 + QUOTE_MAX < s1 ? b0 + QUOTE_MAX : s1;
+
+	for (p = b0; p + 3 <= lim; p++) {
+		if (is_comma(text, p))
+			return false;
+		if (!memcmp(text + p, "”", 3) || !memcmp(text + p, "》", 3) ||
+		    !memcmp(text + p, "」", 3))
+			return true;
+	}
+	return false;
+}
+
+static bool
+in_quote(const char *text, size_t b0, size_t s0, size_t s1)
 {
 	/* Look back for an opening mark not closed before b0. */
 	size_t p = b0, lim = b0 > s0 + QUOTE_MAX ? b0 - QUOTE_MAX : s0;
 
 	while (p > lim) {
 		p--;
+		/* A quotation with clauses in it is speech, not a name. */
+		if (is_comma(text, p))
+			return false;
 		if ((unsigned char)text[p] != 0xE2 &&
 		    (unsigned char)text[p] != 0xE3)
 			continue;
@@ -753,7 +1341,7 @@ in_quote(const char *text, size_t b0, size_t s0)
 			return false;
 		if (!memcmp(text + p, "“", 3) || !memcmp(text + p, "《", 3) ||
 		    !memcmp(text + p, "「", 3))
-			return true;
+			return quote_closes(text, b0, s1);
 	}
 	return false;
 }
@@ -803,6 +1391,10 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 		if (k < nc && cues[k].b0 == p &&
 		    (cues[k].kind == CUE_ASSIST || cues[k].kind == CUE_FUNDS))
 			return &cues[k];
+		/* 鲁青两省的工作安排: the two provinces of a pair. */
+		if (k < nc && cues[k].b0 == p && p == b1 &&
+		    (cues[k].flags & CUE_F_PAIR))
+			return &cues[k];
 		if (!c->text[p])
 			return NULL;
 		cp = u8_dec(c->text + p, 4, &n);
@@ -812,6 +1404,274 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 		cps++;
 	}
 	return NULL;
+}
+
+/* At most this many prefectures of a sentence are looked at. */
+#define LISTED_MAX 16
+
+/* SPEC rule 1: "我市10个区县将与延边州8个市县结对,具体为:鄞州区与和龙市":
+ * a division helping a county whose prefecture the sentence names as a
+ * recipient on its own (not right before one of its counties) also helps
+ * that prefecture. */
+static int
+listed_prefecture(struct pctx *c, const struct item *items, size_t ni)
+{
+	struct side pf[LISTED_MAX];
+	size_t n = c->spairs.n, npf = 0, i, k;
+	int rc;
+
+	for (k = 0; k < ni && npf < LISTED_MAX; k++) {
+		const struct item *it = &items[k];
+
+		if (it->inside_org || it->role != IT_R || !it->r ||
+		    it->r->level != REG_PREFECTURE)
+			continue;
+		/* 兰州市皋兰县 names the prefecture of that county only. */
+		if (k + 1 < ni && it[1].b0 == it->b1 && it[1].r &&
+		    reg_contains(it->r, it[1].r))
+			continue;
+		for (i = 0; i < npf && pf[i].r != it->r; i++)
+			;
+		if (i == npf)
+			side_of(&pf[npf++], it);
+	}
+	for (i = 0; i < n && npf; i++) {
+		struct spair sp = ((struct spair *)c->spairs.p)[i];
+
+		if (!sp.h.r || !sp.r.r || sp.r.r->level != REG_COUNTY)
+			continue;
+		for (k = 0; k < npf; k++) {
+			if (!reg_contains(pf[k].r, sp.r.r))
+				continue;
+			c->rule = "listed_prefecture";
+			rc = emit1(c, &sp.h, &pf[k], sp.h.b0, sp.h.b1, false);
+			if (rc)
+				return rc;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* "天津市3个区结对帮扶...": the helpers are the counted districts, not the
+ * division they are counted under. */
+static bool
+counted_after(const char *text, size_t p, size_t end)
+{
+	static const char *const units[] = { "区", "县", "市", "旗" };
+	size_t n = count_len(text, p, end), k;
+
+	if (!n || p + n + 3 > end)
+		return false;
+	for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		if (!memcmp(text + p + n, units[k], 3))
+			return true;
+	return false;
+}
+
+/* Mention i sits in a chain of adjacent names that 在 opens and a verb of
+ * events closes (联席会议在云南省文山州广南县举行): the venue. At most
+ * VENUE_CHAIN names are looked at. */
+#define VENUE_CHAIN 6
+
+static bool
+venue(const char *text, const struct mention *m, size_t nm, size_t i, size_t s0,
+      size_t s1)
+{
+	static const char *const verbs[] = { "举行", "召开", "举办", "开幕",
+		                             "启动" };
+	size_t a = i, b = i, k;
+
+	while (a > 0 && i - a < VENUE_CHAIN && m[a - 1].b1 == m[a].b0)
+		a--;
+	while (b + 1 < nm && b - i < VENUE_CHAIN && m[b + 1].b0 == m[b].b1)
+		b++;
+	if (m[a].b0 < s0 + 3 || memcmp(text + m[a].b0 - 3, "在", 3))
+		return false;
+	for (k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+		if (m[b].b1 + 6 <= s1 && !memcmp(text + m[b].b1, verbs[k], 6))
+			return true;
+	return false;
+}
+
+/* SPEC rule 11: "在怒江州下辖的贡山县、福贡县…,凝结两地深厚情谊的故事": a
+ * sentence that names no helper but speaks of the two sides of a pair
+ * (两地) gives the latest pairing's helper the divisions it names inside
+ * that pairing's recipient. */
+static int
+pair_places(struct pctx *c, const struct item *items, size_t ni,
+            const struct cue *cues, size_t nc)
+{
+	bool pair = false;
+	size_t i;
+	int rc;
+	struct side h, rr;
+
+	if (!c->has_last)
+		return 0;
+	h = c->last_h; /* emit1() moves the latest pairing */
+	rr = c->last_r;
+	for (i = 0; i < nc; i++)
+		pair |= cues[i].kind == CUE_PAIRREF;
+	for (i = 0; i < ni && pair; i++)
+		if (items[i].role == IT_H)
+			return 0;
+	for (i = 0; i < ni && pair; i++) {
+		struct side r;
+
+		if (items[i].inside_org || !items[i].r ||
+		    items[i].role != IT_R || !reg_contains(rr.r, items[i].r))
+			continue;
+		side_of(&r, &items[i]);
+		c->rule = "pair_places";
+		rc = emit1(c, &h, &r, items[i].b0, items[i].b1, false);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Merges add (sorted by start) into items (sorted by start). */
+static int
+merge_items(struct vec *items, const struct vec *add)
+{
+	size_t n = items->n, i, j, k;
+	struct item *it;
+	const struct item *ad = add->p;
+
+	if (!add->n)
+		return 0;
+	for (k = 0; k < add->n; k++)
+		if (!vec_push(items))
+			return EXT_ENOMEM;
+	it = items->p;
+	i = n;
+	j = add->n;
+	k = items->n;
+	while (j > 0) {
+		if (i > 0 && it[i - 1].b0 > ad[j - 1].b0)
+			it[--k] = it[--i];
+		else
+			it[--k] = ad[--j];
+	}
+	return 0;
+}
+
+/* Index of the first item starting at or after b. */
+static size_t
+item_lower(const struct vec *items, size_t b)
+{
+	const struct item *it = items->p;
+	size_t lo = 0, hi = items->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (it[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The eastern province and prefecture named most often (at least
+ * twice) in the article. */
+static int
+east_sides(struct pctx *c, const struct mention *m, size_t n)
+{
+	const struct reg_tables *rt = c->rt;
+	uint32_t *cnt = calloc(rt->n_regions + 1, sizeof(*cnt));
+	uint32_t bp = 1, bc = 1;
+	size_t i;
+
+	if (!cnt)
+		return EXT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const struct region *r = m[i].r;
+
+		if (m[i].kind != MEN_REGION || !r ||
+		    rt->role[reg_index(rt, r)] != ROLE_EAST)
+			continue;
+		for (; r; r = r->parent) {
+			uint32_t k = ++cnt[reg_index(rt, r)];
+
+			if (r->level == REG_PROVINCE && k > bp) {
+				bp = k;
+				c->east_prov = r;
+			} else if (r->level == REG_PREFECTURE && k > bc) {
+				bc = k;
+				c->east_city = r;
+			}
+		}
+	}
+	free(cnt);
+	return 0;
+}
+
+/* "我市全面启动对延边州的对口帮扶": 我省 / 我市 in a clause that names no
+ * helper but a recipient after it is the article's eastern side, when
+ * the article names one; the cue no longer reads as the recipient. 该市
+ * there is the eastern city named last. */
+static int
+self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
+{
+	struct vec add = VEC_INIT(struct item);
+	size_t k, i;
+	int rc;
+
+	for (k = 0; k < cues->n; k++) {
+		struct cue *q = (struct cue *)cues->p + k;
+		const struct region *r = NULL;
+		size_t a, e, n = items->n;
+		struct item *it;
+		bool helper = false, recip = false;
+
+		if ((q->kind != CUE_SELF && q->kind != CUE_THIS) ||
+		    q->b1 - q->b0 < 3)
+			continue;
+		if (!memcmp(c->text + q->b1 - 3, "省", 3))
+			r = q->kind == CUE_THIS ? c->last_east[REG_PROVINCE]
+			                        : c->east_prov;
+		else if (!memcmp(c->text + q->b1 - 3, "市", 3))
+			r = q->kind == CUE_THIS ? c->last_east[REG_PREFECTURE]
+			                        : c->east_city;
+		else if (q->kind == CUE_THIS)
+			r = c->last_east[REG_COUNTY];
+		if (!r)
+			continue;
+		a = clause_start(c, q->b0);
+		e = clause_end(c, q->b1);
+		for (i = item_lower(items, a); i < n; i++) {
+			const struct item *x = (struct item *)items->p + i;
+
+			if (x->b0 >= e)
+				break;
+			if (x->inside_org)
+				continue;
+			if (x->role == IT_H || x->role == IT_HR)
+				helper = true;
+			else if (x->role == IT_R && x->b0 > q->b1)
+				recip = true;
+		}
+		if (helper || !recip)
+			continue;
+		it = vec_push(&add);
+		if (!it) {
+			vec_free(&add);
+			return EXT_ENOMEM;
+		}
+		it->b0 = q->b0;
+		it->b1 = q->b1;
+		it->role = IT_H;
+		it->r = r;
+		q->kind = CUE_FILLER;
+		xpl_span(c->xpl, c->sent, "pairing", c->text, q->b0, q->b1,
+		         "stands for %s", r->name);
+	}
+	rc = merge_items(items, &add);
+	vec_free(&add);
+	return rc;
 }
 
 static int
@@ -826,6 +1686,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	cues->n = 0;
 	c->has_carry = false;
 	c->loc_pending = false;
+	c->sent_assist = false;
+	c->spairs.n = 0;
 	rc = reg_ac_longest(c->rt->cue, c->text + s->b0, s->b1 - s->b0, on_cue,
 	                    &cs);
 	if (rc)
@@ -839,10 +1701,12 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			if (m[j].kind == MEN_ORG && m[j].b1 > org_end)
 				org_end = m[j].b1;
 		if (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS)
-			drop =
-			    in_quote(c->text, q->b0, s->b0) || q->b1 <= org_end;
+			drop = in_quote(c->text, q->b0, s->b0, s->b1) ||
+			       q->b1 <= org_end;
 		if (!drop)
 			((struct cue *)cues->p)[k++] = *q;
+		if (!drop && (q->kind == CUE_ASSIST || q->kind == CUE_FUNDS))
+			c->sent_assist = true;
 	}
 	cues->n = k;
 	org_end = 0;
@@ -880,9 +1744,21 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				rs2.r = y->r;
 				rs2.b0 = y->b0;
 				rs2.b1 = y->b1;
+				c->rule = "pair_compound";
 				rc = emit1(c, &hs, &rs2, h->b0, q->b1, false);
 				if (rc)
 					return rc;
+				/* 延川县幼儿园由苏陕扶贫资金安排: the pair's
+				 * funds pay for the place named before. */
+				if (q->kind == CUE_FUNDS && q->b0 == y->b1 &&
+				    !helper_before(c, h->b0)) {
+					rc = funds_sites(c, &hs, 1, h->b0,
+					                 q->b1);
+					if (rc > 0)
+						rc = 0;
+					if (rc)
+						return rc;
+				}
 				/* Both halves take part in the clause. */
 				for (int half = 0; half < 2; half++) {
 					const struct mention *z = half ? y : h;
@@ -904,6 +1780,32 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				continue;
 			}
 		}
+		/* 吉林省对口援藏: a province right before a programme's cue
+		 * helps, whatever its side in East-West help, when the
+		 * article is about another province. */
+		if (role == IT_R && x->kind == MEN_REGION &&
+		    r->level == REG_PROVINCE && c->main_region &&
+		    !reg_contains(r, c->main_region)) {
+			size_t qk = cue_lower(cues->p, cues->n, x->b1);
+			const struct cue *q = (const struct cue *)cues->p + qk;
+
+			if (qk < cues->n && q->b0 == x->b1 &&
+			    q->kind == CUE_ASSIST && (q->flags & CUE_F_OTHER) &&
+			    (q->flags & CUE_F_MAIN))
+				role = IT_H;
+		}
+		if (role != IT_NONE && x->kind == MEN_REGION &&
+		    venue(c->text, m, nm, i, s->b0, s->b1)) {
+			xpl_span(c->xpl, c->sent, "refused", c->text, x->b0,
+			         x->b1, "a venue (在X举行), not a side");
+			role = IT_NONE;
+		}
+		if (role == IT_H && x->kind == MEN_REGION &&
+		    counted_after(c->text, x->b1, s->b1)) {
+			xpl_span(c->xpl, c->sent, "refused", c->text, x->b0,
+			         x->b1, "helpers counted under it, not it");
+			role = IT_NONE;
+		}
 		/* 贵州省级劳务品牌: a level of something, not a place helped.
 		 */
 		if (role == IT_R && x->kind == MEN_REGION &&
@@ -924,15 +1826,41 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		if (x->kind == MEN_ORG && x->b1 > org_end)
 			org_end = x->b1;
 	}
+	rc = self_helpers(c, items, cues);
+	if (rc)
+		return rc;
+	/* "杭州市…。今年以来,累计向恩施州投入帮扶资金3亿元": no helper
+	 * named, the subject of the sentence before goes on. */
+	c->from_prev = false;
+	if (c->has_prev && c->prev_sent + 1 == c->sent) {
+		bool helper = false;
+
+		for (i = 0; i < items->n; i++) {
+			const struct item *x = (struct item *)items->p + i;
+
+			if (!x->inside_org &&
+			    (x->role == IT_H || x->role == IT_HR))
+				helper = true;
+		}
+		if (!helper) {
+			seg_copy(&c->carry, &c->prev);
+			c->has_carry = true;
+			c->carry_pending = false;
+			c->from_prev = true;
+		}
+	}
+	c->has_prev = false;
 	/* East·west names (东莞·铜仁) pair. */
 	for (i = 0; i + 1 < items->n; i++) {
 		const struct item *a = (struct item *)items->p + i, *b = a + 1;
-		static const char *const dots[] = { "·", "・", "•" };
+		/* 济南—武隆 in a list of pairs: the same. */
+		static const char *const dots[] = { "·", "・", "•", "——",
+			                            "—", "－", "-" };
 
 		if (!a->r || !b->r || a->inside_org || b->inside_org ||
 		    a->role != IT_H || b->role != IT_R)
 			continue;
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < sizeof(dots) / sizeof(dots[0]); k++) {
 			size_t dl = strlen(dots[k]);
 
 			if (a->b1 + dl == b->b0 &&
@@ -941,6 +1869,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 
 				side_of(&hs, a);
 				side_of(&rs2, b);
+				c->rule = k < 3 ? "dot_name" : "dash_pair";
 				rc = emit1(c, &hs, &rs2, a->b0, b->b1, false);
 				if (rc)
 					return rc;
@@ -953,6 +1882,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		const struct cue *q = cues->p;
 		size_t p = s->b0, a = s->b0, ia = 0, qa = 0, run = 0;
 		bool prev_wide = false, headline = is_headline(c->text, s);
+
+		c->headline = headline;
 
 		while (p <= s->b1) {
 			size_t n = 1;
@@ -987,17 +1918,25 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 					ib++;
 				while (qb < cues->n && q[qb].b0 < p)
 					qb++;
-				if (ib > ia || qb > qa) {
+				if (dateline(c->text, a, p)) {
+					/* 新华社成都5月13日电: a byline. */
+					c->has_carry = false;
+					c->loc_pending = false;
+				} else if (ib > ia || qb > qa) {
 					/* An empty vec has no array: no
 					 * arithmetic on its NULL. */
 					rc = do_clause(
 					    c, it ? it + ia : NULL, ib - ia,
-					    q ? q + qa : NULL, qb - qa, a);
+					    q ? q + qa : NULL, qb - qa, a, p);
 					if (rc)
 						return rc;
 				} else {
-					c->has_carry = false;
+					/* A clause of other words keeps the
+					 * subject (not 在X帮扶下: that names
+					 * the next clause's subject). */
 					c->loc_pending = false;
+					if (c->carry.under)
+						c->has_carry = false;
 				}
 				ia = ib;
 				qa = qb;
@@ -1010,7 +1949,26 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			p += n;
 		}
 	}
-	return 0;
+	rc = listed_prefecture(c, items->p, items->n);
+	if (rc == 0)
+		rc = pair_places(c, items->p, items->n, cues->p, cues->n);
+	for (i = 0; i < items->n; i++) {
+		const struct item *x = (struct item *)items->p + i;
+
+		if (x->r && x->role == IT_H && !x->inside_org &&
+		    x->r->level <= REG_COUNTY)
+			c->last_east[x->r->level] = x->r;
+		if (x->r && x->role == IT_R && x->r->level != REG_PROVINCE &&
+		    c->rt->role[reg_index(c->rt, x->r)] != ROLE_EAST)
+			c->last_west = x->r;
+	}
+	if (c->has_carry && !c->carry_pending && !c->carry.under &&
+	    !c->from_prev) {
+		seg_copy(&c->prev, &c->carry);
+		c->has_prev = true;
+		c->prev_sent = c->sent;
+	}
+	return rc;
 }
 
 int
@@ -1035,8 +1993,14 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->text = text;
 	c->main_region = main_region;
 	c->period = period_of(doc ? doc->meta.published : NULL);
+	if (east_sides(c, m, n_m) != 0) {
+		free(c);
+		return EXT_ENOMEM;
+	}
 	c->ar = ar;
 	c->out = out;
+	c->xpl = doc ? doc->xpl : NULL;
+	c->spairs = (struct vec)VEC_INIT(struct spair);
 	for (s = 0; s < n_sents && rc == 0; s++) {
 		size_t k = j;
 
@@ -1044,12 +2008,17 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 			k++;
 		if (k > j) {
 			c->sent = s;
+			c->sm = m + j;
+			c->snm = k - j;
+			c->s0 = sents[s].b0;
+			c->s1 = sents[s].b1;
 			rc = do_sentence(c, &sents[s], m + j, k - j, &items,
 			                 &cues);
 		}
 		j = k;
 	}
 	free(c->seen);
+	vec_free(&c->spairs);
 	free(c);
 	vec_free(&items);
 	vec_free(&cues);

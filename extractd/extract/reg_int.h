@@ -109,7 +109,11 @@ enum cue_kind {
 	CUE_FILLER,
 	CUE_BLOCK,
 	CUE_UNDER,
-	CUE_EACH, /* 分别: the helpers go one by one with the recipients */
+	CUE_EACH,    /* 分别: the helpers go one by one with the recipients */
+	CUE_PAIRREF, /* 两地: the two sides of the article's pairing (a
+	                filler between names and cues) */
+	CUE_THIS,    /* 该市: the helper of that level named last */
+	CUE_HERE,    /* 这里: the place below province level named last */
 };
 #define CUE_F_MAIN 1
 #define CUE_F_DESIGNATED 2
@@ -119,6 +123,12 @@ enum cue_kind {
  * the recipient */
 #define CUE_F_BUILD 16
 #define CUE_F_REGION 32 /* 签订: enough between divisions only */
+/* 对口支援, 援藏 ...: relation other unless the two sides are an East-West
+ * pair (SPEC rule 14) */
+#define CUE_F_OTHER 64
+/* 两省, 两地: the two sides of a pair just named (鲁青两省) or of the
+ * article's pairing */
+#define CUE_F_PAIR 128
 
 struct cue_ent {
 	uint8_t kind, flags;

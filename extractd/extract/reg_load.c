@@ -776,8 +776,9 @@ static int
 load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 {
 	static const char *const kinds[] = {
-		"",     "assist", "funds", "passive", "cont", "self",
-		"join", "filler", "block", "under",   "each",
+		"",     "assist",  "funds",  "passive", "cont",
+		"self", "join",    "filler", "block",   "under",
+		"each", "pairref", "this",   "here",
 	};
 	struct line l = { { 0 }, 0, 0 };
 	char *pos = buf;
@@ -809,6 +810,10 @@ load_cues(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 			flags |= CUE_F_BUILD;
 		if (strstr(l.f[2], "regions"))
 			flags |= CUE_F_REGION;
+		if (strstr(l.f[2], "other"))
+			flags |= CUE_F_OTHER;
+		if (strstr(l.f[2], "pair"))
+			flags |= CUE_F_PAIR;
 		if (!kind || !*l.f[0] || strlen(l.f[0]) > 64) {
 			*errline = l.lineno;
 			return EXT_EDATA;

@@ -103,6 +103,98 @@ town_name(const struct region *r, const char *text, size_t len, size_t b0,
 	return false;
 }
 
+/* A county named by two characters (如东, 金安, 康县) is one only when the
+ * article names something else in its province: alone, such names are
+ * mostly parts of words (资金安排, 奔小康县市). */
+#define SHORT_ALONE_BYTES 6
+
+static bool
+is_short_county(const struct region *r, size_t b0, size_t b1)
+{
+	return r->level == REG_COUNTY && b1 - b0 <= SHORT_ALONE_BYTES;
+}
+
+/* strong: mentions counted as in ctx, but not those of such counties
+ * (乌兰 and 达日 in 乌兰哈达苏木阿达日嘎查 do not hold each other up). */
+static bool
+short_alone(const struct reg_tables *rt, const struct region *r,
+            const uint32_t *strong, size_t b0, size_t b1)
+{
+	const struct region *pv = reg_province(r);
+
+	if (!is_short_county(r, b0, b1) || !pv)
+		return false;
+	return strong[reg_index(rt, pv)] == 0;
+}
+
+/* The name at raws[i] stands in a list with another name (黔西南州和万州,
+ * 普格、布拖): joined by 、 和 与 及. */
+static bool
+joined(const char *text, size_t a1, size_t b0)
+{
+	static const char *const j[] = { "、", "和", "与", "及" };
+	size_t k;
+
+	if (a1 + 3 != b0)
+		return false;
+	for (k = 0; k < sizeof(j) / sizeof(j[0]); k++)
+		if (!memcmp(text + a1, j[k], 3))
+			return true;
+	return false;
+}
+
+static bool
+listed_with_name(const char *text, const struct raw *raws, size_t n, size_t i)
+{
+	return (i > 0 && raws[i - 1].b1 <= raws[i].b0 &&
+	        joined(text, raws[i - 1].b1, raws[i].b0)) ||
+	       (i + 1 < n && joined(text, raws[i].b1, raws[i + 1].b0));
+}
+
+struct first_ctx {
+	struct raw got;
+	bool found;
+};
+
+static int
+on_first(void *ctx, size_t b0, size_t b1, uint32_t val)
+{
+	struct first_ctx *f = ctx;
+
+	f->got.b0 = b0;
+	f->got.b1 = b1;
+	f->got.ent = val;
+	f->found = true;
+	return 1; /* stop */
+}
+
+/* A name that starts at the second character of raws[i], ends after it
+ * and before raws[i + 1]. Looks at REG_AC_MAXLEN bytes only. */
+static bool
+shifted_name(const struct reg_tables *rt, const char *text, size_t len,
+             const struct raw *raws, size_t n, size_t i, struct raw *out)
+{
+	size_t p, k;
+	struct first_ctx f = { { 0, 0, 0 }, false };
+
+	u8_dec(text + raws[i].b0, len - raws[i].b0, &k);
+	p = raws[i].b0 + k;
+	if (reg_ac_longest(rt->gaz, text + p,
+	                   len - p < REG_AC_MAXLEN ? len - p : REG_AC_MAXLEN,
+	                   on_first, &f) < 0 ||
+	    !f.found || f.got.b0 != 0 || p + f.got.b1 <= raws[i].b1 ||
+	    (i + 1 < n && raws[i + 1].b0 < p + f.got.b1))
+		return false;
+	out->b0 = p;
+	out->b1 = p + f.got.b1;
+	out->ent = f.got.ent;
+	return true;
+}
+
+/* mention.org_type of a division that counts only inside an
+ * organisation's name (独山三中), see short_alone(). */
+#define REG_WEAK 1
+
 static int
 push_mention(struct vec *out, size_t b0, size_t b1, enum mention_kind kind,
              const struct region *r, int sub)
@@ -355,7 +447,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	struct vec men = VEC_INIT(struct mention);
 	struct vec orgs = VEC_INIT(struct mention);
 	struct scan_ctx sc = { &raws };
-	uint32_t *ctx = NULL;
+	uint32_t *ctx = NULL, *strong;
 	const struct region *prev_r = NULL;
 	size_t prev_b1 = (size_t)-1, i, s;
 	struct mention *all = NULL;
@@ -368,32 +460,55 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	rc = reg_ac_longest(rt->gaz, text, len, on_gaz, &sc);
 	if (rc)
 		goto done;
-	ctx = calloc(rt->n_regions + 1, sizeof(*ctx));
+	ctx = calloc(2 * (rt->n_regions + 1), sizeof(*ctx));
 	if (!ctx) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
+	strong = ctx + rt->n_regions + 1;
 	for (i = 0; i < raws.n; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
 		const struct gaz_ent *e = &rt->ents[r->ent];
 
 		if ((e->kind == GZ_REGION && e->n == 1) ||
-		    e->kind == GZ_PATTERN)
-			count_up(
-			    ctx, rt,
+		    e->kind == GZ_PATTERN) {
+			const struct region *g =
 			    &rt->regions[e->kind == GZ_REGION ? rt->cand[e->a]
-			                                      : e->a]);
-		else if (e->kind == GZ_COMPOUND) {
+			                                      : e->a];
+
+			count_up(ctx, rt, g);
+			if (!is_short_county(g, r->b0, r->b1))
+				count_up(strong, rt, g);
+			continue;
+		}
+		if (e->kind == GZ_COMPOUND) {
 			count_up(ctx, rt, &rt->regions[e->a]);
 			count_up(ctx, rt, &rt->regions[e->b]);
+			count_up(strong, rt, &rt->regions[e->a]);
+			count_up(strong, rt, &rt->regions[e->b]);
 		} else if (e->kind == GZ_MULTI || e->kind == GZ_JOINT)
-			for (size_t k = 0; k < e->n; k++)
+			for (size_t k = 0; k < e->n; k++) {
 				count_up(ctx, rt,
 				         &rt->regions[rt->cand[e->a + k]]);
+				count_up(strong, rt,
+				         &rt->regions[rt->cand[e->a + k]]);
+			}
 	}
 	for (i = 0; i < raws.n && rc == 0; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
 		const struct gaz_ent *e = &rt->ents[r->ent];
+		struct raw alt;
+
+		/* 如东丽区: a two-character county that cannot stand gives
+		 * way to a longer name starting at its second character. */
+		if (e->kind == GZ_REGION && e->n == 1 &&
+		    short_alone(rt, &rt->regions[rt->cand[e->a]], strong, r->b0,
+		                r->b1) &&
+		    !listed_with_name(text, raws.p, raws.n, i) &&
+		    shifted_name(rt, text, len, raws.p, raws.n, i, &alt)) {
+			r = &alt;
+			e = &rt->ents[r->ent];
+		}
 		const struct region *adj = prev_b1 == r->b0 ? prev_r : NULL;
 		const struct region *got = NULL;
 		size_t k, half;
@@ -407,8 +522,15 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			if (got && town_name(got, text, len, r->b0, r->b1))
 				got = NULL;
 			if (got)
-				rc = push_mention(&men, r->b0, r->b1,
-				                  MEN_REGION, got, 0);
+				rc = push_mention(
+				    &men, r->b0, r->b1, MEN_REGION, got,
+				    e->kind == GZ_REGION &&
+				            short_alone(rt, got, strong, r->b0,
+				                        r->b1) &&
+				            !listed_with_name(text, raws.p,
+				                              raws.n, i)
+				        ? REG_WEAK
+				        : 0);
 			break;
 		case GZ_MULTI:
 			for (k = 0; k < e->n && rc == 0; k++)
@@ -529,6 +651,26 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	if (men.n == 0)
 		goto done;
 	qsort(men.p, men.n, sizeof(struct mention), cmp_mention);
+	{
+		/* Weak names outside organisations' names go. */
+		size_t k = 0, org_end = 0;
+
+		for (i = 0; i < men.n; i++) {
+			struct mention *m = (struct mention *)men.p + i;
+
+			if (m->kind == MEN_ORG && m->b1 > org_end)
+				org_end = m->b1;
+			if (m->kind == MEN_REGION && m->org_type == REG_WEAK &&
+			    m->b1 > org_end)
+				continue;
+			if (m->kind == MEN_REGION)
+				m->org_type = 0;
+			((struct mention *)men.p)[k++] = *m;
+		}
+		men.n = k;
+		if (k == 0)
+			goto done;
+	}
 	for (i = 0, s = 0; i < men.n; i++) {
 		struct mention *m = (struct mention *)men.p + i;
 
@@ -585,6 +727,11 @@ reg_main(const struct reg_tables *rt, const char *text,
 		if (!r || rt->role[reg_index(rt, r)] == ROLE_EAST)
 			continue;
 		if (m[i].kind == MEN_ABBREV && m[i].org_type == ABV_JOINT)
+			continue;
+		/* 西藏日喀则: the province only qualifies the name after it. */
+		if (r->level == REG_PROVINCE && i + 1 < n &&
+		    m[i + 1].b0 == m[i].b1 && m[i + 1].r && m[i + 1].r != r &&
+		    reg_contains(r, m[i + 1].r))
 			continue;
 		own[reg_index(rt, r)] += w;
 		for (; r; r = r->parent)

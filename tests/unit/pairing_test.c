@@ -210,6 +210,159 @@ test_compounds(void)
 	}
 }
 
+/* Shapes of real reporting (issue 9), on sentences of our own. */
+static void
+test_reporting(void)
+{
+	static const struct {
+		const char *text, *date, *want;
+	} cases[] = {
+		/* A list of pairs after 具体为, and the prefecture that the
+		 * sentence names as holding the counties (SPEC rule 1); the
+		 * counted districts help, not the city they belong to. */
+		{ "温州市5个区县与黔西南州5个县市建立结对关系,具体为:鹿城区与"
+		  "晴隆县,瑞安市、平阳县与册亨县。",
+		  NULL,
+		  "鹿城区>晴隆县 | "
+		  "瑞安市>册亨县 | 平阳县>册亨县 | "
+		  "鹿城区>黔西南布依族苗族自治州 | "
+		  "瑞安市>黔西南布依族苗族自治州 | "
+		  "平阳县>黔西南布依族苗族自治州" },
+		/* Recipients first, the eastern side helps (rule 4); a
+		 * prefecture written before its county is no listed one. */
+		{ "望谟县、贞丰县与浙江省温州市瓯海区结对。", NULL,
+		  "瓯海区>望谟县 | 瓯海区>贞丰县" },
+		{ "瓯海区对口帮扶黔西南州望谟县,鹿城区对口帮扶晴隆县。", NULL,
+		  "瓯海区>黔西南布依族苗族自治州 | 瓯海区>望谟县 | "
+		  "鹿城区>晴隆县" },
+		/* The subject of a clause that starts with its cue is the
+		 * helper of the clause before; clauses naming nothing keep
+		 * it. */
+		{ "浙江省地处东部,全力帮扶四川省。", NULL, "浙江省>四川省" },
+		{ "广州市坚持真情实意,不断加大投入,对口帮扶毕节市。", NULL,
+		  "广州市>毕节市" },
+		/* 对口援藏 after a helper: the prefecture the article is
+		 * about (a province before it only qualifies it); a
+		 * province right before it helps, whatever its side. */
+		{ "西藏那曲市的变化。那曲市发展很快。辽宁省对口援藏项目200个。",
+		  NULL, "辽宁省>那曲市" },
+		{ "西藏昌都市的变化。昌都市发展很快。重庆市对口援藏项目50个。",
+		  NULL, "重庆市>昌都市" },
+		/* A venue is no side; a meeting named after a pair is. */
+		{ "上海云南扶贫协作联席会议在云南省红河州元阳县举行。", NULL,
+		  "上海市>云南省" },
+		/* Districts counted under a helper: they help, not it. */
+		{ "福建省3个市结对帮扶固原市5个县,具体为原州区与晋江市结对。",
+		  NULL, "晋江市>原州区 | 晋江市>固原市" },
+		/* 其中: the parts of what the clause before counted. */
+		{ "山东省与重庆市建立协作关系,已有14个结对区县,其中万州区3个、"
+		  "黔江区2个。",
+		  NULL, "山东省>重庆市 | 山东省>万州区 | 山东省>黔江区" },
+		/* Help within a province: the eastern division named after
+		 * the cue of the (carried) helper. */
+		{ "珠海市坚持先富帮后富,加大对口帮扶茂名市力度。", NULL,
+		  "珠海市>茂名市" },
+		/* A pair compound with 两省区. */
+		{ "按照闽宁两省区的工作安排,推进合作。", NULL,
+		  "福建省>宁夏回族自治区" },
+		/* A helper that brought an enterprise to a place. */
+		{ "由晋江市引进在西吉县投产的鞋业车间。", NULL,
+		  "晋江市>西吉县" },
+		/* Funds named after a pair or a helper pay for the place
+		 * named before them, else the one after (SPEC rule 8). */
+		{ "西吉县第一小学由闽宁扶贫资金安排200万元。", NULL,
+		  "福建省>宁夏回族自治区 | 福建省>西吉县" },
+		/* Not when the clause names the helper itself (no
+		 * 北京市>科尔沁右翼前旗). */
+		{ "顺义区向科右前旗投入京蒙协作资金300万元。", NULL,
+		  "北京市>内蒙古自治区" },
+		{ "同心县光伏项目位于县城中心,全部为福建援建资金。", NULL,
+		  "福建省>同心县" },
+		{ "今年投入福建援建资金300万元,为隆德县建设村部。", NULL,
+		  "福建省>隆德县" },
+		/* 两地 in a sentence with no helper: the places of the
+		 * latest pairing's recipient it names (SPEC rule 11). */
+		{ "龙岩市对口帮扶甘南州。在甘南州下辖的夏河县、卓尼县,"
+		  "凝结两地情谊的故事很多。",
+		  NULL,
+		  "龙岩市>甘南藏族自治州 | 龙岩市>夏河县 | 龙岩市>卓尼县" },
+		{ "龙岩市对口帮扶甘南州。在临夏州的东乡县,两地情谊很深。", NULL,
+		  "龙岩市>甘南藏族自治州" },
+		/* A dateline is no statement. */
+		{ "新华社西宁6月1日电,对口援建的玉树州学校开学。", NULL, "" },
+		/* A headline's half that names only the place. */
+		{ "临夏州30个贫困村 厦门帮扶全覆盖", NULL,
+		  "厦门市>临夏回族自治州" },
+		/* Funds named after the helper; the place comes later. */
+		{ "为此,福建先后投入帮扶资金500万元,从外地引水,"
+		  "在西吉县建设水窖。",
+		  NULL, "福建省>西吉县" },
+		/* Help where the clause before placed it. */
+		{ "在新疆阿图什市,江苏从产业入手,助力打造产业园。", NULL,
+		  "江苏省>阿图什市" },
+		{ "在新疆阿图什市,江苏从产业入手,发展很快。", NULL, "" },
+		/* Lists of pairs with the cue after the last. */
+		{ "宝山区与宁洱县、静安区与镇沅县结对。", NULL,
+		  "宝山区>宁洱哈尼族彝族自治县 | "
+		  "静安区>镇沅彝族哈尼族拉祜族自治县" },
+		/* Recipient first: Y是X的对口帮扶县, Y近年来与X结对. */
+		{ "西盟县是上海市的对口帮扶县。", NULL,
+		  "上海市>西盟佤族自治县" },
+		{ "宁洱县近年来与上海市宝山区结成帮扶对子。", NULL,
+		  "宝山区>宁洱哈尼族彝族自治县" },
+		/* One helper, short names of counties listed, the cue after
+		 * the list. */
+		{ "上海市在云南澜沧和西盟、贵州望谟等3县落实对口帮扶。", NULL,
+		  "上海市>澜沧拉祜族自治县 | 上海市>西盟佤族自治县 | "
+		  "上海市>望谟县" },
+		/* 我市 / 我省: the article's eastern side when the clause
+		 * names a recipient and no helper; else its own region. */
+		{ "温州市的变化。温州市发展。我市对口帮扶黔西南州。", NULL,
+		  "温州市>黔西南布依族苗族自治州" },
+		{ "毕节市的变化。毕节市发展。广州市帮扶我市。", NULL,
+		  "广州市>毕节市" },
+		/* Pairs written with a dash under a programme's name. */
+		{ "鲁渝协作结对关系为:济南—武隆,青岛—巫山。", NULL,
+		  "山东省>重庆市 | 济南市>武隆区 | 青岛市>巫山县" },
+		/* 该市: the eastern city named last. */
+		{ "厦门市高度重视东西部协作。该市今年对口帮扶临夏州东乡县。",
+		  NULL, "厦门市>临夏回族自治州 | 厦门市>东乡族自治县" },
+		/* The left-out subject of a sentence that names no helper:
+		 * that of the sentence before, into a clause that gives to
+		 * someone or starts with its cue. */
+		{ "杭州市高度重视东西部协作。今年以来,"
+		  "累计向恩施州投入帮扶资金3亿元。",
+		  NULL, "杭州市>恩施土家族苗族自治州" },
+		{ "济南市高度重视东西部协作。36家中央单位继续帮扶甘肃43个县。",
+		  NULL, "" },
+		/* 我们 with a helper named: the side helped; quoted speech
+		 * states pairings like any text. */
+		{ "临沧市的变化。临沧市发展。“上海市嘉定区与我们结对帮扶后,"
+		  "变化很大。”",
+		  NULL, "嘉定区>临沧市" },
+		/* Helpers listed as A等N个X和B等M个Y. */
+		{ "山东省安排济南等8个地市和寿光等3个县级市对口支援西藏。",
+		  NULL, "济南市>西藏自治区 | 寿光市>西藏自治区" },
+		/* 这里: the place named last in a sentence before. */
+		{ "拉萨市达孜区的工业园区。在江苏援藏的有力支持下,"
+		  "这里成为有名的"
+		  "园区。",
+		  NULL, "江苏省>达孜区" },
+		/* Y在X的帮扶下. */
+		{ "黔东南州在杭州市的帮扶下实现脱贫。", NULL,
+		  "杭州市>黔东南苗族侗族自治州" },
+		/* Speech in quotation marks is no name. */
+		{ "“近年来,杭州市已向恩施州投入帮扶资金。”", NULL,
+		  "杭州市>恩施土家族苗族自治州" },
+	};
+	char got[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		describe(cases[i].text, cases[i].date, got, sizeof(got));
+		CHECK_STR(got, cases[i].want, "for %s", cases[i].text);
+	}
+}
+
 static void
 test_main_region(void)
 {
@@ -263,12 +416,44 @@ test_negative(void)
 		"在从江县,当地群众发展产业。",
 		/* An enterprise's agreement is business. */
 		"某某科技有限公司与毕节市签订投资协议。",
+		/* A programme's compound names no province (SPEC rule 5),
+		 * staff sent under it no pairing. */
+		"新疆的变化。新疆发展。深圳市对口援疆十年。",
+		"上海援藏干部在日喀则工作。",
 	};
 	char got[1024];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		describe(cases[i], NULL, got, sizeof(got));
 		CHECK_STR(got, "", "for %s", cases[i]);
+	}
+}
+
+/* SPEC rule 14: 对口支援 programmes and help within a province are
+ * other, 对口支援 inside an East-West pair stays east_west. */
+static void
+test_relation(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "天津市河东区对口支援康乐县。", "east_west" },
+		{ "温州市对口支援涪陵区。", "other" },
+		{ "温州市对口帮扶丽水市。", "other" },
+		{ "温州市对口帮扶黔西南州。", "east_west" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena *ar = ar_new();
+		struct vec out = VEC_INIT(struct ext_pairing);
+
+		CHECK_INT(run(cases[i].text, NULL, ar, &out), 0);
+		CHECK_INT(out.n, 1, "for %s", cases[i].text);
+		if (out.n == 1)
+			CHECK_STR(((struct ext_pairing *)out.p)->relation,
+			          cases[i].want, "for %s", cases[i].text);
+		vec_free(&out);
+		ar_destroy(&ar);
 	}
 }
 
@@ -333,6 +518,36 @@ test_linear(void)
 	free(text);
 }
 
+/* One sentence of 20,000 clauses in the shapes the rules that look around
+ * a clause read (funds named after a helper, 我市, lists of pairs, 两地):
+ * linear too. */
+static void
+test_linear_shapes(void)
+{
+	static const char clause[] =
+	    "温州市投入帮扶资金,我市与晴隆县、鹿城区与册亨县结对,"
+	    "两地在黔西南州望谟县、";
+	size_t cl = strlen(clause), n = 20000;
+	char *text = malloc(cl * n + 4);
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	clock_t t0;
+
+	if (!text)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * cl, clause, cl);
+	strcpy(text + cl * n, "。");
+	t0 = clock();
+	CHECK_INT(run(text, NULL, ar, &out), 0);
+	CHECK(out.n > 0);
+	printf("pairing: 20,000 clauses of shapes in %.3f s\n",
+	       (double)(clock() - t0) / CLOCKS_PER_SEC);
+	vec_free(&out);
+	ar_destroy(&ar);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -347,9 +562,12 @@ main(void)
 	test_phrasings();
 	test_compounds();
 	test_main_region();
+	test_reporting();
+	test_relation();
 	test_negative();
 	test_fields();
 	test_linear();
+	test_linear_shapes();
 	extload_close(&el);
 	return test_done("pairing_test");
 }

@@ -60,6 +60,21 @@ test_find(void)
 		{ "合作社带动农户,合作共赢。", "" },
 		{ "大兴安岭林区。", "" },
 		{ "湄潭县永兴镇的茶园。", "湄潭县=520328" },
+		/* A county named by two characters needs its province
+		 * elsewhere in the text or a name it is listed with. */
+		{ "项目资金安排到位。", "" },
+		{ "不断加大东西部协作力度。", "" },
+		{ "携手奔小康县市全覆盖。", "" },
+		{ "浙江省援助。龙泉的青瓷。", "浙江省=330000 龙泉=331181" },
+		{ "龙泉的青瓷。", "" },
+		/* Two such names do not hold each other up. */
+		{ "察右后旗乌兰哈达苏木阿达日嘎查。", "察右后旗=150928" },
+		{ "黔南州和涪陵的干部。", "黔南州=522700 涪陵=500102" },
+		/* ... and gives way to a name at its second character. */
+		{ "如东丽区的干部。", "东丽区=120110" },
+		{ "从江苏来的干部。", "江苏=320000" },
+		/* County short names that are everyday words (安居乐业). */
+		{ "四川省的群众圆了安居梦。", "四川省=510000" },
 		{ "全州第一名,全州县的米粉。", "全州县=450324" },
 		/* Full names shared by four districts: the parent decides. */
 		{ "南京市鼓楼区和福州市鼓楼区。",
