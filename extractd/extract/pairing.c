@@ -92,6 +92,7 @@ struct pctx {
 	const struct reg_tables *rt;
 	const char *text;
 	const struct region *main_region;
+	struct xpl *xpl; /* explain notes, or NULL */
 	unsigned period; /* PERIOD_* mask; 0: no list applies */
 	struct arena *ar;
 	struct vec *out;
@@ -814,6 +815,84 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 	return NULL;
 }
 
+/* ---- organisation sides ---------------------------------------------- */
+/* A news agency's dateline (新华社成都5月13日电): the organisation is the
+ * outlet, not a helper. True when b1 is followed, within a few
+ * characters of a place name, by a date and 电. */
+static bool
+org_dateline(const char *text, size_t b1, size_t end)
+{
+	size_t p = b1, n, k = 0;
+	uint32_t cp;
+	bool digits = false;
+
+	while (p < end && k < 8) {
+		cp = u8_dec(text + p, end - p, &n);
+		if (cp >= '0' && cp <= '9')
+			break;
+		if (cp < 0x3400)
+			return false;
+		p += n;
+		k++;
+	}
+	for (k = 0; p < end && k < 12; k++) {
+		cp = u8_dec(text + p, end - p, &n);
+		if (cp >= '0' && cp <= '9')
+			digits = true;
+		else if (cp == 0x6708 /* 月 */ || cp == 0x65E5 /* 日 */ ||
+		         cp == ' ')
+			;
+		else
+			return digits && cp == 0x7535; /* 电 */
+		p += n;
+	}
+	return false;
+}
+
+/* The side of a zone (开发区, 兵团): that of the division its name holds
+ * (the mentions after x inside its span), else that of the division it is
+ * listed with (斗门区、高新区), else either. */
+static int
+zone_role(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
+          const struct vec *items)
+{
+	const struct mention *x = &m[i];
+	size_t k;
+
+	for (k = i + 1; k < nm && m[k].b0 < x->b1; k++)
+		if (m[k].kind == MEN_REGION && m[k].r && m[k].b1 <= x->b1)
+			return c->rt->role[reg_index(c->rt, m[k].r)] ==
+			               ROLE_EAST
+			           ? IT_H
+			           : IT_R;
+	if (items->n) {
+		const struct item *p = (struct item *)items->p + items->n - 1;
+
+		if (p->r && !p->inside_org && p->b1 + 3 == x->b0 &&
+		    !memcmp(c->text + p->b1, "、", 3))
+			return p->role;
+	}
+	return IT_HR;
+}
+
+/* "江苏省南通市经济技术开发区": the province before a zone whose name
+ * starts with a division of it is dropped (SPEC rule 13), as the
+ * province before a prefecture is: the previous item goes. */
+static void
+drop_province_before(struct vec *items, const struct mention *x,
+                     const struct mention *m, size_t nm, size_t i)
+{
+	struct item *p;
+
+	if (!items->n || i + 1 >= nm || m[i + 1].kind != MEN_REGION ||
+	    !m[i + 1].r || m[i + 1].b0 != x->b0)
+		return;
+	p = (struct item *)items->p + items->n - 1;
+	if (p->r && p->b1 == x->b0 && p->r->level == REG_PROVINCE &&
+	    reg_contains(p->r, m[i + 1].r))
+		items->n--;
+}
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -854,6 +933,16 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 
 		if (x->kind == MEN_ORG) {
 			role = (x->org_type & ORG_F_RECIP) ? IT_HR : IT_H;
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_CENTRAL &&
+			    org_dateline(c->text, x->b1, s->b1)) {
+				xpl_span(c->xpl, c->sent, "refused", c->text,
+				         x->b0, x->b1, "a dateline's outlet");
+				continue;
+			}
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE) {
+				role = zone_role(c, m, nm, i, items);
+				drop_province_before(items, x, m, nm, i);
+			}
 		} else if (r) {
 			role = c->rt->role[reg_index(c->rt, r)] == ROLE_EAST
 			           ? IT_H
@@ -1034,6 +1123,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->rt = rt;
 	c->text = text;
 	c->main_region = main_region;
+	c->xpl = doc ? doc->xpl : NULL;
 	c->period = period_of(doc ? doc->meta.published : NULL);
 	c->ar = ar;
 	c->out = out;

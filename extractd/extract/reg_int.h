@@ -75,10 +75,13 @@ enum org_type {
 	ORG_CENTRE,
 	ORG_BOUNDARY, /* org_suffixes.tsv only: a verb ending the left context
 	               */
+	ORG_ZONE, /* a development zone or 兵团: not a division, on the side of
+	             the division its name holds or it is listed with */
 };
 #define ORG_TYPE_MASK 0xff
 #define ORG_F_HELPER 0x100 /* may help */
 #define ORG_F_RECIP 0x200  /* may be helped (schools, hospitals) */
+#define ORG_F_REF 0x400    /* 该集团: a word naming one written before */
 
 /* MEN_ABBREV mentions: org_type says which kind of abbreviation. */
 enum abv_kind {
@@ -97,6 +100,7 @@ struct org_ent {
 struct suf_ent {
 	int type;
 	bool need_region;
+	bool ref; /* 该集团: names the last organisation of its type */
 };
 
 enum cue_kind {

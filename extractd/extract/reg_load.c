@@ -682,7 +682,7 @@ org_type_of(const char *s)
 	static const char *const names[] = {
 		"",           "ministry",   "central",  "soe",
 		"enterprise", "university", "research", "hospital",
-		"school",     "centre",     "boundary",
+		"school",     "centre",     "boundary", "zone",
 	};
 	size_t i;
 
@@ -755,12 +755,14 @@ load_suffixes(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 
 		if (!type || type == ORG_MINISTRY || type == ORG_CENTRAL ||
 		    type == ORG_SOE ||
-		    (strcmp(l.f[2], "any") && strcmp(l.f[2], "region"))) {
+		    (strcmp(l.f[2], "any") && strcmp(l.f[2], "region") &&
+		     strcmp(l.f[2], "ref"))) {
 			*errline = l.lineno;
 			return EXT_EDATA;
 		}
 		t->sufs[t->n_sufs].type = type;
 		t->sufs[t->n_sufs].need_region = !strcmp(l.f[2], "region");
+		t->sufs[t->n_sufs].ref = !strcmp(l.f[2], "ref");
 		rc = reg_ac_add(t->suf, l.f[0], strlen(l.f[0]),
 		                (uint32_t)t->n_sufs, &old);
 		if (rc < 0) {

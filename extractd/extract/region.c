@@ -125,6 +125,7 @@ org_flags(int type)
 	switch (type) {
 	case ORG_HOSPITAL:
 	case ORG_SCHOOL:
+	case ORG_ZONE:
 		return type | ORG_F_HELPER | ORG_F_RECIP;
 	default:
 		return type | ORG_F_HELPER;
@@ -247,6 +248,123 @@ curated_ends_at(const struct org_ctx *c, size_t s0, size_t s1)
 	return lo < c->n_cur && c->cur[lo].b1 == s1 && c->cur[lo].b0 <= s0;
 }
 
+/* ---- words that refer back to an organisation --------------------------
+ * 该集团, 该行, and a bare suffix word opening a clause (,公司还援建...)
+ * name the last organisation of their kind written before them, within
+ * REF_MAX_BYTES. */
+#define REF_MAX_BYTES 1500
+#define REF_MAX_STEPS 8
+
+/* An organisation of type o can be what a word of type t refers to. */
+static bool
+ref_compatible(int t, int o)
+{
+	if (t == o)
+		return true;
+	if (t == ORG_ENTERPRISE)
+		return o == ORG_SOE || o == ORG_CENTRAL;
+	if (t == ORG_RESEARCH)
+		return o == ORG_UNIVERSITY || o == ORG_CENTRAL;
+	return false;
+}
+
+/* The last organisation of c->cur (curated) and c->orgs (by suffix) that
+ * ends at or before s0 and that type t may refer to, or NULL. */
+static const struct mention *
+ref_target(const struct org_ctx *c, size_t s0, int t)
+{
+	const struct mention *best = NULL;
+	size_t lo = 0, hi = c->n_cur, k, steps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->cur[mid].b1 <= s0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo, steps = 0; k > 0 && steps < REF_MAX_STEPS; k--, steps++) {
+		const struct mention *m = &c->cur[k - 1];
+
+		if (m->b1 + REF_MAX_BYTES < s0)
+			break;
+		if (m->b1 <= s0 &&
+		    ref_compatible(t, m->org_type & ORG_TYPE_MASK)) {
+			best = m;
+			break;
+		}
+	}
+	for (k = c->orgs->n, steps = 0; k > 0 && steps < REF_MAX_STEPS;
+	     k--, steps++) {
+		const struct mention *m = (struct mention *)c->orgs->p + k - 1;
+
+		if (m->b1 > s0)
+			continue;
+		if (m->b1 + REF_MAX_BYTES < s0 || (best && m->b1 <= best->b1))
+			break;
+		if (ref_compatible(t, m->org_type & ORG_TYPE_MASK)) {
+			best = m;
+			break;
+		}
+	}
+	return best;
+}
+
+/* s0 opens a clause: the text or a mark of punctuation comes before. */
+static bool
+clause_start(const char *text, size_t s0)
+{
+	size_t p = s0, n;
+	uint32_t cp;
+
+	while (p > 0 && text[p - 1] == ' ')
+		p--;
+	if (p == 0 || text[p - 1] == '\n')
+		return true;
+	while (--p > 0 && ((unsigned char)text[p] & 0xC0) == 0x80)
+		;
+	cp = u8_dec(text + p, s0 - p, &n);
+	return cp == ',' || cp == ';' || cp == 0xFF0C || cp == 0xFF1B ||
+	       cp == 0x3002 || cp == ':' || cp == 0xFF1A;
+}
+
+static int
+add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
+{
+	const struct mention *t = ref_target(c, s0, type);
+	struct mention *m;
+
+	if (!t)
+		return 0;
+	if (c->orgs->n &&
+	    ((struct mention *)c->orgs->p)[c->orgs->n - 1].b1 > s0)
+		return 0;
+	m = vec_push(c->orgs);
+	if (!m)
+		return EXT_ENOMEM;
+	m->b0 = s0;
+	m->b1 = s1;
+	m->kind = MEN_ORG;
+	m->org = t->org;
+	m->org_type = (t->org_type & ~ORG_F_REF) | ORG_F_REF;
+	return 0;
+}
+
+/* A province written right before another division in a name is dropped
+ * (SPEC rule 13: 江苏省南通市经济技术开发区 is 南通市经济技术开发区). */
+static long
+drop_province(const struct org_ctx *c, long j, size_t s0)
+{
+	const struct mention *m = &c->men[j];
+
+	if (m->r && m->r->level == REG_PROVINCE && (size_t)j + 1 < c->n_men &&
+	    c->men[j + 1].kind == MEN_REGION && c->men[j + 1].b0 == m->b1 &&
+	    c->men[j + 1].b1 <= s0)
+		return j + 1;
+	return j;
+}
+
 static int
 on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 {
@@ -265,6 +383,8 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 	 * is, and words before it (教育部直属高校) are not part of it. */
 	if (curated_ends_at(c, s0, s1))
 		return 0;
+	if (se->ref)
+		return add_ref(c, s0, s1, se->type);
 	/* Back to the nearest boundary, at most ORG_MAX_CPS characters. */
 	while (start > 0 && cps < ORG_MAX_CPS) {
 		size_t p = start - 1, n;
@@ -299,8 +419,11 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 		}
 	}
 	if (j >= 0) {
-		const struct mention *m = &c->men[j];
+		const struct mention *m;
 		size_t k;
+
+		j = drop_province(c, j, s0);
+		m = &c->men[j];
 
 		start = m->b0;
 		/* "毕节、黔南妇幼保健院": the suffix serves the whole list. */
@@ -326,6 +449,12 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 			    0)
 				return rc;
 		}
+	} else if (start == s0 && bounded && clause_start(c->text, s0)) {
+		/* ,医院派驻...: the hospital named before. */
+		return add_ref(c, s0, s1, se->type);
+	} else if (start == s0 && se->type == ORG_ZONE && s0 >= 3 &&
+	           !memcmp(c->text + s0 - 3, "、", 3)) {
+		/* 珠海市斗门区、高新区: the zone listed with a division. */
 	} else if ((se->need_region && !cur_start) || !bounded || start == s0) {
 		return 0;
 	}
@@ -483,7 +612,8 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 
 			while (a < orgs.n && co[a].b1 < so->b0)
 				a++;
-			for (size_t k = a; k < orgs.n && co[k].b0 <= so->b1;
+			for (size_t k = a; !(so->org_type & ORG_F_REF) &&
+			                   k < orgs.n && co[k].b0 <= so->b1;
 			     k++) {
 				if (co[k].b1 == so->b0) {
 					so->b0 = co[k].b0;
