@@ -108,6 +108,13 @@ struct pctx {
 	struct side loc[MAXSIDE];
 	size_t nloc;
 	bool loc_pending, loc_live;
+	/* The organisation the passage is about: the first helper of the
+	 * last sentence that named one, when it was an organisation
+	 * (中国石油大力推进产业扶贫。援建河南台前县...). */
+	struct side org_subj;
+	size_t org_subj_sent;
+	bool has_org_subj;
+	bool sent_subj_seen; /* this sentence named a helper already */
 };
 
 /* First cue starting at or after b. */
@@ -527,6 +534,45 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	            g->handover, seg_level(g));
 }
 
+/* Sets the rule name of the pairings out[n0..) made by an organisation
+ * rule. */
+static void
+name_rule(struct pctx *c, size_t n0, const char *rule)
+{
+	for (size_t i = n0; i < c->out->n; i++)
+		((struct ext_pairing *)c->out->p)[i].rule = rule;
+}
+
+/* Sentences an organisation stays the subject after it was named. */
+#define ORG_SUBJ_SENTS 5
+
+/* "2013年定点帮扶吉县以来,...": a clause with a cue and recipients but no
+ * helper, in a passage about an organisation, is that organisation's
+ * help. Only a clause with no helper carried from the one before. */
+static int
+org_subject_clause(struct pctx *c, const struct seg *prefix)
+{
+	size_t n0 = c->out->n;
+	int rc;
+
+	if (!c->has_org_subj || !prefix->assist || !prefix->nr ||
+	    prefix->passive || !(prefix->strong || prefix->designated) ||
+	    c->sent > c->org_subj_sent + ORG_SUBJ_SENTS)
+		return 0;
+	/* The cue is the verb before its object (援建河南台前县), not a noun
+	 * after the places (向遵义市等协作县区选派...). */
+	if (prefix->cue_b0 > prefix->r[0].b0) {
+		xpl_span(c->xpl, c->sent, "refused", c->text, prefix->r[0].b0,
+		         prefix->cue_b1,
+		         "no subject carried: the cue follows the places");
+		return 0;
+	}
+	rc = emit(c, &c->org_subj, 1, prefix->r, prefix->nr, prefix->cue_b0,
+	          prefix->cue_b1, prefix->designated, true, seg_level(prefix));
+	name_rule(c, n0, "org_subject");
+	return rc;
+}
+
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
 do_clause(struct pctx *c, const struct item *items, size_t ni,
@@ -538,6 +584,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	bool have_group = false, first_group = true;
 	int rc = 0;
 
+	size_t a_text = a;
+
+	while (c->text[a_text] == ' ')
+		a_text++;
 	c->loc_live = c->loc_pending;
 	c->loc_pending = false;
 	seg_reset(prefix);
@@ -668,6 +718,13 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 				    !prefix->assist)
 					prefix->cont = true;
 				break;
+			case CUE_JOIN:
+				/* ",以及新疆青河县...": the list of the clause
+				 * before goes on. */
+				if (cur == prefix && !prefix->any_item &&
+				    !prefix->assist && q->b0 == a_text)
+					prefix->cont = true;
+				break;
 			case CUE_SELF:
 				if (c->main_region) {
 					struct item self = {
@@ -711,7 +768,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		              : seg_level(&c->carry));
 		if (rc)
 			goto done;
-	}
+	} else if (!c->has_carry && !have_group &&
+	           (rc = org_subject_clause(c, prefix)) != 0)
+		goto done;
 	if (have_group) {
 		rc = finish_seg(c, g, first_group ? prefix : NULL);
 		if (rc)
@@ -893,6 +952,10 @@ drop_province_before(struct vec *items, const struct mention *x,
 		items->n--;
 }
 
+static void track_org_subject(struct pctx *c, const struct vec *items);
+static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
+                      struct vec *cues);
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -1036,7 +1099,46 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			}
 		}
 	}
-	/* Clause by clause. */
+	/* Clause by clause; then the sentence's subject for the next ones. */
+	rc = do_clauses(c, s, items, cues);
+	if (rc == 0)
+		track_org_subject(c, items);
+	return rc;
+}
+
+/* The first helper the sentence names: an organisation becomes the
+ * passage's subject, a division ends it. */
+static void
+track_org_subject(struct pctx *c, const struct vec *items)
+{
+	const struct item *it = items->p;
+
+	for (size_t i = 0; i < items->n; i++) {
+		if (it[i].inside_org ||
+		    (it[i].role != IT_H && it[i].role != IT_HR))
+			continue;
+		if (it[i].r) {
+			if (it[i].role == IT_H)
+				c->has_org_subj = false;
+			if (it[i].role == IT_H)
+				return;
+			continue;
+		}
+		if ((it[i].org_type & ORG_TYPE_MASK) == ORG_ZONE)
+			continue;
+		side_of(&c->org_subj, &it[i]);
+		c->org_subj_sent = c->sent;
+		c->has_org_subj = true;
+		return;
+	}
+}
+
+static int
+do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
+           struct vec *cues)
+{
+	int rc;
+
 	{
 		const struct item *it = items->p;
 		const struct cue *q = cues->p;

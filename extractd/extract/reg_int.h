@@ -95,6 +95,7 @@ enum abv_kind {
 struct org_ent {
 	const char *name;
 	int type;
+	const char *full; /* a short form's full name, or NULL */
 };
 
 struct suf_ent {

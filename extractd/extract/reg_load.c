@@ -715,6 +715,7 @@ load_orgs(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 		}
 		t->orgs[t->n_orgs].name = l.f[0];
 		t->orgs[t->n_orgs].type = type;
+		t->orgs[t->n_orgs].full = *l.f[2] ? l.f[2] : NULL;
 		t->n_orgs++;
 		if ((rc = add_pat(t, l.f[0], strlen(l.f[0]), e)) != 0)
 			goto bad;

@@ -475,6 +475,28 @@ cmp_mention(const void *a, const void *b)
 	return x->r && y->r ? strcmp(x->r->code, y->r->code) : 0;
 }
 
+/* A short form (交行) whose full name (交通银行) the article wrote before
+ * is named by it: one unit, one name. Looks back over the last
+ * SHORT_FORM_STEPS organisations; NULL if none has the full name. */
+#define SHORT_FORM_STEPS 64
+
+static const char *
+short_form_full(const struct vec *orgs, const char *full)
+{
+	size_t k, steps;
+
+	if (!full || orgs->n < 2)
+		return NULL;
+	for (k = orgs->n - 1, steps = 0; k > 0 && steps < SHORT_FORM_STEPS;
+	     k--, steps++) {
+		const struct mention *m = (struct mention *)orgs->p + k - 1;
+
+		if (m->org && !strcmp(m->org, full))
+			return m->org;
+	}
+	return NULL;
+}
+
 int
 reg_find(const struct reg_tables *rt, const char *text, size_t len,
          const struct sent *sents, size_t n_sents, struct arena *ar,
@@ -581,7 +603,10 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			m->b0 = r->b0;
 			m->b1 = r->b1;
 			m->kind = MEN_ORG;
-			m->org = ar_strndup(ar, text + r->b0, r->b1 - r->b0);
+			m->org = short_form_full(&orgs, rt->orgs[e->a].full);
+			if (!m->org)
+				m->org =
+				    ar_strndup(ar, text + r->b0, r->b1 - r->b0);
 			m->org_type = org_flags(rt->orgs[e->a].type);
 			if (!m->org)
 				rc = EXT_ENOMEM;
