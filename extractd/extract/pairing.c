@@ -952,6 +952,195 @@ drop_province_before(struct vec *items, const struct mention *x,
 		items->n--;
 }
 
+/* Text [p - n, p) is the UTF-8 string w (n its length); p >= lo. */
+static bool
+ends_with_at(const char *text, size_t lo, size_t p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return p >= lo + n && !memcmp(text + p - n, w, n);
+}
+
+/* "中国石化继续承担安徽岳西县、颍上县,湖南凤凰县的定点扶贫任务,以及西藏
+ * 班戈县的对口支援任务": the places listed between 承担 and 的<cue>任务
+ * (across commas) are the recipients of the sentence's first helper, an
+ * organisation (else the passage's organisation). Walks back from each
+ * such cue over places, list marks and earlier 的<cue>任务 to the verb. */
+static int
+org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
+               const struct vec *cues)
+{
+	static const char *const seps[] = { "、", ",",  "，", "以及",
+		                            "及", "和", " " };
+	static const char *const verbs[] = { "承担", "负责", "肩负", "承接" };
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t qi, n0 = c->out->n;
+	int rc;
+
+	for (qi = 0; qi < cues->n; qi++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, p, ii = items->n, k, verb = 0;
+		bool ok = true;
+
+		if (q[qi].kind != CUE_ASSIST ||
+		    !ends_with_at(c->text, s->b0, q[qi].b0, "的") ||
+		    q[qi].b1 + 6 > s->b1 ||
+		    memcmp(c->text + q[qi].b1, "任务", 6))
+			continue;
+		p = q[qi].b0 - 3;
+		while (ok && !verb) {
+			while (ii > 0 && it[ii - 1].b1 > p)
+				ii--;
+			if (ii > 0 && it[ii - 1].b1 == p && it[ii - 1].r &&
+			    it[ii - 1].role == IT_R && !it[ii - 1].inside_org) {
+				const struct item *x = &it[ii - 1];
+
+				/* 安徽岳西县: the province before its county
+				 * adds nothing. */
+				if (!(nr && rs[nr - 1].b0 == x->b1 &&
+				      x->r->level == REG_PROVINCE &&
+				      reg_contains(x->r, rs[nr - 1].r)) &&
+				    nr < MAXSIDE)
+					side_of(&rs[nr++], x);
+				p = x->b0;
+				continue;
+			}
+			for (k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+				if (ends_with_at(c->text, s->b0, p, verbs[k]))
+					verb = p - strlen(verbs[k]);
+			if (verb)
+				break;
+			for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++)
+				if (ends_with_at(c->text, s->b0, p, seps[k]))
+					break;
+			if (k < sizeof(seps) / sizeof(seps[0])) {
+				p -= strlen(seps[k]);
+				continue;
+			}
+			/* An earlier 的<cue>任务 of the same list. */
+			ok = false;
+			if (ends_with_at(c->text, s->b0, p, "任务"))
+				for (k = qi; k > 0; k--)
+					if (q[k - 1].b1 == p - 6 &&
+					    ends_with_at(c->text, s->b0,
+					                 q[k - 1].b0, "的")) {
+						p = q[k - 1].b0 - 3;
+						ok = true;
+						break;
+					}
+		}
+		if (!verb || !nr)
+			continue;
+		/* The helper: the sentence's first, if an organisation. */
+		for (k = 0; k < items->n && it[k].b0 < verb; k++)
+			if (!it[k].inside_org && it[k].role != IT_R)
+				break;
+		if (k < items->n && it[k].b0 < verb) {
+			if (it[k].r)
+				continue;
+			side_of(&hs, &it[k]);
+		} else if (c->has_org_subj &&
+		           c->sent <= c->org_subj_sent + ORG_SUBJ_SENTS) {
+			hs = c->org_subj;
+		} else {
+			continue;
+		}
+		k = c->out->n;
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1,
+		          (q[qi].flags & CUE_F_DESIGNATED) != 0, true, 2);
+		if (rc)
+			return rc;
+		/* 对口支援 (援藏 ...) is relation other (SPEC rule 14). */
+		if (q[qi].b1 - q[qi].b0 == 12 &&
+		    !memcmp(c->text + q[qi].b0, "对口支援", 12))
+			for (; k < c->out->n; k++)
+				((struct ext_pairing *)c->out->p)[k].relation =
+				    "other";
+	}
+	name_rule(c, n0, "org_task_list");
+	return 0;
+}
+
+/* A small count at p: ASCII digits or one Chinese numeral (一 .. 十, 两),
+ * then 个; sets *end past 个. 0 when none. */
+static unsigned
+count_at(const char *text, size_t p, size_t end, size_t *after)
+{
+	static const char *const cn[] = { "一", "二", "三", "四", "五", "六",
+		                          "七", "八", "九", "十", "两" };
+	unsigned v = 0;
+	size_t k;
+
+	while (p < end && text[p] >= '0' && text[p] <= '9' && v < 1000)
+		v = v * 10 + (unsigned)(text[p++] - '0');
+	if (!v)
+		for (k = 0; k < sizeof(cn) / sizeof(cn[0]); k++)
+			if (p + 3 <= end && !memcmp(text + p, cn[k], 3)) {
+				v = k < 10 ? (unsigned)k + 1 : 2;
+				p += 3;
+				break;
+			}
+	if (!v || p + 3 > end || memcmp(text + p, "个", 3))
+		return 0;
+	*after = p + 3;
+	return v;
+}
+
+/* "...宣布A县、B县、C县退出贫困县行列,至此,交通银行3个定点扶贫县全部
+ * 脱贫": an organisation's counted designated counties (N个定点扶贫县)
+ * are the N counties the sentence names, when it names exactly N. */
+static int
+org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
+            const struct vec *cues)
+{
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t i, k, n0 = c->out->n;
+	int rc;
+
+	for (i = 0; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, after, qi;
+		unsigned n;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		n = count_at(c->text, it[i].b1, s->b1, &after);
+		if (!n)
+			continue;
+		qi = cue_lower(q, cues->n, after);
+		if (qi >= cues->n || q[qi].b0 != after ||
+		    !(q[qi].flags & CUE_F_DESIGNATED) || q[qi].b1 + 3 > s->b1 ||
+		    memcmp(c->text + q[qi].b1, "县", 3))
+			continue;
+		for (k = 0; k < items->n; k++)
+			if (it[k].r && it[k].role == IT_R &&
+			    !it[k].inside_org && it[k].r->level == REG_COUNTY) {
+				size_t j;
+
+				for (j = 0; j < nr && rs[j].r != it[k].r; j++)
+					;
+				if (j == nr && nr < MAXSIDE)
+					side_of(&rs[nr++], &it[k]);
+			}
+		if (nr != n) {
+			if (nr)
+				xpl_span(c->xpl, c->sent, "refused", c->text,
+				         it[i].b0, q[qi].b1,
+				         "%u counted, %zu counties named", n,
+				         nr);
+			continue;
+		}
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_counted");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1099,6 +1288,11 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			}
 		}
 	}
+	rc = org_task_lists(c, s, items, cues);
+	if (rc == 0)
+		rc = org_counted(c, s, items, cues);
+	if (rc)
+		return rc;
 	/* Clause by clause; then the sentence's subject for the next ones. */
 	rc = do_clauses(c, s, items, cues);
 	if (rc == 0)
