@@ -237,9 +237,19 @@ is_central(int org_type)
 	return t == ORG_MINISTRY || t == ORG_CENTRAL || t == ORG_SOE;
 }
 
+/* A development zone (高新区) or 兵团 stands for a place: between it
+ * and a division the relation is that of two divisions. */
+static bool
+is_zone(const struct side *s)
+{
+	return !s->r && (s->org_type & ORG_TYPE_MASK) == ORG_ZONE;
+}
+
 static const char *
 relation(const struct side *h, const struct side *r, bool designated)
 {
+	if ((is_zone(h) && (r->r || is_zone(r))) || (h->r && is_zone(r)))
+		return "east_west";
 	if (!h->r) {
 		int t = h->org_type & ORG_TYPE_MASK;
 
@@ -975,7 +985,7 @@ org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
 	static const char *const verbs[] = { "承担", "负责", "肩负", "承接" };
 	const struct item *it = items->p;
 	const struct cue *q = cues->p;
-	size_t qi, n0 = c->out->n;
+	size_t qi, n0 = c->out->n, first = (size_t)-1;
 	int rc;
 
 	for (qi = 0; qi < cues->n; qi++) {
@@ -1033,9 +1043,12 @@ org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
 		if (!verb || !nr)
 			continue;
 		/* The helper: the sentence's first, if an organisation. */
-		for (k = 0; k < items->n && it[k].b0 < verb; k++)
-			if (!it[k].inside_org && it[k].role != IT_R)
-				break;
+		if (first == (size_t)-1)
+			for (first = 0; first < items->n; first++)
+				if (!it[first].inside_org &&
+				    it[first].role != IT_R)
+					break;
+		k = first;
 		if (k < items->n && it[k].b0 < verb) {
 			if (it[k].r)
 				continue;
@@ -1099,9 +1112,12 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 	size_t i, k, n0 = c->out->n;
 	int rc;
 
+	struct side rs[MAXSIDE], hs;
+	size_t nr = 0;
+	bool listed = false;
+
 	for (i = 0; i < items->n; i++) {
-		struct side rs[MAXSIDE], hs;
-		size_t nr = 0, after, qi;
+		size_t after, qi;
 		unsigned n;
 
 		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
@@ -1114,7 +1130,8 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 		    !(q[qi].flags & CUE_F_DESIGNATED) || q[qi].b1 + 3 > s->b1 ||
 		    memcmp(c->text + q[qi].b1, "县", 3))
 			continue;
-		for (k = 0; k < items->n; k++)
+		/* The counties the sentence names, once. */
+		for (k = 0; !listed && k < items->n; k++)
 			if (it[k].r && it[k].role == IT_R &&
 			    !it[k].inside_org && it[k].r->level == REG_COUNTY) {
 				size_t j;
@@ -1124,6 +1141,7 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 				if (j == nr && nr < MAXSIDE)
 					side_of(&rs[nr++], &it[k]);
 			}
+		listed = true;
 		if (nr != n) {
 			if (nr)
 				xpl_span(c->xpl, c->sent, "refused", c->text,

@@ -1,0 +1,273 @@
+/* org_test.c - pairings with an organisation on one side, from our own
+ * sentences: development zones and 兵团 (SPEC rules 12, 13), a news
+ * agency's dateline, words that refer back (该集团, a bare 医院), the
+ * organisation a passage is about, task lists (承担...的定点扶贫任务),
+ * counted designated counties, short forms and the rule names. */
+#include "extload.h"
+#include "extract.h"
+#include "extract_int.h"
+#include "reg_int.h"
+#include "regtest.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <time.h>
+
+static const struct reg_tables *rt;
+
+/* Runs the region and pairing stages; the pairings go to out (strings in
+ * ar). */
+static int
+run(const char *text, struct arena *ar, struct vec *out)
+{
+	size_t len = strlen(text), n_s, n_m;
+	struct sent *s = regtest_split(text, len, ar, &n_s);
+	struct mention *m;
+	struct ext_doc doc;
+	const struct region *main_region;
+	int rc;
+
+	memset(&doc, 0, sizeof(doc));
+	doc.text = (char *)text;
+	doc.len = len;
+	rc = reg_find(rt, text, len, s, n_s, ar, &m, &n_m);
+	if (rc)
+		return rc;
+	main_region = reg_main(rt, text, &doc, m, n_m);
+	return pair_find(rt, text, len, s, n_s, m, n_m, &doc, main_region, ar,
+	                 out);
+}
+
+/* "helper>recipient" joined by " | ", in output order; with rels, each
+ * with its relation ("helper>recipient/relation"). */
+static void
+describe(const char *text, bool rels, char *got, size_t cap)
+{
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	size_t k = 0;
+
+	got[0] = '\0';
+	if (run(text, ar, &out) != 0)
+		snprintf(got, cap, "ERROR");
+	for (size_t i = 0; i < out.n; i++) {
+		const struct ext_pairing *p = (struct ext_pairing *)out.p + i;
+		int w = snprintf(got + k, cap - k, "%s%s>%s%s%s",
+		                 k ? " | " : "", p->helper, p->recipient,
+		                 rels ? "/" : "", rels ? p->relation : "");
+
+		if (w < 0 || (size_t)w >= cap - k)
+			break;
+		k += (size_t)w;
+	}
+	vec_free(&out);
+	ar_destroy(&ar);
+}
+
+struct tcase {
+	const char *text, *want;
+};
+
+static void
+check_cases(const struct tcase *cases, size_t n, bool rels)
+{
+	char got[2048];
+
+	for (size_t i = 0; i < n; i++) {
+		describe(cases[i].text, rels, got, sizeof(got));
+		CHECK_STR(got, cases[i].want);
+	}
+}
+
+/* SPEC rules 12, 13: zones are sides with no code, named as written with
+ * a province before the city dropped; their side is that of the division
+ * their name holds or they are listed with. */
+static void
+test_zones(void)
+{
+	static const struct tcase cases[] = {
+		{ "2020年海珠区、高新区累计帮扶黔南州荔波县500万元。",
+		  "海珠区>黔南布依族苗族自治州/east_west | "
+		  "高新区>黔南布依族苗族自治州/east_west | "
+		  "海珠区>荔波县/east_west | "
+		  "高新区>荔波县/east_west" },
+		{ "浙江省宁波市经济技术开发区对口帮扶延边州和龙市。",
+		  "宁波市经济技术开发区>延边朝鲜族自治州/east_west | "
+		  "宁波市经济技术开发区>和龙市/east_west" },
+		/* 新疆 inside the name is no recipient of its own. */
+		{ "江苏省对口支援新疆生产建设兵团第四师。",
+		  "江苏省>新疆生产建设兵团/east_west" },
+		/* A bare 开发区 is no name. */
+		{ "开发区对口帮扶延边州和龙市。", "" },
+	};
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]), true);
+}
+
+static void
+test_refer_back(void)
+{
+	static const struct tcase cases[] = {
+		/* 该集团: the group named before. */
+		{ "中国电信积极参与脱贫攻坚。该集团援建了凉山州布拖县的通信基站"
+		  "。",
+		  "中国电信>凉山彝族自治州 | 中国电信>布拖县" },
+		/* A bare 医院 opening a clause: the hospital named before. */
+		{ "北京积水潭医院院长介绍,多年来,医院对口帮扶赤峰市林西县。",
+		  "北京积水潭医院>赤峰市 | 北京积水潭医院>林西县" },
+		/* A short form after its full name is named by it. */
+		{ "中国农业银行定点帮扶湖北省大悟县。农行还援建了四川省兴文县的"
+		  "学"
+		  "校。",
+		  "中国农业银行>大悟县 | 中国农业银行>兴文县" },
+		/* Alone, the short form stays as written. */
+		{ "中石化定点帮扶湖南省凤凰县。", "中石化>凤凰县" },
+		/* A news agency's dateline names no helper. */
+		{ "新华社昆明3月2日电 上海市援建的红河州医院投入使用。",
+		  "上海市>红河哈尼族彝族自治州" },
+	};
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]), false);
+}
+
+static void
+test_subject(void)
+{
+	static const struct tcase cases[] = {
+		/* The organisation the passage is about helps where a clause
+		 * with no helper says so. */
+		{ "国家开发银行长期关注民生。2017年起定点帮扶甘肃省会宁县,"
+		  "已见成"
+		  "效。",
+		  "国家开发银行>会宁县" },
+		/* A division named as a helper since ends it. */
+		{ "国家开发银行长期关注民生。杭州市积极参与东西部协作。2017年起"
+		  "定"
+		  "点帮扶会宁县。",
+		  "" },
+		/* A cue after the places is a noun (协作县区), not a verb. */
+		{ "中国移动关注民生。向临夏州等协作县区派出人员。", "" },
+		/* Too many sentences later, no longer the subject. */
+		{ "国家开发银行关注民生。甲。乙。丙。丁。戊。己。定点帮扶会宁县"
+		  "。",
+		  "" },
+		/* ,以及 goes on with the clause before. */
+		{ "中国华电援建了贵州省黄平县的道路,以及云南省盐津县的学校。",
+		  "中国华电>黄平县 | 中国华电>盐津县" },
+		/* A place inside a quoted name (SPEC rule 10). */
+		{ "中国大唐援建“武定县彝绣合作社”。", "中国大唐>武定县" },
+		/* Commercial investment gives nothing (SPEC rule 9). */
+		{ "华润集团在遵义市投资20亿元建设啤酒厂。", "" },
+	};
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]), false);
+}
+
+static void
+test_task_lists(void)
+{
+	static const struct tcase cases[] = {
+		{ "中国建筑继续承担甘肃康乐县、卓尼县,西藏左贡县的定点扶贫任务,"
+		  "以及新疆疏附县的对口支援任务。",
+		  "中国建筑>左贡县/designated | 中国建筑>卓尼县/designated | "
+		  "中国建筑>康乐县/designated | 中国建筑>疏附县/other" },
+		/* A list of places and other words is not a task list; the
+		 * clause's own helper and recipients still pair. */
+		{ "中国建筑承担甘肃康乐县道路建设和卓尼县的定点扶贫任务。",
+		  "中国建筑>康乐县/designated | 中国建筑>卓尼县/designated" },
+		/* 2 counted, 2 named. */
+		{ "日前,云南省宣布文山州广南县、丘北县正式摘帽,至此,"
+		  "中国农业发展银"
+		  "行2个定点扶贫县全部脱贫。",
+		  "中国农业发展银行>广南县/designated | "
+		  "中国农业发展银行>丘北县/designated" },
+		/* 3 counted, 2 named: nothing. */
+		{ "日前,云南省宣布文山州广南县、丘北县正式摘帽,至此,"
+		  "中国农业发展银"
+		  "行3个定点扶贫县全部脱贫。",
+		  "" },
+		{ "中国农业发展银行两个定点扶贫县丘北县、广南县全部脱贫。",
+		  "中国农业发展银行>丘北县/designated | "
+		  "中国农业发展银行>广南县/designated" },
+	};
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]), true);
+}
+
+/* The rule names of the organisation rules. */
+static void
+test_rules(void)
+{
+	static const struct {
+		const char *text, *rule;
+	} cases[] = {
+		{ "国家开发银行关注民生。定点帮扶会宁县。", "org_subject" },
+		{ "中国建筑承担卓尼县的定点扶贫任务。", "org_task_list" },
+		{ "丘北县摘帽,中国农业发展银行1个定点扶贫县脱贫。",
+		  "org_counted" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena *ar = ar_new();
+		struct vec out = VEC_INIT(struct ext_pairing);
+
+		CHECK_INT(run(cases[i].text, ar, &out), 0);
+		CHECK_INT(out.n, 1);
+		if (out.n == 1)
+			CHECK_STR(((struct ext_pairing *)out.p)->rule,
+			          cases[i].rule);
+		vec_free(&out);
+		ar_destroy(&ar);
+	}
+}
+
+/* Many organisations, refer-back words and task lists stay linear. */
+static void
+test_linear(void)
+{
+	static const char clause[] =
+	    "中国建筑承担卓尼县的定点扶贫任务,该集团援建,医院帮扶,";
+	size_t n = 20000, cl = strlen(clause), len = cl * n;
+	char *text = malloc(len + 1);
+	struct arena *ar = ar_new();
+	struct vec out = VEC_INIT(struct ext_pairing);
+	clock_t t0;
+
+	if (!text)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + i * cl, clause, cl);
+	text[len] = '\0';
+	t0 = clock();
+	CHECK_INT(run(text, ar, &out), 0);
+	/* The task list's county, and the article's prefecture for 援建
+	 * with no place named. */
+	CHECK_INT(out.n, 2);
+	printf("org: 20,000 clauses in %.3f s\n",
+	       (double)(clock() - t0) / CLOCKS_PER_SEC);
+	vec_free(&out);
+	ar_destroy(&ar);
+	free(text);
+}
+
+int
+main(void)
+{
+	struct extload el;
+	char err[512];
+
+	if (extload_open(&el, NULL, "", err, sizeof(err)) != 0) {
+		fprintf(stderr, "org_test: %s\n", err);
+		return 1;
+	}
+	rt = el.tables->reg;
+	(void)regtest_repeat; /* shared with region_test and pairing_test */
+	test_zones();
+	test_refer_back();
+	test_subject();
+	test_task_lists();
+	test_rules();
+	test_linear();
+	extload_close(&el);
+	return test_done("org_test");
+}
