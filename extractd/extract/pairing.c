@@ -999,6 +999,20 @@ org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
 		    memcmp(c->text + q[qi].b1, "任务", 6))
 			continue;
 		p = q[qi].b0 - 3;
+		/* Items before p (they are in text order). */
+		{
+			size_t lo = 0, hi = items->n;
+
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (it[mid].b0 < p)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			ii = lo;
+		}
 		while (ok && !verb) {
 			while (ii > 0 && it[ii - 1].b1 > p)
 				ii--;
