@@ -944,9 +944,10 @@ zone_role(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
 	return IT_HR;
 }
 
-/* "江苏省南通市经济技术开发区": the province before a zone whose name
- * starts with a division of it is dropped (SPEC rule 13), as the
- * province before a prefecture is: the previous item goes. */
+/* "江苏省南通市经济技术开发区", "贵州省台江县人民医院": the province
+ * before an organisation whose name starts with a division of it is
+ * dropped (SPEC rule 13), as the province before a prefecture is: the
+ * previous item goes. */
 static void
 drop_province_before(struct vec *items, const struct mention *x,
                      const struct mention *m, size_t nm, size_t i)
@@ -1173,6 +1174,69 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 	return 0;
 }
 
+/* Words that end the name of a team a unit sends (SPEC rule 7). */
+static const char *const team_words[] = { "工作队", "工作组", "帮扶队",
+	                                  "工作站", "联络组", "指挥部" };
+#define TEAM_GAP 8 /* characters between the place and the team word */
+
+/* "国家电网驻黄平县扶贫工作队": a unit's team stationed in a place acts for
+ * the unit (SPEC rule 7): the unit helps the place. */
+static int
+org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	const struct item *it = items->p;
+	size_t i, n0 = c->out->n;
+	int rc;
+
+	for (i = 0; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, k = i + 1, p, cps;
+		bool team = false;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R ||
+		    it[i].b1 + 3 > s->b1 || memcmp(c->text + it[i].b1, "驻", 3))
+			continue;
+		p = it[i].b1 + 3;
+		/* The places right after 驻, a province before its county
+		 * adding nothing. */
+		for (; k < items->n && it[k].b0 == p && it[k].r &&
+		       it[k].role == IT_R && !it[k].inside_org;
+		     k++) {
+			if (nr && rs[nr - 1].r->level == REG_PROVINCE &&
+			    reg_contains(rs[nr - 1].r, it[k].r))
+				nr--;
+			if (nr < MAXSIDE)
+				side_of(&rs[nr++], &it[k]);
+			p = it[k].b1;
+		}
+		for (cps = 0; nr && !team && cps <= TEAM_GAP && p < s->b1;
+		     cps++) {
+			size_t n, w;
+			uint32_t cp;
+
+			for (w = 0;
+			     w < sizeof(team_words) / sizeof(team_words[0]);
+			     w++)
+				if (p + strlen(team_words[w]) <= s->b1 &&
+				    !memcmp(c->text + p, team_words[w],
+				            strlen(team_words[w])))
+					team = true;
+			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			if (cp < 0x3400)
+				break;
+			p += n;
+		}
+		if (!team)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_work_team");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1223,10 +1287,9 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				         x->b0, x->b1, "a dateline's outlet");
 				continue;
 			}
-			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE) {
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE)
 				role = zone_role(c, m, nm, i, items);
-				drop_province_before(items, x, m, nm, i);
-			}
+			drop_province_before(items, x, m, nm, i);
 		} else if (r) {
 			role = c->rt->role[reg_index(c->rt, r)] == ROLE_EAST
 			           ? IT_H
@@ -1323,6 +1386,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	rc = org_task_lists(c, s, items, cues);
 	if (rc == 0)
 		rc = org_counted(c, s, items, cues);
+	if (rc == 0)
+		rc = org_work_teams(c, s, items);
 	if (rc)
 		return rc;
 	/* Clause by clause; then the sentence's subject for the next ones. */

@@ -418,6 +418,19 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 			cur_start = true;
 		}
 	}
+	/* So can one found by its suffix (南方医科大学 + 南方医院). */
+	if (!cur_start && c->orgs->n) {
+		const struct mention *lo =
+		    (struct mention *)c->orgs->p + (c->orgs->n - 1);
+
+		if (!(lo->org_type & ORG_F_REF) && lo->b0 >= start &&
+		    lo->b1 <= s0 && (j < 0 || lo->b0 < c->men[j].b0)) {
+			j = -1;
+			start = lo->b0;
+			bounded = true;
+			cur_start = true;
+		}
+	}
 	if (j >= 0) {
 		const struct mention *m;
 		size_t k;

@@ -122,6 +122,20 @@ test_refer_back(void)
 		  "中国农业银行>大悟县 | 中国农业银行>兴文县" },
 		/* Alone, the short form stays as written. */
 		{ "中石化定点帮扶湖南省凤凰县。", "中石化>凤凰县" },
+		/* 援建 before 宁夏 is no 建宁. */
+		{ "国家能源集团关注民生。该集团累计投入资金2亿元援建宁夏回族自"
+		  "治区"
+		  "同心县的扶贫车间。",
+		  "国家能源集团>同心县" },
+		/* A province before a unit's name goes (SPEC rule 13); a
+		 * unit found by its suffix starts a longer name. */
+		{ "浙江大学医学院附属第一医院对口帮扶贵州省台江县人民医院。",
+		  "浙江大学医学院附属第一医院>台江县人民医院" },
+		{ "南方医科大学南方医院组团式帮扶西藏林芝市人民医院。",
+		  "南方医科大学南方医院>林芝市人民医院" },
+		/* A unit's team stationed in a place (SPEC rule 7). */
+		{ "国家电网驻黄平县扶贫工作队走访贫困户。", "国家电网>黄平县" },
+		{ "国家电网驻黄平县的员工走访贫困户。", "" },
 		/* A news agency's dateline names no helper. */
 		{ "新华社昆明3月2日电 上海市援建的红河州医院投入使用。",
 		  "上海市>红河哈尼族彝族自治州" },
