@@ -111,6 +111,9 @@ struct pctx {
 	/* The organisation the passage is about: the first helper of the
 	 * last sentence that named one, when it was an organisation
 	 * (中国石油大力推进产业扶贫。援建河南台前县...). */
+	/* The prefecture or county the article is about: the main region,
+	 * or within a main province its division named most (set once). */
+	const struct region *area;
 	struct side org_subj;
 	size_t org_subj_sent;
 	bool has_org_subj;
@@ -1237,6 +1240,82 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
 	return 0;
 }
 
+/* "宝钢集团对口援藏项目133个、援藏资金2.78亿元" in an article about a
+ * prefecture of Tibet: a helper's 援X projects or funds (X a
+ * province's abbreviation) went to the region the article is about,
+ * when that is a prefecture or county (the province itself never is,
+ * SPEC rule 5). */
+static int
+aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	/* Not 干部: staff nouns give nothing (SPEC rule 7). */
+	static const char *const what[] = { "项目", "资金" };
+	const struct item *it = items->p;
+	const struct region *mr = c->area;
+	size_t i, w, n0 = c->out->n;
+	int rc;
+
+	if (!mr || c->rt->role[reg_index(c->rt, mr)] == ROLE_EAST)
+		return 0;
+	for (i = 0; i < items->n; i++) {
+		size_t p = it[i].b1, n;
+		struct side hs, rs;
+
+		/* Any helper; also another province (黑龙江省, 吉林省对口援
+		 * 藏), whatever side the official list gives it. */
+		if (it[i].inside_org ||
+		    (it[i].r ? it[i].role != IT_H &&
+		                   (it[i].r->level != REG_PROVINCE ||
+		                    reg_contains(it[i].r, mr))
+		             : it[i].role == IT_R))
+			continue;
+		/* 宝钢集团(现为宝武集团)对口援藏: over a short aside. */
+		if (p + 1 <= s->b1 && c->text[p] == '(') {
+			size_t q = p + 1, k;
+
+			for (k = 0; q < s->b1 && c->text[q] != ')' && k < 40;
+			     k++)
+				q++;
+			if (q < s->b1 && c->text[q] == ')')
+				p = q + 1;
+		}
+		if (p + 6 <= s->b1 && !memcmp(c->text + p, "对口", 6))
+			p += 6;
+		if (p + 3 > s->b1 || memcmp(c->text + p, "援", 3))
+			continue;
+		p += 3;
+		if (p >= s->b1 || u8_dec(c->text + p, s->b1 - p, &n) < 0x3400)
+			continue;
+		/* X: an abbreviation of the province the area lies in. */
+		for (w = 0; w < c->rt->n_abv; w++)
+			if (strlen(c->rt->abv[w].s) == n &&
+			    !memcmp(c->text + p, c->rt->abv[w].s, n) &&
+			    reg_contains(&c->rt->regions[c->rt->abv[w].r], mr))
+				break;
+		if (w == c->rt->n_abv)
+			continue;
+		p += n;
+		for (w = 0; w < sizeof(what) / sizeof(what[0]); w++)
+			if (p + 6 <= s->b1 && !memcmp(c->text + p, what[w], 6))
+				break;
+		if (w == sizeof(what) / sizeof(what[0]))
+			continue;
+		side_of(&hs, &it[i]);
+		memset(&rs, 0, sizeof(rs));
+		rs.r = mr;
+		rs.b0 = it[i].b1;
+		rs.b1 = p + 6;
+		rc = emit(c, &hs, 1, &rs, 1, it[i].b1, p + 6, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	/* 对口支援 programmes are relation other (SPEC rule 14). */
+	for (i = n0; i < c->out->n; i++)
+		((struct ext_pairing *)c->out->p)[i].relation = "other";
+	name_rule(c, n0, "aid_compound_main");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1388,6 +1467,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		rc = org_counted(c, s, items, cues);
 	if (rc == 0)
 		rc = org_work_teams(c, s, items);
+	if (rc == 0)
+		rc = aid_compound_main(c, s, items);
 	if (rc)
 		return rc;
 	/* Clause by clause; then the sentence's subject for the next ones. */
@@ -1495,6 +1576,45 @@ do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
 	return 0;
 }
 
+/* The prefecture or county the article is about: the main region when
+ * it is one; within a main province, the prefecture or county of it
+ * named most, strictly more often than any other and at least twice;
+ * else NULL. Linear in the mentions (counts by region index). */
+static const struct region *
+article_area(const struct reg_tables *rt, const struct region *mr,
+             const struct mention *m, size_t n_m)
+{
+	const struct region *best = NULL;
+	uint32_t *cnt;
+	uint32_t top = 0;
+	bool tie = false;
+	size_t i;
+
+	if (!mr || mr->level != REG_PROVINCE)
+		return mr;
+	cnt = calloc(rt->n_regions, sizeof(*cnt));
+	if (!cnt)
+		return NULL;
+	for (i = 0; i < n_m; i++) {
+		const struct region *r = m[i].r;
+		uint32_t k;
+
+		if (m[i].kind != MEN_REGION || !r || r == mr ||
+		    !reg_contains(mr, r))
+			continue;
+		k = ++cnt[reg_index(rt, r)];
+		if (k > top) {
+			top = k;
+			best = r;
+			tie = false;
+		} else if (k == top && best != r) {
+			tie = true;
+		}
+	}
+	free(cnt);
+	return best && !tie && top >= 2 ? best : NULL;
+}
+
 int
 pair_find(const struct reg_tables *rt, const char *text, size_t len,
           const struct sent *sents, size_t n_sents, const struct mention *m,
@@ -1520,6 +1640,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->period = period_of(doc ? doc->meta.published : NULL);
 	c->ar = ar;
 	c->out = out;
+	c->area = article_area(rt, main_region, m, n_m);
 	for (s = 0; s < n_sents && rc == 0; s++) {
 		size_t k = j;
 

@@ -163,6 +163,13 @@ struct reg_tables {
 	size_t n_cues;
 	struct official *off;
 	size_t n_off;
+	/* Every province abbreviation (province_abbrev.tsv): 援藏 names
+	 * Tibet's side in pairing.c. */
+	struct {
+		char s[8];
+		uint32_t r; /* region index */
+	} abv[64];
+	size_t n_abv;
 };
 
 /* Index of r in rt->regions. */

@@ -914,6 +914,11 @@ build(struct reg_tables *t, size_t *errline)
 	    (rc = set_roles(t, b[F_ROLES], LEN(F_ROLES), errline)) ||
 	    (rc = load_abbrevs(t, b[F_ABBREV], LEN(F_ABBREV), &ab, errline)))
 		return rc;
+	for (i = 0; i < ab.n; i++) {
+		memcpy(t->abv[i].s, ab.row[i].s, sizeof(t->abv[i].s));
+		t->abv[i].r = ab.row[i].r;
+	}
+	t->n_abv = ab.n;
 	/* Aliases are parsed twice (blocks first), so keep a copy. */
 	{
 		char *copy = malloc(LEN(F_ALIAS) + 1);

@@ -208,6 +208,32 @@ test_task_lists(void)
 	check_cases(cases, sizeof(cases) / sizeof(cases[0]), true);
 }
 
+/* 援X projects and funds of a helper go to the area the article is about
+ * when it lies in province X (not to the province, SPEC rule 5). */
+static void
+test_aid_compound(void)
+{
+	static const struct tcase cases[] = {
+		{ "西藏阿里地区:"
+		  "援藏成效显著。阿里地区近年来发展迅速。河北省对口援藏"
+		  "项目200个、援藏资金3亿元;中国华电(原华电集团)"
+		  "对口援藏项目30个"
+		  "。",
+		  "河北省>阿里地区/other | 中国华电>阿里地区/other" },
+		/* Staff give nothing. */
+		{ "西藏阿里地区:"
+		  "援藏成效显著。阿里地区近年来发展迅速。河北省援藏干部"
+		  "200名。",
+		  "" },
+		/* 援藏 for an area outside Tibet: nothing. */
+		{ "青海玉树州:"
+		  "成效显著。玉树州近年来发展迅速。北京市援藏资金3亿元。",
+		  "" },
+	};
+
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]), true);
+}
+
 /* The rule names of the organisation rules. */
 static void
 test_rules(void)
@@ -280,6 +306,7 @@ main(void)
 	test_refer_back();
 	test_subject();
 	test_task_lists();
+	test_aid_compound();
 	test_rules();
 	test_linear();
 	extload_close(&el);
