@@ -1243,8 +1243,9 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
 /* "宝钢集团对口援藏项目133个、援藏资金2.78亿元" in an article about a
  * prefecture of Tibet: a helper's 援X projects or funds (X a
  * province's abbreviation) went to the region the article is about,
- * when that is a prefecture or county (the province itself never is,
- * SPEC rule 5). */
+ * when that is a prefecture or county of X (the province itself never
+ * is, SPEC rule 5); its 援X范围 is the places of X and the zones the
+ * clause lists after it. */
 static int
 aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
 {
@@ -1255,23 +1256,18 @@ aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
 	size_t i, w, n0 = c->out->n;
 	int rc;
 
-	if (!mr || c->rt->role[reg_index(c->rt, mr)] == ROLE_EAST)
-		return 0;
+	if (mr && c->rt->role[reg_index(c->rt, mr)] == ROLE_EAST)
+		mr = NULL;
 	for (i = 0; i < items->n; i++) {
-		size_t p = it[i].b1, n;
-		struct side hs, rs;
+		size_t p = it[i].b1, n, nr = 0, k;
+		struct side hs, rs[MAXSIDE];
+		const struct region *prov = NULL;
 
-		/* Any helper; also another province (黑龙江省, 吉林省对口援
-		 * 藏), whatever side the official list gives it. */
-		if (it[i].inside_org ||
-		    (it[i].r ? it[i].role != IT_H &&
-		                   (it[i].r->level != REG_PROVINCE ||
-		                    reg_contains(it[i].r, mr))
-		             : it[i].role == IT_R))
+		if (it[i].inside_org || (!it[i].r && it[i].role == IT_R))
 			continue;
 		/* 宝钢集团(现为宝武集团)对口援藏: over a short aside. */
 		if (p + 1 <= s->b1 && c->text[p] == '(') {
-			size_t q = p + 1, k;
+			size_t q = p + 1;
 
 			for (k = 0; q < s->b1 && c->text[q] != ')' && k < 40;
 			     k++)
@@ -1286,33 +1282,68 @@ aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
 		p += 3;
 		if (p >= s->b1 || u8_dec(c->text + p, s->b1 - p, &n) < 0x3400)
 			continue;
-		/* X: an abbreviation of the province the area lies in. */
-		for (w = 0; w < c->rt->n_abv; w++)
+		/* X: a province's abbreviation. */
+		for (w = 0; w < c->rt->n_abv && !prov; w++)
 			if (strlen(c->rt->abv[w].s) == n &&
-			    !memcmp(c->text + p, c->rt->abv[w].s, n) &&
-			    reg_contains(&c->rt->regions[c->rt->abv[w].r], mr))
-				break;
-		if (w == c->rt->n_abv)
+			    !memcmp(c->text + p, c->rt->abv[w].s, n))
+				prov = &c->rt->regions[c->rt->abv[w].r];
+		/* The helper: any but a division of X's side (黑龙江省 and
+		 * 吉林省 援藏 whatever side the official list gives them). */
+		if (!prov || (it[i].r && it[i].role != IT_H &&
+		              (it[i].r->level != REG_PROVINCE ||
+		               reg_contains(it[i].r, prov) ||
+		               reg_contains(prov, it[i].r))))
 			continue;
 		p += n;
+		side_of(&hs, &it[i]);
+		if (p + 6 <= s->b1 && !memcmp(c->text + p, "范围", 6)) {
+			/* 江苏援疆范围扩展为伊犁州...、兵团和开发区: the
+			 * places in X and the zones the clause lists. */
+			size_t e = p;
+
+			while (e < s->b1) {
+				uint32_t cp =
+				    u8_dec(c->text + e, s->b1 - e, &n);
+
+				if (is_clause_end(cp))
+					break;
+				e += n;
+			}
+			for (k = i + 1; k < items->n && it[k].b0 < e; k++) {
+				const struct item *x = &it[k];
+
+				if (x->b0 < p || nr == MAXSIDE ||
+				    (x->r ? x->inside_org || x->role != IT_R ||
+				                !reg_contains(prov, x->r)
+				          : (x->org_type & ORG_TYPE_MASK) !=
+				                ORG_ZONE))
+					continue;
+				side_of(&rs[nr++], x);
+			}
+			rc = emit(c, &hs, 1, rs, nr, it[i].b1, p + 6, false,
+			          true, 2);
+			if (rc)
+				return rc;
+			continue;
+		}
 		for (w = 0; w < sizeof(what) / sizeof(what[0]); w++)
 			if (p + 6 <= s->b1 && !memcmp(c->text + p, what[w], 6))
 				break;
-		if (w == sizeof(what) / sizeof(what[0]))
+		if (w == sizeof(what) / sizeof(what[0]) || !mr ||
+		    !reg_contains(prov, mr))
 			continue;
-		side_of(&hs, &it[i]);
-		memset(&rs, 0, sizeof(rs));
-		rs.r = mr;
-		rs.b0 = it[i].b1;
-		rs.b1 = p + 6;
-		rc = emit(c, &hs, 1, &rs, 1, it[i].b1, p + 6, false, true, 2);
+		memset(&rs[0], 0, sizeof(rs[0]));
+		rs[0].r = mr;
+		rs[0].b0 = it[i].b1;
+		rs[0].b1 = p + 6;
+		rc = emit(c, &hs, 1, rs, 1, it[i].b1, p + 6, false, true, 2);
 		if (rc)
 			return rc;
 	}
 	/* 对口支援 programmes are relation other (SPEC rule 14). */
 	for (i = n0; i < c->out->n; i++)
 		((struct ext_pairing *)c->out->p)[i].relation = "other";
-	name_rule(c, n0, "aid_compound_main");
+	name_rule(c, n0, "aid_compound");
 	return 0;
 }
 

@@ -225,6 +225,12 @@ test_aid_compound(void)
 		  "援藏成效显著。阿里地区近年来发展迅速。河北省援藏干部"
 		  "200名。",
 		  "" },
+		/* 援X范围: the places of X and the zones listed after it. */
+		{ "浙江援疆范围扩展为阿克苏地区8个县(市)"
+		  "、新疆生产建设兵团第一师和"
+		  "阿拉尔经济技术开发区。",
+		  "浙江省>阿克苏地区/other | 浙江省>新疆生产建设兵团/other | "
+		  "浙江省>阿拉尔经济技术开发区/other" },
 		/* 援藏 for an area outside Tibet: nothing. */
 		{ "青海玉树州:"
 		  "成效显著。玉树州近年来发展迅速。北京市援藏资金3亿元。",
