@@ -1347,6 +1347,93 @@ aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
 	return 0;
 }
 
+/* "医院派驻于都的专家", "公司选派技术员到临洮县": a unit (not a division:
+ * 深圳挂职干部 gives nothing, SPEC rule 7) that sends its people to
+ * places helps them. The verb follows the unit within the clause and
+ * the places follow the verb (after 到 赴 至 or directly). */
+#define SEND_GAP 12 /* characters between the unit and the verb */
+
+static int
+org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	static const char *const verbs[] = { "派驻", "选派", "派出", "派遣" };
+	static const char *const to[] = { "到", "赴", "至", "" };
+	const struct item *it = items->p;
+	size_t i, n0 = c->out->n;
+	int rc;
+
+	for (i = 0; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t p = it[i].b1, cps, k, v, nr = 0, n;
+		bool found = false;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		for (cps = 0; !found && cps <= SEND_GAP && p < s->b1; cps++) {
+			uint32_t cp;
+
+			for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+				if (p + 6 <= s->b1 &&
+				    !memcmp(c->text + p, verbs[v], 6))
+					found = true;
+			if (found)
+				break;
+			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			if (is_clause_end(cp) ||
+			    (i + 1 < items->n && it[i + 1].b0 == p))
+				break;
+			p += n;
+		}
+		if (!found)
+			continue;
+		p += 6;
+		/* 选派3名医生到: a short object before 到. */
+		for (k = 0; k < sizeof(to) / sizeof(to[0]); k++) {
+			size_t q = p, m = 0, tl = strlen(to[k]);
+
+			while (tl && q < s->b1 && m < 8 &&
+			       (q + tl > s->b1 ||
+			        memcmp(c->text + q, to[k], tl))) {
+				uint32_t cp =
+				    u8_dec(c->text + q, s->b1 - q, &n);
+
+				if (is_clause_end(cp))
+					break;
+				q += n;
+				m++;
+			}
+			if (tl &&
+			    (q + tl > s->b1 || memcmp(c->text + q, to[k], tl)))
+				continue;
+			p = q + tl;
+			break;
+		}
+		for (k = i + 1; k < items->n && it[k].b0 < p; k++)
+			;
+		for (; k < items->n && it[k].b0 == p && it[k].r &&
+		       it[k].role == IT_R && !it[k].inside_org;
+		     k++) {
+			if (nr && rs[nr - 1].r->level == REG_PROVINCE &&
+			    reg_contains(rs[nr - 1].r, it[k].r))
+				nr--;
+			if (nr < MAXSIDE)
+				side_of(&rs[nr++], &it[k]);
+			p = it[k].b1;
+			/* 到临洮县、渭源县 */
+			if (p + 3 <= s->b1 && !memcmp(c->text + p, "、", 3))
+				p += 3;
+		}
+		if (!nr)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_sends");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1500,6 +1587,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		rc = org_work_teams(c, s, items);
 	if (rc == 0)
 		rc = aid_compound_main(c, s, items);
+	if (rc == 0)
+		rc = org_sends(c, s, items);
 	if (rc)
 		return rc;
 	/* Clause by clause; then the sentence's subject for the next ones. */

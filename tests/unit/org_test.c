@@ -136,6 +136,14 @@ test_refer_back(void)
 		/* A unit's team stationed in a place (SPEC rule 7). */
 		{ "国家电网驻黄平县扶贫工作队走访贫困户。", "国家电网>黄平县" },
 		{ "国家电网驻黄平县的员工走访贫困户。", "" },
+		/* A unit that sends its people to places helps them. */
+		{ "北京积水潭医院选派3名医生到赤峰市林西县、克什克腾旗。",
+		  "北京积水潭医院>赤峰市 | 北京积水潭医院>林西县 | "
+		  "北京积水潭医院>克什克腾旗" },
+		{ "北京积水潭医院介绍,多年来,医院派驻林西县的专家开展义诊。",
+		  "北京积水潭医院>林西县" },
+		/* Staff of a division: nothing. */
+		{ "深圳挂职干部在毕节市工作。", "" },
 		/* A news agency's dateline names no helper. */
 		{ "新华社昆明3月2日电 上海市援建的红河州医院投入使用。",
 		  "上海市>红河哈尼族彝族自治州" },
