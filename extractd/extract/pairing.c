@@ -947,6 +947,44 @@ zone_role(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
 	return IT_HR;
 }
 
+/* The separator of a list at p (、 和 及), its length, or 0. */
+static size_t
+list_sep(const char *text, size_t p, size_t end)
+{
+	static const char *const seps[] = { "、", "和", "及" };
+
+	for (size_t k = 0; k < sizeof(seps) / sizeof(seps[0]); k++)
+		if (p + 3 <= end && !memcmp(text + p, seps[k], 3))
+			return 3;
+	return 0;
+}
+
+/* A zone listed with other places (喀什地区、喀什经济开发区, 兵团2个师和
+ * 开发区): a list separator joins it to a place named before it in the
+ * sentence or to the mention after it (SPEC rule 12: then a recipient in
+ * its own right). */
+static bool
+zone_listed(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
+            const struct vec *items, size_t end)
+{
+	const struct mention *x = &m[i];
+	size_t k, l;
+
+	/* 、X开发区 after a place named before in the sentence. */
+	if (items->n && x->b0 >= 3 && list_sep(c->text, x->b0 - 3, end)) {
+		const struct item *p = items->p;
+
+		for (k = items->n; k > 0; k--)
+			if (p[k - 1].role == IT_R || p[k - 1].role == IT_HR)
+				return true;
+	}
+	l = list_sep(c->text, x->b1, end);
+	for (k = i + 1; l && k < nm && m[k].b0 <= x->b1 + l; k++)
+		if (m[k].b0 == x->b1 + l)
+			return true;
+	return false;
+}
+
 /* "江苏省南通市经济技术开发区", "贵州省台江县人民医院": the province
  * before an organisation whose name starts with a division of it is
  * dropped (SPEC rule 13), as the province before a prefecture is: the
@@ -1484,8 +1522,21 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				         x->b0, x->b1, "a dateline's outlet");
 				continue;
 			}
-			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE)
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE) {
 				role = zone_role(c, m, nm, i, items);
+				/* A zone that is only a site counts through
+				 * its division (SPEC rules 10, 12): the
+				 * division inside its name stands. */
+				if (role == IT_R &&
+				    !zone_listed(c, m, nm, i, items, s->b1) &&
+				    i + 1 < nm && m[i + 1].kind == MEN_REGION &&
+				    m[i + 1].b1 <= x->b1) {
+					xpl_span(c->xpl, c->sent, "refused",
+					         c->text, x->b0, x->b1,
+					         "a zone alone: its division");
+					continue;
+				}
+			}
 			drop_province_before(items, x, m, nm, i);
 		} else if (r) {
 			role = c->rt->role[reg_index(c->rt, r)] == ROLE_EAST
@@ -1603,26 +1654,46 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 static void
 track_org_subject(struct pctx *c, const struct vec *items)
 {
-	const struct item *it = items->p;
+	static const char *const before[] = { "按照", "根据", "遵照", "落实" };
+	static const char *const after[] = { "的部署", "的要求", "的安排",
+		                             "的指导", "的号召", "的统一" };
+	const struct item *it = items->p, *subj = NULL;
+	size_t i, k;
 
-	for (size_t i = 0; i < items->n; i++) {
+	for (i = 0; i < items->n; i++) {
+		bool guide = false;
+
 		if (it[i].inside_org ||
 		    (it[i].role != IT_H && it[i].role != IT_HR))
 			continue;
 		if (it[i].r) {
-			if (it[i].role == IT_H)
+			/* A division helper is the subject: none carried. */
+			if (it[i].role == IT_H) {
 				c->has_org_subj = false;
-			if (it[i].role == IT_H)
 				return;
+			}
 			continue;
 		}
-		if ((it[i].org_type & ORG_TYPE_MASK) == ORG_ZONE)
+		if (subj || (it[i].org_type & ORG_TYPE_MASK) == ORG_ZONE)
 			continue;
-		side_of(&c->org_subj, &it[i]);
-		c->org_subj_sent = c->sent;
-		c->has_org_subj = true;
-		return;
+		/* 按照国务院扶贫办的部署: a unit that guides, not the
+		 * actor. */
+		for (k = 0; k < sizeof(before) / sizeof(before[0]); k++)
+			if (it[i].b0 >= 6 &&
+			    !memcmp(c->text + it[i].b0 - 6, before[k], 6))
+				guide = true;
+		for (k = 0; k < sizeof(after) / sizeof(after[0]); k++)
+			if (!strncmp(c->text + it[i].b1, after[k],
+			             strlen(after[k])))
+				guide = true;
+		if (!guide)
+			subj = &it[i];
 	}
+	if (!subj)
+		return;
+	side_of(&c->org_subj, subj);
+	c->org_subj_sent = c->sent;
+	c->has_org_subj = true;
 }
 
 static int

@@ -439,8 +439,10 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 		m = &c->men[j];
 
 		start = m->b0;
-		/* "毕节、黔南妇幼保健院": the suffix serves the whole list. */
-		for (k = (size_t)j; k > 0 && (size_t)j - k < 8; k--) {
+		/* "毕节、黔南妇幼保健院": the suffix serves the whole list
+		 * (not a zone's: 喀什地区、喀什经济开发区). */
+		for (k = (size_t)j;
+		     se->type != ORG_ZONE && k > 0 && (size_t)j - k < 8; k--) {
 			const struct mention *p = &c->men[k - 1];
 			const struct mention *q = &c->men[k];
 

@@ -97,6 +97,14 @@ test_zones(void)
 		/* 新疆 inside the name is no recipient of its own. */
 		{ "江苏省对口支援新疆生产建设兵团第四师。",
 		  "江苏省>新疆生产建设兵团/east_west" },
+		/* Listed with a division, a zone is a recipient of its own;
+		 * the list does not lend the zone's suffix to the division. */
+		{ "深圳市对口支援喀什地区、喀什经济开发区。",
+		  "深圳市>喀什地区/east_west | "
+		  "深圳市>喀什经济开发区/east_west" },
+		/* Alone, the site of a project: its division (rules 10, 12). */
+		{ "广州市帮扶毕节市经济开发区建设产业园。",
+		  "广州市>毕节市/east_west" },
 		/* A bare 开发区 is no name. */
 		{ "开发区对口帮扶延边州和龙市。", "" },
 	};
@@ -169,6 +177,16 @@ test_subject(void)
 		  "" },
 		/* A cue after the places is a noun (协作县区), not a verb. */
 		{ "中国移动关注民生。向临夏州等协作县区派出人员。", "" },
+		/* A unit that guides is not the actor; a division helper in
+		 * the sentence is the subject. */
+		{ "按照国家乡村振兴局的部署,两省开展协作。2019年,"
+		  "定点帮扶百色市田东"
+		  "县。",
+		  "" },
+		{ "按照国家乡村振兴局部署,"
+		  "广东省与广西壮族自治区开展扶贫协作。2019年,"
+		  "援建百色市的项目全部完工。",
+		  "广东省>广西壮族自治区" },
 		/* Too many sentences later, no longer the subject. */
 		{ "国家开发银行关注民生。甲。乙。丙。丁。戊。己。定点帮扶会宁县"
 		  "。",
