@@ -17,7 +17,12 @@
  * a cue follows within a few characters (not inside names like 粤桂粤黔
  * 现代农业产业园联合会); east·west names (东莞·铜仁) pair. Several helpers
  * for one recipient are filtered by the official list for the article's
- * period when it confirms any of them.
+ * period when it confirms any of them. Organisation sides (null code,
+ * name as written) also pair by named rules: the passage's organisation
+ * for a clause with no helper (org_subject), task lists (org_task_list),
+ * counted designated counties (org_counted), teams stationed in a place
+ * (org_work_team), units sending their people (org_sends), and any
+ * helper's 援X项目/资金/范围 (aid_compound); zones count as places.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
  * (东部协作省市); read cues inside short quotations (“产业+东西部协作”). */
 #include "reg_int.h"

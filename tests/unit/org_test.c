@@ -277,6 +277,9 @@ test_rules(void)
 		{ "中国建筑承担卓尼县的定点扶贫任务。", "org_task_list" },
 		{ "丘北县摘帽,中国农业发展银行1个定点扶贫县脱贫。",
 		  "org_counted" },
+		{ "国家电网驻黄平县扶贫工作队走访贫困户。", "org_work_team" },
+		{ "北京积水潭医院选派医生到林西县。", "org_sends" },
+		{ "浙江援疆范围扩展为阿克苏地区。", "aid_compound" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
