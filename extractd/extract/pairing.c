@@ -20,7 +20,8 @@
  * period when it confirms any of them. Organisation sides (null code,
  * name as written) also pair by named rules: the passage's organisation
  * for a clause with no helper (org_subject), task lists (org_task_list),
- * counted designated counties (org_counted), teams stationed in a place
+ * counted designated counties (org_counted), places named as its
+ * designated counties (org_named_as), teams stationed in a place
  * (org_work_team), units sending their people (org_sends), and any
  * helper's 援X项目/资金/范围 (aid_compound); zones count as places.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
@@ -570,12 +571,27 @@ name_rule(struct pctx *c, size_t n0, const char *rule)
 static int
 org_subject_clause(struct pctx *c, const struct seg *prefix)
 {
-	size_t n0 = c->out->n;
+	size_t n0 = c->out->n, i;
+	const struct side *h = &c->org_subj;
 	int rc;
 
-	if (!c->has_org_subj || !prefix->assist || !prefix->nr ||
-	    prefix->passive || !(prefix->strong || prefix->designated) ||
-	    c->sent > c->org_subj_sent + ORG_SUBJ_SENTS)
+	/* "中国石化:定点帮扶岳西县", "公司投入资金5000万元,援建昭觉县的学
+	 * 校": organisations named in the clause before, with no cue and no
+	 * partner of their own, are the subject. */
+	if (c->has_carry) {
+		if (!c->carry_pending || c->carry.nr || c->carry.nh != 1)
+			return 0;
+		for (i = 0; i < c->carry.nh; i++)
+			if (c->carry.h[i].r || (c->carry.h[i].org_type &
+			                        ORG_TYPE_MASK) == ORG_ZONE)
+				return 0;
+		h = &c->carry.h[0];
+	} else if (!c->has_org_subj ||
+	           c->sent > c->org_subj_sent + ORG_SUBJ_SENTS) {
+		return 0;
+	}
+	if (!prefix->assist || !prefix->nr || prefix->passive ||
+	    !(prefix->strong || prefix->designated))
 		return 0;
 	/* The cue is the verb before its object (援建河南台前县), not a noun
 	 * after the places (向遵义市等协作县区选派...). */
@@ -585,7 +601,7 @@ org_subject_clause(struct pctx *c, const struct seg *prefix)
 		         "no subject carried: the cue follows the places");
 		return 0;
 	}
-	rc = emit(c, &c->org_subj, 1, prefix->r, prefix->nr, prefix->cue_b0,
+	rc = emit(c, h, 1, prefix->r, prefix->nr, prefix->cue_b0,
 	          prefix->cue_b1, prefix->designated, true, seg_level(prefix));
 	name_rule(c, n0, "org_subject");
 	return rc;
@@ -786,8 +802,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		              : seg_level(&c->carry));
 		if (rc)
 			goto done;
-	} else if (!c->has_carry && !have_group &&
-	           (rc = org_subject_clause(c, prefix)) != 0)
+	} else if (!have_group && (rc = org_subject_clause(c, prefix)) != 0)
 		goto done;
 	if (have_group) {
 		rc = finish_seg(c, g, first_group ? prefix : NULL);
@@ -1477,6 +1492,70 @@ org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
 	return 0;
 }
 
+/* "岳西县是中国石化定点帮扶县", "A县、B县作为国家电网的定点扶贫县": the
+ * places right before 是 / 作为 / 系 / 为 are the organisation's
+ * designated counties (or villages) named after it. */
+static int
+org_named_as(struct pctx *c, const struct sent *s, const struct vec *items,
+             const struct vec *cues)
+{
+	static const char *const cop[] = { "作为", "是", "系", "为" };
+	static const char *const noun[] = { "县", "村", "点", "单位" };
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t i, k, n0 = c->out->n;
+	int rc;
+
+	for (i = 1; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, p = it[i].b1, qi, cl = 0, j;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		if (p + 3 <= s->b1 && !memcmp(c->text + p, "的", 3))
+			p += 3;
+		qi = cue_lower(q, cues->n, p);
+		if (qi >= cues->n || q[qi].b0 != p ||
+		    !(q[qi].flags & CUE_F_DESIGNATED))
+			continue;
+		for (k = 0; k < sizeof(noun) / sizeof(noun[0]); k++)
+			if (!strncmp(c->text + q[qi].b1, noun[k],
+			             strlen(noun[k])))
+				break;
+		if (k == sizeof(noun) / sizeof(noun[0]))
+			continue;
+		for (k = 0; k < sizeof(cop) / sizeof(cop[0]) && !cl; k++)
+			if (ends_with_at(c->text, s->b0, it[i].b0, cop[k]))
+				cl = strlen(cop[k]);
+		if (!cl)
+			continue;
+		/* The places before the copula: a list joined by 、. */
+		p = it[i].b0 - cl;
+		for (j = i; j > 0 && nr < MAXSIDE; j--) {
+			const struct item *x = &it[j - 1];
+
+			if (x->b1 != p || !x->r || x->role != IT_R ||
+			    x->inside_org)
+				break;
+			if (!(nr && rs[nr - 1].b0 == x->b1 &&
+			      x->r->level == REG_PROVINCE &&
+			      reg_contains(x->r, rs[nr - 1].r)))
+				side_of(&rs[nr++], x);
+			p = x->b0;
+			if (ends_with_at(c->text, s->b0, p, "、"))
+				p -= 3;
+		}
+		if (!nr)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_named_as");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1641,6 +1720,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		rc = org_counted(c, s, items, cues);
 	if (rc == 0)
 		rc = org_work_teams(c, s, items);
+	if (rc == 0)
+		rc = org_named_as(c, s, items, cues);
 	if (rc == 0)
 		rc = aid_compound_main(c, s, items);
 	if (rc == 0)

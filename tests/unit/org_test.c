@@ -175,6 +175,16 @@ test_subject(void)
 		  "定"
 		  "点帮扶会宁县。",
 		  "" },
+		/* The unit of the clause before, with no cue of its own. */
+		{ "中国华电:定点帮扶贵州省黄平县十年", "中国华电>黄平县" },
+		{ "中国移动四川公司关注民生。公司累计投入资金5000万元,"
+		  "援建昭觉县的"
+		  "学校。",
+		  "中国移动四川公司>昭觉县" },
+		/* Places named as a unit's designated counties. */
+		{ "罗甸县是国投集团定点帮扶县。", "国投集团>罗甸县" },
+		{ "合水县、罗甸县作为国投集团的定点扶贫县,发展迅速。",
+		  "国投集团>罗甸县 | 国投集团>合水县" },
 		/* A cue after the places is a noun (协作县区), not a verb. */
 		{ "中国移动关注民生。向临夏州等协作县区派出人员。", "" },
 		/* A unit that guides is not the actor; a division helper in
@@ -280,6 +290,7 @@ test_rules(void)
 		{ "国家电网驻黄平县扶贫工作队走访贫困户。", "org_work_team" },
 		{ "北京积水潭医院选派医生到林西县。", "org_sends" },
 		{ "浙江援疆范围扩展为阿克苏地区。", "aid_compound" },
+		{ "罗甸县是国投集团定点帮扶县。", "org_named_as" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
