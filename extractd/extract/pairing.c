@@ -1020,7 +1020,7 @@ drop_province_before(struct vec *items, const struct mention *x,
 		return;
 	p = (struct item *)items->p + items->n - 1;
 	if (p->r && p->b1 == x->b0 && p->r->level == REG_PROVINCE &&
-	    reg_contains(p->r, m[i + 1].r))
+	    !reg_is_city(p->r) && reg_contains(p->r, m[i + 1].r))
 		items->n--;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- the matcher: reg_ac.c ------------------------------------------ */
 /* Patterns are non-empty UTF-8 strings of at most REG_AC_MAXLEN bytes,
@@ -187,6 +188,15 @@ reg_contains(const struct region *a, const struct region *b)
 		if (a == b)
 			return true;
 	return false;
+}
+
+/* A province-level city (北京市, 重庆市): its name ends in 市. */
+static inline bool
+reg_is_city(const struct region *r)
+{
+	size_t n = strlen(r->name);
+
+	return n >= 3 && !memcmp(r->name + n - 3, "市", 3);
 }
 
 static inline const struct region *

@@ -351,16 +351,18 @@ add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
 	return 0;
 }
 
-/* A province written right before another division in a name is dropped
- * (SPEC rule 13: 江苏省南通市经济技术开发区 is 南通市经济技术开发区). */
+/* A province written right before a division of it in a name is dropped
+ * (SPEC rule 13: 江苏省南通市经济技术开发区 is 南通市经济技术开发区); a
+ * city (北京朝阳医院) stays. */
 static long
 drop_province(const struct org_ctx *c, long j, size_t s0)
 {
 	const struct mention *m = &c->men[j];
 
-	if (m->r && m->r->level == REG_PROVINCE && (size_t)j + 1 < c->n_men &&
-	    c->men[j + 1].kind == MEN_REGION && c->men[j + 1].b0 == m->b1 &&
-	    c->men[j + 1].b1 <= s0)
+	if (m->r && m->r->level == REG_PROVINCE && !reg_is_city(m->r) &&
+	    (size_t)j + 1 < c->n_men && c->men[j + 1].kind == MEN_REGION &&
+	    c->men[j + 1].b0 == m->b1 && c->men[j + 1].b1 <= s0 &&
+	    reg_contains(m->r, c->men[j + 1].r))
 		return j + 1;
 	return j;
 }

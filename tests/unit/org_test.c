@@ -139,6 +139,10 @@ test_refer_back(void)
 		 * unit found by its suffix starts a longer name. */
 		{ "浙江大学医学院附属第一医院对口帮扶贵州省台江县人民医院。",
 		  "浙江大学医学院附属第一医院>台江县人民医院" },
+		/* A province-level city before a name stays (北京, 上海), as
+		 * does a province before a place outside it. */
+		{ "上海瑞金医院对口支援喀什地区第一人民医院。",
+		  "上海瑞金医院>喀什地区第一人民医院" },
 		{ "南方医科大学南方医院组团式帮扶西藏林芝市人民医院。",
 		  "南方医科大学南方医院>林芝市人民医院" },
 		/* A unit's team stationed in a place (SPEC rule 7). */
