@@ -265,6 +265,8 @@ ref_compatible(int t, int o)
 		return o == ORG_SOE || o == ORG_CENTRAL;
 	if (t == ORG_RESEARCH)
 		return o == ORG_UNIVERSITY || o == ORG_CENTRAL;
+	if (t == ORG_SCHOOL) /* 该校, 学校: a university too */
+		return o == ORG_UNIVERSITY;
 	return false;
 }
 

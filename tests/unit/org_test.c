@@ -123,6 +123,9 @@ test_refer_back(void)
 		/* A bare 医院 opening a clause: the hospital named before. */
 		{ "北京积水潭医院院长介绍,多年来,医院对口帮扶赤峰市林西县。",
 		  "北京积水潭医院>赤峰市 | 北京积水潭医院>林西县" },
+		/* 该校 names a university too. */
+		{ "广西大学关注民生。该校派出30名教师到那坡县支教。",
+		  "广西大学>那坡县" },
 		/* A short form after its full name is named by it. */
 		{ "中国农业银行定点帮扶湖北省大悟县。农行还援建了四川省兴文县的"
 		  "学"
