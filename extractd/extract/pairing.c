@@ -607,6 +607,43 @@ org_subject_clause(struct pctx *c, const struct seg *prefix)
 	return rc;
 }
 
+/* ",贵州雷山县、台江县。" after "X定点帮扶广西罗城县、环江县": a clause
+ * that holds only places (recipients) and list words goes on with the
+ * list of the clause before. Scans the clause once. */
+static bool
+list_only_clause(const struct pctx *c, const struct item *items, size_t ni,
+                 size_t a)
+{
+	static const char *const words[] = {
+		"、", "和", "及", "以及", "等", " "
+	};
+	size_t p = a, i = 0, k, n;
+
+	if (!ni)
+		return false;
+	for (;;) {
+		uint32_t cp;
+
+		if (i < ni && items[i].b0 == p) {
+			if (items[i].role != IT_R || !items[i].r)
+				return false;
+			p = items[i++].b1;
+			continue;
+		}
+		if (!c->text[p])
+			return i == ni;
+		cp = u8_dec(c->text + p, 4, &n);
+		if (is_clause_end(cp))
+			return i == ni;
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (!strncmp(c->text + p, words[k], strlen(words[k])))
+				break;
+		if (k == sizeof(words) / sizeof(words[0]))
+			return false;
+		p += strlen(words[k]);
+	}
+}
+
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
 do_clause(struct pctx *c, const struct item *items, size_t ni,
@@ -626,6 +663,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	c->loc_pending = false;
 	seg_reset(prefix);
 	seg_reset(g);
+	if (!nc && c->has_carry && !c->carry_pending &&
+	    list_only_clause(c, items, ni, a_text))
+		prefix->cont = true;
 	while (ii < ni || ci < nc) {
 		bool take_item =
 		    ii < ni && (ci >= nc || items[ii].b0 < cues[ci].b0);
