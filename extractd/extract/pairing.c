@@ -627,6 +627,12 @@ list_only_clause(const struct pctx *c, const struct item *items, size_t ni,
 		if (i < ni && items[i].b0 == p) {
 			if (items[i].role != IT_R || !items[i].r)
 				return false;
+			/* "台江县,贵州省": where the places before lie, not
+			 * more of them. */
+			for (k = 0; k < c->carry.nr; k++)
+				if (c->carry.r[k].r &&
+				    reg_contains(items[i].r, c->carry.r[k].r))
+					return false;
 			p = items[i++].b1;
 			continue;
 		}
