@@ -122,6 +122,9 @@ struct pctx {
 	const struct region *area;
 	struct side org_subj;
 	size_t org_subj_sent;
+	/* The last organisations that helped in a pairing (names). */
+	const char *org_helped[8];
+	size_t n_org_helped;
 	bool has_org_subj;
 	bool sent_subj_seen; /* this sentence named a helper already */
 };
@@ -270,6 +273,29 @@ relation(const struct side *h, const struct side *r, bool designated)
 	return r->r ? "east_west" : "institutional";
 }
 
+/* Remembers an organisation that helped (the last 8). */
+static void
+note_org_helper(struct pctx *c, const char *org)
+{
+	size_t n = sizeof(c->org_helped) / sizeof(c->org_helped[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (c->org_helped[i] && !strcmp(c->org_helped[i], org))
+			return;
+	c->org_helped[c->n_org_helped++ % n] = org;
+}
+
+static bool
+org_has_helped(const struct pctx *c, const char *org)
+{
+	size_t n = sizeof(c->org_helped) / sizeof(c->org_helped[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (c->org_helped[i] && !strcmp(c->org_helped[i], org))
+			return true;
+	return false;
+}
+
 static int
 emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
       size_t b1, bool designated)
@@ -297,6 +323,8 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	if (r->r)
 		memcpy(p->recipient_code, r->r->code, 7);
 	p->relation = relation(h, r, designated);
+	if (!h->r)
+		note_org_helper(c, h->org);
 	p->start = b0;
 	p->end = b1;
 	p->sentence = c->sent;
@@ -588,6 +616,13 @@ org_subject_clause(struct pctx *c, const struct seg *prefix)
 		h = &c->carry.h[0];
 	} else if (!c->has_org_subj ||
 	           c->sent > c->org_subj_sent + ORG_SUBJ_SENTS) {
+		return 0;
+	} else if (!org_has_helped(c, h->org)) {
+		/* Only a unit the article has shown helping (华为 named in
+		 * passing in a city's article is no subject). */
+		xpl_add(c->xpl, c->sent, "refused",
+		        "%s is no subject: it helped in no pairing before",
+		        h->org);
 		return 0;
 	}
 	if (!prefix->assist || !prefix->nr || prefix->passive ||

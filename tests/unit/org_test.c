@@ -173,15 +173,18 @@ test_subject(void)
 	static const struct tcase cases[] = {
 		/* The organisation the passage is about helps where a clause
 		 * with no helper says so. */
-		{ "国家开发银行长期关注民生。2017年起定点帮扶甘肃省会宁县,"
-		  "已见成"
-		  "效。",
-		  "国家开发银行>会宁县" },
+		{ "国家开发银行定点帮扶甘肃省会宁县。2019年,"
+		  "援建甘肃省环县的学校,"
+		  "已见成效。",
+		  "国家开发银行>会宁县 | 国家开发银行>环县" },
+		/* Only a unit the article has shown helping: one named in
+		 * passing is no subject. */
+		{ "华为在贵安新区建设数据中心。2020年,援建黔南州的学校。", "" },
 		/* A division named as a helper since ends it. */
-		{ "国家开发银行长期关注民生。杭州市积极参与东西部协作。2017年起"
-		  "定"
-		  "点帮扶会宁县。",
-		  "" },
+		{ "国家开发银行定点帮扶会宁县。杭州市积极参与东西部协作。2019年"
+		  ","
+		  "援建环县的学校。",
+		  "国家开发银行>会宁县" },
 		/* The unit of the clause before, with no cue of its own. */
 		{ "中国华电:定点帮扶贵州省黄平县十年", "中国华电>黄平县" },
 		{ "中国移动四川公司关注民生。公司累计投入资金5000万元,"
@@ -193,7 +196,8 @@ test_subject(void)
 		{ "合水县、罗甸县作为国投集团的定点扶贫县,发展迅速。",
 		  "国投集团>罗甸县 | 国投集团>合水县" },
 		/* A cue after the places is a noun (协作县区), not a verb. */
-		{ "中国移动关注民生。向临夏州等协作县区派出人员。", "" },
+		{ "中国移动帮扶康乐县。向临夏州等协作县区派出人员。",
+		  "中国移动>康乐县" },
 		/* A unit that guides is not the actor; a division helper in
 		 * the sentence is the subject. */
 		{ "按照国家乡村振兴局的部署,两省开展协作。2019年,"
@@ -205,9 +209,10 @@ test_subject(void)
 		  "援建百色市的项目全部完工。",
 		  "广东省>广西壮族自治区" },
 		/* Too many sentences later, no longer the subject. */
-		{ "国家开发银行关注民生。甲。乙。丙。丁。戊。己。定点帮扶会宁县"
-		  "。",
-		  "" },
+		{ "国家开发银行定点帮扶会宁县。甲。乙。丙。丁。戊。己。援建环县"
+		  "的"
+		  "学校。",
+		  "国家开发银行>会宁县" },
 		/* A clause of places only goes on with the list before. */
 		{ "国家乡村振兴局定点帮扶广西罗城县、环江县,贵州雷山县。",
 		  "国家乡村振兴局>罗城仫佬族自治县 | "
@@ -298,7 +303,8 @@ test_rules(void)
 	static const struct {
 		const char *text, *rule;
 	} cases[] = {
-		{ "国家开发银行关注民生。定点帮扶会宁县。", "org_subject" },
+		{ "国家开发银行援建会宁县的学校。定点帮扶环县。",
+		  "org_subject" },
 		{ "中国建筑承担卓尼县的定点扶贫任务。", "org_task_list" },
 		{ "丘北县摘帽,中国农业发展银行1个定点扶贫县脱贫。",
 		  "org_counted" },
@@ -312,10 +318,11 @@ test_rules(void)
 		struct arena *ar = ar_new();
 		struct vec out = VEC_INIT(struct ext_pairing);
 
+		/* The rule's pairing is the last one. */
 		CHECK_INT(run(cases[i].text, ar, &out), 0);
-		CHECK_INT(out.n, 1);
-		if (out.n == 1)
-			CHECK_STR(((struct ext_pairing *)out.p)->rule,
+		CHECK(out.n >= 1);
+		if (out.n >= 1)
+			CHECK_STR(((struct ext_pairing *)out.p)[out.n - 1].rule,
 			          cases[i].rule);
 		vec_free(&out);
 		ar_destroy(&ar);
