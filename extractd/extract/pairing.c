@@ -114,19 +114,18 @@ struct pctx {
 	struct side loc[MAXSIDE];
 	size_t nloc;
 	bool loc_pending, loc_live;
-	/* The organisation the passage is about: the first helper of the
-	 * last sentence that named one, when it was an organisation
-	 * (中国石油大力推进产业扶贫。援建河南台前县...). */
 	/* The prefecture or county the article is about: the main region,
 	 * or within a main province its division named most (set once). */
 	const struct region *area;
+	/* The organisation the passage is about: the first helper of the
+	 * last sentence that named one, when it was an organisation
+	 * (中国石油大力推进产业扶贫。援建河南台前县...). */
 	struct side org_subj;
 	size_t org_subj_sent;
+	bool has_org_subj;
 	/* The last organisations that helped in a pairing (names). */
 	const char *org_helped[8];
 	size_t n_org_helped;
-	bool has_org_subj;
-	bool sent_subj_seen; /* this sentence named a helper already */
 };
 
 /* First cue starting at or after b. */

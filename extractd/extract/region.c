@@ -7,7 +7,11 @@
  * several divisions (鼓楼区, or 台江 for 台江县/台江区) resolve by a parent
  * written right before them, else by the other divisions the article
  * names, else are dropped; one scan of organisation suffixes finds
- * schools, hospitals, enterprises ... and their names.
+ * schools, hospitals, enterprises, development zones ... and their names
+ * (a province before a division of it dropped), and words that refer
+ * back (该集团, a bare 医院 opening a clause) to the last organisation of
+ * their kind; a short form (交行) after its full name takes the full
+ * name.
  * Does not: guess divisions from context alone (全区, 我省: pairing.c reads
  * those), or resolve a name that no table knows. */
 #include "reg_int.h"
