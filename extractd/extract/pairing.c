@@ -22,7 +22,8 @@
  * for a clause with no helper (org_subject), task lists (org_task_list),
  * counted designated counties (org_counted), places named as its
  * designated counties (org_named_as), teams stationed in a place
- * (org_work_team), units sending their people (org_sends), and any
+ * (org_work_team), units sending their people (org_sends) or serving
+ * a place's poor households (org_beneficiaries), and any
  * helper's 援X项目/资金/范围 (aid_compound); zones count as places.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
  * (东部协作省市); read cues inside short quotations (“产业+东西部协作”). */
@@ -1636,6 +1637,55 @@ org_named_as(struct pctx *c, const struct sent *s, const struct vec *items,
 	return 0;
 }
 
+/* "该公司借助…,对科左中旗贫困户开展技术培训": a unit that serves the poor
+ * households (farmers, pupils ...) of a place helps the place. The unit
+ * is the sentence's first helper; the place follows 对 / 为 / 向 and is
+ * followed by the people. */
+static int
+org_beneficiaries(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	static const char *const prep[] = { "对", "为", "向" };
+	static const char *const people[] = { "贫困户",  "贫困群众", "贫困人口",
+		                              "脱贫户",  "农户",     "农牧民",
+		                              "贫困学生" };
+	const struct item *it = items->p;
+	size_t i, k, h, n0 = c->out->n;
+	int rc;
+
+	for (h = 0; h < items->n; h++)
+		if (!it[h].inside_org && it[h].role != IT_R)
+			break;
+	if (h == items->n || it[h].r)
+		return 0;
+	for (i = h + 1; i < items->n; i++) {
+		struct side hs, rs;
+		size_t p = it[i].b1;
+		bool ok = false;
+
+		if (!it[i].r || it[i].role != IT_R || it[i].inside_org)
+			continue;
+		for (k = 0; k < sizeof(prep) / sizeof(prep[0]) && !ok; k++)
+			ok = ends_with_at(c->text, s->b0, it[i].b0, prep[k]);
+		if (!ok)
+			continue;
+		if (p + 3 <= s->b1 && !memcmp(c->text + p, "的", 3))
+			p += 3;
+		for (k = 0, ok = false;
+		     k < sizeof(people) / sizeof(people[0]) && !ok; k++)
+			ok =
+			    !strncmp(c->text + p, people[k], strlen(people[k]));
+		if (!ok)
+			continue;
+		side_of(&hs, &it[h]);
+		side_of(&rs, &it[i]);
+		rc = emit(c, &hs, 1, &rs, 1, it[i].b0, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_beneficiaries");
+	return 0;
+}
+
 static void track_org_subject(struct pctx *c, const struct vec *items);
 static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
                       struct vec *cues);
@@ -1806,6 +1856,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		rc = aid_compound_main(c, s, items);
 	if (rc == 0)
 		rc = org_sends(c, s, items);
+	if (rc == 0)
+		rc = org_beneficiaries(c, s, items);
 	if (rc)
 		return rc;
 	/* Clause by clause; then the sentence's subject for the next ones. */

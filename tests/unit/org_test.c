@@ -157,6 +157,13 @@ test_refer_back(void)
 		  "北京积水潭医院>克什克腾旗" },
 		{ "北京积水潭医院介绍,多年来,医院派驻林西县的专家开展义诊。",
 		  "北京积水潭医院>林西县" },
+		/* A unit serving the poor households of a place helps it. */
+		{ "福建某某食品有限公司落户当地。该公司对会宁县贫困户开展20场养"
+		  "殖"
+		  "培训。",
+		  "福建某某食品有限公司>会宁县" },
+		/* Not when a division is the sentence's helper. */
+		{ "杭州市干部对会宁县贫困户开展培训。", "" },
 		/* Staff of a division: nothing. */
 		{ "深圳挂职干部在毕节市工作。", "" },
 		/* A news agency's dateline names no helper. */
@@ -312,6 +319,7 @@ test_rules(void)
 		{ "北京积水潭医院选派医生到林西县。", "org_sends" },
 		{ "浙江援疆范围扩展为阿克苏地区。", "aid_compound" },
 		{ "罗甸县是国投集团定点帮扶县。", "org_named_as" },
+		{ "国投集团对罗甸县农户开展培训。", "org_beneficiaries" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
