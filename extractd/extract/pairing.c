@@ -581,6 +581,26 @@ finish_seg(struct pctx *c, struct seg *g, const struct seg *prefix)
 	            g->handover, seg_level(g));
 }
 
+/* 按照国务院扶贫办的部署, 在X的指导下: a unit that guides, not the
+ * actor. */
+static bool
+org_guides(const struct pctx *c, const struct item *it)
+{
+	static const char *const before[] = { "按照", "根据", "遵照", "落实" };
+	static const char *const after[] = { "的部署", "的要求", "的安排",
+		                             "的指导", "的号召", "的统一",
+		                             "指导下" };
+	size_t k;
+
+	for (k = 0; k < sizeof(before) / sizeof(before[0]); k++)
+		if (it->b0 >= 6 && !memcmp(c->text + it->b0 - 6, before[k], 6))
+			return true;
+	for (k = 0; k < sizeof(after) / sizeof(after[0]); k++)
+		if (!strncmp(c->text + it->b1, after[k], strlen(after[k])))
+			return true;
+	return false;
+}
+
 /* Sets the rule name of the pairings out[n0..) made by an organisation
  * rule. */
 static void
@@ -1655,7 +1675,7 @@ org_beneficiaries(struct pctx *c, const struct sent *s, const struct vec *items)
 	for (h = 0; h < items->n; h++)
 		if (!it[h].inside_org && it[h].role != IT_R)
 			break;
-	if (h == items->n || it[h].r)
+	if (h == items->n || it[h].r || org_guides(c, &it[h]))
 		return 0;
 	for (i = h + 1; i < items->n; i++) {
 		struct side hs, rs;
@@ -1872,15 +1892,10 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 static void
 track_org_subject(struct pctx *c, const struct vec *items)
 {
-	static const char *const before[] = { "按照", "根据", "遵照", "落实" };
-	static const char *const after[] = { "的部署", "的要求", "的安排",
-		                             "的指导", "的号召", "的统一" };
 	const struct item *it = items->p, *subj = NULL;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < items->n; i++) {
-		bool guide = false;
-
 		if (it[i].inside_org ||
 		    (it[i].role != IT_H && it[i].role != IT_HR))
 			continue;
@@ -1892,19 +1907,8 @@ track_org_subject(struct pctx *c, const struct vec *items)
 			}
 			continue;
 		}
-		if (subj || (it[i].org_type & ORG_TYPE_MASK) == ORG_ZONE)
-			continue;
-		/* 按照国务院扶贫办的部署: a unit that guides, not the
-		 * actor. */
-		for (k = 0; k < sizeof(before) / sizeof(before[0]); k++)
-			if (it[i].b0 >= 6 &&
-			    !memcmp(c->text + it[i].b0 - 6, before[k], 6))
-				guide = true;
-		for (k = 0; k < sizeof(after) / sizeof(after[0]); k++)
-			if (!strncmp(c->text + it[i].b1, after[k],
-			             strlen(after[k])))
-				guide = true;
-		if (!guide)
+		if (!subj && (it[i].org_type & ORG_TYPE_MASK) != ORG_ZONE &&
+		    !org_guides(c, &it[i]))
 			subj = &it[i];
 	}
 	if (!subj)

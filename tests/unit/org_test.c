@@ -162,6 +162,8 @@ test_refer_back(void)
 		  "殖"
 		  "培训。",
 		  "福建某某食品有限公司>会宁县" },
+		/* Nor for a unit that only guides. */
+		{ "在国家乡村振兴局的指导下,企业对会宁县农户开展培训。", "" },
 		/* Not when a division is the sentence's helper. */
 		{ "杭州市干部对会宁县贫困户开展培训。", "" },
 		/* Staff of a division: nothing. */
