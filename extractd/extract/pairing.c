@@ -637,17 +637,19 @@ org_subject_clause(struct pctx *c, const struct seg *prefix)
 	} else if (!c->has_org_subj ||
 	           c->sent > c->org_subj_sent + ORG_SUBJ_SENTS) {
 		return 0;
-	} else if (!org_has_helped(c, h->org)) {
-		/* Only a unit the article has shown helping (华为 named in
-		 * passing in a city's article is no subject). */
-		xpl_add(c->xpl, c->sent, "refused",
-		        "%s is no subject: it helped in no pairing before",
-		        h->org);
-		return 0;
 	}
 	if (!prefix->assist || !prefix->nr || prefix->passive ||
 	    !(prefix->strong || prefix->designated))
 		return 0;
+	if (!c->has_carry && !org_has_helped(c, h->org)) {
+		/* Only a unit the article has shown helping (华为 named in
+		 * passing in a city's article is no subject). */
+		xpl_span(c->xpl, c->sent, "refused", c->text, prefix->cue_b0,
+		         prefix->cue_b1,
+		         "%s is no subject: it helped in no pairing before",
+		         h->org);
+		return 0;
+	}
 	/* The cue is the verb before its object (援建河南台前县), not a noun
 	 * after the places (向遵义市等协作县区选派...). */
 	if (prefix->cue_b0 > prefix->r[0].b0) {
