@@ -340,9 +340,14 @@ add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
 {
 	const struct mention *t = ref_target(c, s0, type);
 	struct mention *m;
+	const char *org;
+	int org_type;
 
 	if (!t)
 		return 0;
+	/* t may lie in c->orgs, which vec_push moves. */
+	org = t->org;
+	org_type = t->org_type;
 	if (c->orgs->n &&
 	    ((struct mention *)c->orgs->p)[c->orgs->n - 1].b1 > s0)
 		return 0;
@@ -352,8 +357,8 @@ add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
 	m->b0 = s0;
 	m->b1 = s1;
 	m->kind = MEN_ORG;
-	m->org = t->org;
-	m->org_type = (t->org_type & ~ORG_F_REF) | ORG_F_REF;
+	m->org = org;
+	m->org_type = org_type | ORG_F_REF;
 	return 0;
 }
 
