@@ -97,6 +97,7 @@ struct org_ent {
 	const char *name;
 	int type;
 	const char *full; /* a short form's full name, or NULL */
+	int32_t full_idx; /* its row in orgs, or -1 */
 };
 
 struct suf_ent {

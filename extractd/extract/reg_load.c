@@ -716,6 +716,7 @@ load_orgs(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 		t->orgs[t->n_orgs].name = l.f[0];
 		t->orgs[t->n_orgs].type = type;
 		t->orgs[t->n_orgs].full = *l.f[2] ? l.f[2] : NULL;
+		t->orgs[t->n_orgs].full_idx = -1;
 		t->n_orgs++;
 		if ((rc = add_pat(t, l.f[0], strlen(l.f[0]), e)) != 0)
 			goto bad;
@@ -730,6 +731,18 @@ load_orgs(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 					goto bad;
 			}
 		}
+	}
+	/* A short form's full name must be a row of its own. */
+	for (i = 0; i < t->n_orgs; i++) {
+		size_t k;
+
+		if (!t->orgs[i].full)
+			continue;
+		for (k = 0; k < t->n_orgs; k++)
+			if (!strcmp(t->orgs[k].name, t->orgs[i].full))
+				t->orgs[i].full_idx = (int32_t)k;
+		if (t->orgs[i].full_idx < 0)
+			return EXT_EDATA;
 	}
 	return 0;
 bad:

@@ -10,8 +10,8 @@
  * schools, hospitals, enterprises, development zones ... and their names
  * (a province before a division of it dropped), and words that refer
  * back (该集团, a bare 医院 opening a clause) to the last organisation of
- * their kind; a short form (交行) after its full name takes the full
- * name.
+ * their kind; a short form (交行) of a unit whose full name the article
+ * also writes takes the full name.
  * Does not: guess divisions from context alone (全区, 我省: pairing.c reads
  * those), or resolve a name that no table knows. */
 #include "reg_int.h"
@@ -503,28 +503,6 @@ cmp_mention(const void *a, const void *b)
 	return x->r && y->r ? strcmp(x->r->code, y->r->code) : 0;
 }
 
-/* A short form (交行) whose full name (交通银行) the article wrote before
- * is named by it: one unit, one name. Looks back over the last
- * SHORT_FORM_STEPS organisations; NULL if none has the full name. */
-#define SHORT_FORM_STEPS 64
-
-static const char *
-short_form_full(const struct vec *orgs, const char *full)
-{
-	size_t k, steps;
-
-	if (!full || orgs->n < 2)
-		return NULL;
-	for (k = orgs->n - 1, steps = 0; k > 0 && steps < SHORT_FORM_STEPS;
-	     k--, steps++) {
-		const struct mention *m = (struct mention *)orgs->p + k - 1;
-
-		if (m->org && !strcmp(m->org, full))
-			return m->org;
-	}
-	return NULL;
-}
-
 int
 reg_find(const struct reg_tables *rt, const char *text, size_t len,
          const struct sent *sents, size_t n_sents, struct arena *ar,
@@ -535,6 +513,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	struct vec orgs = VEC_INIT(struct mention);
 	struct scan_ctx sc = { &raws };
 	uint32_t *ctx = NULL;
+	bool *present = NULL; /* curated organisations the article names */
 	const struct region *prev_r = NULL;
 	size_t prev_b1 = (size_t)-1, i, s;
 	struct mention *all = NULL;
@@ -552,10 +531,17 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 		rc = EXT_ENOMEM;
 		goto done;
 	}
+	present = calloc(rt->n_orgs + 1, sizeof(*present));
+	if (!present) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
 	for (i = 0; i < raws.n; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
 		const struct gaz_ent *e = &rt->ents[r->ent];
 
+		if (e->kind == GZ_ORG)
+			present[e->a] = true;
 		if ((e->kind == GZ_REGION && e->n == 1) ||
 		    e->kind == GZ_PATTERN)
 			count_up(
@@ -631,8 +617,13 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			m->b0 = r->b0;
 			m->b1 = r->b1;
 			m->kind = MEN_ORG;
-			m->org = short_form_full(&orgs, rt->orgs[e->a].full);
-			if (!m->org)
+			/* A short form (交行) of a unit whose full name
+			 * (交通银行) the article also writes takes it: one
+			 * unit, one name. */
+			if (rt->orgs[e->a].full_idx >= 0 &&
+			    present[rt->orgs[e->a].full_idx])
+				m->org = ar_strdup(ar, rt->orgs[e->a].full);
+			else
 				m->org =
 				    ar_strndup(ar, text + r->b0, r->b1 - r->b0);
 			m->org_type = org_flags(rt->orgs[e->a].type);
@@ -729,6 +720,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	*out = all;
 done:
 	free(ctx);
+	free(present);
 	vec_free(&raws);
 	vec_free(&men);
 	vec_free(&orgs);

@@ -131,6 +131,9 @@ test_refer_back(void)
 		  "学"
 		  "校。",
 		  "中国农业银行>大悟县 | 中国农业银行>兴文县" },
+		/* Also when the full name comes later. */
+		{ "中石化定点帮扶湖南省凤凰县。中国石化还帮扶了安徽省岳西县。",
+		  "中国石化>凤凰县 | 中国石化>岳西县" },
 		/* Alone, the short form stays as written. */
 		{ "中石化定点帮扶湖南省凤凰县。", "中石化>凤凰县" },
 		/* 援建 before 宁夏 is no 建宁. */
