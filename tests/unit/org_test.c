@@ -105,6 +105,11 @@ test_zones(void)
 		/* Alone, the site of a project: its division (rules 10, 12). */
 		{ "广州市帮扶毕节市经济开发区建设产业园。",
 		  "广州市>毕节市/east_west" },
+		{ "苏州工业园区对口帮扶铜仁市碧江区。",
+		  "苏州工业园区>铜仁市/east_west | "
+		  "苏州工业园区>碧江区/east_west" },
+		{ "广州市在毕节市工业园区援建扶贫车间。",
+		  "广州市>毕节市/east_west" },
 		/* A bare 开发区 is no name. */
 		{ "开发区对口帮扶延边州和龙市。", "" },
 	};
