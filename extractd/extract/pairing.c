@@ -1408,7 +1408,7 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
  * is, SPEC rule 5); its 援X范围 is the places of X and the zones the
  * clause lists after it. */
 static int
-aid_compound_main(struct pctx *c, const struct sent *s, const struct vec *items)
+aid_compound(struct pctx *c, const struct sent *s, const struct vec *items)
 {
 	/* Not 干部: staff nouns give nothing (SPEC rule 7). */
 	static const char *const what[] = { "项目", "资金" };
@@ -1875,7 +1875,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	if (rc == 0)
 		rc = org_named_as(c, s, items, cues);
 	if (rc == 0)
-		rc = aid_compound_main(c, s, items);
+		rc = aid_compound(c, s, items);
 	if (rc == 0)
 		rc = org_sends(c, s, items);
 	if (rc == 0)
