@@ -1766,7 +1766,8 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				if (role == IT_R &&
 				    !zone_listed(c, m, nm, i, items, s->b1) &&
 				    i + 1 < nm && m[i + 1].kind == MEN_REGION &&
-				    m[i + 1].b1 <= x->b1) {
+				    m[i + 1].b1 <= x->b1 && m[i + 1].r &&
+				    m[i + 1].r->level != REG_PROVINCE) {
 					xpl_span(c->xpl, c->sent, "refused",
 					         c->text, x->b0, x->b1,
 					         "a zone alone: its division");

@@ -110,6 +110,10 @@ test_zones(void)
 		  "苏州工业园区>碧江区/east_west" },
 		{ "广州市在毕节市工业园区援建扶贫车间。",
 		  "广州市>毕节市/east_west" },
+		/* 兵团 is helped in its own right, with its division's city. */
+		{ "东莞市对口支援新疆生产建设兵团第三师图木舒克市。",
+		  "东莞市>新疆生产建设兵团/east_west | "
+		  "东莞市>图木舒克市/east_west" },
 		/* A bare 开发区 is no name. */
 		{ "开发区对口帮扶延边州和龙市。", "" },
 	};
