@@ -28,6 +28,14 @@
  * programmes as relation other (rule 14). Each pairing names its rule;
  * candidates turned down are explain notes of stage "refused". Every
  * look around a clause is bounded, so the pass stays linear.
+ * Organisation sides (null code,
+ * name as written) also pair by named rules: the passage's organisation
+ * for a clause with no helper (org_subject), task lists (org_task_list),
+ * counted designated counties (org_counted), places named as its
+ * designated counties (org_named_as), teams stationed in a place
+ * (org_work_team), units sending their people (org_sends) or serving
+ * a place's poor households (org_beneficiaries), and any
+ * helper's 援X项目/资金/范围 (aid_compound); zones count as places.
  * Does not: parse syntax; pair bare counts (137个经济强镇) or groups
  * (东部协作省市, 天津市3个区); read cues inside short quotations
  * (“产业+东西部协作”); take venues (在X举行) or datelines as sides. */
@@ -108,13 +116,13 @@ struct pctx {
 	const struct reg_tables *rt;
 	const char *text;
 	const struct region *main_region;
+	struct xpl *xpl; /* explain notes, or NULL */
 	unsigned period; /* PERIOD_* mask; 0: no list applies */
 	struct arena *ar;
 	struct vec *out;
 	uint64_t *seen; /* hash set of emitted (helper, recipient) */
 	size_t seen_cap, seen_n;
 	size_t sent;
-	struct xpl *xpl;            /* explain notes, NULL when off */
 	const struct mention *sm;   /* the sentence's mentions */
 	size_t snm, s0, s1;         /* how many; the sentence's bytes */
 	bool sent_assist;           /* the sentence has an assistance cue */
@@ -142,6 +150,18 @@ struct pctx {
 	struct side loc[MAXSIDE];
 	size_t nloc;
 	bool loc_pending, loc_live;
+	/* The prefecture or county the article is about: the main region,
+	 * or within a main province its division named most (set once). */
+	const struct region *area;
+	/* The organisation the passage is about: the first helper of the
+	 * last sentence that named one, when it was an organisation
+	 * (中国石油大力推进产业扶贫。援建河南台前县...). */
+	struct side org_subj;
+	size_t org_subj_sent;
+	bool has_org_subj;
+	/* The last organisations that helped in a pairing (names). */
+	const char *org_helped[8];
+	size_t n_org_helped;
 };
 
 /* A pairing of the current sentence, for rules that add to it. */
@@ -284,10 +304,20 @@ east_west(const struct reg_tables *rt, const struct region *h,
 	return false;
 }
 
+/* A development zone (高新区) or 兵团 stands for a place: between it
+ * and a division the relation is that of two divisions. */
+static bool
+is_zone(const struct side *s)
+{
+	return !s->r && (s->org_type & ORG_TYPE_MASK) == ORG_ZONE;
+}
+
 static const char *
 relation(const struct pctx *c, const struct side *h, const struct side *r,
          bool designated)
 {
+	if ((is_zone(h) && (r->r || is_zone(r))) || (h->r && is_zone(r)))
+		return "east_west";
 	/* SPEC rule 14: help within a province, and between divisions
 	 * whose provinces no East-West list pairs (援藏, 援疆, 三峡库区,
 	 * 澳门), is other; 对口支援 inside an East-West pair stays
@@ -320,6 +350,29 @@ refuse(struct pctx *c, const struct side *h, const struct side *r,
 {
 	xpl_add(c->xpl, c->sent, "refused", "%s -> %s: %s", side_name(h),
 	        side_name(r), why);
+}
+
+/* Remembers an organisation that helped (the last 8). */
+static void
+note_org_helper(struct pctx *c, const char *org)
+{
+	size_t n = sizeof(c->org_helped) / sizeof(c->org_helped[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (c->org_helped[i] && !strcmp(c->org_helped[i], org))
+			return;
+	c->org_helped[c->n_org_helped++ % n] = org;
+}
+
+static bool
+org_has_helped(const struct pctx *c, const char *org)
+{
+	size_t n = sizeof(c->org_helped) / sizeof(c->org_helped[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (c->org_helped[i] && !strcmp(c->org_helped[i], org))
+			return true;
+	return false;
 }
 
 static int
@@ -365,6 +418,8 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 		memcpy(p->recipient_code, r->r->code, 7);
 	p->relation = relation(c, h, r, designated);
 	p->rule = c->rule ? c->rule : "clause";
+	if (!h->r)
+		note_org_helper(c, h->org);
 	p->start = b0;
 	p->end = b1;
 	p->sentence = c->sent;
@@ -999,8 +1054,134 @@ to_recipient(const char *text, size_t b0, size_t a)
 	return false;
 }
 
+/* 按照国务院扶贫办的部署, 在X的指导下: a unit that guides, not the
+ * actor. */
+static bool
+org_guides(const struct pctx *c, const struct item *it)
+{
+	static const char *const before[] = { "按照", "根据", "遵照", "落实" };
+	static const char *const after[] = { "的部署", "的要求", "的安排",
+		                             "的指导", "的号召", "的统一",
+		                             "指导下" };
+	size_t k;
+
+	for (k = 0; k < sizeof(before) / sizeof(before[0]); k++)
+		if (it->b0 >= 6 && !memcmp(c->text + it->b0 - 6, before[k], 6))
+			return true;
+	for (k = 0; k < sizeof(after) / sizeof(after[0]); k++)
+		if (!strncmp(c->text + it->b1, after[k], strlen(after[k])))
+			return true;
+	return false;
+}
+
 /* At most this many characters before a cue that starts a clause. */
 #define LEAD_MAX 3
+
+/* Sets the rule name of the pairings out[n0..) made by an organisation
+ * rule. */
+static void
+name_rule(struct pctx *c, size_t n0, const char *rule)
+{
+	for (size_t i = n0; i < c->out->n; i++)
+		((struct ext_pairing *)c->out->p)[i].rule = rule;
+}
+
+/* Sentences an organisation stays the subject after it was named. */
+#define ORG_SUBJ_SENTS 5
+
+/* "2013年定点帮扶吉县以来,...": a clause with a cue and recipients but no
+ * helper, in a passage about an organisation, is that organisation's
+ * help. Only a clause with no helper carried from the one before. */
+static int
+org_subject_clause(struct pctx *c, const struct seg *prefix)
+{
+	size_t n0 = c->out->n, i;
+	const struct side *h = &c->org_subj;
+	int rc;
+
+	/* "中国石化:定点帮扶岳西县", "公司投入资金5000万元,援建昭觉县的学
+	 * 校": organisations named in the clause before, with no cue and no
+	 * partner of their own, are the subject. */
+	if (c->has_carry) {
+		if (!c->carry_pending || c->carry.nr || c->carry.nh != 1)
+			return 0;
+		for (i = 0; i < c->carry.nh; i++)
+			if (c->carry.h[i].r || (c->carry.h[i].org_type &
+			                        ORG_TYPE_MASK) == ORG_ZONE)
+				return 0;
+		h = &c->carry.h[0];
+	} else if (!c->has_org_subj ||
+	           c->sent > c->org_subj_sent + ORG_SUBJ_SENTS) {
+		return 0;
+	}
+	if (!prefix->assist || !prefix->nr || prefix->passive ||
+	    !(prefix->strong || prefix->designated))
+		return 0;
+	if (!c->has_carry && !org_has_helped(c, h->org)) {
+		/* Only a unit the article has shown helping (华为 named in
+		 * passing in a city's article is no subject). */
+		xpl_span(c->xpl, c->sent, "refused", c->text, prefix->cue_b0,
+		         prefix->cue_b1,
+		         "%s is no subject: it helped in no pairing before",
+		         h->org);
+		return 0;
+	}
+	/* The cue is the verb before its object (援建河南台前县), not a noun
+	 * after the places (向遵义市等协作县区选派...). */
+	if (prefix->cue_b0 > prefix->r[0].b0) {
+		xpl_span(c->xpl, c->sent, "refused", c->text, prefix->r[0].b0,
+		         prefix->cue_b1,
+		         "no subject carried: the cue follows the places");
+		return 0;
+	}
+	rc = emit(c, h, 1, prefix->r, prefix->nr, prefix->cue_b0,
+	          prefix->cue_b1, prefix->designated, true, seg_level(prefix));
+	name_rule(c, n0, "org_subject");
+	return rc;
+}
+
+/* ",贵州雷山县、台江县。" after "X定点帮扶广西罗城县、环江县": a clause
+ * that holds only places (recipients) and list words goes on with the
+ * list of the clause before. Scans the clause once. */
+static bool
+list_only_clause(const struct pctx *c, const struct item *items, size_t ni,
+                 size_t a)
+{
+	static const char *const words[] = {
+		"、", "和", "及", "以及", "等", " "
+	};
+	size_t p = a, i = 0, k, n;
+
+	if (!ni)
+		return false;
+	for (;;) {
+		uint32_t cp;
+
+		if (i < ni && items[i].b0 == p) {
+			if (items[i].role != IT_R || !items[i].r)
+				return false;
+			/* "台江县,贵州省": where the places before lie, not
+			 * more of them. */
+			for (k = 0; k < c->carry.nr; k++)
+				if (c->carry.r[k].r &&
+				    reg_contains(items[i].r, c->carry.r[k].r))
+					return false;
+			p = items[i++].b1;
+			continue;
+		}
+		if (!c->text[p])
+			return i == ni;
+		cp = u8_dec(c->text + p, 4, &n);
+		if (is_clause_end(cp))
+			return i == ni;
+		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+			if (!strncmp(c->text + p, words[k], strlen(words[k])))
+				break;
+		if (k == sizeof(words) / sizeof(words[0]))
+			return false;
+		p += strlen(words[k]);
+	}
+}
 
 /* One clause: items[0..ni) and cues[0..nc) lie in [a, b). */
 static int
@@ -1013,6 +1194,10 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	bool have_group = false, first_group = true, from_prev;
 	int rc = 0;
 
+	size_t a_text = a;
+
+	while (c->text[a_text] == ' ')
+		a_text++;
 	c->loc_live = c->loc_pending;
 	c->loc_pending = false;
 	if (c->sent_assist) {
@@ -1023,6 +1208,9 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 	}
 	seg_reset(prefix);
 	seg_reset(g);
+	if (!nc && c->has_carry && !c->carry_pending &&
+	    list_only_clause(c, items, ni, a_text))
+		prefix->cont = true;
 	while (ii < ni || ci < nc) {
 		bool take_item =
 		    ii < ni && (ci >= nc || items[ii].b0 < cues[ci].b0);
@@ -1185,6 +1373,13 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					push_r(cur, &here, NULL);
 				}
 				break;
+			case CUE_JOIN:
+				/* ",以及新疆青河县...": the list of the clause
+				 * before goes on. */
+				if (cur == prefix && !prefix->any_item &&
+				    !prefix->assist && q->b0 == a_text)
+					prefix->cont = true;
+				break;
 			case CUE_SELF:
 				if (c->main_region) {
 					struct item self = {
@@ -1249,7 +1444,8 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 		              : seg_level(&c->carry));
 		if (rc)
 			goto done;
-	}
+	} else if (!have_group && (rc = org_subject_clause(c, prefix)) != 0)
+		goto done;
 	if (have_group) {
 		rc = finish_seg(c, g, first_group ? prefix : NULL);
 		if (rc)
@@ -1469,6 +1665,104 @@ counted_after(const char *text, size_t p, size_t end)
 	return false;
 }
 
+/* ---- organisation sides ---------------------------------------------- */
+/* A news agency's dateline (新华社成都5月13日电): the organisation is the
+ * outlet, not a helper. True when b1 is followed, within a few
+ * characters of a place name, by a date and 电. */
+static bool
+org_dateline(const char *text, size_t b1, size_t end)
+{
+	size_t p = b1, n, k = 0;
+	uint32_t cp;
+	bool digits = false;
+
+	while (p < end && k < 8) {
+		cp = u8_dec(text + p, end - p, &n);
+		if (cp >= '0' && cp <= '9')
+			break;
+		if (cp < 0x3400)
+			return false;
+		p += n;
+		k++;
+	}
+	for (k = 0; p < end && k < 12; k++) {
+		cp = u8_dec(text + p, end - p, &n);
+		if (cp >= '0' && cp <= '9')
+			digits = true;
+		else if (cp == 0x6708 /* 月 */ || cp == 0x65E5 /* 日 */ ||
+		         cp == ' ')
+			;
+		else
+			return digits && cp == 0x7535; /* 电 */
+		p += n;
+	}
+	return false;
+}
+
+/* The side of a zone (开发区, 兵团): that of the division its name holds
+ * (the mentions after x inside its span), else that of the division it is
+ * listed with (斗门区、高新区), else either. */
+static int
+zone_role(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
+          const struct vec *items)
+{
+	const struct mention *x = &m[i];
+	size_t k;
+
+	for (k = i + 1; k < nm && m[k].b0 < x->b1; k++)
+		if (m[k].kind == MEN_REGION && m[k].r && m[k].b1 <= x->b1)
+			return c->rt->role[reg_index(c->rt, m[k].r)] ==
+			               ROLE_EAST
+			           ? IT_H
+			           : IT_R;
+	if (items->n) {
+		const struct item *p = (struct item *)items->p + items->n - 1;
+
+		if (p->r && !p->inside_org && p->b1 + 3 == x->b0 &&
+		    !memcmp(c->text + p->b1, "、", 3))
+			return p->role;
+	}
+	return IT_HR;
+}
+
+/* The separator of a list at p (、 和 及), its length, or 0. */
+static size_t
+list_sep(const char *text, size_t p, size_t end)
+{
+	static const char *const seps[] = { "、", "和", "及" };
+
+	for (size_t k = 0; k < sizeof(seps) / sizeof(seps[0]); k++)
+		if (p + 3 <= end && !memcmp(text + p, seps[k], 3))
+			return 3;
+	return 0;
+}
+
+/* A zone listed with other places (喀什地区、喀什经济开发区, 兵团2个师和
+ * 开发区): a list separator joins it to a place named before it in the
+ * sentence or to the mention after it (SPEC rule 12: then a recipient in
+ * its own right). */
+static bool
+zone_listed(const struct pctx *c, const struct mention *m, size_t nm, size_t i,
+            const struct vec *items, size_t end)
+{
+	const struct mention *x = &m[i];
+	size_t k, l;
+
+	/* 、X开发区 after a place named before in the sentence. */
+	if (items->n && x->b0 >= 3 && list_sep(c->text, x->b0 - 3, end)) {
+		const struct item *p = items->p;
+
+		for (k = items->n; k > 0; k--)
+			if (p[k - 1].role == IT_R || p[k - 1].role == IT_HR)
+				return true;
+	}
+	l = list_sep(c->text, x->b1, end);
+	for (k = i + 1; l && k < nm && m[k].b0 <= x->b1 + l; k++)
+		if (m[k].b0 == x->b1 + l)
+			return true;
+	return false;
+}
+
 /* Mention i sits in a chain of adjacent names that 在 opens and a verb of
  * events closes (联席会议在云南省文山州广南县举行): the venue. At most
  * VENUE_CHAIN names are looked at. */
@@ -1674,6 +1968,610 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 	return rc;
 }
 
+/* "江苏省南通市经济技术开发区", "贵州省台江县人民医院": the province
+ * before an organisation whose name starts with a division of it is
+ * dropped (SPEC rule 13), as the province before a prefecture is: the
+ * previous item goes. */
+static void
+drop_province_before(struct vec *items, const struct mention *x,
+                     const struct mention *m, size_t nm, size_t i)
+{
+	struct item *p;
+
+	if (!items->n || i + 1 >= nm || m[i + 1].kind != MEN_REGION ||
+	    !m[i + 1].r || m[i + 1].b0 != x->b0)
+		return;
+	p = (struct item *)items->p + items->n - 1;
+	if (p->r && p->b1 == x->b0 && p->r->level == REG_PROVINCE &&
+	    !reg_is_city(p->r) && reg_contains(p->r, m[i + 1].r))
+		items->n--;
+}
+
+/* Text [p - n, p) is the UTF-8 string w (n its length); p >= lo. */
+static bool
+ends_with_at(const char *text, size_t lo, size_t p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return p >= lo + n && !memcmp(text + p - n, w, n);
+}
+
+/* "中国石化继续承担安徽岳西县、颍上县,湖南凤凰县的定点扶贫任务,以及西藏
+ * 班戈县的对口支援任务": the places listed between 承担 and 的<cue>任务
+ * (across commas) are the recipients of the sentence's first helper, an
+ * organisation (else the passage's organisation). Walks back from each
+ * such cue over places, list marks and earlier 的<cue>任务 to the verb. */
+static int
+org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
+               const struct vec *cues)
+{
+	static const char *const seps[] = { "、", ",",  "，", "以及",
+		                            "及", "和", " " };
+	static const char *const verbs[] = { "承担", "负责", "肩负", "承接" };
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t qi, n0 = c->out->n, first = (size_t)-1;
+	int rc;
+
+	for (qi = 0; qi < cues->n; qi++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, p, ii = items->n, k, verb = 0;
+		bool ok = true;
+
+		if (q[qi].kind != CUE_ASSIST ||
+		    !ends_with_at(c->text, s->b0, q[qi].b0, "的") ||
+		    q[qi].b1 + 6 > s->b1 ||
+		    memcmp(c->text + q[qi].b1, "任务", 6))
+			continue;
+		p = q[qi].b0 - 3;
+		/* Items before p (they are in text order). */
+		{
+			size_t lo = 0, hi = items->n;
+
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (it[mid].b0 < p)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			ii = lo;
+		}
+		while (ok && !verb) {
+			while (ii > 0 && it[ii - 1].b1 > p)
+				ii--;
+			if (ii > 0 && it[ii - 1].b1 == p && it[ii - 1].r &&
+			    it[ii - 1].role == IT_R && !it[ii - 1].inside_org) {
+				const struct item *x = &it[ii - 1];
+
+				/* 安徽岳西县: the province before its county
+				 * adds nothing. */
+				if (!(nr && rs[nr - 1].b0 == x->b1 &&
+				      x->r->level == REG_PROVINCE &&
+				      reg_contains(x->r, rs[nr - 1].r)) &&
+				    nr < MAXSIDE)
+					side_of(&rs[nr++], x);
+				p = x->b0;
+				continue;
+			}
+			for (k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+				if (ends_with_at(c->text, s->b0, p, verbs[k]))
+					verb = p - strlen(verbs[k]);
+			if (verb)
+				break;
+			for (k = 0; k < sizeof(seps) / sizeof(seps[0]); k++)
+				if (ends_with_at(c->text, s->b0, p, seps[k]))
+					break;
+			if (k < sizeof(seps) / sizeof(seps[0])) {
+				p -= strlen(seps[k]);
+				continue;
+			}
+			/* An earlier 的<cue>任务 of the same list. */
+			ok = false;
+			if (ends_with_at(c->text, s->b0, p, "任务"))
+				for (k = qi; k > 0; k--)
+					if (q[k - 1].b1 == p - 6 &&
+					    ends_with_at(c->text, s->b0,
+					                 q[k - 1].b0, "的")) {
+						p = q[k - 1].b0 - 3;
+						ok = true;
+						break;
+					}
+		}
+		if (!verb || !nr)
+			continue;
+		/* The helper: the sentence's first, if an organisation. */
+		if (first == (size_t)-1)
+			for (first = 0; first < items->n; first++)
+				if (!it[first].inside_org &&
+				    it[first].role != IT_R)
+					break;
+		k = first;
+		if (k < items->n && it[k].b0 < verb) {
+			if (it[k].r)
+				continue;
+			side_of(&hs, &it[k]);
+		} else if (c->has_org_subj &&
+		           c->sent <= c->org_subj_sent + ORG_SUBJ_SENTS) {
+			hs = c->org_subj;
+		} else {
+			continue;
+		}
+		k = c->out->n;
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1,
+		          (q[qi].flags & CUE_F_DESIGNATED) != 0, true, 2);
+		if (rc)
+			return rc;
+		/* 对口支援 (援藏 ...) is relation other (SPEC rule 14). */
+		if (q[qi].b1 - q[qi].b0 == 12 &&
+		    !memcmp(c->text + q[qi].b0, "对口支援", 12))
+			for (; k < c->out->n; k++)
+				((struct ext_pairing *)c->out->p)[k].relation =
+				    "other";
+	}
+	name_rule(c, n0, "org_task_list");
+	return 0;
+}
+
+/* A small count at p: ASCII digits or one Chinese numeral (一 .. 十, 两),
+ * then 个; sets *end past 个. 0 when none. */
+static unsigned
+count_at(const char *text, size_t p, size_t end, size_t *after)
+{
+	static const char *const cn[] = { "一", "二", "三", "四", "五", "六",
+		                          "七", "八", "九", "十", "两" };
+	unsigned v = 0;
+	size_t k;
+
+	while (p < end && text[p] >= '0' && text[p] <= '9' && v < 1000)
+		v = v * 10 + (unsigned)(text[p++] - '0');
+	if (!v)
+		for (k = 0; k < sizeof(cn) / sizeof(cn[0]); k++)
+			if (p + 3 <= end && !memcmp(text + p, cn[k], 3)) {
+				v = k < 10 ? (unsigned)k + 1 : 2;
+				p += 3;
+				break;
+			}
+	if (!v || p + 3 > end || memcmp(text + p, "个", 3))
+		return 0;
+	*after = p + 3;
+	return v;
+}
+
+/* "...宣布A县、B县、C县退出贫困县行列,至此,交通银行3个定点扶贫县全部
+ * 脱贫": an organisation's counted designated counties (N个定点扶贫县)
+ * are the N counties the sentence names, when it names exactly N. */
+static int
+org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
+            const struct vec *cues)
+{
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t i, k, n0 = c->out->n;
+	int rc;
+
+	struct side rs[MAXSIDE], hs;
+	size_t nr = 0;
+	bool listed = false;
+
+	for (i = 0; i < items->n; i++) {
+		size_t after, qi;
+		unsigned n;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		n = count_at(c->text, it[i].b1, s->b1, &after);
+		if (!n)
+			continue;
+		qi = cue_lower(q, cues->n, after);
+		if (qi >= cues->n || q[qi].b0 != after ||
+		    !(q[qi].flags & CUE_F_DESIGNATED) || q[qi].b1 + 3 > s->b1 ||
+		    memcmp(c->text + q[qi].b1, "县", 3))
+			continue;
+		/* The counties the sentence names, once. */
+		for (k = 0; !listed && k < items->n; k++)
+			if (it[k].r && it[k].role == IT_R &&
+			    !it[k].inside_org && it[k].r->level == REG_COUNTY) {
+				size_t j;
+
+				for (j = 0; j < nr && rs[j].r != it[k].r; j++)
+					;
+				if (j == nr && nr < MAXSIDE)
+					side_of(&rs[nr++], &it[k]);
+			}
+		listed = true;
+		if (nr != n) {
+			if (nr)
+				xpl_span(c->xpl, c->sent, "refused", c->text,
+				         it[i].b0, q[qi].b1,
+				         "%u counted, %zu counties named", n,
+				         nr);
+			continue;
+		}
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_counted");
+	return 0;
+}
+
+/* Words that end the name of a team a unit sends (SPEC rule 7). */
+static const char *const team_words[] = { "工作队", "工作组", "帮扶队",
+	                                  "工作站", "联络组", "指挥部" };
+#define TEAM_GAP 8 /* characters between the place and the team word */
+
+/* "国家电网驻黄平县扶贫工作队": a unit's team stationed in a place acts for
+ * the unit (SPEC rule 7): the unit helps the place. */
+static int
+org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	const struct item *it = items->p;
+	size_t i, n0 = c->out->n;
+	int rc;
+
+	for (i = 0; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, k = i + 1, p, cps;
+		bool team = false;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R ||
+		    it[i].b1 + 3 > s->b1 || memcmp(c->text + it[i].b1, "驻", 3))
+			continue;
+		p = it[i].b1 + 3;
+		/* The places right after 驻, a province before its county
+		 * adding nothing. */
+		for (; k < items->n && it[k].b0 == p && it[k].r &&
+		       it[k].role == IT_R && !it[k].inside_org;
+		     k++) {
+			if (nr && rs[nr - 1].r->level == REG_PROVINCE &&
+			    reg_contains(rs[nr - 1].r, it[k].r))
+				nr--;
+			if (nr < MAXSIDE)
+				side_of(&rs[nr++], &it[k]);
+			p = it[k].b1;
+		}
+		for (cps = 0; nr && !team && cps <= TEAM_GAP && p < s->b1;
+		     cps++) {
+			size_t n, w;
+			uint32_t cp;
+
+			for (w = 0;
+			     w < sizeof(team_words) / sizeof(team_words[0]);
+			     w++)
+				if (p + strlen(team_words[w]) <= s->b1 &&
+				    !memcmp(c->text + p, team_words[w],
+				            strlen(team_words[w])))
+					team = true;
+			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			if (cp < 0x3400)
+				break;
+			p += n;
+		}
+		if (!team)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_work_team");
+	return 0;
+}
+
+/* "宝钢集团对口援藏项目133个、援藏资金2.78亿元" in an article about a
+ * prefecture of Tibet: a helper's 援X projects or funds (X a
+ * province's abbreviation) went to the region the article is about,
+ * when that is a prefecture or county of X (the province itself never
+ * is, SPEC rule 5); its 援X范围 is the places of X and the zones the
+ * clause lists after it. */
+static int
+aid_compound(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	/* Not 干部: staff nouns give nothing (SPEC rule 7). */
+	static const char *const what[] = { "项目", "资金" };
+	const struct item *it = items->p;
+	const struct region *mr = c->area;
+	size_t i, w, n0 = c->out->n;
+	int rc;
+
+	if (mr && c->rt->role[reg_index(c->rt, mr)] == ROLE_EAST)
+		mr = NULL;
+	for (i = 0; i < items->n; i++) {
+		size_t p = it[i].b1, n, nr = 0, k;
+		struct side hs, rs[MAXSIDE];
+		const struct region *prov = NULL;
+
+		if (it[i].inside_org || (!it[i].r && it[i].role == IT_R))
+			continue;
+		/* 宝钢集团(现为宝武集团)对口援藏: over a short aside. */
+		if (p + 1 <= s->b1 && c->text[p] == '(') {
+			size_t q = p + 1;
+
+			for (k = 0; q < s->b1 && c->text[q] != ')' && k < 40;
+			     k++)
+				q++;
+			if (q < s->b1 && c->text[q] == ')')
+				p = q + 1;
+		}
+		if (p + 6 <= s->b1 && !memcmp(c->text + p, "对口", 6))
+			p += 6;
+		if (p + 3 > s->b1 || memcmp(c->text + p, "援", 3))
+			continue;
+		p += 3;
+		if (p >= s->b1 || u8_dec(c->text + p, s->b1 - p, &n) < 0x3400)
+			continue;
+		/* X: a province's abbreviation. */
+		for (w = 0; w < c->rt->n_abv && !prov; w++)
+			if (strlen(c->rt->abv[w].s) == n &&
+			    !memcmp(c->text + p, c->rt->abv[w].s, n))
+				prov = &c->rt->regions[c->rt->abv[w].r];
+		/* The helper: any but a division of X's side (黑龙江省 and
+		 * 吉林省 援藏 whatever side the official list gives them). */
+		if (!prov || (it[i].r && it[i].role != IT_H &&
+		              (it[i].r->level != REG_PROVINCE ||
+		               reg_contains(it[i].r, prov) ||
+		               reg_contains(prov, it[i].r))))
+			continue;
+		p += n;
+		side_of(&hs, &it[i]);
+		if (p + 6 <= s->b1 && !memcmp(c->text + p, "范围", 6)) {
+			/* 江苏援疆范围扩展为伊犁州...、兵团和开发区: the
+			 * places in X and the zones the clause lists. */
+			size_t e = p;
+
+			while (e < s->b1) {
+				uint32_t cp =
+				    u8_dec(c->text + e, s->b1 - e, &n);
+
+				if (is_clause_end(cp))
+					break;
+				e += n;
+			}
+			for (k = i + 1; k < items->n && it[k].b0 < e; k++) {
+				const struct item *x = &it[k];
+
+				if (x->b0 < p || nr == MAXSIDE ||
+				    (x->r ? x->inside_org || x->role != IT_R ||
+				                !reg_contains(prov, x->r)
+				          : (x->org_type & ORG_TYPE_MASK) !=
+				                ORG_ZONE))
+					continue;
+				side_of(&rs[nr++], x);
+			}
+			rc = emit(c, &hs, 1, rs, nr, it[i].b1, p + 6, false,
+			          true, 2);
+			if (rc)
+				return rc;
+			continue;
+		}
+		for (w = 0; w < sizeof(what) / sizeof(what[0]); w++)
+			if (p + 6 <= s->b1 && !memcmp(c->text + p, what[w], 6))
+				break;
+		if (w == sizeof(what) / sizeof(what[0]) || !mr ||
+		    !reg_contains(prov, mr))
+			continue;
+		memset(&rs[0], 0, sizeof(rs[0]));
+		rs[0].r = mr;
+		rs[0].b0 = it[i].b1;
+		rs[0].b1 = p + 6;
+		rc = emit(c, &hs, 1, rs, 1, it[i].b1, p + 6, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	/* 对口支援 programmes are relation other (SPEC rule 14). */
+	for (i = n0; i < c->out->n; i++)
+		((struct ext_pairing *)c->out->p)[i].relation = "other";
+	name_rule(c, n0, "aid_compound");
+	return 0;
+}
+
+/* "医院派驻于都的专家", "公司选派技术员到临洮县": a unit (not a division:
+ * 深圳挂职干部 gives nothing, SPEC rule 7) that sends its people to
+ * places helps them. The verb follows the unit within the clause and
+ * the places follow the verb (after 到 赴 至 or directly). */
+#define SEND_GAP 12 /* characters between the unit and the verb */
+
+static int
+org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	static const char *const verbs[] = { "派驻", "选派", "派出", "派遣" };
+	static const char *const to[] = { "到", "赴", "至", "" };
+	const struct item *it = items->p;
+	size_t i, n0 = c->out->n;
+	int rc;
+
+	for (i = 0; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t p = it[i].b1, cps, k, v, nr = 0, n;
+		bool found = false;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		for (cps = 0; !found && cps <= SEND_GAP && p < s->b1; cps++) {
+			uint32_t cp;
+
+			for (v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+				if (p + 6 <= s->b1 &&
+				    !memcmp(c->text + p, verbs[v], 6))
+					found = true;
+			if (found)
+				break;
+			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			if (is_clause_end(cp) ||
+			    (i + 1 < items->n && it[i + 1].b0 == p))
+				break;
+			p += n;
+		}
+		if (!found)
+			continue;
+		p += 6;
+		/* 选派3名医生到: a short object before 到. */
+		for (k = 0; k < sizeof(to) / sizeof(to[0]); k++) {
+			size_t q = p, m = 0, tl = strlen(to[k]);
+
+			while (tl && q < s->b1 && m < 8 &&
+			       (q + tl > s->b1 ||
+			        memcmp(c->text + q, to[k], tl))) {
+				uint32_t cp =
+				    u8_dec(c->text + q, s->b1 - q, &n);
+
+				if (is_clause_end(cp))
+					break;
+				q += n;
+				m++;
+			}
+			if (tl &&
+			    (q + tl > s->b1 || memcmp(c->text + q, to[k], tl)))
+				continue;
+			p = q + tl;
+			break;
+		}
+		for (k = i + 1; k < items->n && it[k].b0 < p; k++)
+			;
+		for (; k < items->n && it[k].b0 == p && it[k].r &&
+		       it[k].role == IT_R && !it[k].inside_org;
+		     k++) {
+			if (nr && rs[nr - 1].r->level == REG_PROVINCE &&
+			    reg_contains(rs[nr - 1].r, it[k].r))
+				nr--;
+			if (nr < MAXSIDE)
+				side_of(&rs[nr++], &it[k]);
+			p = it[k].b1;
+			/* 到临洮县、渭源县 */
+			if (p + 3 <= s->b1 && !memcmp(c->text + p, "、", 3))
+				p += 3;
+		}
+		if (!nr)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_sends");
+	return 0;
+}
+
+/* "岳西县是中国石化定点帮扶县", "A县、B县作为国家电网的定点扶贫县": the
+ * places right before 是 / 作为 / 系 / 为 are the organisation's
+ * designated counties (or villages) named after it. */
+static int
+org_named_as(struct pctx *c, const struct sent *s, const struct vec *items,
+             const struct vec *cues)
+{
+	static const char *const cop[] = { "作为", "是", "系", "为" };
+	static const char *const noun[] = { "县", "村", "点", "单位" };
+	const struct item *it = items->p;
+	const struct cue *q = cues->p;
+	size_t i, k, n0 = c->out->n;
+	int rc;
+
+	for (i = 1; i < items->n; i++) {
+		struct side rs[MAXSIDE], hs;
+		size_t nr = 0, p = it[i].b1, qi, cl = 0, j;
+
+		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
+			continue;
+		if (p + 3 <= s->b1 && !memcmp(c->text + p, "的", 3))
+			p += 3;
+		qi = cue_lower(q, cues->n, p);
+		if (qi >= cues->n || q[qi].b0 != p ||
+		    !(q[qi].flags & CUE_F_DESIGNATED))
+			continue;
+		for (k = 0; k < sizeof(noun) / sizeof(noun[0]); k++)
+			if (!strncmp(c->text + q[qi].b1, noun[k],
+			             strlen(noun[k])))
+				break;
+		if (k == sizeof(noun) / sizeof(noun[0]))
+			continue;
+		for (k = 0; k < sizeof(cop) / sizeof(cop[0]) && !cl; k++)
+			if (ends_with_at(c->text, s->b0, it[i].b0, cop[k]))
+				cl = strlen(cop[k]);
+		if (!cl)
+			continue;
+		/* The places before the copula: a list joined by 、. */
+		p = it[i].b0 - cl;
+		for (j = i; j > 0 && nr < MAXSIDE; j--) {
+			const struct item *x = &it[j - 1];
+
+			if (x->b1 != p || !x->r || x->role != IT_R ||
+			    x->inside_org)
+				break;
+			if (!(nr && rs[nr - 1].b0 == x->b1 &&
+			      x->r->level == REG_PROVINCE &&
+			      reg_contains(x->r, rs[nr - 1].r)))
+				side_of(&rs[nr++], x);
+			p = x->b0;
+			if (ends_with_at(c->text, s->b0, p, "、"))
+				p -= 3;
+		}
+		if (!nr)
+			continue;
+		side_of(&hs, &it[i]);
+		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_named_as");
+	return 0;
+}
+
+/* "该公司借助…,对科左中旗贫困户开展技术培训": a unit that serves the poor
+ * households (farmers, pupils ...) of a place helps the place. The unit
+ * is the sentence's first helper; the place follows 对 / 为 / 向 and is
+ * followed by the people. */
+static int
+org_beneficiaries(struct pctx *c, const struct sent *s, const struct vec *items)
+{
+	static const char *const prep[] = { "对", "为", "向" };
+	static const char *const people[] = { "贫困户",  "贫困群众", "贫困人口",
+		                              "脱贫户",  "农户",     "农牧民",
+		                              "贫困学生" };
+	const struct item *it = items->p;
+	size_t i, k, h, n0 = c->out->n;
+	int rc;
+
+	for (h = 0; h < items->n; h++)
+		if (!it[h].inside_org && it[h].role != IT_R)
+			break;
+	if (h == items->n || it[h].r || org_guides(c, &it[h]))
+		return 0;
+	for (i = h + 1; i < items->n; i++) {
+		struct side hs, rs;
+		size_t p = it[i].b1;
+		bool ok = false;
+
+		if (!it[i].r || it[i].role != IT_R || it[i].inside_org)
+			continue;
+		for (k = 0; k < sizeof(prep) / sizeof(prep[0]) && !ok; k++)
+			ok = ends_with_at(c->text, s->b0, it[i].b0, prep[k]);
+		if (!ok)
+			continue;
+		if (p + 3 <= s->b1 && !memcmp(c->text + p, "的", 3))
+			p += 3;
+		for (k = 0, ok = false;
+		     k < sizeof(people) / sizeof(people[0]) && !ok; k++)
+			ok =
+			    !strncmp(c->text + p, people[k], strlen(people[k]));
+		if (!ok)
+			continue;
+		side_of(&hs, &it[h]);
+		side_of(&rs, &it[i]);
+		rc = emit(c, &hs, 1, &rs, 1, it[i].b0, p, false, true, 2);
+		if (rc)
+			return rc;
+	}
+	name_rule(c, n0, "org_beneficiaries");
+	return 0;
+}
+
+static void track_org_subject(struct pctx *c, const struct vec *items);
+static int do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
+                      struct vec *cues);
+
 static int
 do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
             size_t nm, struct vec *items, struct vec *cues)
@@ -1718,6 +2616,29 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 
 		if (x->kind == MEN_ORG) {
 			role = (x->org_type & ORG_F_RECIP) ? IT_HR : IT_H;
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_CENTRAL &&
+			    org_dateline(c->text, x->b1, s->b1)) {
+				xpl_span(c->xpl, c->sent, "refused", c->text,
+				         x->b0, x->b1, "a dateline's outlet");
+				continue;
+			}
+			if ((x->org_type & ORG_TYPE_MASK) == ORG_ZONE) {
+				role = zone_role(c, m, nm, i, items);
+				/* A zone that is only a site counts through
+				 * its division (SPEC rules 10, 12): the
+				 * division inside its name stands. */
+				if (role == IT_R &&
+				    !zone_listed(c, m, nm, i, items, s->b1) &&
+				    i + 1 < nm && m[i + 1].kind == MEN_REGION &&
+				    m[i + 1].b1 <= x->b1 && m[i + 1].r &&
+				    m[i + 1].r->level != REG_PROVINCE) {
+					xpl_span(c->xpl, c->sent, "refused",
+					         c->text, x->b0, x->b1,
+					         "a zone alone: its division");
+					continue;
+				}
+			}
+			drop_province_before(items, x, m, nm, i);
 		} else if (r) {
 			role = c->rt->role[reg_index(c->rt, r)] == ROLE_EAST
 			           ? IT_H
@@ -1876,7 +2797,66 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			}
 		}
 	}
-	/* Clause by clause. */
+	rc = org_task_lists(c, s, items, cues);
+	if (rc == 0)
+		rc = org_counted(c, s, items, cues);
+	if (rc == 0)
+		rc = org_work_teams(c, s, items);
+	if (rc == 0)
+		rc = org_named_as(c, s, items, cues);
+	if (rc == 0)
+		rc = aid_compound(c, s, items);
+	if (rc == 0)
+		rc = org_sends(c, s, items);
+	if (rc == 0)
+		rc = org_beneficiaries(c, s, items);
+	if (rc)
+		return rc;
+	/* Clause by clause; then the sentence's subject for the next ones. */
+	rc = do_clauses(c, s, items, cues);
+	if (rc == 0)
+		track_org_subject(c, items);
+	return rc;
+}
+
+/* The first helper the sentence names: an organisation becomes the
+ * passage's subject, a division ends it. */
+static void
+track_org_subject(struct pctx *c, const struct vec *items)
+{
+	const struct item *it = items->p, *subj = NULL;
+	size_t i;
+
+	for (i = 0; i < items->n; i++) {
+		if (it[i].inside_org ||
+		    (it[i].role != IT_H && it[i].role != IT_HR))
+			continue;
+		if (it[i].r) {
+			/* A division helper is the subject: none carried. */
+			if (it[i].role == IT_H) {
+				c->has_org_subj = false;
+				return;
+			}
+			continue;
+		}
+		if (!subj && (it[i].org_type & ORG_TYPE_MASK) != ORG_ZONE &&
+		    !org_guides(c, &it[i]))
+			subj = &it[i];
+	}
+	if (!subj)
+		return;
+	side_of(&c->org_subj, subj);
+	c->org_subj_sent = c->sent;
+	c->has_org_subj = true;
+}
+
+static int
+do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
+           struct vec *cues)
+{
+	size_t i;
+	int rc;
+
 	{
 		const struct item *it = items->p;
 		const struct cue *q = cues->p;
@@ -1971,6 +2951,45 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 	return rc;
 }
 
+/* The prefecture or county the article is about: the main region when
+ * it is one; within a main province, the prefecture or county of it
+ * named most, strictly more often than any other and at least twice;
+ * else NULL. Linear in the mentions (counts by region index). */
+static const struct region *
+article_area(const struct reg_tables *rt, const struct region *mr,
+             const struct mention *m, size_t n_m)
+{
+	const struct region *best = NULL;
+	uint32_t *cnt;
+	uint32_t top = 0;
+	bool tie = false;
+	size_t i;
+
+	if (!mr || mr->level != REG_PROVINCE)
+		return mr;
+	cnt = calloc(rt->n_regions, sizeof(*cnt));
+	if (!cnt)
+		return NULL;
+	for (i = 0; i < n_m; i++) {
+		const struct region *r = m[i].r;
+		uint32_t k;
+
+		if (m[i].kind != MEN_REGION || !r || r == mr ||
+		    !reg_contains(mr, r))
+			continue;
+		k = ++cnt[reg_index(rt, r)];
+		if (k > top) {
+			top = k;
+			best = r;
+			tie = false;
+		} else if (k == top && best != r) {
+			tie = true;
+		}
+	}
+	free(cnt);
+	return best && !tie && top >= 2 ? best : NULL;
+}
+
 int
 pair_find(const struct reg_tables *rt, const char *text, size_t len,
           const struct sent *sents, size_t n_sents, const struct mention *m,
@@ -1992,6 +3011,7 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	c->rt = rt;
 	c->text = text;
 	c->main_region = main_region;
+	c->xpl = doc ? doc->xpl : NULL;
 	c->period = period_of(doc ? doc->meta.published : NULL);
 	if (east_sides(c, m, n_m) != 0) {
 		free(c);
@@ -1999,8 +3019,8 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 	}
 	c->ar = ar;
 	c->out = out;
-	c->xpl = doc ? doc->xpl : NULL;
 	c->spairs = (struct vec)VEC_INIT(struct spair);
+	c->area = article_area(rt, main_region, m, n_m);
 	for (s = 0; s < n_sents && rc == 0; s++) {
 		size_t k = j;
 

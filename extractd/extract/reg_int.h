@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- the matcher: reg_ac.c ------------------------------------------ */
 /* Patterns are non-empty UTF-8 strings of at most REG_AC_MAXLEN bytes,
@@ -75,10 +76,13 @@ enum org_type {
 	ORG_CENTRE,
 	ORG_BOUNDARY, /* org_suffixes.tsv only: a verb ending the left context
 	               */
+	ORG_ZONE, /* a development zone or 兵团: not a division, on the side of
+	             the division its name holds or it is listed with */
 };
 #define ORG_TYPE_MASK 0xff
 #define ORG_F_HELPER 0x100 /* may help */
 #define ORG_F_RECIP 0x200  /* may be helped (schools, hospitals) */
+#define ORG_F_REF 0x400    /* 该集团: a word naming one written before */
 
 /* MEN_ABBREV mentions: org_type says which kind of abbreviation. */
 enum abv_kind {
@@ -92,11 +96,14 @@ enum abv_kind {
 struct org_ent {
 	const char *name;
 	int type;
+	const char *full; /* a short form's full name, or NULL */
+	int32_t full_idx; /* its row in orgs, or -1 */
 };
 
 struct suf_ent {
 	int type;
 	bool need_region;
+	bool ref; /* 该集团: names the last organisation of its type */
 };
 
 enum cue_kind {
@@ -168,6 +175,13 @@ struct reg_tables {
 	size_t n_cues;
 	struct official *off;
 	size_t n_off;
+	/* Every province abbreviation (province_abbrev.tsv): 援藏 names
+	 * Tibet's side in pairing.c. */
+	struct {
+		char s[8];
+		uint32_t r; /* region index */
+	} abv[64];
+	size_t n_abv;
 };
 
 /* Index of r in rt->regions. */
@@ -185,6 +199,15 @@ reg_contains(const struct region *a, const struct region *b)
 		if (a == b)
 			return true;
 	return false;
+}
+
+/* A province-level city (北京市, 重庆市): its name ends in 市. */
+static inline bool
+reg_is_city(const struct region *r)
+{
+	size_t n = strlen(r->name);
+
+	return n >= 3 && !memcmp(r->name + n - 3, "市", 3);
 }
 
 static inline const struct region *

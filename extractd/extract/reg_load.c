@@ -682,7 +682,7 @@ org_type_of(const char *s)
 	static const char *const names[] = {
 		"",           "ministry",   "central",  "soe",
 		"enterprise", "university", "research", "hospital",
-		"school",     "centre",     "boundary",
+		"school",     "centre",     "boundary", "zone",
 	};
 	size_t i;
 
@@ -715,6 +715,8 @@ load_orgs(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 		}
 		t->orgs[t->n_orgs].name = l.f[0];
 		t->orgs[t->n_orgs].type = type;
+		t->orgs[t->n_orgs].full = *l.f[2] ? l.f[2] : NULL;
+		t->orgs[t->n_orgs].full_idx = -1;
 		t->n_orgs++;
 		if ((rc = add_pat(t, l.f[0], strlen(l.f[0]), e)) != 0)
 			goto bad;
@@ -729,6 +731,18 @@ load_orgs(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 					goto bad;
 			}
 		}
+	}
+	/* A short form's full name must be a row of its own. */
+	for (i = 0; i < t->n_orgs; i++) {
+		size_t k;
+
+		if (!t->orgs[i].full)
+			continue;
+		for (k = 0; k < t->n_orgs; k++)
+			if (!strcmp(t->orgs[k].name, t->orgs[i].full))
+				t->orgs[i].full_idx = (int32_t)k;
+		if (t->orgs[i].full_idx < 0)
+			return EXT_EDATA;
 	}
 	return 0;
 bad:
@@ -755,12 +769,14 @@ load_suffixes(struct reg_tables *t, char *buf, size_t len, size_t *errline)
 
 		if (!type || type == ORG_MINISTRY || type == ORG_CENTRAL ||
 		    type == ORG_SOE ||
-		    (strcmp(l.f[2], "any") && strcmp(l.f[2], "region"))) {
+		    (strcmp(l.f[2], "any") && strcmp(l.f[2], "region") &&
+		     strcmp(l.f[2], "ref"))) {
 			*errline = l.lineno;
 			return EXT_EDATA;
 		}
 		t->sufs[t->n_sufs].type = type;
 		t->sufs[t->n_sufs].need_region = !strcmp(l.f[2], "region");
+		t->sufs[t->n_sufs].ref = !strcmp(l.f[2], "ref");
 		rc = reg_ac_add(t->suf, l.f[0], strlen(l.f[0]),
 		                (uint32_t)t->n_sufs, &old);
 		if (rc < 0) {
@@ -916,6 +932,11 @@ build(struct reg_tables *t, size_t *errline)
 	    (rc = set_roles(t, b[F_ROLES], LEN(F_ROLES), errline)) ||
 	    (rc = load_abbrevs(t, b[F_ABBREV], LEN(F_ABBREV), &ab, errline)))
 		return rc;
+	for (i = 0; i < ab.n; i++) {
+		memcpy(t->abv[i].s, ab.row[i].s, sizeof(t->abv[i].s));
+		t->abv[i].r = ab.row[i].r;
+	}
+	t->n_abv = ab.n;
 	/* Aliases are parsed twice (blocks first), so keep a copy. */
 	{
 		char *copy = malloc(LEN(F_ALIAS) + 1);

@@ -7,7 +7,11 @@
  * several divisions (鼓楼区, or 台江 for 台江县/台江区) resolve by a parent
  * written right before them, else by the other divisions the article
  * names, else are dropped; one scan of organisation suffixes finds
- * schools, hospitals, enterprises ... and their names.
+ * schools, hospitals, enterprises, development zones ... and their names
+ * (a province before a division of it dropped), and words that refer
+ * back (该集团, a bare 医院 opening a clause) to the last organisation of
+ * their kind; a short form (交行) of a unit whose full name the article
+ * also writes takes the full name.
  * Does not: guess divisions from context alone (全区, 我省: pairing.c reads
  * those), or resolve a name that no table knows. */
 #include "reg_int.h"
@@ -217,6 +221,7 @@ org_flags(int type)
 	switch (type) {
 	case ORG_HOSPITAL:
 	case ORG_SCHOOL:
+	case ORG_ZONE:
 		return type | ORG_F_HELPER | ORG_F_RECIP;
 	default:
 		return type | ORG_F_HELPER;
@@ -339,6 +344,132 @@ curated_ends_at(const struct org_ctx *c, size_t s0, size_t s1)
 	return lo < c->n_cur && c->cur[lo].b1 == s1 && c->cur[lo].b0 <= s0;
 }
 
+/* ---- words that refer back to an organisation --------------------------
+ * 该集团, 该行, and a bare suffix word opening a clause (,公司还援建...)
+ * name the last organisation of their kind written before them, within
+ * REF_MAX_BYTES. */
+#define REF_MAX_BYTES 1500
+#define REF_MAX_STEPS 8
+
+/* An organisation of type o can be what a word of type t refers to. */
+static bool
+ref_compatible(int t, int o)
+{
+	if (t == o)
+		return true;
+	if (t == ORG_ENTERPRISE)
+		return o == ORG_SOE || o == ORG_CENTRAL;
+	if (t == ORG_RESEARCH)
+		return o == ORG_UNIVERSITY || o == ORG_CENTRAL;
+	if (t == ORG_SCHOOL) /* 该校, 学校: a university too */
+		return o == ORG_UNIVERSITY;
+	return false;
+}
+
+/* The last organisation of c->cur (curated) and c->orgs (by suffix) that
+ * ends at or before s0 and that type t may refer to, or NULL. */
+static const struct mention *
+ref_target(const struct org_ctx *c, size_t s0, int t)
+{
+	const struct mention *best = NULL;
+	size_t lo = 0, hi = c->n_cur, k, steps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (c->cur[mid].b1 <= s0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo, steps = 0; k > 0 && steps < REF_MAX_STEPS; k--, steps++) {
+		const struct mention *m = &c->cur[k - 1];
+
+		if (m->b1 + REF_MAX_BYTES < s0)
+			break;
+		if (m->b1 <= s0 &&
+		    ref_compatible(t, m->org_type & ORG_TYPE_MASK)) {
+			best = m;
+			break;
+		}
+	}
+	for (k = c->orgs->n, steps = 0; k > 0 && steps < REF_MAX_STEPS;
+	     k--, steps++) {
+		const struct mention *m = (struct mention *)c->orgs->p + k - 1;
+
+		if (m->b1 > s0)
+			continue;
+		if (m->b1 + REF_MAX_BYTES < s0 || (best && m->b1 <= best->b1))
+			break;
+		if (ref_compatible(t, m->org_type & ORG_TYPE_MASK)) {
+			best = m;
+			break;
+		}
+	}
+	return best;
+}
+
+/* s0 opens a clause: the text or a mark of punctuation comes before. */
+static bool
+clause_start(const char *text, size_t s0)
+{
+	size_t p = s0, n;
+	uint32_t cp;
+
+	while (p > 0 && text[p - 1] == ' ')
+		p--;
+	if (p == 0 || text[p - 1] == '\n')
+		return true;
+	while (--p > 0 && ((unsigned char)text[p] & 0xC0) == 0x80)
+		;
+	cp = u8_dec(text + p, s0 - p, &n);
+	return cp == ',' || cp == ';' || cp == 0xFF0C || cp == 0xFF1B ||
+	       cp == 0x3002 || cp == ':' || cp == 0xFF1A;
+}
+
+static int
+add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
+{
+	const struct mention *t = ref_target(c, s0, type);
+	struct mention *m;
+	const char *org;
+	int org_type;
+
+	if (!t)
+		return 0;
+	/* t may lie in c->orgs, which vec_push moves. */
+	org = t->org;
+	org_type = t->org_type;
+	if (c->orgs->n &&
+	    ((struct mention *)c->orgs->p)[c->orgs->n - 1].b1 > s0)
+		return 0;
+	m = vec_push(c->orgs);
+	if (!m)
+		return EXT_ENOMEM;
+	m->b0 = s0;
+	m->b1 = s1;
+	m->kind = MEN_ORG;
+	m->org = org;
+	m->org_type = org_type | ORG_F_REF;
+	return 0;
+}
+
+/* A province written right before a division of it in a name is dropped
+ * (SPEC rule 13: 江苏省南通市经济技术开发区 is 南通市经济技术开发区); a
+ * city (北京朝阳医院) stays. */
+static long
+drop_province(const struct org_ctx *c, long j, size_t s0)
+{
+	const struct mention *m = &c->men[j];
+
+	if (m->r && m->r->level == REG_PROVINCE && !reg_is_city(m->r) &&
+	    (size_t)j + 1 < c->n_men && c->men[j + 1].kind == MEN_REGION &&
+	    c->men[j + 1].b0 == m->b1 && c->men[j + 1].b1 <= s0 &&
+	    reg_contains(m->r, c->men[j + 1].r))
+		return j + 1;
+	return j;
+}
+
 static int
 on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 {
@@ -357,6 +488,8 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 	 * is, and words before it (教育部直属高校) are not part of it. */
 	if (curated_ends_at(c, s0, s1))
 		return 0;
+	if (se->ref)
+		return add_ref(c, s0, s1, se->type);
 	/* Back to the nearest boundary, at most ORG_MAX_CPS characters. */
 	while (start > 0 && cps < ORG_MAX_CPS) {
 		size_t p = start - 1, n;
@@ -390,13 +523,31 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 			cur_start = true;
 		}
 	}
+	/* So can one found by its suffix (南方医科大学 + 南方医院). */
+	if (!cur_start && c->orgs->n) {
+		const struct mention *lo =
+		    (struct mention *)c->orgs->p + (c->orgs->n - 1);
+
+		if (!(lo->org_type & ORG_F_REF) && lo->b0 >= start &&
+		    lo->b1 <= s0 && (j < 0 || lo->b0 < c->men[j].b0)) {
+			j = -1;
+			start = lo->b0;
+			bounded = true;
+			cur_start = true;
+		}
+	}
 	if (j >= 0) {
-		const struct mention *m = &c->men[j];
+		const struct mention *m;
 		size_t k;
 
+		j = drop_province(c, j, s0);
+		m = &c->men[j];
+
 		start = m->b0;
-		/* "毕节、黔南妇幼保健院": the suffix serves the whole list. */
-		for (k = (size_t)j; k > 0 && (size_t)j - k < 8; k--) {
+		/* "毕节、黔南妇幼保健院": the suffix serves the whole list
+		 * (not a zone's: 喀什地区、喀什经济开发区). */
+		for (k = (size_t)j;
+		     se->type != ORG_ZONE && k > 0 && (size_t)j - k < 8; k--) {
 			const struct mention *p = &c->men[k - 1];
 			const struct mention *q = &c->men[k];
 
@@ -418,6 +569,12 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 			    0)
 				return rc;
 		}
+	} else if (start == s0 && bounded && clause_start(c->text, s0)) {
+		/* ,医院派驻...: the hospital named before. */
+		return add_ref(c, s0, s1, se->type);
+	} else if (start == s0 && se->type == ORG_ZONE && s0 >= 3 &&
+	           !memcmp(c->text + s0 - 3, "、", 3)) {
+		/* 珠海市斗门区、高新区: the zone listed with a division. */
 	} else if ((se->need_region && !cur_start) || !bounded || start == s0) {
 		return 0;
 	}
@@ -448,6 +605,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	struct vec orgs = VEC_INIT(struct mention);
 	struct scan_ctx sc = { &raws };
 	uint32_t *ctx = NULL, *strong;
+	bool *present = NULL; /* curated organisations the article names */
 	const struct region *prev_r = NULL;
 	size_t prev_b1 = (size_t)-1, i, s;
 	struct mention *all = NULL;
@@ -466,10 +624,17 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 		goto done;
 	}
 	strong = ctx + rt->n_regions + 1;
+	present = calloc(rt->n_orgs + 1, sizeof(*present));
+	if (!present) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
 	for (i = 0; i < raws.n; i++) {
 		const struct raw *r = (struct raw *)raws.p + i;
 		const struct gaz_ent *e = &rt->ents[r->ent];
 
+		if (e->kind == GZ_ORG)
+			present[e->a] = true;
 		if ((e->kind == GZ_REGION && e->n == 1) ||
 		    e->kind == GZ_PATTERN) {
 			const struct region *g =
@@ -574,7 +739,15 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			m->b0 = r->b0;
 			m->b1 = r->b1;
 			m->kind = MEN_ORG;
-			m->org = ar_strndup(ar, text + r->b0, r->b1 - r->b0);
+			/* A short form (交行) of a unit whose full name
+			 * (交通银行) the article also writes takes it: one
+			 * unit, one name. */
+			if (rt->orgs[e->a].full_idx >= 0 &&
+			    present[rt->orgs[e->a].full_idx])
+				m->org = ar_strdup(ar, rt->orgs[e->a].full);
+			else
+				m->org =
+				    ar_strndup(ar, text + r->b0, r->b1 - r->b0);
 			m->org_type = org_flags(rt->orgs[e->a].type);
 			if (!m->org)
 				rc = EXT_ENOMEM;
@@ -605,7 +778,8 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 
 			while (a < orgs.n && co[a].b1 < so->b0)
 				a++;
-			for (size_t k = a; k < orgs.n && co[k].b0 <= so->b1;
+			for (size_t k = a; !(so->org_type & ORG_F_REF) &&
+			                   k < orgs.n && co[k].b0 <= so->b1;
 			     k++) {
 				if (co[k].b1 == so->b0) {
 					so->b0 = co[k].b0;
@@ -688,6 +862,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 	*out = all;
 done:
 	free(ctx);
+	free(present);
 	vec_free(&raws);
 	vec_free(&men);
 	vec_free(&orgs);
