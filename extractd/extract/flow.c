@@ -69,7 +69,25 @@ struct flow_tables {
 	char *buf;
 	struct fw *w;
 	size_t n;
+	/* the first code points of the words, by their low 12 bits: most
+	 * text starts none, and is passed over without a search */
+	uint64_t first[64];
 };
+
+/* The first code point of the UTF-8 at s (len > 0), cheaply. */
+static inline uint32_t
+first_cp(const char *s, size_t len)
+{
+	size_t n;
+
+	return u8_dec(s, len, &n);
+}
+
+static inline bool
+may_start(const struct flow_tables *ft, uint32_t cp)
+{
+	return (ft->first[(cp >> 6) & 63] >> (cp & 63)) & 1u;
+}
 
 /* How far back from an amount its clause and subject are read: a bound
  * that keeps a huge unpunctuated sentence linear. */
@@ -157,6 +175,11 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 	}
 	if (t->n > 1)
 		qsort(t->w, t->n, sizeof(*t->w), fw_cmp);
+	for (i = 0; i < t->n; i++) {
+		uint32_t cp = first_cp(t->w[i].w, t->w[i].len);
+
+		t->first[(cp >> 6) & 63] |= 1ull << (cp & 63);
+	}
 	*tp = t;
 	return 0;
 }
@@ -200,6 +223,8 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 	size_t lo = 0, hi = ft->n, k = end - p < 3 ? end - p : 3;
 
 	*len = 0;
+	if (!may_start(ft, first_cp(text + p, end - p)))
+		return 0;
 	/* words are sorted by their first three bytes: only those that
 	 * share them with the text are compared */
 	while (lo < hi) {

@@ -41,13 +41,31 @@ sb_cat(struct sb *b, const char *s)
 	sb_put(b, s, strlen(s));
 }
 
+/* The decimal digits of v into out (at least 20 bytes, not terminated);
+ * returns how many. */
+static size_t
+u64_digits(uint64_t v, char *out)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static void
 sb_fmt_size(struct sb *b, size_t v)
 {
-	char tmp[32];
+	char tmp[24];
 
-	snprintf(tmp, sizeof(tmp), "%zu", v);
-	sb_cat(b, tmp);
+	/* by hand: printf's machinery costs more than the rest of a number's
+	 * output (an article prints a few hundred of them) */
+	sb_put(b, tmp, u64_digits((uint64_t)v, tmp));
 }
 
 /* The text is valid UTF-8 without NUL; only controls, quotes and
@@ -123,8 +141,7 @@ ext_decimal_str(struct ext_decimal d, char *buf)
 	int scale = d.scale < 0 ? 0 : d.scale > 18 ? 18 : d.scale;
 	size_t n, o = 0;
 
-	n = (size_t)snprintf(digits, sizeof(digits), "%llu",
-	                     (unsigned long long)u);
+	n = u64_digits(u, digits);
 	if (d.mant < 0)
 		buf[o++] = '-';
 	if ((size_t)scale >= n) {
