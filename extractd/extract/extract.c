@@ -47,6 +47,7 @@ ext_tables_destroy(struct ext_tables **self_p)
 	txt_tables_free(&t->txt);
 	fig_tables_free(&t->fig);
 	reg_tables_free(&t->reg);
+	flow_tables_free(&t->flow);
 	free(t);
 	*self_p = NULL;
 }
@@ -64,6 +65,8 @@ ext_tables_add(struct ext_tables *self, const char *name, const char *buf,
 		rc = fig_tables_add(&self->fig, name, buf, len, errline);
 	if (rc == 1)
 		rc = reg_tables_add(&self->reg, name, buf, len, errline);
+	if (rc == 1)
+		rc = flow_tables_add(&self->flow, name, buf, len, errline);
 	return rc == 1 ? 0 : rc;
 }
 
@@ -93,6 +96,8 @@ ext_tables_finish(struct ext_tables *self, const char **missing)
 		rc = fig_tables_check(self->fig, missing);
 	if (rc == 0)
 		rc = reg_tables_check(self->reg, missing);
+	if (rc == 0)
+		rc = flow_tables_check(self->flow, missing);
 	return rc;
 }
 
@@ -396,7 +401,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		goto done;
 	year = year_of(doc.meta.published);
 	for (i = 0; i < n_sents && rc == 0; i++)
-		rc = fig_find(t->fig, doc.text, doc.len, &sents[i], i, year, ar,
+		rc = fig_find(t->fig, doc.text, doc.len, &sents[i], i, 0, ar,
 		              &figs);
 	if (rc != 0)
 		goto done;
@@ -451,6 +456,14 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		res->sentences[i].end = sents[i].b1;
 	}
 	rc = link_figures(res, m, n_m, main_region, ar);
+	/* figures are sorted and final: their years, then the flows that
+	 * point at them */
+	if (rc == 0)
+		rc = year_resolve(doc.text, sents, n_sents, year, res->figures,
+		                  res->n_figures);
+	if (rc == 0)
+		rc = flow_find(t->flow, t->reg, &doc, sents, n_sents, m, n_m,
+		               res, ar);
 	if (rc == 0)
 		rc = note_results(doc.xpl, res);
 	if (rc == 0)

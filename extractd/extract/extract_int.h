@@ -213,12 +213,39 @@ int fig_find(const struct fig_tables *ft, const char *text, size_t len,
              const struct sent *s, size_t s_index, int article_year,
              struct arena *ar, struct vec *out);
 
+/* ---- years: year.c ------------------------------------------------------
+ * Sets the year of every figure (sorted by position, offsets in bytes) by
+ * SPEC's year rules: the year named before it (2019年, 今年 and 去年 from
+ * pub_year only, 同年/当年 the last year named), 0 for amounts over several
+ * years (累计 with no year named, N年来, X年以来 before pub_year, 截至X年,
+ * 期间) or with no year in force. Linear in the text. Always 0. */
+int year_resolve(const char *text, const struct sent *sents, size_t n_sents,
+                 int pub_year, struct ext_figure *f, size_t n_f);
+
+/* ---- aid flows: flow.c ----------------------------------------------------
+ * flow_words.tsv: the words that make an amount aid money (and its
+ * category) or not, and the group words of the sides. */
+struct flow_tables;
+int flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
+                    size_t len, size_t *errline);
+void flow_tables_free(struct flow_tables **tp);
+int flow_tables_check(const struct flow_tables *t, const char **missing);
+/* Sets res->flows from res->figures (final: sorted, years set, offsets
+ * still in bytes) and res->pairings, reading the mentions for the sides;
+ * notes every flow and every refused amount in doc->xpl. Flows live in
+ * ar. 0 or EXT_ENOMEM. */
+int flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
+              const struct ext_doc *doc, const struct sent *sents,
+              size_t n_sents, const struct mention *m, size_t n_m,
+              struct ext_result *res, struct arena *ar);
+
 /* ---- tables ----------------------------------------------------------------
  */
 struct ext_tables {
 	struct txt_tables *txt;
 	struct fig_tables *fig;
 	struct reg_tables *reg;
+	struct flow_tables *flow;
 	ext_convert_fn t2s;
 	void *t2s_ctx;
 };

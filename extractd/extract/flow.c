@@ -1,0 +1,863 @@
+/* flow.c - aid flows (SPEC "Aid flows"): which sums of money an analyst
+ * adds up, and between which two sides.
+ *
+ * Does: for each figure in 元, read the words of its clause (flow_words.tsv)
+ * to decide whether it is aid money (and its category) or not (an
+ * increase, a plan, a share, the recipient's own economy, a rate); find
+ * the helper and the recipient at the level the sentence names them (the
+ * clause of the amount, else the sentence's subject, else the article's
+ * side when all its helpers or recipients lie within one); keep one flow
+ * per fact. Every flow made and every amount refused gets an --explain
+ * note.
+ * Does not: find regions, organisations or pairings (it reads the
+ * mentions and pairings of the other stages, so better ones improve it),
+ * or date amounts (year.c does; a flow takes its figure's year). */
+#include "extract_int.h"
+#include "reg_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum fw_kind {
+	FW_FISCAL,
+	FW_SOCIAL,
+	FW_CONSUMPTION,
+	FW_INVESTMENT,
+	FW_PLAN,
+	FW_GIVEN,
+	FW_NOT,
+	FW_NOT_AFTER,
+	FW_GROUP_H,
+	FW_GROUP_R,
+	FW_OWN_H,
+	FW_OWN_R,
+	FW_MOBILISE,
+	FW_HELPER_VERB,
+	FW_NOT_SIDE,
+	FW_PARTS_AFTER,
+	FW_N
+};
+
+static const char *const fw_names[FW_N] = {
+	"fiscal",   "social",      "consumption", "investment",
+	"plan",     "given",       "not",         "not_after",
+	"group_h",  "group_r",     "own_h",       "own_r",
+	"mobilise", "helper_verb", "not_side",    "parts_after",
+};
+
+static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
+	                                  "consumption", "investment" };
+
+struct fw {
+	const char *w;
+	size_t len;
+	int kind;
+};
+
+struct flow_tables {
+	char *buf;
+	struct fw *w;
+	size_t n;
+};
+
+/* How far back from an amount its clause and subject are read: a bound
+ * that keeps a huge unpunctuated sentence linear. */
+#define WIN 600
+
+int
+flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
+                size_t len, size_t *errline)
+{
+	struct flow_tables *t;
+	char *pos, *f[2];
+	size_t lineno = 0, cap = 0, nf;
+	bool header = true;
+
+	if (strcmp(name, "flow_words.tsv") != 0)
+		return 1;
+	flow_tables_free(tp);
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->buf = malloc(len + 1))) {
+		free(t);
+		return EXT_ENOMEM;
+	}
+	memcpy(t->buf, buf, len);
+	t->buf[len] = '\0';
+	pos = t->buf;
+	while ((nf = tsv_split(&pos, t->buf + len, f, 2, &lineno)) > 0) {
+		int k;
+
+		if (header) {
+			header = false;
+			if (!strcmp(f[0], "kind"))
+				continue;
+		}
+		for (k = 0; k < FW_N && (nf < 2 || strcmp(f[0], fw_names[k]));
+		     k++)
+			;
+		if (k == FW_N || !*f[1]) {
+			if (errline)
+				*errline = lineno;
+			flow_tables_free(&t);
+			return EXT_EDATA;
+		}
+		if (t->n == cap) {
+			struct fw *w;
+
+			cap = cap ? 2 * cap : 64;
+			w = realloc(t->w, cap * sizeof(*w));
+			if (!w) {
+				flow_tables_free(&t);
+				return EXT_ENOMEM;
+			}
+			t->w = w;
+		}
+		t->w[t->n].w = f[1];
+		t->w[t->n].len = strlen(f[1]);
+		t->w[t->n++].kind = k;
+	}
+	*tp = t;
+	return 0;
+}
+
+void
+flow_tables_free(struct flow_tables **tp)
+{
+	if (!tp || !*tp)
+		return;
+	free((*tp)->buf);
+	free((*tp)->w);
+	free(*tp);
+	*tp = NULL;
+}
+
+int
+flow_tables_check(const struct flow_tables *t, const char **missing)
+{
+	if (t && t->n)
+		return 0;
+	if (missing)
+		*missing = "flow_words.tsv";
+	return EXT_EDATA;
+}
+
+/* ---- words --------------------------------------------------------------
+ */
+
+struct hit {
+	size_t b0, b1;
+	int kind;
+};
+
+/* The longest word of flow_words.tsv starting at p (before end), or -1. */
+static int
+word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
+        size_t *len)
+{
+	int best = -1;
+
+	*len = 0;
+	for (size_t i = 0; i < ft->n; i++) {
+		const struct fw *w = &ft->w[i];
+
+		if (w->len > *len && p + w->len <= end &&
+		    !memcmp(text + p, w->w, w->len)) {
+			best = w->kind;
+			*len = w->len;
+		}
+	}
+	return best;
+}
+
+/* The words of [a, b), in text order, into h (at most max); returns how
+ * many. A word is taken whole: the words inside it are not read again. */
+static size_t
+words_in(const struct flow_tables *ft, const char *text, size_t a, size_t b,
+         struct hit *h, size_t max)
+{
+	size_t n = 0, p = a, k;
+
+	while (p < b && n < max) {
+		int kind = word_at(ft, text, p, b, &k);
+
+		if (kind >= 0) {
+			h[n].b0 = p;
+			h[n].b1 = p + k;
+			h[n++].kind = kind;
+			p += k;
+			continue;
+		}
+		u8_dec(text + p, b - p, &k);
+		p += k;
+	}
+	return n;
+}
+
+static bool
+is_clause_end(const char *text, size_t p)
+{
+	char c = text[p];
+
+	return c == ',' || c == ';' || c == ':' || c == '\n' ||
+	       !memcmp(text + p, "。", 3);
+}
+
+/* Start of the clause holding p (not before lo). */
+static size_t
+clause_start(const char *text, size_t lo, size_t p)
+{
+	size_t q = p;
+
+	while (q > lo) {
+		size_t r = q - 1;
+
+		while (r > lo && ((unsigned char)text[r] & 0xC0) == 0x80)
+			r--;
+		if (is_clause_end(text, r))
+			return q;
+		q = r;
+	}
+	return lo;
+}
+
+static size_t
+clause_stop(const char *text, size_t p, size_t hi)
+{
+	while (p < hi && !is_clause_end(text, p))
+		p++;
+	return p;
+}
+
+/* Is p inside brackets opened in [lo, p)? */
+static bool
+in_parens(const char *text, size_t lo, size_t p)
+{
+	int depth = 0;
+
+	for (size_t q = lo; q < p; q++) {
+		if (text[q] == '(')
+			depth++;
+		else if (text[q] == ')' && depth > 0)
+			depth--;
+	}
+	return depth > 0;
+}
+
+/* ---- sides ----------------------------------------------------------------
+ */
+
+enum { S_H = 1, S_R = 2 };
+
+/* One side: a division, a unit that is not one, or null. */
+struct side {
+	const struct region *r;
+	const char *org;
+	int org_type;    /* of org */
+	bool set;        /* decided (possibly null) */
+	const char *how; /* static: which rule decided */
+};
+
+struct fctx {
+	const struct flow_tables *ft;
+	const struct reg_tables *rt;
+	const char *text;
+	const struct sent *sents;
+	size_t n_sents;
+	const struct mention *m;
+	size_t n_m;
+	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
+	uint8_t *mside; /* side_of() of each mention */
+	struct xpl *xpl;
+	/* the provinces of the article's helpers and recipients */
+	const struct region *hprov[16], *rprov[16];
+	size_t n_hprov, n_rprov;
+	struct side art_h, art_r; /* the article's sides */
+};
+
+static bool
+in_list(const struct region *const *l, size_t n, const struct region *r)
+{
+	for (size_t i = 0; i < n; i++)
+		if (l[i] == r)
+			return true;
+	return false;
+}
+
+static void
+add_prov(const struct region **l, size_t *n, const struct region *r)
+{
+	r = reg_province(r);
+	if (r && *n < 16 && !in_list(l, *n, r))
+		l[(*n)++] = r;
+}
+
+static int word_at(const struct flow_tables *ft, const char *text, size_t p,
+                   size_t end, size_t *len);
+
+/* Which side a mention can stand for: S_H, S_R or 0. */
+static int
+side_compute(const struct fctx *c, const struct mention *e, size_t end)
+{
+	const struct region *p;
+	bool h, r;
+	size_t k;
+	int after = word_at(c->ft, c->text, e->b1, end, &k);
+
+	if (after == FW_NOT_SIDE ||
+	    word_at(c->ft, c->text, e->b0, e->b1, &k) == FW_NOT_SIDE)
+		return 0;
+	if (e->kind == MEN_ORG)
+		return (e->org_type & ORG_F_HELPER) ? S_H : 0;
+	if (e->r && e->kind == MEN_REGION && after == FW_HELPER_VERB)
+		return S_H;
+	if (!e->r)
+		return 0;
+	if (e->kind == MEN_ABBREV) {
+		if (e->org_type == ABV_COMPOUND_H || e->org_type == ABV_JOINT)
+			return S_H;
+		if (e->org_type == ABV_COMPOUND_R)
+			return S_R;
+	}
+	p = reg_province(e->r);
+	h = in_list(c->hprov, c->n_hprov, p);
+	r = in_list(c->rprov, c->n_rprov, p);
+	if (h != r)
+		return h ? S_H : S_R;
+	if (!h && (c->n_hprov || c->n_rprov) &&
+	    c->rt->role[reg_index(c->rt, p)] != ROLE_EAST)
+		/* a place outside both sides of every pairing: a stray
+		 * name more often than a recipient */
+		return c->n_rprov ? 0 : S_R;
+	return c->rt->role[reg_index(c->rt, p)] == ROLE_EAST ? S_H : S_R;
+}
+
+static int
+side_of(const struct fctx *c, const struct mention *e)
+{
+	return c->mside[e - c->m];
+}
+
+/* The smallest division holding a and b, or NULL. */
+static const struct region *
+common(const struct region *a, const struct region *b)
+{
+	for (; a; a = a->parent)
+		if (reg_contains(a, b))
+			return a;
+	return NULL;
+}
+
+/* Only list words or nothing between two mentions of one list. */
+static bool
+joins(const char *text, size_t a, size_t b)
+{
+	static const char *const sep[] = { "、", "和", "与", "及", "以及" };
+	size_t p = a;
+
+	if (b < a || b - a > 9)
+		return false;
+	while (p < b) {
+		size_t i, n = 0;
+
+		for (i = 0; i < sizeof(sep) / sizeof(sep[0]); i++) {
+			size_t l = strlen(sep[i]);
+
+			if (p + l <= b && !memcmp(text + p, sep[i], l)) {
+				n = l;
+				break;
+			}
+		}
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+/* The side named by the list of mentions of kind `want` around anchor
+ * (joined by 、和与及, within [lo, hi), outside brackets): one unit, or
+ * the smallest division holding them all, or null. */
+static struct side
+resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
+             size_t hi, const char *how)
+{
+	struct side sd = { NULL, NULL, 0, true, how };
+	size_t a = anchor, b = anchor, i;
+	const struct region *r = NULL;
+	const char *org = NULL;
+	bool mixed = false;
+
+	while (a > 0 && c->m[a - 1].b0 >= lo &&
+	       side_of(c, &c->m[a - 1]) == want &&
+	       (c->m[a - 1].b1 > c->m[a].b0 ||
+	        joins(c->text, c->m[a - 1].b1, c->m[a].b0)))
+		a--;
+	while (b + 1 < c->n_m && c->m[b + 1].b1 <= hi &&
+	       side_of(c, &c->m[b + 1]) == want &&
+	       (c->m[b + 1].b0 < c->m[b].b1 ||
+	        joins(c->text, c->m[b].b1, c->m[b + 1].b0)))
+		b++;
+	for (i = a; i <= b; i++) {
+		const struct mention *e = &c->m[i];
+
+		if (side_of(c, e) != want)
+			continue;
+		/* 广西河池: a province written before its prefecture names
+		 * the prefecture; 粤桂 counts only without a full name */
+		if (e->r && i + 1 <= b && c->m[i + 1].r &&
+		    reg_contains(e->r, c->m[i + 1].r) &&
+		    c->m[i + 1].b0 <= e->b1 + 3)
+			continue;
+		if (e->kind == MEN_ORG) {
+			if (r || (org && strcmp(org, e->org)))
+				mixed = true;
+			org = e->org;
+			sd.org_type = e->org_type & ORG_TYPE_MASK;
+		} else if (org) {
+			mixed = true;
+		} else if (!r || !reg_contains(e->r, r)) {
+			r = r ? common(r, e->r) : e->r;
+			if (!r)
+				mixed = true;
+		}
+	}
+	if (!mixed) {
+		sd.r = r;
+		sd.org = org;
+	}
+	return sd;
+}
+
+/* A named division right before a group word (北京市社会各界, 陕西贫困地区,
+ * 内蒙古31个国贫旗县): the mention, else SIZE_MAX. */
+static size_t
+owner_of_group(const struct fctx *c, size_t g0, int want, size_t lo,
+               size_t s_index)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t i = c->msent[s_index];
+	     i < c->msent[s_index + 1] && c->m[i].b1 <= g0; i++) {
+		size_t p, n = 0;
+		bool plain = true;
+
+		if (c->m[i].b0 < lo || side_of(c, &c->m[i]) != want)
+			continue;
+		for (p = c->m[i].b1; p < g0 && n <= 8; n++) {
+			size_t k;
+
+			if (is_clause_end(c->text, p) ||
+			    !memcmp(c->text + p, "、", 3) ||
+			    !memcmp(c->text + p, "向", 3) ||
+			    !memcmp(c->text + p, "在", 3))
+				plain = false;
+			u8_dec(c->text + p, g0 - p, &k);
+			p += k;
+		}
+		if (plain && n <= 8)
+			best = i;
+	}
+	return best;
+}
+
+/* The candidates of one side in [a, b): mentions of that side and its
+ * group and own words, outside brackets opened after lo. Picks the last
+ * one (last) or the first. Returns false when there is none. */
+static bool
+side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
+        bool last, const struct hit *w, size_t n_w, size_t s_index,
+        struct side *out, const char *how)
+{
+	size_t best_m = SIZE_MAX, best_w = SIZE_MAX, best_pos = 0, i;
+	bool found = false;
+	int gk = want == S_H ? FW_GROUP_H : FW_GROUP_R;
+	int ok = want == S_H ? FW_OWN_H : FW_OWN_R;
+	/* the halves of a pair abbreviation (粤桂) only where no name is
+	 * written in full */
+	for (int pass = 0; pass < 2 && !found; pass++)
+		for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
+			const struct mention *e = &c->m[i];
+
+			if (e->b0 < a || e->b1 > b || side_of(c, e) != want ||
+			    (e->kind == MEN_ABBREV) != (pass == 1) ||
+			    in_parens(c->text, lo, e->b0))
+				continue;
+			if (!found ||
+			    (last ? e->b0 >= best_pos : e->b0 < best_pos)) {
+				best_m = i;
+				best_w = SIZE_MAX;
+				best_pos = e->b0;
+				found = true;
+			}
+		}
+	for (i = 0; i < n_w; i++) {
+		if ((w[i].kind != gk && w[i].kind != ok) || w[i].b0 < a ||
+		    w[i].b1 > b || in_parens(c->text, lo, w[i].b0))
+			continue;
+		/* 引导社会各界捐资: the subject mobilised the group */
+		if (i > 0 && w[i - 1].kind == FW_MOBILISE &&
+		    w[i - 1].b1 == w[i].b0)
+			continue;
+		if (!found ||
+		    (last ? w[i].b0 > best_pos : w[i].b0 < best_pos)) {
+			best_w = i;
+			best_m = SIZE_MAX;
+			best_pos = w[i].b0;
+			found = true;
+		}
+	}
+	if (!found)
+		return false;
+	if (best_w != SIZE_MAX) {
+		size_t o = owner_of_group(c, w[best_w].b0, want, lo, s_index);
+
+		if (o != SIZE_MAX) {
+			*out = resolve_list(c, o, want, lo, b, how);
+			return true;
+		}
+		if (w[best_w].kind == ok) {
+			*out = want == S_H ? c->art_h : c->art_r;
+			out->how = "own word";
+			return true;
+		}
+		memset(out, 0, sizeof(*out));
+		out->set = true;
+		out->how = "group";
+		return true;
+	}
+	*out = resolve_list(c, best_m, want, lo, b, how);
+	return true;
+}
+
+/* The article's side: the one helper (recipient) of its pairings that
+ * holds all the others, else null. */
+static struct side
+article_side(const struct fctx *c, const struct ext_result *res, bool helper)
+{
+	struct side sd = { NULL, NULL, 0, true, "article" };
+	const struct region *top = NULL, *main_r = NULL;
+	const char *org = NULL;
+	bool bad = false;
+	size_t in_main = 0, n = 0;
+
+	if (!helper && res->main_region[0])
+		main_r = reg_by_code(c->rt, res->main_region);
+	for (size_t i = 0; i < res->n_pairings; i++) {
+		const struct ext_pairing *p = &res->pairings[i];
+		const char *code = helper ? p->helper_code : p->recipient_code;
+		const char *name = helper ? p->helper : p->recipient;
+		const struct region *r =
+		    code[0] ? reg_by_code(c->rt, code) : NULL;
+		n++;
+		if (r && main_r && reg_contains(main_r, r))
+			in_main++;
+		if (r) {
+			if (org)
+				bad = true;
+			else if (!top || reg_contains(r, top))
+				top = r;
+			else if (!reg_contains(top, r))
+				bad = true;
+		} else if (name) {
+			if (top || (org && strcmp(org, name)))
+				bad = true;
+			org = name;
+		}
+	}
+	if (!bad && n == 0 && main_r) {
+		sd.r = main_r; /* no pairing: the region it is about */
+		sd.how = "article (main region)";
+	} else if (!bad) {
+		sd.r = top;
+		sd.org = org;
+	} else if (main_r && 2 * in_main > n) {
+		/* a stray pairing or two: the region the article is about,
+		 * when it holds most of them */
+		sd.r = main_r;
+		sd.how = "article (main region)";
+	}
+	return sd;
+}
+
+/* ---- one amount -------------------------------------------------------------
+ */
+
+#define MAX_HITS 96
+
+struct cand {
+	struct side h, r;
+	int cat;
+	const char *why; /* refused: why; NULL when a flow */
+};
+
+static void
+judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
+{
+	const struct sent *s = &c->sents[f->sentence];
+	const char *t = c->text;
+	size_t lo = f->start > s->b0 + WIN ? f->start - WIN : s->b0;
+	size_t hi = s->b1 < f->end + WIN ? s->b1 : f->end + WIN;
+	size_t c0 = clause_start(t, lo, f->start);
+	size_t c1 = clause_stop(t, f->end, hi);
+	struct hit w[MAX_HITS];
+	size_t n_w = words_in(c->ft, t, lo, hi, w, MAX_HITS);
+	size_t i;
+	int cat = -1, plan = -1, given = -1;
+	size_t cat_end = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n_w; i++) {
+		const struct hit *h = &w[i];
+
+		if (h->b1 <= f->start) {
+			/* plans reach over the sentence (力争…, 落实资金);
+			 * the rest over the amount's clause only */
+			if (h->kind == FW_PLAN)
+				plan = (int)i;
+			else if (h->kind == FW_GIVEN)
+				given = (int)i;
+			if (h->b0 < c0)
+				continue;
+			if (h->kind <= FW_INVESTMENT && h->b1 >= cat_end) {
+				cat = h->kind;
+				cat_end = h->b1;
+			} else if (h->kind == FW_NOT) {
+				out->why = "not aid money (an increase, share, "
+				           "rate, own economy or project size)";
+			}
+		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
+		           h->kind <= FW_INVESTMENT) {
+			cat = h->kind;
+			cat_end = SIZE_MAX;
+		} else if (h->b0 >= f->end && h->b1 <= c1 &&
+		           h->kind == FW_NOT_AFTER) {
+			out->why = "a starting or ending value (增长到)";
+		} else if (h->b0 >= f->end && h->kind == FW_PARTS_AFTER) {
+			out->why = "a part told apart by its use (分别占)";
+		}
+	}
+	if (!out->why && plan >= 0 && given < plan)
+		out->why = "only planned, pledged or signed";
+	if (!out->why && cat < 0) {
+		for (i = 0; i < 4; i++)
+			if (!strcmp(f->category, cat_names[i]))
+				cat = (int)i;
+		if (cat < 0)
+			out->why = "no aid wording";
+	}
+	if (out->why)
+		return;
+	out->cat = cat;
+	/* helper: in the clause before the amount (nearest), else the
+	 * sentence's subject, else the sentence before in the same
+	 * paragraph, else the article's */
+	if (!side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
+	             &out->h, "clause") &&
+	    !side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence, &out->h,
+	             "subject")) {
+		bool done = false;
+
+		if (f->sentence > 0 &&
+		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
+		            s->b0 - c->sents[f->sentence - 1].b1)) {
+			const struct sent *p = &c->sents[f->sentence - 1];
+			struct hit pw[MAX_HITS];
+			size_t pn =
+			    words_in(c->ft, t, p->b0,
+			             p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN,
+			             pw, MAX_HITS);
+
+			done = side_in(c, S_H, p->b0, p->b1, p->b0, false, pw,
+			               pn, f->sentence - 1, &out->h,
+			               "sentence before");
+		}
+		if (!done)
+			out->h = c->art_h;
+	}
+	/* recipient: in the clause (before the amount, else after it), else
+	 * the sentence before the clause, else the site the sentence names
+	 * after it (投入…,在X县建设), else the article's */
+	if (!side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
+	             &out->r, "clause") &&
+	    !side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
+	             &out->r, "clause after") &&
+	    !side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence, &out->r,
+	             "sentence") &&
+	    !side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence, &out->r,
+	             "sentence after"))
+		out->r = c->art_r;
+	/* money a ministry hands out to counties at large is no pairing's */
+	if (out->h.org && out->h.org_type == ORG_MINISTRY && !out->r.r &&
+	    !out->r.org) {
+		out->why = "a ministry's money for counties at large";
+		return;
+	}
+	/* the aid money of enterprises is social aid */
+	if (out->h.org && cat == FW_FISCAL)
+		out->cat = FW_SOCIAL;
+}
+
+static const char *
+side_name(const struct side *s)
+{
+	return s->r ? s->r->name : s->org;
+}
+
+static bool
+same_side(const struct side *a, const struct side *b)
+{
+	if (a->r || b->r)
+		return a->r == b->r;
+	if (a->org && b->org)
+		return !strcmp(a->org, b->org);
+	return !a->org && !b->org;
+}
+
+static int
+set_side(struct arena *ar, const struct side *s, char **name, char code[7])
+{
+	const char *n = side_name(s);
+
+	code[0] = '\0';
+	*name = NULL;
+	if (!n)
+		return 0;
+	*name = ar_strdup(ar, n);
+	if (!*name)
+		return EXT_ENOMEM;
+	if (s->r)
+		memcpy(code, s->r->code, 7);
+	return 0;
+}
+
+int
+flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
+          const struct ext_doc *doc, const struct sent *sents, size_t n_sents,
+          const struct mention *m, size_t n_m, struct ext_result *res,
+          struct arena *ar)
+{
+	struct fctx c;
+	struct vec out = VEC_INIT(struct ext_flow);
+	struct side *sides = NULL; /* helper, recipient of each flow */
+	size_t i, j, *msent;
+	int rc = 0;
+
+	if (!ft || !rt || !res)
+		return EXT_EINVAL;
+	memset(&c, 0, sizeof(c));
+	c.ft = ft;
+	c.rt = rt;
+	c.text = doc->text;
+	c.sents = sents;
+	c.n_sents = n_sents;
+	c.m = m;
+	c.n_m = n_m;
+	c.xpl = doc->xpl;
+	msent = malloc((n_sents + 1) * sizeof(*msent));
+	c.mside = malloc(n_m + 1);
+	sides = malloc((res->n_figures + 1) * 2 * sizeof(*sides));
+	if (!msent || !sides || !c.mside) {
+		rc = EXT_ENOMEM;
+		goto done;
+	}
+	for (i = 0, j = 0; i <= n_sents; i++) {
+		while (j < n_m && m[j].sent < i)
+			j++;
+		msent[i] = j;
+	}
+	c.msent = msent;
+	for (i = 0; i < res->n_pairings; i++) {
+		const struct ext_pairing *p = &res->pairings[i];
+
+		if (p->helper_code[0])
+			add_prov(c.hprov, &c.n_hprov,
+			         reg_by_code(rt, p->helper_code));
+		if (p->recipient_code[0])
+			add_prov(c.rprov, &c.n_rprov,
+			         reg_by_code(rt, p->recipient_code));
+	}
+	for (i = 0; i < n_m; i++)
+		c.mside[i] = (uint8_t)side_compute(
+		    &c, &m[i],
+		    m[i].sent < n_sents ? sents[m[i].sent].b1 : m[i].b1);
+	c.art_h = article_side(&c, res, true);
+	c.art_r = article_side(&c, res, false);
+
+	for (i = 0; i < res->n_figures; i++) {
+		const struct ext_figure *f = &res->figures[i];
+		struct ext_flow *fl;
+		struct cand k;
+		bool dup = false;
+
+		if (strcmp(f->unit, "元") != 0 || f->value.mant <= 0 ||
+		    f->sentence >= n_sents)
+			continue;
+		judge(&c, f, &k);
+		if (k.why) {
+			xpl_add(c.xpl, f->sentence, "refused",
+			        "figure %zu %s: no flow, %s", i, f->text,
+			        k.why);
+			continue;
+		}
+		/* a fact told twice is one flow: the more exact statement
+		 * (not approximate, more digits) stands */
+		for (j = 0; j < out.n; j++) {
+			struct ext_flow *o = &((struct ext_flow *)out.p)[j];
+			const struct ext_figure *of = &res->figures[o->figure];
+
+			if (o->value.mant * (int64_t)1 == f->value.mant &&
+			    o->value.scale == f->value.scale &&
+			    same_side(&sides[2 * j], &k.h) &&
+			    same_side(&sides[2 * j + 1], &k.r) &&
+			    (o->year == f->year || !o->year || !f->year)) {
+				dup = true;
+				if (of->approx && !f->approx) {
+					o->figure = i;
+					o->year = f->year ? f->year : o->year;
+				}
+				xpl_add(c.xpl, f->sentence, "refused",
+				        "figure %zu %s: no flow, the fact of "
+				        "flow %zu told again",
+				        i, f->text, j);
+				break;
+			}
+		}
+		if (dup)
+			continue;
+		fl = vec_push(&out);
+		if (!fl) {
+			rc = EXT_ENOMEM;
+			goto done;
+		}
+		fl->figure = i;
+		fl->value = f->value;
+		fl->year = f->year;
+		fl->category = cat_names[k.cat];
+		fl->part_of = -1;
+		fl->rule = k.h.how;
+		sides[2 * (out.n - 1)] = k.h;
+		sides[2 * (out.n - 1) + 1] = k.r;
+		rc = set_side(ar, &k.h, &fl->helper, fl->helper_code);
+		if (rc == 0)
+			rc = set_side(ar, &k.r, &fl->recipient,
+			              fl->recipient_code);
+		if (rc != 0)
+			goto done;
+		xpl_add(c.xpl, f->sentence, "flow",
+		        "flow %zu from figure %zu %s: %s (%s) -> %s (%s), %s, "
+		        "year %d",
+		        out.n - 1, i, f->text, fl->helper ? fl->helper : "null",
+		        k.h.how, fl->recipient ? fl->recipient : "null",
+		        k.r.how, fl->category, fl->year);
+	}
+	res->n_flows = out.n;
+	res->flows = vec_to_arena(&out, ar);
+	if (res->n_flows && !res->flows)
+		rc = EXT_ENOMEM;
+done:
+	vec_free(&out);
+	free(msent);
+	free(c.mside);
+	free(sides);
+	return rc;
+}
