@@ -13,8 +13,8 @@
 -- store.c writes an article's flows with its figures and pairings, in the
 -- same transaction, and deletes them with its figures when a newer
 -- extractor replaces its rows. Articles stored before this migration have
--- no flows until they are re-extracted (extractd --reextract, or any newer
--- extractor version).
+-- no flows: the end of this file marks them stale, so that
+-- `extractd --reextract` redoes them.
 
 CREATE TABLE flows (
 	sha256 text NOT NULL REFERENCES articles (sha256) ON DELETE CASCADE,
@@ -258,3 +258,10 @@ COMMENT ON VIEW figure_totals IS
 
 GRANT SELECT ON aid_flows, aid_money_totals, aid_money, figures_by_region
 	TO eastwest_reader;
+
+-- Articles extracted before flows existed have none: their data_hash gets
+-- the prefix 'pre-flows:', which no data files hash to, so re-extraction
+-- (same extractor version, other data_hash) writes their flows. Rewrites
+-- every articles row once (raw and text are not copied: TOAST).
+UPDATE articles SET data_hash = 'pre-flows:' || data_hash
+WHERE data_hash NOT LIKE 'pre-flows:%';

@@ -12,8 +12,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (PG, divisions_tsv, eq, migrate,  # noqa: E402
-                     migrate_cmd, migrations_dir, run_tests)
+from harness import (PG, divisions_tsv, driver, eq,  # noqa: E402
+                     migrate, migrate_cmd, migrations_dir, run_tests)
 
 
 def expected_migrations():
@@ -125,7 +125,8 @@ def test_later_migrations_on_a_filled_database(pg):
         sha = "ab" * 32
         pg.psql("INSERT INTO articles (sha256, raw, text, published,"
                 " extractor_version, data_hash)"
-                " VALUES ('%s', 'x', '广东投入5亿元。', '2020-01-21', 1, 'h');"
+                " VALUES ('%s', convert_to('粤桂协作\n广东投入5元。', 'UTF8'),"
+                " '广东投入5亿元。', '2020-01-21', 1, 'h');"
                 "INSERT INTO pairings (sha256, ord, helper, helper_code,"
                 " recipient, recipient_code, relation, start_offset,"
                 " end_offset) VALUES ('%s', 0, '广东省', '440000',"
@@ -147,6 +148,13 @@ def test_later_migrations_on_a_filled_database(pg):
         eq(pg.scalar("SELECT count(*) FROM aid_flows", db=db), "0",
            "no flows until re-extracted")
         eq(pg.scalar("SELECT count(*) FROM aid_money_totals", db=db), "0")
+        # Marked stale: re-extraction writes its flows.
+        eq(pg.scalar("SELECT data_hash FROM articles", db=db),
+           "pre-flows:h")
+        p = driver(pg, db, "reextract", 10, synth=1, version=1, hash="h")
+        assert "reextracted 1" in p.stdout, p.stdout
+        eq(pg.psql("SELECT value, data_hash FROM aid_flows"
+                   " JOIN articles USING (sha256)", db=db), [("5", "h")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
