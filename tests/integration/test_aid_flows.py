@@ -13,8 +13,9 @@ eastwest_reader through the views of docs/SCHEMA.md:
 * the 2019 trainees of 粤桂 (000, published 2020-01-21) are filed under
   2019, not under the year of publication;
 * every seed's flows as an analyst reads them from aid_flows are those of
-  `extractd --json`, and the documented queries answer what
-  docs/SCHEMA.md says they answer.
+  `extractd --json`;
+* the example queries of README.md and docs/SCHEMA.md run as
+  eastwest_reader, give rows, and the first gives 1776000000.
 
 These need flow extraction (SPEC "Aid flows"); the values are exact."""
 
@@ -182,6 +183,35 @@ def test_seed_flows_in_sql_are_those_of_json(pg):
         name = os.path.basename(path)
         eq(got, [norm(f) for f in want[name]], "flows of %s" % name)
     assert sum(len(v) for v in want.values()) > 0, "no flows at all"
+
+
+def documented_queries():
+    """The ```sql blocks of README.md and docs/SCHEMA.md, statement by
+    statement."""
+    out = []
+    for doc in ("README.md", os.path.join("docs", "SCHEMA.md")):
+        with open(os.path.join(source_dir(), doc), encoding="utf-8") as f:
+            text = f.read()
+        for block in text.split("```sql")[1:]:
+            body = block.split("```")[0]
+            lines = [x for x in body.splitlines()
+                     if not x.strip().startswith("--")]
+            out += [(doc, st.strip()) for st in "\n".join(lines).split(";")
+                    if st.strip()]
+    return out
+
+
+def test_documented_queries_answer(pg):
+    db = store(pg, seeds(), "docs")
+    queries = documented_queries()
+    assert len(queries) >= 7, queries
+    for doc, sql in queries:
+        rows = q(pg, db, sql)
+        if "sum(value)" in sql.replace(" ", "").lower() and \
+                "'440000'" in sql and "2019" in sql:
+            eq(rows, [("1776000000",)], "%s: %s" % (doc, sql))
+        else:
+            assert rows, "%s: no rows from %s" % (doc, sql)
 
 
 if __name__ == "__main__":
