@@ -12,6 +12,7 @@
  * Does not: find regions, organisations or pairings (it reads the
  * mentions and pairings of the other stages, so better ones improve it),
  * or date amounts (year.c does; a flow takes its figure's year). */
+#define _GNU_SOURCE /* memmem */
 #include "extract_int.h"
 #include "reg_int.h"
 
@@ -35,14 +36,21 @@ enum fw_kind {
 	FW_HELPER_VERB,
 	FW_NOT_SIDE,
 	FW_PARTS_AFTER,
+	FW_SIGNED,
+	FW_TO,
+	FW_WEAK,
 	FW_N
 };
+#define FW_CATS                                                                \
+	(1u << FW_FISCAL | 1u << FW_SOCIAL | 1u << FW_CONSUMPTION |            \
+	 1u << FW_INVESTMENT)
+#define HAS(mask, k) (((mask) >> (k)) & 1u)
 
 static const char *const fw_names[FW_N] = {
-	"fiscal",   "social",      "consumption", "investment",
-	"plan",     "given",       "not",         "not_after",
-	"group_h",  "group_r",     "own_h",       "own_r",
-	"mobilise", "helper_verb", "not_side",    "parts_after",
+	"fiscal",      "social", "consumption", "investment",  "plan",
+	"given",       "not",    "not_after",   "group_h",     "group_r",
+	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
+	"parts_after", "signed", "to",          "weak",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -51,7 +59,7 @@ static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
 struct fw {
 	const char *w;
 	size_t len;
-	int kind;
+	unsigned kinds; /* bit per enum fw_kind: a word may have several */
 };
 
 struct flow_tables {
@@ -70,7 +78,7 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 {
 	struct flow_tables *t;
 	char *pos, *f[2];
-	size_t lineno = 0, cap = 0, nf;
+	size_t lineno = 0, cap = 0, nf, i;
 	bool header = true;
 
 	if (strcmp(name, "flow_words.tsv") != 0)
@@ -101,6 +109,13 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 			flow_tables_free(&t);
 			return EXT_EDATA;
 		}
+		for (i = 0; i < t->n; i++)
+			if (!strcmp(t->w[i].w, f[1]))
+				break;
+		if (i < t->n) {
+			t->w[i].kinds |= 1u << k;
+			continue;
+		}
 		if (t->n == cap) {
 			struct fw *w;
 
@@ -114,7 +129,7 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 		}
 		t->w[t->n].w = f[1];
 		t->w[t->n].len = strlen(f[1]);
-		t->w[t->n++].kind = k;
+		t->w[t->n++].kinds = 1u << k;
 	}
 	*tp = t;
 	return 0;
@@ -146,15 +161,16 @@ flow_tables_check(const struct flow_tables *t, const char **missing)
 
 struct hit {
 	size_t b0, b1;
-	int kind;
+	unsigned kinds;
 };
 
-/* The longest word of flow_words.tsv starting at p (before end), or -1. */
-static int
+/* The kinds of the longest word of flow_words.tsv starting at p (before
+ * end), or 0. */
+static unsigned
 word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
         size_t *len)
 {
-	int best = -1;
+	unsigned best = 0;
 
 	*len = 0;
 	for (size_t i = 0; i < ft->n; i++) {
@@ -162,7 +178,7 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 
 		if (w->len > *len && p + w->len <= end &&
 		    !memcmp(text + p, w->w, w->len)) {
-			best = w->kind;
+			best = w->kinds;
 			*len = w->len;
 		}
 	}
@@ -178,12 +194,12 @@ words_in(const struct flow_tables *ft, const char *text, size_t a, size_t b,
 	size_t n = 0, p = a, k;
 
 	while (p < b && n < max) {
-		int kind = word_at(ft, text, p, b, &k);
+		unsigned kinds = word_at(ft, text, p, b, &k);
 
-		if (kind >= 0) {
+		if (kinds) {
 			h[n].b0 = p;
 			h[n].b1 = p + k;
-			h[n++].kind = kind;
+			h[n++].kinds = kinds;
 			p += k;
 			continue;
 		}
@@ -267,6 +283,7 @@ struct fctx {
 	size_t n_m;
 	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
 	uint8_t *mside; /* side_of() of each mention */
+	bool abbrev;    /* side_in() may take halves of pair abbreviations */
 	struct xpl *xpl;
 	/* the provinces of the article's helpers and recipients */
 	const struct region *hprov[16], *rprov[16];
@@ -291,8 +308,8 @@ add_prov(const struct region **l, size_t *n, const struct region *r)
 		l[(*n)++] = r;
 }
 
-static int word_at(const struct flow_tables *ft, const char *text, size_t p,
-                   size_t end, size_t *len);
+static unsigned word_at(const struct flow_tables *ft, const char *text,
+                        size_t p, size_t end, size_t *len);
 
 /* Which side a mention can stand for: S_H, S_R or 0. */
 static int
@@ -301,14 +318,22 @@ side_compute(const struct fctx *c, const struct mention *e, size_t end)
 	const struct region *p;
 	bool h, r;
 	size_t k;
-	int after = word_at(c->ft, c->text, e->b1, end, &k);
+	unsigned after = word_at(c->ft, c->text, e->b1, end, &k);
 
-	if (after == FW_NOT_SIDE ||
-	    word_at(c->ft, c->text, e->b0, e->b1, &k) == FW_NOT_SIDE)
+	if (HAS(after, FW_NOT_SIDE) ||
+	    HAS(word_at(c->ft, c->text, e->b0, e->b1, &k), FW_NOT_SIDE))
 		return 0;
+	/* schools and hospitals are sites of help in money matters */
 	if (e->kind == MEN_ORG)
-		return (e->org_type & ORG_F_HELPER) ? S_H : 0;
-	if (e->r && e->kind == MEN_REGION && after == FW_HELPER_VERB)
+		return (e->org_type & ORG_F_HELPER) &&
+		               !(e->org_type & ORG_F_RECIP)
+		           ? S_H
+		           : 0;
+	/* 黑龙江省对口援藏: a division no pairing places acts as a helper
+	 * before a helper's verb */
+	if (e->r && e->kind == MEN_REGION && HAS(after, FW_HELPER_VERB) &&
+	    !in_list(c->hprov, c->n_hprov, reg_province(e->r)) &&
+	    !in_list(c->rprov, c->n_rprov, reg_province(e->r)))
 		return S_H;
 	if (!e->r)
 		return 0;
@@ -474,7 +499,7 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	int ok = want == S_H ? FW_OWN_H : FW_OWN_R;
 	/* the halves of a pair abbreviation (粤桂) only where no name is
 	 * written in full */
-	for (int pass = 0; pass < 2 && !found; pass++)
+	for (int pass = 0; pass < 1 + c->abbrev && !found; pass++)
 		for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
 			const struct mention *e = &c->m[i];
 
@@ -491,11 +516,12 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			}
 		}
 	for (i = 0; i < n_w; i++) {
-		if ((w[i].kind != gk && w[i].kind != ok) || w[i].b0 < a ||
-		    w[i].b1 > b || in_parens(c->text, lo, w[i].b0))
+		if (!(HAS(w[i].kinds, gk) || HAS(w[i].kinds, ok)) ||
+		    w[i].b0 < a || w[i].b1 > b ||
+		    in_parens(c->text, lo, w[i].b0))
 			continue;
 		/* 引导社会各界捐资: the subject mobilised the group */
-		if (i > 0 && w[i - 1].kind == FW_MOBILISE &&
+		if (i > 0 && HAS(w[i - 1].kinds, FW_MOBILISE) &&
 		    w[i - 1].b1 == w[i].b0)
 			continue;
 		if (!found ||
@@ -515,7 +541,7 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			*out = resolve_list(c, o, want, lo, b, how);
 			return true;
 		}
-		if (w[best_w].kind == ok) {
+		if (HAS(w[best_w].kinds, ok)) {
 			*out = want == S_H ? c->art_h : c->art_r;
 			out->how = "own word";
 			return true;
@@ -529,28 +555,53 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	return true;
 }
 
+/* The deepest division that holds at least num/den of the n divisions in
+ * l (a side named again and again, with a stray name or two), or NULL. */
+static const struct region *
+dominant(const struct region *const *l, size_t n, size_t num, size_t den)
+{
+	const struct region *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		for (const struct region *a = l[i]; a; a = a->parent) {
+			size_t in = 0;
+
+			if (best && (a->level <= best->level || a == best))
+				break;
+			for (size_t j = 0; j < n; j++)
+				in += reg_contains(a, l[j]);
+			if (in * den >= n * num) {
+				best = a;
+				break;
+			}
+		}
+	return best;
+}
+
+#define MAX_SIDE_LIST 256
+
 /* The article's side: the one helper (recipient) of its pairings that
- * holds all the others, else null. */
+ * holds all the others; else the division that holds most of them, or
+ * (recipients) most of the places the article names on that side; else
+ * null. */
 static struct side
 article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 {
 	struct side sd = { NULL, NULL, 0, true, "article" };
-	const struct region *top = NULL, *main_r = NULL;
+	const struct region *top = NULL, *l[MAX_SIDE_LIST];
 	const char *org = NULL;
 	bool bad = false;
-	size_t in_main = 0, n = 0;
+	size_t n = 0, i;
 
-	if (!helper && res->main_region[0])
-		main_r = reg_by_code(c->rt, res->main_region);
-	for (size_t i = 0; i < res->n_pairings; i++) {
+	for (i = 0; i < res->n_pairings; i++) {
 		const struct ext_pairing *p = &res->pairings[i];
 		const char *code = helper ? p->helper_code : p->recipient_code;
 		const char *name = helper ? p->helper : p->recipient;
 		const struct region *r =
 		    code[0] ? reg_by_code(c->rt, code) : NULL;
-		n++;
-		if (r && main_r && reg_contains(main_r, r))
-			in_main++;
+
+		if (r && n < MAX_SIDE_LIST)
+			l[n++] = r;
 		if (r) {
 			if (org)
 				bad = true;
@@ -564,18 +615,28 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			org = name;
 		}
 	}
-	if (!bad && n == 0 && main_r) {
-		sd.r = main_r; /* no pairing: the region it is about */
-		sd.how = "article (main region)";
-	} else if (!bad) {
+	if (!bad && (top || org)) {
 		sd.r = top;
 		sd.org = org;
-	} else if (main_r && 2 * in_main > n) {
-		/* a stray pairing or two: the region the article is about,
-		 * when it holds most of them */
-		sd.r = main_r;
-		sd.how = "article (main region)";
+		return sd;
 	}
+	if (!helper) {
+		const struct region *ml[MAX_SIDE_LIST], *d;
+		size_t mn = 0;
+
+		for (i = 0; i < c->n_m && mn < MAX_SIDE_LIST; i++)
+			if (c->m[i].kind == MEN_REGION && c->m[i].r &&
+			    c->mside[i] == S_R)
+				ml[mn++] = c->m[i].r;
+		d = mn >= 3 ? dominant(ml, mn, 1, 2) : NULL;
+		if (d) {
+			sd.r = d;
+			sd.how = "article (most places named)";
+			return sd;
+		}
+	}
+	if (n >= 3 && (sd.r = dominant(l, n, 3, 4)) != NULL)
+		sd.how = "article (most pairings)";
 	return sd;
 }
 
@@ -590,8 +651,44 @@ struct cand {
 	const char *why; /* refused: why; NULL when a flow */
 };
 
+/* The lowest category bit of a word's kinds, or -1. */
+static int
+cat_of(unsigned kinds)
+{
+	for (int k = FW_FISCAL; k <= FW_INVESTMENT; k++)
+		if (HAS(kinds, k))
+			return k;
+	return -1;
+}
+
+/* Does the sentence make a recipient its subject before p, spending its
+ * own money (广西投入71亿元, 全区共整合…资金)? A recipient after 向, 为,
+ * 在 ... is where money went, not who spent it. */
+static bool
+own_spending(const struct fctx *c, size_t s_index, size_t lo, size_t p,
+             const struct hit *w, size_t n_w)
+{
+	size_t i, first = SIZE_MAX;
+
+	for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++)
+		if (c->m[i].b0 >= lo && c->m[i].b1 <= p &&
+		    c->m[i].kind == MEN_REGION && side_of(c, &c->m[i]) == S_R) {
+			first = c->m[i].b0;
+			break;
+		}
+	for (i = 0; i < n_w && w[i].b1 <= p; i++)
+		if (HAS(w[i].kinds, FW_OWN_R) && w[i].b0 < first)
+			first = w[i].b0;
+	if (first == SIZE_MAX)
+		return false;
+	for (i = 0; i < n_w && w[i].b1 <= first; i++)
+		if (HAS(w[i].kinds, FW_TO) && first - w[i].b1 <= 6)
+			return false;
+	return true;
+}
+
 static void
-judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
+judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 {
 	const struct sent *s = &c->sents[f->sentence];
 	const char *t = c->text;
@@ -604,35 +701,43 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t i;
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
+	bool cat_weak = true;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n_w; i++) {
 		const struct hit *h = &w[i];
+		unsigned k = h->kinds;
 
 		if (h->b1 <= f->start) {
 			/* plans reach over the sentence (力争…, 落实资金);
-			 * the rest over the amount's clause only */
-			if (h->kind == FW_PLAN)
+			 * pledges and the rest over the amount's clause */
+			if (HAS(k, FW_PLAN) ||
+			    (HAS(k, FW_SIGNED) && h->b0 >= c0))
 				plan = (int)i;
-			else if (h->kind == FW_GIVEN)
+			if (HAS(k, FW_GIVEN))
 				given = (int)i;
 			if (h->b0 < c0)
 				continue;
-			if (h->kind <= FW_INVESTMENT && h->b1 >= cat_end) {
-				cat = h->kind;
+			/* the nearest word decides; a weak one (资金) only
+			 * where there is no other */
+			if ((k & FW_CATS) &&
+			    (HAS(k, FW_WEAK) ? cat_weak && h->b1 >= cat_end
+			                     : cat_weak || h->b1 >= cat_end)) {
+				cat = cat_of(k);
 				cat_end = h->b1;
-			} else if (h->kind == FW_NOT) {
+				cat_weak = HAS(k, FW_WEAK);
+			}
+			if (HAS(k, FW_NOT))
 				out->why = "not aid money (an increase, share, "
 				           "rate, own economy or project size)";
-			}
 		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
-		           h->kind <= FW_INVESTMENT) {
-			cat = h->kind;
+		           (k & FW_CATS)) {
+			cat = cat_of(k);
 			cat_end = SIZE_MAX;
 		} else if (h->b0 >= f->end && h->b1 <= c1 &&
-		           h->kind == FW_NOT_AFTER) {
+		           HAS(k, FW_NOT_AFTER)) {
 			out->why = "a starting or ending value (增长到)";
-		} else if (h->b0 >= f->end && h->kind == FW_PARTS_AFTER) {
+		} else if (h->b0 >= f->end && HAS(k, FW_PARTS_AFTER)) {
 			out->why = "a part told apart by its use (分别占)";
 		}
 	}
@@ -650,13 +755,20 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 	out->cat = cat;
 	/* helper: in the clause before the amount (nearest), else the
 	 * sentence's subject, else the sentence before in the same
-	 * paragraph, else the article's */
-	if (!side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
-	             &out->h, "clause") &&
-	    !side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence, &out->h,
-	             "subject")) {
-		bool done = false;
-
+	 * paragraph; names in full first, then the halves of a pair
+	 * abbreviation (苏陕扶贫资金); else the article's */
+	for (c->abbrev = false;; c->abbrev = true) {
+		if (side_in(c, S_H, c0, f->start, lo, true, w, n_w, f->sentence,
+		            &out->h, "clause") ||
+		    side_in(c, S_H, lo, c0, lo, false, w, n_w, f->sentence,
+		            &out->h, "subject"))
+			break;
+		if (!c->abbrev)
+			continue;
+		if (own_spending(c, f->sentence, lo, f->start, w, n_w)) {
+			out->why = "the recipient's own spending";
+			return;
+		}
 		if (f->sentence > 0 &&
 		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
 		            s->b0 - c->sents[f->sentence - 1].b1)) {
@@ -667,25 +779,33 @@ judge(const struct fctx *c, const struct ext_figure *f, struct cand *out)
 			             p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN,
 			             pw, MAX_HITS);
 
-			done = side_in(c, S_H, p->b0, p->b1, p->b0, false, pw,
-			               pn, f->sentence - 1, &out->h,
-			               "sentence before");
+			if (side_in(c, S_H, p->b0, p->b1, p->b0, false, pw, pn,
+			            f->sentence - 1, &out->h,
+			            "sentence before"))
+				break;
 		}
-		if (!done)
-			out->h = c->art_h;
+		out->h = c->art_h;
+		break;
 	}
 	/* recipient: in the clause (before the amount, else after it), else
 	 * the sentence before the clause, else the site the sentence names
-	 * after it (投入…,在X县建设), else the article's */
-	if (!side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
-	             &out->r, "clause") &&
-	    !side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
-	             &out->r, "clause after") &&
-	    !side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence, &out->r,
-	             "sentence") &&
-	    !side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence, &out->r,
-	             "sentence after"))
-		out->r = c->art_r;
+	 * after it (投入…,在X县建设); names in full first; else the
+	 * article's */
+	for (c->abbrev = false;; c->abbrev = true) {
+		if (side_in(c, S_R, c0, f->start, lo, true, w, n_w, f->sentence,
+		            &out->r, "clause") ||
+		    side_in(c, S_R, f->end, c1, lo, false, w, n_w, f->sentence,
+		            &out->r, "clause after") ||
+		    side_in(c, S_R, lo, c0, lo, true, w, n_w, f->sentence,
+		            &out->r, "sentence") ||
+		    side_in(c, S_R, c1, hi, lo, false, w, n_w, f->sentence,
+		            &out->r, "sentence after"))
+			break;
+		if (c->abbrev) {
+			out->r = c->art_r;
+			break;
+		}
+	}
 	/* money a ministry hands out to counties at large is no pairing's */
 	if (out->h.org && out->h.org_type == ORG_MINISTRY && !out->r.r &&
 	    !out->r.org) {
@@ -730,6 +850,104 @@ set_side(struct arena *ar, const struct side *s, char **name, char code[7])
 	return 0;
 }
 
+static double
+flow_value(const struct ext_flow *f)
+{
+	return ext_decimal_double(f->value);
+}
+
+/* Drops, in place, the flows that SPEC does not count: a total that the
+ * flows after it split completely by helper (四省市、两企业…超过百亿元,
+ * then each helper's amount), and a multi-year amount inside a multi-year
+ * total of the same sides and category told before it. Keeps part_of
+ * pointing at the kept flows (-1 where its total went). Returns how many
+ * flows are left. */
+static size_t
+drop_totals(const struct fctx *c, const struct ext_result *res,
+            struct ext_flow *fl, size_t n, const struct side *sides)
+{
+	size_t i, j, k = 0;
+	long *map;
+
+	if (n == 0)
+		return 0;
+	map = malloc(n * sizeof(*map));
+	if (!map)
+		return n; /* keep them all rather than fail */
+	for (i = 0; i < n; i++)
+		map[i] = 0;
+	for (i = 0; i < n; i++) {
+		const struct side *h = &sides[2 * i];
+		double v = flow_value(&fl[i]), sum = 0;
+		size_t parts = 0;
+
+		if (h->r || h->org)
+			continue;
+		for (j = i + 1; j < n && j < i + 16; j++) {
+			const struct side *hj = &sides[2 * j];
+			size_t x;
+			bool again = false;
+
+			if (!hj->r && !hj->org)
+				break;
+			for (x = i + 1; x < j; x++)
+				again |= same_side(&sides[2 * x], hj);
+			if (again)
+				break;
+			sum += flow_value(&fl[j]);
+			parts++;
+			if (sum >= 0.95 * v)
+				break;
+		}
+		if (parts >= 2 && sum >= 0.95 * v &&
+		    (sum <= 1.1 * v ||
+		     (res->figures[fl[i].figure].approx && sum <= 1.3 * v))) {
+			map[i] = -1;
+			xpl_add(c->xpl, res->figures[fl[i].figure].sentence,
+			        "refused",
+			        "figure %zu %s: no flow, a total split "
+			        "by helper into the %zu flows after it",
+			        fl[i].figure, res->figures[fl[i].figure].text,
+			        parts);
+		}
+	}
+	for (i = 1; i < n; i++) {
+		if (map[i] || fl[i].year)
+			continue;
+		for (j = i > 16 ? i - 16 : 0; j < i; j++)
+			if (!map[j] && !fl[j].year &&
+			    (fl[i].helper || fl[i].recipient) &&
+			    same_side(&sides[2 * j], &sides[2 * i]) &&
+			    same_side(&sides[2 * j + 1], &sides[2 * i + 1]) &&
+			    !strcmp(fl[j].category, fl[i].category) &&
+			    flow_value(&fl[j]) > flow_value(&fl[i]) &&
+			    fl[i].part_of < 0) {
+				map[i] = -1;
+				xpl_add(
+				    c->xpl, res->figures[fl[i].figure].sentence,
+				    "refused",
+				    "figure %zu %s: no flow, a multi-year "
+				    "part of the multi-year total of figure "
+				    "%zu",
+				    fl[i].figure,
+				    res->figures[fl[i].figure].text,
+				    fl[j].figure);
+				break;
+			}
+	}
+	for (i = 0; i < n; i++) {
+		if (map[i] < 0)
+			continue;
+		map[i] = (long)k;
+		fl[k] = fl[i];
+		if (fl[k].part_of >= 0)
+			fl[k].part_of = map[fl[k].part_of];
+		k++;
+	}
+	free(map);
+	return k;
+}
+
 int
 flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
           const struct ext_doc *doc, const struct sent *sents, size_t n_sents,
@@ -739,7 +957,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	struct fctx c;
 	struct vec out = VEC_INIT(struct ext_flow);
 	struct side *sides = NULL; /* helper, recipient of each flow */
-	size_t i, j, *msent;
+	size_t i, j, *msent, n_out;
 	int rc = 0;
 
 	if (!ft || !rt || !res)
@@ -787,7 +1005,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		const struct ext_figure *f = &res->figures[i];
 		struct ext_flow *fl;
 		struct cand k;
-		bool dup = false;
+		long whole = -1;
+		size_t dup = SIZE_MAX;
 
 		if (strcmp(f->unit, "元") != 0 || f->value.mant <= 0 ||
 		    f->sentence >= n_sents)
@@ -800,30 +1019,61 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			continue;
 		}
 		/* a fact told twice is one flow: the more exact statement
-		 * (not approximate, more digits) stands */
+		 * (not approximate) stands. Repeats are looked for among the
+		 * first flows (a title) and the latest ones, which keeps a
+		 * huge article linear. */
 		for (j = 0; j < out.n; j++) {
-			struct ext_flow *o = &((struct ext_flow *)out.p)[j];
-			const struct ext_figure *of = &res->figures[o->figure];
+			const struct ext_flow *o =
+			    &((struct ext_flow *)out.p)[j];
 
-			if (o->value.mant * (int64_t)1 == f->value.mant &&
+			if (j == 32 && out.n > 32 + 256)
+				j = out.n - 256;
+			if (o->value.mant == f->value.mant &&
 			    o->value.scale == f->value.scale &&
 			    same_side(&sides[2 * j], &k.h) &&
 			    same_side(&sides[2 * j + 1], &k.r) &&
 			    (o->year == f->year || !o->year || !f->year)) {
-				dup = true;
-				if (of->approx && !f->approx) {
-					o->figure = i;
-					o->year = f->year ? f->year : o->year;
-				}
-				xpl_add(c.xpl, f->sentence, "refused",
-				        "figure %zu %s: no flow, the fact of "
-				        "flow %zu told again",
-				        i, f->text, j);
+				dup = j;
 				break;
 			}
 		}
-		if (dup)
+		if (dup != SIZE_MAX) {
+			struct ext_flow *o = &((struct ext_flow *)out.p)[dup];
+
+			if (res->figures[o->figure].approx && !f->approx) {
+				o->figure = i;
+				o->year = f->year ? f->year : o->year;
+			}
+			xpl_add(c.xpl, f->sentence, "refused",
+			        "figure %zu %s: no flow, the fact of flow %zu "
+			        "told again",
+			        i, f->text, dup);
 			continue;
+		}
+		/* 其中: a part of the flow before it in the sentence, a flow
+		 * of its own only where a side or the category differs */
+		if (out.n) {
+			const struct ext_flow *o =
+			    &((struct ext_flow *)out.p)[out.n - 1];
+			const struct ext_figure *of = &res->figures[o->figure];
+
+			if (of->sentence == f->sentence &&
+			    memmem(doc->text + of->end, f->start - of->end,
+			           "其中", 6)) {
+				if (same_side(&sides[2 * (out.n - 1)], &k.h) &&
+				    same_side(&sides[2 * (out.n - 1) + 1],
+				              &k.r) &&
+				    !strcmp(o->category, cat_names[k.cat])) {
+					xpl_add(
+					    c.xpl, f->sentence, "refused",
+					    "figure %zu %s: no flow, a part "
+					    "of flow %zu by its use only",
+					    i, f->text, out.n - 1);
+					continue;
+				}
+				whole = (long)(out.n - 1);
+			}
+		}
 		fl = vec_push(&out);
 		if (!fl) {
 			rc = EXT_ENOMEM;
@@ -833,7 +1083,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		fl->value = f->value;
 		fl->year = f->year;
 		fl->category = cat_names[k.cat];
-		fl->part_of = -1;
+		fl->part_of = whole;
 		fl->rule = k.h.how;
 		sides[2 * (out.n - 1)] = k.h;
 		sides[2 * (out.n - 1) + 1] = k.r;
@@ -843,13 +1093,21 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 			              fl->recipient_code);
 		if (rc != 0)
 			goto done;
-		xpl_add(c.xpl, f->sentence, "flow",
-		        "flow %zu from figure %zu %s: %s (%s) -> %s (%s), %s, "
-		        "year %d",
-		        out.n - 1, i, f->text, fl->helper ? fl->helper : "null",
-		        k.h.how, fl->recipient ? fl->recipient : "null",
-		        k.r.how, fl->category, fl->year);
 	}
+	n_out = drop_totals(&c, res, out.p, out.n, sides);
+	for (i = 0; i < n_out; i++) {
+		const struct ext_flow *fl = &((struct ext_flow *)out.p)[i];
+		const struct ext_figure *f = &res->figures[fl->figure];
+
+		xpl_add(
+		    c.xpl, f->sentence, "flow",
+		    "flow %zu from figure %zu %s: %s (%s) -> %s, %s, year %d"
+		    "%s",
+		    i, fl->figure, f->text, fl->helper ? fl->helper : "null",
+		    fl->rule, fl->recipient ? fl->recipient : "null",
+		    fl->category, fl->year, fl->part_of >= 0 ? ", a part" : "");
+	}
+	out.n = n_out;
 	res->n_flows = out.n;
 	res->flows = vec_to_arena(&out, ar);
 	if (res->n_flows && !res->flows)

@@ -217,6 +217,35 @@ between(const char *text, const struct sent *a, const struct sent *b,
 		*chain = false;
 }
 
+/* The year an article reports on: one year named at least three times,
+ * more often than all the others together (a yearly report); else 0. */
+static int
+report_year(const char *text, const struct sent *sents, size_t n_sents)
+{
+	int years[8] = { 0 }, counts[8] = { 0 }, total = 0, best = 0;
+	size_t i, p, n = 0;
+
+	for (i = 0; i < n_sents; i++)
+		for (p = sents[i].b0; p < sents[i].b1; p++) {
+			int y = year_at(text, sents[i].b0, p, sents[i].b1);
+			size_t k;
+
+			if (!y)
+				continue;
+			total++;
+			for (k = 0; k < n && years[k] != y; k++)
+				;
+			if (k == n && n < 8)
+				years[n++] = y;
+			if (k < n)
+				counts[k]++;
+		}
+	for (i = 0; i < n; i++)
+		if (counts[i] >= 3 && 2 * counts[i] > total)
+			best = years[i];
+	return best;
+}
+
 int
 year_resolve(const char *text, const struct sent *sents, size_t n_sents,
              int pub_year, struct ext_figure *f, size_t n_f)
@@ -224,6 +253,7 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 	struct yscan ys;
 	size_t i, k = 0;
 	int passage = 0; /* the year of the sentences before */
+	int report = report_year(text, sents, n_sents);
 
 	memset(&ys, 0, sizeof(ys));
 	ys.text = text;
@@ -257,7 +287,8 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 			       f[k].start <= p) {
 				f[k].year = ys.st.kind == Y_YEAR   ? ys.st.year
 				            : ys.st.kind == Y_SPAN ? 0
-				                                   : passage;
+				            : passage              ? passage
+				                                   : report;
 				k++;
 			}
 			n = step(&ys, s->b0, p, s->b1);
@@ -268,7 +299,8 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 		while (k < n_f && f[k].sentence == i) {
 			f[k].year = ys.st.kind == Y_YEAR   ? ys.st.year
 			            : ys.st.kind == Y_SPAN ? 0
-			                                   : passage;
+			            : passage              ? passage
+			                                   : report;
 			k++;
 		}
 	}
