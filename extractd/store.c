@@ -1241,9 +1241,10 @@ add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
 	rw->nfl += res->n_flows;
 }
 
-/* Whether the server could refuse an article's figures or pairings for
- * something we can see here (an integer out of range, a value too long
- * for its index): such an article is written at once, in its savepoint,
+/* Whether the server could refuse an article's figures, pairings or flows
+ * for something we can see here (an integer out of range, a value too long
+ * for its index, a flow pointing at no figure or flow of the article):
+ * such an article is written at once, in its savepoint,
  * so that store_put() rejects it with the server's own error. What cannot
  * be foreseen is caught at COMMIT. */
 static bool
