@@ -1212,7 +1212,7 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
 
 /* Appends an article's flows to the columns of insert_flows. A side's
  * code is NULL unless it is six digits, its name NULL when the extractor
- * gave none (a group, or no side at all). */
+ * gave none or "" (a group, or no side at all), so that IS NULL finds it. */
 static void
 add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
 {
@@ -1228,9 +1228,10 @@ add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
 		arr_long(&b[2], (long long)f->figure, false);
 		arr_sep(&b[3]);
 		sb_puts(&b[3], ext_decimal_str(f->value, num));
-		arr_str(&b[4], f->helper);
+		arr_str(&b[4], f->helper && *f->helper ? f->helper : NULL);
 		arr_str(&b[5], is_code(f->helper_code) ? f->helper_code : NULL);
-		arr_str(&b[6], f->recipient);
+		arr_str(&b[6],
+		        f->recipient && *f->recipient ? f->recipient : NULL);
 		arr_str(&b[7],
 		        is_code(f->recipient_code) ? f->recipient_code : NULL);
 		arr_long(&b[8], f->year, f->year == 0);
