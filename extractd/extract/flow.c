@@ -72,6 +72,27 @@ struct flow_tables {
  * that keeps a huge unpunctuated sentence linear. */
 #define WIN 600
 
+/* Orders words by their first three bytes (shorter words first where one
+ * is a prefix of the other's key). */
+static int
+key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t ka = al < 3 ? al : 3, kb = bl < 3 ? bl : 3;
+	int d = memcmp(a, b, ka < kb ? ka : kb);
+
+	if (d)
+		return d;
+	return ka < kb ? -1 : ka > kb;
+}
+
+static int
+fw_cmp(const void *x, const void *y)
+{
+	const struct fw *a = x, *b = y;
+
+	return key_cmp(a->w, a->len, b->w, b->len);
+}
+
 int
 flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
                 size_t len, size_t *errline)
@@ -131,6 +152,8 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 		t->w[t->n].len = strlen(f[1]);
 		t->w[t->n++].kinds = 1u << k;
 	}
+	if (t->n > 1)
+		qsort(t->w, t->n, sizeof(*t->w), fw_cmp);
 	*tp = t;
 	return 0;
 }
@@ -171,9 +194,22 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
         size_t *len)
 {
 	unsigned best = 0;
+	size_t lo = 0, hi = ft->n, k = end - p < 3 ? end - p : 3;
 
 	*len = 0;
-	for (size_t i = 0; i < ft->n; i++) {
+	/* words are sorted by their first three bytes: only those that
+	 * share them with the text are compared */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_cmp(ft->w[mid].w, ft->w[mid].len, text + p, k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo;
+	     i < ft->n && key_cmp(ft->w[i].w, ft->w[i].len, text + p, k) == 0;
+	     i++) {
 		const struct fw *w = &ft->w[i];
 
 		if (w->len > *len && p + w->len <= end &&
@@ -455,13 +491,31 @@ resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
 
 /* A named division right before a group word (北京市社会各界, 陕西贫困地区,
  * 内蒙古31个国贫旗县): the mention, else SIZE_MAX. */
+/* The first mention of sentence s_index that starts at or after pos (a
+ * binary search, so that a huge sentence is not walked per amount). */
+static size_t
+m_from(const struct fctx *c, size_t s_index, size_t pos)
+{
+	size_t lo = c->msent[s_index], hi = c->msent[s_index + 1];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->m[mid].b0 < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static size_t
 owner_of_group(const struct fctx *c, size_t g0, int want, size_t lo,
                size_t s_index)
 {
 	size_t best = SIZE_MAX;
 
-	for (size_t i = c->msent[s_index];
+	for (size_t i = m_from(c, s_index, lo);
 	     i < c->msent[s_index + 1] && c->m[i].b1 <= g0; i++) {
 		size_t p, n = 0;
 		bool plain = true;
@@ -500,7 +554,8 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 	/* the halves of a pair abbreviation (粤桂) only where no name is
 	 * written in full */
 	for (int pass = 0; pass < 1 + c->abbrev && !found; pass++)
-		for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++) {
+		for (i = m_from(c, s_index, a);
+		     i < c->msent[s_index + 1] && c->m[i].b0 < b; i++) {
 			const struct mention *e = &c->m[i];
 
 			if (e->b0 < a || e->b1 > b || side_of(c, e) != want ||
@@ -670,7 +725,8 @@ own_spending(const struct fctx *c, size_t s_index, size_t lo, size_t p,
 {
 	size_t i, first = SIZE_MAX;
 
-	for (i = c->msent[s_index]; i < c->msent[s_index + 1]; i++)
+	for (i = m_from(c, s_index, lo);
+	     i < c->msent[s_index + 1] && c->m[i].b0 < p; i++)
 		if (c->m[i].b0 >= lo && c->m[i].b1 <= p &&
 		    c->m[i].kind == MEN_REGION && side_of(c, &c->m[i]) == S_R) {
 			first = c->m[i].b0;
@@ -1023,11 +1079,11 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		 * first flows (a title) and the latest ones, which keeps a
 		 * huge article linear. */
 		for (j = 0; j < out.n; j++) {
-			const struct ext_flow *o =
-			    &((struct ext_flow *)out.p)[j];
+			const struct ext_flow *o;
 
 			if (j == 32 && out.n > 32 + 256)
 				j = out.n - 256;
+			o = &((struct ext_flow *)out.p)[j];
 			if (o->value.mant == f->value.mant &&
 			    o->value.scale == f->value.scale &&
 			    same_side(&sides[2 * j], &k.h) &&
