@@ -207,7 +207,8 @@ int fig_tables_check(const struct fig_tables *t, const char **missing);
 /* Appends struct ext_figure elements to out for the figures of sentence s,
  * with start/end in BYTES of text, sentence = s_index, text/unit/metric in
  * the arena, category set (never NULL), year from the sentence or else
- * article_year (0: unknown). region_codes and pairing are left for
+ * article_year (0: unknown; extract.c passes 0 and year_resolve() sets
+ * the final years by SPEC's rules). region_codes and pairing are left for
  * extract.c. */
 int fig_find(const struct fig_tables *ft, const char *text, size_t len,
              const struct sent *s, size_t s_index, int article_year,

@@ -39,6 +39,8 @@ enum fw_kind {
 	FW_SIGNED,
 	FW_TO,
 	FW_WEAK,
+	FW_NOT_SIDE_PRE,
+	FW_SPAN,
 	FW_N
 };
 #define FW_CATS                                                                \
@@ -50,7 +52,8 @@ static const char *const fw_names[FW_N] = {
 	"fiscal",      "social", "consumption", "investment",  "plan",
 	"given",       "not",    "not_after",   "group_h",     "group_r",
 	"own_h",       "own_r",  "mobilise",    "helper_verb", "not_side",
-	"parts_after", "signed", "to",          "weak",
+	"parts_after", "signed", "to",          "weak",        "not_side_pre",
+	"span",
 };
 
 static const char *const cat_names[4] = { "fiscal_aid", "social_aid",
@@ -286,6 +289,10 @@ in_parens(const char *text, size_t lo, size_t p)
 {
 	int depth = 0;
 
+	/* asides in brackets are short: look back a bounded way, so that
+	 * many names in one long clause cost no more than a few each */
+	if (p > lo + 150)
+		lo = p - 150;
 	for (size_t q = lo; q < p; q++) {
 		if (text[q] == '(')
 			depth++;
@@ -320,6 +327,15 @@ struct fctx {
 	size_t *msent;  /* first mention of each sentence, n_sents + 1 */
 	uint8_t *mside; /* side_of() of each mention */
 	bool abbrev;    /* side_in() may take halves of pair abbreviations */
+	const struct ext_result *res;
+	/* counted groups the article places (内蒙古31个国贫旗县): the count,
+	 * the division, where */
+	struct place {
+		int64_t n;
+		const struct region *r;
+		size_t at;
+	} places[32];
+	size_t n_places;
 	struct xpl *xpl;
 	/* the provinces of the article's helpers and recipients */
 	const struct region *hprov[16], *rprov[16];
@@ -359,6 +375,11 @@ side_compute(const struct fctx *c, const struct mention *e, size_t end)
 	if (HAS(after, FW_NOT_SIDE) ||
 	    HAS(word_at(c->ft, c->text, e->b0, e->b1, &k), FW_NOT_SIDE))
 		return 0;
+	for (size_t back = 3; back <= 9 && back <= e->b0; back += 3)
+		if (HAS(word_at(c->ft, c->text, e->b0 - back, e->b0, &k),
+		        FW_NOT_SIDE_PRE) &&
+		    k == back)
+			return 0;
 	/* schools and hospitals are sites of help in money matters */
 	if (e->kind == MEN_ORG)
 		return (e->org_type & ORG_F_HELPER) &&
@@ -463,6 +484,13 @@ resolve_list(const struct fctx *c, size_t anchor, int want, size_t lo,
 
 		if (side_of(c, e) != want)
 			continue;
+		/* 福建恒安集团: a place written into an organisation's name */
+		if (e->kind == MEN_REGION &&
+		    ((i + 1 <= b && c->m[i + 1].kind == MEN_ORG &&
+		      c->m[i + 1].b0 <= e->b1) ||
+		     (i > a && c->m[i - 1].kind == MEN_ORG &&
+		      c->m[i - 1].b1 >= e->b1)))
+			continue;
 		/* 广西河池: a province written before its prefecture names
 		 * the prefecture; 粤桂 counts only without a full name */
 		if (e->r && i + 1 <= b && c->m[i + 1].r &&
@@ -539,6 +567,86 @@ owner_of_group(const struct fctx *c, size_t g0, int want, size_t lo,
 	return best;
 }
 
+/* The figure that ends at most a few bytes before p (a count before a
+ * group word: 31个国贫旗县), or NULL. */
+static const struct ext_figure *
+count_before(const struct ext_result *res, size_t p)
+{
+	size_t lo = 0, hi = res->n_figures;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res->figures[mid].start < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	if (res->figures[lo - 1].end <= p && res->figures[lo - 1].end + 12 >= p)
+		return &res->figures[lo - 1];
+	return NULL;
+}
+
+/* A counted group of divisions (the group word at g0) that the article
+ * placed earlier with the same count (内蒙古31个国贫旗县 ... 31个国贫旗县):
+ * that division, else NULL. */
+static const struct region *
+placed(const struct fctx *c, size_t g0)
+{
+	const struct ext_figure *f = count_before(c->res, g0);
+
+	if (!f || f->value.scale != 0)
+		return NULL;
+	for (size_t i = 0; i < c->n_places; i++)
+		if (c->places[i].n == f->value.mant &&
+		    c->places[i].at < f->start)
+			return c->places[i].r;
+	return NULL;
+}
+
+/* Records the counted groups the article places: a recipient division
+ * right before a count right before a group word. */
+static void
+find_places(struct fctx *c)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < c->res->n_figures && c->n_places < 32; i++) {
+		const struct ext_figure *f = &c->res->figures[i];
+		size_t n, gl;
+		const struct mention *e = NULL;
+
+		if (f->value.scale != 0 || f->value.mant <= 0)
+			continue;
+		while (k < c->n_m && c->m[k].b1 <= f->start) {
+			e = &c->m[k];
+			k++;
+		}
+		if (!e && k > 0)
+			e = &c->m[k - 1];
+		if (!e || e->kind != MEN_REGION || !e->r ||
+		    c->mside[e - c->m] != S_R || e->b1 + 6 < f->start)
+			continue;
+		/* a group word within a few characters after the count */
+		for (n = f->end; n < f->end + 12 && n < c->res->text_len;
+		     n += gl ? gl : 1) {
+			unsigned kinds =
+			    word_at(c->ft, c->text, n, c->res->text_len, &gl);
+
+			if (HAS(kinds, FW_GROUP_R)) {
+				c->places[c->n_places].n = f->value.mant;
+				c->places[c->n_places].r = e->r;
+				c->places[c->n_places++].at = f->start;
+				break;
+			}
+			if (!gl)
+				u8_dec(c->text + n, c->res->text_len - n, &gl);
+		}
+	}
+}
+
 /* The candidates of one side in [a, b): mentions of that side and its
  * group and own words, outside brackets opened after lo. Picks the last
  * one (last) or the first. Returns false when there is none. */
@@ -602,6 +710,12 @@ side_in(const struct fctx *c, int want, size_t a, size_t b, size_t lo,
 			return true;
 		}
 		memset(out, 0, sizeof(*out));
+		out->r = placed(c, w[best_w].b0);
+		if (out->r) {
+			out->set = true;
+			out->how = "counted group placed before";
+			return true;
+		}
 		out->set = true;
 		out->how = "group";
 		return true;
@@ -634,6 +748,28 @@ dominant(const struct region *const *l, size_t n, size_t num, size_t den)
 }
 
 #define MAX_SIDE_LIST 256
+
+/* How many divisions the article names that may be recipients (not on the
+ * helper side) lie within r (all of them when r is NULL). */
+static size_t
+recipients_within(const struct fctx *c, const struct region *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_m; i++) {
+		const struct mention *e = &c->m[i];
+		const struct region *p;
+
+		if (e->kind != MEN_REGION || !e->r || c->mside[i] == S_H)
+			continue;
+		p = reg_province(e->r);
+		if (in_list(c->hprov, c->n_hprov, p) ||
+		    c->rt->role[reg_index(c->rt, p)] == ROLE_EAST)
+			continue;
+		n += !r || reg_contains(r, e->r);
+	}
+	return n;
+}
 
 /* The article's side: the one helper (recipient) of its pairings that
  * holds all the others; else the division that holds most of them, or
@@ -670,9 +806,20 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 			org = name;
 		}
 	}
-	if (!bad && (top || org)) {
-		sd.r = top;
+	if (!bad && org) {
 		sd.org = org;
+		return sd;
+	}
+	if (!bad && top &&
+	    (helper ||
+	     recipients_within(c, top) * 2 >= recipients_within(c, NULL))) {
+		sd.r = top;
+		return sd;
+	}
+	if (!bad && top) {
+		/* the article names recipients all over: its pairings saw
+		 * only some of them */
+		sd.how = "article (places all over)";
 		return sd;
 	}
 	if (!helper) {
@@ -703,6 +850,7 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 struct cand {
 	struct side h, r;
 	int cat;
+	bool span; /* a word of several years before it (期间, 累计) */
 	const char *why; /* refused: why; NULL when a flow */
 };
 
@@ -757,20 +905,28 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t i;
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
-	bool cat_weak = true;
+	bool cat_weak = true, strong = false;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < n_w; i++) {
 		const struct hit *h = &w[i];
 		unsigned k = h->kinds;
 
+		if (h->b1 <= f->start && (k & FW_CATS) && !HAS(k, FW_WEAK))
+			strong = true; /* aid wording in the sentence */
+		if (h->b1 <= f->start && HAS(k, FW_SPAN))
+			out->span = true;
 		if (h->b1 <= f->start) {
 			/* plans reach over the sentence (力争…, 落实资金);
 			 * pledges and the rest over the amount's clause */
 			if (HAS(k, FW_PLAN) ||
 			    (HAS(k, FW_SIGNED) && h->b0 >= c0))
 				plan = (int)i;
-			if (HAS(k, FW_GIVEN))
+			/* a given word in the plan's own clause (计划投入) is
+			 * part of the plan */
+			if (HAS(k, FW_GIVEN) &&
+			    (plan < 0 ||
+			     clause_start(t, lo, h->b0) > w[plan].b0))
 				given = (int)i;
 			if (h->b0 < c0)
 				continue;
@@ -786,10 +942,12 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			if (HAS(k, FW_NOT))
 				out->why = "not aid money (an increase, share, "
 				           "rate, own economy or project size)";
-		} else if (h->b0 >= f->end && h->b1 <= c1 && cat < 0 &&
-		           (k & FW_CATS)) {
+		} else if (h->b0 >= f->end && h->b1 <= c1 && (k & FW_CATS) &&
+		           (cat < 0 || (cat_weak && !HAS(k, FW_WEAK) &&
+		                        cat_end == SIZE_MAX))) {
 			cat = cat_of(k);
 			cat_end = SIZE_MAX;
+			cat_weak = HAS(k, FW_WEAK);
 		} else if (h->b0 >= f->end && h->b1 <= c1 &&
 		           HAS(k, FW_NOT_AFTER)) {
 			out->why = "a starting or ending value (增长到)";
@@ -823,6 +981,12 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 			continue;
 		if (own_spending(c, f->sentence, lo, f->start, w, n_w)) {
 			out->why = "the recipient's own spending";
+			return;
+		}
+		/* no helper named in the sentence and only generic money
+		 * words (资金, 投资): as likely the recipient's own money */
+		if (cat_weak && !strong) {
+			out->why = "no helper named and no aid wording";
 			return;
 		}
 		if (f->sentence > 0 &&
@@ -869,7 +1033,8 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 		return;
 	}
 	/* the aid money of enterprises is social aid */
-	if (out->h.org && cat == FW_FISCAL)
+	if (out->h.org && cat == FW_FISCAL &&
+	    (out->h.org_type == ORG_SOE || out->h.org_type == ORG_ENTERPRISE))
 		out->cat = FW_SOCIAL;
 }
 
@@ -906,6 +1071,17 @@ set_side(struct arena *ar, const struct side *s, char **name, char code[7])
 	return 0;
 }
 
+/* Is side a the same as b, or a division inside it? (A part named for a
+ * wider place than its total is the same money told loosely; one for a
+ * narrower place has a recipient of its own.) */
+static bool
+within(const struct side *a, const struct side *b)
+{
+	if (a->r && b->r)
+		return reg_contains(b->r, a->r);
+	return same_side(a, b);
+}
+
 static double
 flow_value(const struct ext_flow *f)
 {
@@ -920,7 +1096,8 @@ flow_value(const struct ext_flow *f)
  * flows are left. */
 static size_t
 drop_totals(const struct fctx *c, const struct ext_result *res,
-            struct ext_flow *fl, size_t n, const struct side *sides)
+            struct ext_flow *fl, size_t n, const struct side *sides,
+            const bool *spans)
 {
 	size_t i, j, k = 0;
 	long *map;
@@ -968,13 +1145,13 @@ drop_totals(const struct fctx *c, const struct ext_result *res,
 		}
 	}
 	for (i = 1; i < n; i++) {
-		if (map[i] || fl[i].year)
+		if (map[i] || fl[i].year || !spans[i])
 			continue;
 		for (j = i > 16 ? i - 16 : 0; j < i; j++)
 			if (!map[j] && !fl[j].year &&
 			    (fl[i].helper || fl[i].recipient) &&
 			    same_side(&sides[2 * j], &sides[2 * i]) &&
-			    same_side(&sides[2 * j + 1], &sides[2 * i + 1]) &&
+			    within(&sides[2 * j + 1], &sides[2 * i + 1]) &&
 			    !strcmp(fl[j].category, fl[i].category) &&
 			    flow_value(&fl[j]) > flow_value(&fl[i]) &&
 			    fl[i].part_of < 0) {
@@ -1013,6 +1190,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	struct fctx c;
 	struct vec out = VEC_INIT(struct ext_flow);
 	struct side *sides = NULL; /* helper, recipient of each flow */
+	bool *spans = NULL;        /* each flow's cand.span */
 	size_t i, j, *msent, n_out;
 	int rc = 0;
 
@@ -1030,7 +1208,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	msent = malloc((n_sents + 1) * sizeof(*msent));
 	c.mside = malloc(n_m + 1);
 	sides = malloc((res->n_figures + 1) * 2 * sizeof(*sides));
-	if (!msent || !sides || !c.mside) {
+	spans = malloc(res->n_figures + 1);
+	if (!msent || !sides || !c.mside || !spans) {
 		rc = EXT_ENOMEM;
 		goto done;
 	}
@@ -1054,6 +1233,8 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		c.mside[i] = (uint8_t)side_compute(
 		    &c, &m[i],
 		    m[i].sent < n_sents ? sents[m[i].sent].b1 : m[i].b1);
+	c.res = res;
+	find_places(&c);
 	c.art_h = article_side(&c, res, true);
 	c.art_r = article_side(&c, res, false);
 
@@ -1143,26 +1324,21 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 		fl->rule = k.h.how;
 		sides[2 * (out.n - 1)] = k.h;
 		sides[2 * (out.n - 1) + 1] = k.r;
+		spans[out.n - 1] = k.span;
 		rc = set_side(ar, &k.h, &fl->helper, fl->helper_code);
 		if (rc == 0)
 			rc = set_side(ar, &k.r, &fl->recipient,
 			              fl->recipient_code);
 		if (rc != 0)
 			goto done;
+		xpl_add(c.xpl, f->sentence, "flow",
+		        "flow from figure %zu %s: %s (%s) -> %s (%s), %s, year "
+		        "%d%s",
+		        i, f->text, fl->helper ? fl->helper : "null", k.h.how,
+		        fl->recipient ? fl->recipient : "null", k.r.how,
+		        fl->category, fl->year, whole >= 0 ? ", a part" : "");
 	}
-	n_out = drop_totals(&c, res, out.p, out.n, sides);
-	for (i = 0; i < n_out; i++) {
-		const struct ext_flow *fl = &((struct ext_flow *)out.p)[i];
-		const struct ext_figure *f = &res->figures[fl->figure];
-
-		xpl_add(
-		    c.xpl, f->sentence, "flow",
-		    "flow %zu from figure %zu %s: %s (%s) -> %s, %s, year %d"
-		    "%s",
-		    i, fl->figure, f->text, fl->helper ? fl->helper : "null",
-		    fl->rule, fl->recipient ? fl->recipient : "null",
-		    fl->category, fl->year, fl->part_of >= 0 ? ", a part" : "");
-	}
+	n_out = drop_totals(&c, res, out.p, out.n, sides, spans);
 	out.n = n_out;
 	res->n_flows = out.n;
 	res->flows = vec_to_arena(&out, ar);
@@ -1173,5 +1349,6 @@ done:
 	free(msent);
 	free(c.mside);
 	free(sides);
+	free(spans);
 	return rc;
 }

@@ -125,13 +125,19 @@ step(struct yscan *ys, size_t b0, size_t p, size_t end)
 
 		ys->last = y;
 		ys->prev_year = y;
+		bool upto =
+		    before(t, b0, p, "截至") || before(t, b0, p, "截止");
+
+		/* 至2019年底: up to a year's end, a total; 减少到2019年的: in
+		 * that year */
+		if ((before(t, b0, p, "至") || before(t, b0, p, "到")) &&
+		    (at(t, q, end, "底") || at(t, q, end, "末")))
+			upto = true;
 		while (at(t, q, end, "底") || at(t, q, end, "末") ||
 		       at(t, q, end, "初") || at(t, q, end, "年"))
 			q += 3;
 		ys->prev_end = q;
-		if (range || before(t, b0, p, "截至") ||
-		    before(t, b0, p, "截止") || before(t, b0, p, "至") ||
-		    before(t, b0, p, "到")) {
+		if (range || upto) {
 			set_year(ys, 0, false); /* up to a year: a total */
 			return q - p;
 		}
