@@ -2,13 +2,13 @@
  *
  * Round trips. A new article costs one: [BEGIN | RELEASE of the previous
  * article's savepoint,] SAVEPOINT and the upsert of its articles row go in
- * one pipeline (libpq pipeline mode). Its figures and pairings wait: at
- * COMMIT, those of every new article of the batch go in one INSERT ...
- * SELECT FROM unnest(arrays) per table, in a savepoint, and the COMMIT in
- * the same pipeline. A new article has no rows to delete, and if those
- * INSERTs meet a data error the batch goes back to that savepoint and
- * writes the articles one by one, each in its own savepoint, to reject the
- * culprit after all (store_commit_rejected()). An article replacing an
+ * one pipeline (libpq pipeline mode). Its pairings, figures and flows
+ * wait: at COMMIT, those of every new article of the batch go in one
+ * INSERT ... SELECT FROM unnest(arrays) per table, in a savepoint, and the
+ * COMMIT in the same pipeline. A new article has no rows to delete, and if
+ * those INSERTs meet a data error the batch goes back to that savepoint
+ * and writes the articles one by one, each in its own savepoint, to reject
+ * the culprit after all (store_commit_rejected()). An article replacing an
  * older version (its old rows must go first), or one whose rows the server
  * would refuse for a reason visible here, costs a second round trip as
  * before: delete and insert its rows, RELEASE, so that a refusal rejects it
@@ -57,9 +57,15 @@
 /* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
 #define MIGRATE_LOCK_KEY "7305790378046936948"
 #define MAX_PARAMS 10 /* article and error text parameters */
-/* Columns of insert_pairings and insert_figures: sha256, then the rest. */
+/* Columns of insert_pairings, insert_figures and insert_flows: sha256,
+ * then the rest; in struct rows, one after the other (P_AT, F_AT, FL_AT). */
 #define P_COLS 11
 #define F_COLS 15
+#define FL_COLS 12
+#define N_COLS (P_COLS + F_COLS + FL_COLS)
+#define P_AT 0
+#define F_AT P_COLS
+#define FL_AT (P_COLS + F_COLS)
 /* Text in an indexed column (pairings.helper, figures.unit + category)
  * longer than this might not fit a btree entry (54000): such an article is
  * written at once, where the error rejects it in store_put(). */
@@ -72,19 +78,20 @@ struct sb {
 	size_t len, cap;
 };
 
-/* Rows of figures and pairings as array literals, one per column, for
- * the unnest() of insert_pairings and insert_figures. */
+/* Rows of pairings, figures and flows as array literals, one per column
+ * (c[P_AT..], c[F_AT..], c[FL_AT..]), for the unnest() of
+ * insert_pairings, insert_figures and insert_flows. */
 struct rows {
-	struct sb p[P_COLS], f[F_COLS];
-	size_t np, nf;
+	struct sb c[N_COLS];
+	size_t np, nf, nfl;
 };
 
-/* A new article whose figures and pairings wait for the COMMIT: where its
- * elements start in each column of store.batch. */
+/* A new article whose figures, pairings and flows wait for the COMMIT:
+ * where its elements start in each column of store.batch. */
 struct deferred {
 	char sha256[65];
-	size_t p0[P_COLS], f0[F_COLS];
-	size_t np, nf;
+	size_t c0[N_COLS];
+	size_t np, nf, nfl;
 };
 
 /* An article store_put() said was stored and the COMMIT rejected. */
@@ -175,6 +182,7 @@ static const struct {
 	  /* A new row has no xmax; an updated one carries the lock that
 	   * ON CONFLICT took on it. */
 	  " RETURNING xmax = 0" },
+	{ "delete_flows", "DELETE FROM flows WHERE sha256 = $1" },
 	{ "delete_figures", "DELETE FROM figures WHERE sha256 = $1" },
 	{ "delete_pairings", "DELETE FROM pairings WHERE sha256 = $1" },
 	{ "insert_pairings",
@@ -196,6 +204,15 @@ static const struct {
 	  " $14::text[], $15::integer[])"
 	  " AS u (sha, ord, text, value, unit, approx, metric, category, year,"
 	  " s, e, so, sentence, rc, po)" },
+	/* After the figures they point to; part_of points into the same
+	 * statement's rows, which its foreign key checks at the end. */
+	{ "insert_flows",
+	  "INSERT INTO flows (sha256, ord, figure_ord, value, helper,"
+	  " helper_code, recipient, recipient_code, year, category, part_of,"
+	  " rule)"
+	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::integer[],"
+	  " $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[],"
+	  " $9::integer[], $10::text[], $11::integer[], $12::text[])" },
 	/* An article the COMMIT-time writes refused: out of articles, into
 	 * ingest_errors, from its own row (it was new in this batch, so the
 	 * row holds exactly what store_put() was given). */
@@ -300,15 +317,11 @@ rows_reset(struct rows *rw)
 {
 	int k;
 
-	for (k = 0; k < P_COLS; k++) {
-		sb_clear(&rw->p[k]);
-		sb_putn(&rw->p[k], "{", 1);
+	for (k = 0; k < N_COLS; k++) {
+		sb_clear(&rw->c[k]);
+		sb_putn(&rw->c[k], "{", 1);
 	}
-	for (k = 0; k < F_COLS; k++) {
-		sb_clear(&rw->f[k]);
-		sb_putn(&rw->f[k], "{", 1);
-	}
-	rw->np = rw->nf = 0;
+	rw->np = rw->nf = rw->nfl = 0;
 }
 
 static void
@@ -316,26 +329,20 @@ rows_free(struct rows *rw)
 {
 	int k;
 
-	for (k = 0; k < P_COLS; k++)
-		free(rw->p[k].p);
-	for (k = 0; k < F_COLS; k++)
-		free(rw->f[k].p);
+	for (k = 0; k < N_COLS; k++)
+		free(rw->c[k].p);
 }
 
-/* Closes the literals and points pv/fv at them; rows_unclose() reopens
- * them for more rows. */
+/* Closes the literals and points v[0..N_COLS) at them; rows_unclose()
+ * reopens them for more rows. */
 static void
-rows_close(struct rows *rw, const char **pv, const char **fv)
+rows_close(struct rows *rw, const char **v)
 {
 	int k;
 
-	for (k = 0; k < P_COLS; k++) {
-		sb_putn(&rw->p[k], "}", 1);
-		pv[k] = rw->p[k].p;
-	}
-	for (k = 0; k < F_COLS; k++) {
-		sb_putn(&rw->f[k], "}", 1);
-		fv[k] = rw->f[k].p;
+	for (k = 0; k < N_COLS; k++) {
+		sb_putn(&rw->c[k], "}", 1);
+		v[k] = rw->c[k].p;
 	}
 }
 
@@ -344,10 +351,8 @@ rows_unclose(struct rows *rw)
 {
 	int k;
 
-	for (k = 0; k < P_COLS; k++)
-		rw->p[k].p[--rw->p[k].len] = '\0';
-	for (k = 0; k < F_COLS; k++)
-		rw->f[k].p[--rw->f[k].len] = '\0';
+	for (k = 0; k < N_COLS; k++)
+		rw->c[k].p[--rw->c[k].len] = '\0';
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
@@ -1128,7 +1133,7 @@ static void
 add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
              const struct span *sp)
 {
-	struct sb *b = rw->p;
+	struct sb *b = rw->c + P_AT;
 	size_t i;
 
 	for (i = 0; i < res->n_pairings; i++) {
@@ -1162,7 +1167,7 @@ static void
 add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
             const struct span *sp)
 {
-	struct sb *b = rw->f;
+	struct sb *b = rw->c + F_AT;
 	struct sb rc = { 0 };
 	char num[64];
 	size_t i, j;
@@ -1205,9 +1210,42 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
 	rw->nf += res->n_figures;
 }
 
-/* Whether the server could refuse an article's figures or pairings for
- * something we can see here (an integer out of range, a value too long
- * for its index): such an article is written at once, in its savepoint,
+/* Appends an article's flows to the columns of insert_flows. A side's
+ * code is NULL unless it is six digits, its name NULL when the extractor
+ * gave none or "" (a group, or no side at all), so that IS NULL finds it. */
+static void
+add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
+{
+	struct sb *b = rw->c + FL_AT;
+	char num[64];
+	size_t i;
+
+	for (i = 0; i < res->n_flows; i++) {
+		const struct ext_flow *f = &res->flows[i];
+
+		arr_str(&b[0], sha256);
+		arr_long(&b[1], (long long)i, false);
+		arr_long(&b[2], (long long)f->figure, false);
+		arr_sep(&b[3]);
+		sb_puts(&b[3], ext_decimal_str(f->value, num));
+		arr_str(&b[4], f->helper && *f->helper ? f->helper : NULL);
+		arr_str(&b[5], is_code(f->helper_code) ? f->helper_code : NULL);
+		arr_str(&b[6],
+		        f->recipient && *f->recipient ? f->recipient : NULL);
+		arr_str(&b[7],
+		        is_code(f->recipient_code) ? f->recipient_code : NULL);
+		arr_long(&b[8], f->year, f->year == 0);
+		arr_str(&b[9], f->category ? f->category : "other");
+		arr_long(&b[10], f->part_of, f->part_of < 0);
+		arr_str(&b[11], f->rule);
+	}
+	rw->nfl += res->n_flows;
+}
+
+/* Whether the server could refuse an article's figures, pairings or flows
+ * for something we can see here (an integer out of range, a value too long
+ * for its index, a flow pointing at no figure or flow of the article):
+ * such an article is written at once, in its savepoint,
  * so that store_put() rejects it with the server's own error. What cannot
  * be foreseen is caught at COMMIT. */
 static bool
@@ -1216,8 +1254,18 @@ rows_risky(const struct ext_result *res)
 	const size_t imax = 2147483647;
 	size_t i;
 
-	if (res->n_pairings > imax || res->n_figures > imax)
+	if (res->n_pairings > imax || res->n_figures > imax ||
+	    res->n_flows > imax)
 		return true;
+	/* A flow must point at one of the article's figures and at one of
+	 * its flows (or none): else a foreign key refuses it. */
+	for (i = 0; i < res->n_flows; i++) {
+		const struct ext_flow *f = &res->flows[i];
+
+		if (f->figure >= res->n_figures || f->part_of < -1 ||
+		    (f->part_of >= 0 && (size_t)f->part_of >= res->n_flows))
+			return true;
+	}
 	for (i = 0; i < res->n_pairings; i++) {
 		const struct ext_pairing *p = &res->pairings[i];
 
@@ -1276,23 +1324,27 @@ build_spans(const struct ext_result *res)
 	return sp;
 }
 
-/* The inserts of rw's rows (closed, in pv and fv) into st. Returns how
- * many (0-2). */
+/* The inserts of rw's rows (closed, in v) into st, in the order of their
+ * foreign keys. Returns how many (0-3). */
 static int
-rows_stmts(const struct rows *rw, const char **pv, const char **fv,
-           struct stmt *st)
+rows_stmts(const struct rows *rw, const char **v, struct stmt *st)
 {
 	int n = 0;
 
 	if (rw->np > 0)
 		st[n++] = (struct stmt){ .name = "insert_pairings",
 			                 .n = P_COLS,
-			                 .vals = pv,
+			                 .vals = v + P_AT,
 			                 .article = true };
 	if (rw->nf > 0)
 		st[n++] = (struct stmt){ .name = "insert_figures",
 			                 .n = F_COLS,
-			                 .vals = fv,
+			                 .vals = v + F_AT,
+			                 .article = true };
+	if (rw->nfl > 0)
+		st[n++] = (struct stmt){ .name = "insert_flows",
+			                 .n = FL_COLS,
+			                 .vals = v + FL_AT,
 			                 .article = true };
 	return n;
 }
@@ -1304,7 +1356,7 @@ defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
 	struct deferred *d;
 	int k;
 
-	if (res->n_pairings == 0 && res->n_figures == 0)
+	if (res->n_pairings == 0 && res->n_figures == 0 && res->n_flows == 0)
 		return;
 	if (self->n_def == self->cap_def) {
 		self->cap_def = self->cap_def ? self->cap_def * 2 : 32;
@@ -1317,14 +1369,14 @@ defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
 		rows_reset(&self->batch);
 	d = &self->def[self->n_def++];
 	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256);
-	for (k = 0; k < P_COLS; k++)
-		d->p0[k] = self->batch.p[k].len;
-	for (k = 0; k < F_COLS; k++)
-		d->f0[k] = self->batch.f[k].len;
+	for (k = 0; k < N_COLS; k++)
+		d->c0[k] = self->batch.c[k].len;
 	d->np = res->n_pairings;
 	d->nf = res->n_figures;
+	d->nfl = res->n_flows;
 	add_pairings(&self->batch, sha256, res, sp);
 	add_figures(&self->batch, sha256, res, sp + res->n_pairings);
+	add_flows(&self->batch, sha256, res);
 }
 
 /* Copies the rows of deferred article i (elements [start, next start) of
@@ -1338,21 +1390,18 @@ rows_of(store_t *self, size_t i)
 	int k;
 
 	rows_reset(o);
-	for (k = 0; k < P_COLS + F_COLS; k++) {
-		const struct sb *src =
-		    k < P_COLS ? &b->p[k] : &b->f[k - P_COLS];
-		struct sb *dst = k < P_COLS ? &o->p[k] : &o->f[k - P_COLS];
-		size_t from = k < P_COLS ? d->p0[k] : d->f0[k - P_COLS];
-		size_t to = e == NULL    ? src->len
-		            : k < P_COLS ? e->p0[k]
-		                         : e->f0[k - P_COLS];
+	for (k = 0; k < N_COLS; k++) {
+		const struct sb *src = &b->c[k];
+		size_t from = d->c0[k];
+		size_t to = e == NULL ? src->len : e->c0[k];
 
 		if (from < to && src->p[from] == ',')
 			from++;
-		sb_putn(dst, src->p + from, to - from);
+		sb_putn(&o->c[k], src->p + from, to - from);
 	}
 	o->np = d->np;
 	o->nf = d->nf;
+	o->nfl = d->nfl;
 }
 
 /* An article's data error: undo it to its savepoint and record why. */
@@ -1378,11 +1427,11 @@ int
 store_put(store_t *self, const struct store_article *a,
           const struct ext_result *res, enum store_status *status)
 {
-	const char *av[18], *pv[P_COLS], *fv[F_COLS];
+	const char *av[18], *cv[N_COLS];
 	int alens[18] = { 0 }, afmts[18] = { 0 };
 	char ver[16], when[96], why[512];
-	struct stmt st[8];
-	PGresult *r[8];
+	struct stmt st[10];
+	PGresult *r[10];
 	struct span *sp = NULL;
 	int n, k, failed, cls, rc = 0;
 	bool fresh;
@@ -1479,8 +1528,11 @@ store_put(store_t *self, const struct store_article *a,
 		return 0;
 	}
 
-	/* Round trip 2: replace its figures and pairings, RELEASE. */
+	/* Round trip 2: replace its flows, figures and pairings, RELEASE. */
 	n = 0;
+	st[n++] = (struct stmt){
+		.name = "delete_flows", .n = 1, .vals = av, .article = true
+	};
 	st[n++] = (struct stmt){
 		.name = "delete_figures", .n = 1, .vals = av, .article = true
 	};
@@ -1490,9 +1542,10 @@ store_put(store_t *self, const struct store_article *a,
 	rows_reset(&self->one);
 	add_pairings(&self->one, a->sha256, res, sp);
 	add_figures(&self->one, a->sha256, res, sp + res->n_pairings);
+	add_flows(&self->one, a->sha256, res);
 	free(sp);
-	rows_close(&self->one, pv, fv);
-	n += rows_stmts(&self->one, pv, fv, st + n);
+	rows_close(&self->one, cv);
+	n += rows_stmts(&self->one, cv, st + n);
 	st[n++] = (struct stmt){ .name = "release_a" };
 	failed = pipe_run(self->conn, st, n, r);
 	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
@@ -1512,18 +1565,18 @@ store_put(store_t *self, const struct store_article *a,
 static int
 flush_one(store_t *self, size_t i)
 {
-	const char *pv[P_COLS], *fv[F_COLS], *vals[2];
+	const char *cv[N_COLS], *vals[2];
 	const struct deferred *d = &self->def[i];
-	struct stmt st[4];
-	PGresult *r[4];
+	struct stmt st[6];
+	PGresult *r[6];
 	char why[512];
 	struct revised *v;
 	int n = 0, failed, cls;
 
 	rows_of(self, i);
-	rows_close(&self->one, pv, fv);
+	rows_close(&self->one, cv);
 	st[n++] = (struct stmt){ .name = "savepoint_f" };
-	n += rows_stmts(&self->one, pv, fv, st + n);
+	n += rows_stmts(&self->one, cv, st + n);
 	st[n++] = (struct stmt){ .name = "release_f" };
 	failed = pipe_run(self->conn, st, n, r);
 	cls = check_pipe(self, st, failed, r, d->sha256, why, sizeof(why));
@@ -1578,9 +1631,9 @@ flush_one(store_t *self, size_t i)
 static int
 commit_batch(store_t *self)
 {
-	const char *pv[P_COLS], *fv[F_COLS];
-	struct stmt st[6];
-	PGresult *r[6];
+	const char *cv[N_COLS];
+	struct stmt st[8];
+	PGresult *r[8];
 	char why[512];
 	int n = 0, failed, cls, rc = 0;
 	size_t i;
@@ -1588,9 +1641,9 @@ commit_batch(store_t *self)
 	if (self->release_pending)
 		st[n++] = (struct stmt){ .name = "release_a" };
 	if (self->n_def > 0) {
-		rows_close(&self->batch, pv, fv);
+		rows_close(&self->batch, cv);
 		st[n++] = (struct stmt){ .name = "savepoint_f" };
-		n += rows_stmts(&self->batch, pv, fv, st + n);
+		n += rows_stmts(&self->batch, cv, st + n);
 		st[n++] = (struct stmt){ .name = "release_f" };
 	}
 	st[n++] = (struct stmt){ .name = "commit" };

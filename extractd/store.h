@@ -2,9 +2,10 @@
  * (the only user of <libpq-fe.h>).
  *
  * Does: one transaction per batch and a savepoint per article, so a crash
- * never leaves half of an article and one bad article does not sink the
- * batch; idempotent on articles.sha256; a newer extractor version replaces
- * an article's rows, an older one never overwrites a newer one; classifies
+ * never leaves half of an article (its articles row, pairings, figures and
+ * flows commit together) and one bad article does not sink the batch;
+ * idempotent on articles.sha256; a newer extractor version replaces an
+ * article's rows, an older one never overwrites a newer one; classifies
  * PostgreSQL errors as transient (connection, serialization, lock timeout:
  * the batch must be retried, nothing acked) or permanent for one article
  * (that article is recorded in ingest_errors and acked as rejected).
@@ -72,10 +73,10 @@ int store_put(store_t *self, const struct store_article *a,
 int store_reject(store_t *self, const struct store_article *a,
                  const char *stage, const char *reason);
 /* COMMIT the batch; then, and only then, ACK its articles. 0 or
- * ERR_DB_TRANSIENT. The figures and pairings of the batch's new articles
- * are written here, in one statement per table (a newer version replacing
- * an older one, or an article the server may refuse for something store.c
- * can see, is written in store_put() as before). Should the server still
+ * ERR_DB_TRANSIENT. The pairings, figures and flows of the batch's new
+ * articles are written here, in one statement per table (a newer version
+ * replacing an older one, or an article the server may refuse for
+ * something store.c can see, is written in store_put() as before). Should the server still
  * refuse them, the batch goes back to before those rows and writes them
  * article by article: a culprit is then rejected after all (its articles
  * row removed, recorded in ingest_errors) although store_put() gave

@@ -199,9 +199,12 @@ psql -X -d "$conninfo" -P pager=off <<'SQL'
 select count(*) as articles, count(distinct source) as sources,
        min(published) as first, max(published) as last from articles;
 \echo 'figures by category'
-select category, count(*) as figures,
-       sum(value) filter (where unit = '元') as yuan
+select category, count(*) as figures
   from figures group by category order by figures desc;
+\echo 'aid money (aid_flows: each amount once per article)'
+select helper, recipient, year, category, sum(value) as yuan
+  from aid_flows where part_of is null
+ group by 1, 2, 3, 4 order by yuan desc limit 10;
 \echo 'pairings'
 select helper, recipient, relation, count(*) as articles
   from pairings group by 1, 2, 3 order by articles desc, 1, 2;

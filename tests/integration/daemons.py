@@ -400,6 +400,22 @@ def json_pairings(result):
             for p in result.get("pairings", [])]
 
 
+def stored_flows(stack, sha):
+    """[(figure, value, helper, recipient, year, category, part_of)] of one
+    stored article, in order (as an analyst reads them: aid_flows)."""
+    rows = stack.q("SELECT figure_ord, value, helper, recipient, year,"
+                   " category, part_of FROM aid_flows WHERE sha256 = '%s'"
+                   " ORDER BY flow_ord" % sha)
+    return [(int(f), Decimal(v), h, r, None if y is None else int(y), c,
+             None if p is None else int(p)) for f, v, h, r, y, c, p in rows]
+
+
+def json_flows(result):
+    return [(f["figure"], Decimal(str(f["value"])), f["helper"] or None,
+             f["recipient"] or None, f["year"] or None, f["category"],
+             f["part_of"]) for f in result.get("flows") or []]
+
+
 def log(msg):
     print(msg)
     sys.stdout.flush()

@@ -11,8 +11,9 @@
  * COMMIT, to make two drivers overlap), --id ID (instead of the SHA-256),
  * --mangle (an offset out of integer range: a data error),
  * --lock-timeout MS, --synth 1 (a synthetic result instead of the
- * extractor's, so tests can assert exact rows: see synth()). Exit 0, 1 on
- * error, 3 on a transient database error.
+ * extractor's, so tests can assert exact rows: see synth()), --bad-flow 1
+ * (the first flow points at no figure: a foreign key refuses it). Exit 0,
+ * 1 on error, 3 on a transient database error.
  */
 #include "err.h"
 #include "extload.h"
@@ -35,7 +36,8 @@ static struct {
 	int mangle;
 	long lock_timeout_ms;
 	int synth;
-} opt = { "", EXT_VERSION, NULL, 0, NULL, 0, 5000, 0 };
+	int bad_flow;
+} opt = { "", EXT_VERSION, NULL, 0, NULL, 0, 5000, 0, 0 };
 
 /* A result the tests can predict, from UTF-8 raw bytes: sentences end at
  * 。 or a newline; every run of ASCII digits followed by one character is
@@ -43,10 +45,14 @@ static struct {
  * fiscal_aid when the unit is 元); one pairing 广东省 -> 广西壮族自治区 in
  * the first sentence that holds "协作", which its figures point to; title
  * is the first line, published 2020-01-21, reporters 韦继川 and a name with
- * a quote and a backslash. */
+ * a quote and a backslash. Every figure in 元 is a flow: the first
+ * 广东省 -> 广西壮族自治区, 2019, fiscal_aid; a later one in the same
+ * sentence its part 深圳市 -> 河池市, 2019, fiscal_aid, part_of 0; one in
+ * another sentence 广东省 -> a group (NULL), no year, social_aid. */
 struct synth {
 	struct ext_result r;
 	struct ext_figure f[256];
+	struct ext_flow fl[256];
 	struct ext_pairing p[1];
 	struct ext_sentence s[1024];
 	char (*codes)[7];
@@ -168,6 +174,38 @@ synth(const char *raw, size_t len)
 	for (i = 0; i < y->r.n_figures; i++)
 		if ((long)y->f[i].sentence == pair_sentence)
 			y->f[i].pairing = 0;
+	y->r.flows = y->fl;
+	for (i = 0; i < y->r.n_figures; i++) {
+		struct ext_flow *w = &y->fl[y->r.n_flows];
+
+		if (strcmp(y->f[i].unit, "元") != 0)
+			continue;
+		w->figure = i;
+		w->value = y->f[i].value;
+		w->part_of = -1;
+		w->rule = "synth";
+		if (y->r.n_flows == 0) {
+			w->helper = "广东省";
+			memcpy(w->helper_code, "440000", 7);
+			w->recipient = "广西壮族自治区";
+			memcpy(w->recipient_code, "450000", 7);
+			w->year = 2019;
+			w->category = "fiscal_aid";
+		} else if (y->f[i].sentence == y->f[y->fl[0].figure].sentence) {
+			w->helper = "深圳市";
+			memcpy(w->helper_code, "440300", 7);
+			w->recipient = "河池市";
+			memcpy(w->recipient_code, "451200", 7);
+			w->year = 2019;
+			w->category = "fiscal_aid";
+			w->part_of = 0;
+		} else {
+			w->helper = "广东省";
+			memcpy(w->helper_code, "440000", 7);
+			w->category = "social_aid";
+		}
+		y->r.n_flows++;
+	}
 	return y;
 }
 
@@ -243,6 +281,8 @@ put_one(struct extload *el, store_t *st, const struct store_article *a,
 
 		if (opt.mangle && y->r.n_figures > 0)
 			y->f[0].start = 3000000000u;
+		if (opt.bad_flow && y->r.n_flows > 0)
+			y->fl[0].figure = y->r.n_figures;
 		rc = store_put(st, a, &y->r, status);
 		synth_free(y);
 		return rc;
@@ -305,6 +345,8 @@ main(int argc, char **argv)
 			opt.mangle = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--synth") == 0)
 			opt.synth = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--bad-flow") == 0)
+			opt.bad_flow = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--lock-timeout") == 0)
 			opt.lock_timeout_ms = atol(argv[i + 1]);
 		else

@@ -12,8 +12,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (PG, divisions_tsv, eq, migrate,  # noqa: E402
-                     migrate_cmd, migrations_dir, run_tests)
+from harness import (PG, divisions_tsv, driver, eq,  # noqa: E402
+                     migrate, migrate_cmd, migrations_dir, run_tests)
 
 
 def expected_migrations():
@@ -107,6 +107,54 @@ def test_edited_migration_is_refused(pg):
            "rolled back")
         eq(pg.scalar("SELECT count(*) FROM schema_migrations"
                      " WHERE version = 900", db=db), "0")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_later_migrations_on_a_filled_database(pg):
+    """Each migration after 004 applies to a database that the schema
+    before it filled: its rows stay and read through the views."""
+    db = pg.new_db("migfill")
+    tmp = tempfile.mkdtemp(prefix="migfill.")
+    try:
+        for f in expected_migrations():
+            if int(f.split("_")[0]) <= 4:
+                shutil.copy(os.path.join(migrations_dir(), f), tmp)
+        subprocess.run(migrate_cmd(pg.dsn(db=db), migrations=tmp),
+                       check=True, capture_output=True, timeout=120)
+        sha = "ab" * 32
+        pg.psql("INSERT INTO articles (sha256, raw, text, published,"
+                " extractor_version, data_hash)"
+                " VALUES ('%s', convert_to('粤桂协作\n广东投入5元。', 'UTF8'),"
+                " '广东投入5亿元。', '2020-01-21', 1, 'h');"
+                "INSERT INTO pairings (sha256, ord, helper, helper_code,"
+                " recipient, recipient_code, relation, start_offset,"
+                " end_offset) VALUES ('%s', 0, '广东省', '440000',"
+                " '广西壮族自治区', '450000', 'east_west', 0, 2);"
+                "INSERT INTO figures (sha256, ord, text, value, unit,"
+                " approx, category, year, start_offset, end_offset,"
+                " region_codes, pairing_ord) VALUES ('%s', 0, '5亿元',"
+                " 500000000, '元', false, 'fiscal_aid', NULL, 4, 8,"
+                " '{440000}', 0)" % (sha, sha, sha), db=db)
+        err = migrate(pg, db)
+        assert "migrate.applied" in err, err
+        eq(pg.scalar("SELECT count(*) FROM schema_migrations", db=db),
+           str(len(expected_migrations())))
+        eq(pg.psql("SELECT helper, value, year FROM aid_money", db=db),
+           [("广东省", "500000000", None)],
+           "old rows read, a figure without a year stays without one")
+        eq(pg.psql("SELECT year, published FROM figures_by_region",
+                   db=db), [(None, "2020-01-21")])
+        eq(pg.scalar("SELECT count(*) FROM aid_flows", db=db), "0",
+           "no flows until re-extracted")
+        eq(pg.scalar("SELECT count(*) FROM aid_money_totals", db=db), "0")
+        # Marked stale: re-extraction writes its flows.
+        eq(pg.scalar("SELECT data_hash FROM articles", db=db),
+           "pre-flows:h")
+        p = driver(pg, db, "reextract", 10, synth=1, version=1, hash="h")
+        assert "reextracted 1" in p.stdout, p.stdout
+        eq(pg.psql("SELECT value, data_hash FROM aid_flows"
+                   " JOIN articles USING (sha256)", db=db), [("5", "h")])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -28,8 +28,8 @@ from daemons import Stack, corpus_variants, drop, log  # noqa: E402
 
 READER = "ops_analyst"
 WRITER = "ops_extractd"
-DOC_VIEWS = {"aid_money", "aid_money_totals", "figures_by_region",
-             "figure_totals", "pairing_network"}
+DOC_VIEWS = {"aid_flows", "aid_money", "aid_money_totals",
+             "figures_by_region", "figure_totals", "pairing_network"}
 
 
 def logins(pg):

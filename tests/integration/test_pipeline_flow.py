@@ -1,6 +1,7 @@
 """test_pipeline_flow.py - articles through ingestd and two workers into
-PostgreSQL: each stored exactly once, the same figures as extractd --json,
-a file dropped twice is one article, SIGTERM drains both daemons."""
+PostgreSQL: each stored exactly once, the same figures, pairings and flows
+as extractd --json, a file dropped twice is one article, SIGTERM drains
+both daemons."""
 
 import os
 import signal
@@ -12,8 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import eq, run_tests, wait_for  # noqa: E402
 from daemons import (Stack, corpus_variants, drop, json_extract,  # noqa: E402
-                     json_figures, json_pairings, stored_figures,
-                     stored_pairings, stdin_line, http_get)
+                     json_figures, json_flows, json_pairings, stored_figures,
+                     stored_flows, stored_pairings, stdin_line, http_get)
 
 N = 1000
 
@@ -62,6 +63,8 @@ def test_thousand_articles_two_workers(pg):
             eq(got, json_figures(want[a.name]), "figures of " + a.name)
             eq(stored_pairings(s, a.id), json_pairings(want[a.name]),
                "pairings of " + a.name)
+            eq(stored_flows(s, a.id), json_flows(want[a.name]),
+               "flows of " + a.name)
             total += len(got)
         fig_rows = int(s.scalar("SELECT count(*) FROM figures"))
         eq(m1["extractd_figures_written_total"] +

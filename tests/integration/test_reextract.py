@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """test_reextract.py - `extractd --reextract` after an upgrade: articles
 stored by an older extractor (simulated: version - 1, another data hash,
-figures gone) come back at the current version with exactly the figures
-and pairings `extractd --json` gives for the same bytes; two re-extractors
+figures gone) come back at the current version with exactly the figures,
+pairings and flows `extractd --json` gives for the same bytes; two re-extractors
 at once share the work (FOR UPDATE SKIP LOCKED) without doing an article
 twice; a second run does nothing; rows locked by someone else are left
 for the next run (resumable); rows of a newer extractor are left alone."""
@@ -101,6 +101,24 @@ def db_pairings(s):
     return out
 
 
+def db_flows(s):
+    out = {}
+    for row in s.q("SELECT sha256, figure_ord, value, helper, recipient,"
+                   " year, category, part_of FROM flows"):
+        sha, fig, v, h, r, y, c, po = row
+        out.setdefault(sha, Counter())[(int(fig), Decimal(v), h, r,
+                                        None if y is None else int(y), c,
+                                        None if po is None else int(po))] += 1
+    return out
+
+
+def json_flows(r):
+    return Counter((f["figure"], Decimal(str(f["value"])), f["helper"] or None,
+                    f["recipient"] or None, f["year"] or None, f["category"],
+                    f["part_of"])
+                   for f in r.get("flows") or [])
+
+
 def want_from_json(s, arts):
     tmp = os.path.join(s.dir, "json")
     os.makedirs(tmp, exist_ok=True)
@@ -110,7 +128,7 @@ def want_from_json(s, arts):
     res = json_extract(os.path.join(tmp, a.name) for a in arts)
     shutil.rmtree(tmp, ignore_errors=True)
     eq(len(res), len(arts), "--json results")
-    figs, pairs = {}, {}
+    figs, pairs, flows = {}, {}, {}
     for a in arts:
         r = res[a.name]
         assert "error" not in r, r
@@ -118,8 +136,10 @@ def want_from_json(s, arts):
                              for f in r.get("figures", []))
         pairs[a.id] = Counter((p["helper"], p["recipient"], p["relation"])
                               for p in r.get("pairings", []))
+        flows[a.id] = json_flows(r)
     return ({k: v for k, v in figs.items() if v},
-            {k: v for k, v in pairs.items() if v})
+            {k: v for k, v in pairs.items() if v},
+            {k: v for k, v in flows.items() if v})
 
 
 def versions(s):
@@ -136,6 +156,8 @@ def age(s, where):
     s.q("BEGIN;"
         " UPDATE articles SET extractor_version = extractor_version - 1,"
         " data_hash = 'old' WHERE %s;"
+        " DELETE FROM flows WHERE sha256 IN"
+        " (SELECT sha256 FROM articles WHERE data_hash = 'old');"
         " DELETE FROM figures WHERE sha256 IN"
         " (SELECT sha256 FROM articles WHERE data_hash = 'old');"
         " DELETE FROM pairings WHERE sha256 IN"
@@ -149,9 +171,11 @@ def test_two_reextractors_restore_the_current_version(pg):
     with Stack(pg, "rx") as s:
         store(s, arts)
         eq(set(versions(s).values()), {(ver, dhash)}, "versions at first")
-        want_f, want_p = want_from_json(s, arts)
+        want_f, want_p, want_w = want_from_json(s, arts)
         eq(db_figures(s), want_f, "figures before (pipeline vs --json)")
         eq(db_pairings(s), want_p, "pairings before (pipeline vs --json)")
+        eq(db_flows(s), want_w, "flows before (pipeline vs --json)")
+        assert want_w, "no flows in the corpus"
 
         # One article was written by a newer extractor: leave it alone.
         newer = arts[7].id
@@ -182,6 +206,7 @@ def test_two_reextractors_restore_the_current_version(pg):
         eq(set(v.values()), {(ver, dhash)}, "versions after")
         eq(db_figures(s), want_f, "figures after (vs --json)")
         eq(db_pairings(s), want_p, "pairings after (vs --json)")
+        eq(db_flows(s), want_w, "flows after (vs --json)")
         after = extracted_at(s)
         eq(after[newer], newer_rows[1], "newer article's extracted_at")
         eq(s.q("SELECT ord, value, unit FROM figures WHERE sha256 = %s"
@@ -205,7 +230,7 @@ def test_locked_rows_wait_for_the_next_run(pg):
     arts = corpus_variants(40, tag="lk")
     with Stack(pg, "rxlock") as s:
         store(s, arts)
-        want_f, _ = want_from_json(s, arts)
+        want_f, _, _ = want_from_json(s, arts)
         age(s, "true")
         held = sorted(a.id for a in arts)[10:15]
         held_sql = ", ".join(literal(h) for h in held)

@@ -10,9 +10,10 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import driver, eq, migrate, run_tests, statuses  # noqa: E402
 
-VIEWS = ["aid_money", "aid_money_totals", "figures_by_region",
+VIEWS = ["aid_flows", "aid_money", "aid_money_totals", "figures_by_region",
          "figure_totals", "pairing_network"]
-TABLES = ["articles", "figures", "pairings", "regions", "ingest_errors"]
+TABLES = ["articles", "figures", "pairings", "flows", "regions",
+          "ingest_errors"]
 
 
 def setup(pg):
@@ -38,6 +39,8 @@ def test_writer_is_enough_for_the_store(pg):
     assert "reextracted 1" in p.stdout, p.stdout
     eq(pg.scalar("SELECT count(*) FROM figures", db=db, user="analyst"),
        "1")
+    eq(pg.scalar("SELECT count(*) FROM aid_flows", db=db, user="analyst"),
+       "1", "the writer wrote the flow, the reader reads it")
 
 
 def test_reader_reads_and_cannot_write(pg):

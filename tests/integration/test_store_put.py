@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """store.c against a real PostgreSQL, through tests/integration/store_driver
 (synthetic extraction results, so every row is predictable): values,
-idempotency, versions, rejects, races, restarts, re-extraction."""
+idempotency, versions, rejects, races, restarts, re-extraction, flows and
+the views built on them."""
 
 import hashlib
 import os
@@ -262,6 +263,10 @@ def test_batch_commit_rejects_only_the_culprit(pg):
        sorted((sha(x), "3", str(5000 + i + 300 + 21 + i))
               for i, x in enumerate(paths)),
        "each article its own figures, whole")
+    eq(pg.psql("SELECT sha256, figure_ord, value FROM flows ORDER BY 1",
+               db=db),
+       sorted((sha(x), "0", str(5000 + i)) for i, x in enumerate(paths)),
+       "each article its own flow")
     eq(pg.psql("SELECT count(*), count(DISTINCT sha256) FROM pairings",
                db=db), [("5", "5")])
     eq(pg.psql("SELECT sha256, stage, left(reason, 5), attempts, raw_size,"
@@ -300,15 +305,140 @@ def test_batch_mixes_new_replaced_and_duplicates(pg):
                      sha(e): "stored"})
     eq(pg.psql("SELECT a.sha256, a.extractor_version,"
                " (SELECT count(*) FROM figures f WHERE f.sha256 = a.sha256),"
-               " (SELECT count(*) FROM pairings p WHERE p.sha256 = a.sha256)"
+               " (SELECT count(*) FROM pairings p WHERE p.sha256 = a.sha256),"
+               " (SELECT string_agg(value::text, ',') FROM flows w"
+               " WHERE w.sha256 = a.sha256)"
                " FROM articles a ORDER BY 1", db=db),
-       sorted([(sha(a), "2", "3", "1"), (sha(x), "2", "3", "1"),
-               (sha(c), "2", "3", "1"), (sha(d), "2", "0", "0"),
-               (sha(e), "2", "3", "1")]))
+       sorted([(sha(a), "2", "3", "1", "5000"),
+               (sha(x), "2", "3", "1", "6000"),
+               (sha(c), "2", "3", "1", "7000"), (sha(d), "2", "0", "0", None),
+               (sha(e), "2", "3", "1", "5000")]))
     eq(pg.scalar("SELECT sum(value) FROM figures f JOIN articles a"
                  " USING (sha256) WHERE a.sha256 = '%s'" % sha(e), db=db),
        str(5000 + 400 + 20))
     eq(pg.scalar("SELECT count(*) FROM ingest_errors", db=db), "0")
+
+
+FLOWS = ("粤桂协作标题\n"
+         "广东省协作投入5000元，其中河池300元。社会捐赠20元，培训7人。\n")
+
+
+def test_flows_values_and_totals(pg):
+    """An article's flows: one row each, with the figure that states it
+    (its sentence through aid_flows); aid_money_totals adds each amount
+    once per group and says what can be added across groups."""
+    db = fresh(pg)
+    a = write("fl.txt", FLOWS)
+    eq(statuses(driver(pg, db, "put", a, synth=1)), {sha(a): "stored"})
+    eq(pg.psql("SELECT ord, figure_ord, value, helper, helper_code,"
+               " recipient, recipient_code, year, category, part_of, rule"
+               " FROM flows ORDER BY ord", db=db),
+       [("0", "0", "5000", "广东省", "440000", "广西壮族自治区", "450000",
+         "2019", "fiscal_aid", None, "synth"),
+        ("1", "1", "300", "深圳市", "440300", "河池市", "451200", "2019",
+         "fiscal_aid", "0", "synth"),
+        ("2", "2", "20", "广东省", "440000", None, None, None, "social_aid",
+         None, "synth")], "flows")
+    eq(pg.psql("SELECT flow_ord, figure_ord, figure_text, value, sentence,"
+               " title, published, approx FROM aid_flows ORDER BY 1",
+               db=db),
+       [("0", "0", "5000元", "5000", "广东省协作投入5000元，其中河池300元。",
+         "粤桂协作标题", "2020-01-21", "f"),
+        ("1", "1", "300元", "300", "广东省协作投入5000元，其中河池300元。",
+         "粤桂协作标题", "2020-01-21", "f"),
+        ("2", "2", "20元", "20", "社会捐赠20元，培训7人。", "粤桂协作标题",
+         "2020-01-21", "f")], "aid_flows")
+    # The analyst's sum: top-level flows of one helper, recipient, year.
+    eq(pg.scalar("SELECT sum(value) FROM aid_flows WHERE helper_code ="
+                 " '440000' AND recipient_code = '450000' AND year = 2019"
+                 " AND category = 'fiscal_aid' AND part_of IS NULL", db=db),
+       "5000")
+    want = [("广东省", "广西壮族自治区", "2019", "fiscal_aid", "5000", "5000",
+             "5000", "1"),
+            ("广东省", None, None, "social_aid", "20", "20", "20", "1"),
+            ("深圳市", "河池市", "2019", "fiscal_aid", "300", "300", "0",
+             "1")]
+    q = ("SELECT helper, recipient, year, category, yuan, exact_yuan,"
+         " top_level_yuan, flows FROM aid_money_totals ORDER BY 1, 2")
+    eq(pg.psql(q, db=db), want, "aid_money_totals")
+    eq(pg.scalar("SELECT sum(top_level_yuan) FROM aid_money_totals",
+                 db=db), "5020", "the grand total counts the part once")
+    # A part in its total's own group is inside it already: not added.
+    pg.psql("INSERT INTO flows (sha256, ord, figure_ord, value, helper,"
+            " helper_code, recipient, recipient_code, year, category,"
+            " part_of) SELECT sha256, 3, 1, 300, helper, helper_code,"
+            " recipient, recipient_code, year, category, 0 FROM flows"
+            " WHERE ord = 0", db=db)
+    eq(pg.psql(q, db=db), want, "a part of the same group is not added")
+    # Deleting the article deletes its flows.
+    pg.psql("DELETE FROM articles", db=db)
+    eq(pg.scalar("SELECT count(*) FROM flows", db=db), "0")
+
+
+def test_flows_replaced_with_the_figures(pg):
+    """A newer extractor replaces an article's flows with its figures; an
+    older one or a duplicate leaves them; re-extraction rewrites them."""
+    db = fresh(pg)
+    a = write("flv.txt", FLOWS)
+    small = write("flv_small.txt", "粤桂协作\n投入7元。\n")
+    sid = sha(a)
+
+    def flows():
+        return pg.psql("SELECT ord, figure_ord, value, part_of FROM flows"
+                       " ORDER BY ord", db=db)
+
+    driver(pg, db, "put", a, synth=1, version=1, hash="h1")
+    eq(len(flows()), 3)
+    eq(statuses(driver(pg, db, "put", small, synth=1, version=2, hash="h1",
+                       id=sid)), {sid: "stored"})
+    eq(flows(), [("0", "0", "7", None)], "replaced by version 2")
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=1, hash="h1")),
+       {sid: "duplicate"})
+    eq(flows(), [("0", "0", "7", None)], "older version kept out")
+    eq(statuses(driver(pg, db, "put", a, synth=1, version=2, hash="h2")),
+       {sid: "stored"})
+    eq(flows(), [("0", "0", "5000", None), ("1", "1", "300", "0"),
+                 ("2", "2", "20", None)], "new data hash")
+    p = driver(pg, db, "reextract", 10, synth=1, version=3, hash="h2")
+    assert "reextracted 1" in p.stdout, p.stdout
+    eq(pg.scalar("SELECT count(*) FROM flows", db=db), "3")
+
+
+def test_bad_flow_rejects_its_article(pg):
+    """A flow that points at no figure is refused by its foreign key: the
+    article is rejected whole (no articles row, no figures), the others of
+    the batch are stored."""
+    db = fresh(pg)
+    bad = write("flbad.txt", FLOWS)
+    good = write("flgood.txt", NO_FIGURES)
+    p = driver(pg, db, "put", bad, good, synth=1, bad_flow=1)
+    eq(statuses(p), {sha(bad): "rejected", sha(good): "stored"})
+    eq(pg.psql("SELECT sha256 FROM articles", db=db), [(sha(good),)])
+    eq(pg.scalar("SELECT count(*) FROM figures", db=db), "0")
+    eq(pg.scalar("SELECT left(reason, 5) FROM ingest_errors", db=db),
+       "23503")
+
+
+def test_batch_commit_flow_culprit(pg):
+    """A flow the server refuses at COMMIT (a CHECK this test adds) rejects
+    its article only; the batch's other articles keep all their rows."""
+    db = fresh(pg)
+    pg.psql("ALTER TABLE flows ADD CONSTRAINT test_no_888"
+            " CHECK (value <> 888)", db=db)
+    paths = [write("fc%d.txt" % i, FLOWS.replace("5000", str(5000 + i)))
+             for i in range(3)]
+    bad = write("fc_bad.txt", FLOWS.replace("20元", "888元"))
+    p = driver(pg, db, "put", paths[0], bad, *paths[1:], synth=1)
+    eq(statuses(p), dict([(sha(x), "stored") for x in paths] +
+                         [(sha(bad), "stored")]),
+       "store_put() said stored; the COMMIT revised it")
+    eq(pg.psql("SELECT sha256, count(*), sum(value) FROM flows GROUP BY 1"
+               " ORDER BY 1", db=db),
+       sorted((sha(x), "3", str(5000 + i + 300 + 20))
+              for i, x in enumerate(paths)))
+    eq(pg.psql("SELECT sha256, left(reason, 5) FROM ingest_errors", db=db),
+       [(sha(bad), "23514")])
+    eq(pg.scalar("SELECT count(*) FROM articles", db=db), "3")
 
 
 if __name__ == "__main__":
