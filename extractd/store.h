@@ -76,9 +76,9 @@ int store_reject(store_t *self, const struct store_article *a,
  * ERR_DB_TRANSIENT. The pairings, figures and flows of the batch's new
  * articles are written here, in one statement per table (a newer version
  * replacing an older one, or an article the server may refuse for
- * something store.c can see, is written in store_put() as before). Should the server still
- * refuse them, the batch goes back to before those rows and writes them
- * article by article: a culprit is then rejected after all (its articles
+ * something store.c can see, is written in store_put() as before). Should the
+ * server still refuse them, the batch goes back to before those rows and writes
+ * them article by article: a culprit is then rejected after all (its articles
  * row removed, recorded in ingest_errors) although store_put() gave
  * STORE_STORED, and the others are committed. */
 int store_commit(store_t *self);
