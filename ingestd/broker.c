@@ -124,6 +124,21 @@ add_worker(broker_t *self, const unsigned char *rid, size_t len, int64_t now_ms)
 	return w;
 }
 
+/* The entry of id is settled, but its name holds other bytes now: forget
+ * the entry and have the new file looked at like any other. */
+static void
+replaced(broker_t *self, const char *id, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (!copy)
+		abort();
+	queue_remove(self->q, id);
+	if (self->o.retake)
+		self->o.retake(self->o.retake_ctx, copy);
+	free(copy);
+}
+
 /* Persists a counted attempt, or gives up on the article. */
 static void
 after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
@@ -140,7 +155,11 @@ after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
 		log_warn("article.poison", LF_STR("id", id),
 		         LF_STR("name", it.name), LF_INT("attempts", attempts),
 		         LF_STR("reason", reason));
-		spool_fail(self->sp, it.name, id, why, (unsigned)attempts);
+		if (spool_fail(self->sp, it.name, id, why,
+		               (unsigned)attempts) == ERR_AGAIN) {
+			replaced(self, id, it.name);
+			return;
+		}
 		queue_remove(self->q, id);
 		metrics_add(self->m.poison, 1);
 		metrics_add(self->m.failed, 1);
@@ -198,15 +217,23 @@ static void
 finish(broker_t *self, const struct queue_item *it, enum wire_status st,
        const char *reason)
 {
+	int rc;
+
 	if (st == WIRE_STORED || st == WIRE_DUPLICATE) {
-		spool_done(self->sp, it->name, self->o.done_retention_h);
+		rc = spool_done(self->sp, it->name, it->id,
+		                self->o.done_retention_h);
 	} else {
-		spool_fail(self->sp, it->name, it->id,
-		           reason && *reason ? reason : "rejected by worker",
-		           it->attempts + 1);
-		metrics_add(self->m.failed, 1);
+		rc = spool_fail(self->sp, it->name, it->id,
+		                reason && *reason ? reason
+		                                  : "rejected by worker",
+		                it->attempts + 1);
+		if (rc != ERR_AGAIN)
+			metrics_add(self->m.failed, 1);
 	}
-	queue_remove(self->q, it->id);
+	if (rc == ERR_AGAIN)
+		replaced(self, it->id, it->name);
+	else
+		queue_remove(self->q, it->id);
 }
 
 static void
@@ -364,8 +391,12 @@ dispatch_one(broker_t *self, struct worker *w)
 		log_warn("spool.changed", LF_STR("name", it.name),
 		         LF_STR("old", id), LF_STR("new", hex));
 		if (queue_rekey(self->q, id, hex) != 0) {
-			spool_done(self->sp, it.name, self->o.done_retention_h);
-			queue_remove(self->q, id);
+			/* Now the bytes of another queued article. */
+			if (spool_done(self->sp, it.name, hex,
+			               self->o.done_retention_h) == ERR_AGAIN)
+				replaced(self, id, it.name);
+			else
+				queue_remove(self->q, id);
 			goto out;
 		}
 		snprintf(id, sizeof(id), "%s", hex);

@@ -29,6 +29,11 @@ struct broker_opts {
 	long max_attempts;      /* attempts before an article is poison */
 	long max_article_bytes;
 	long done_retention_h;
+	/* Called with a spool name whose file no longer holds the bytes of
+	 * the article being settled (a new file took the name): the entry
+	 * is gone from the queue, the new file is to be looked at. */
+	void (*retake)(void *ctx, const char *name);
+	void *retake_ctx;
 };
 
 struct broker_metrics {

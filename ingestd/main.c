@@ -119,6 +119,12 @@ readyz(void *ctx, const char **why)
 }
 
 static void
+retake(void *ctx, const char *name)
+{
+	intake_take(ctx, name);
+}
+
+static void
 register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
                  metric_t **backlog, metric_t **backlog_bytes)
 {
@@ -323,7 +329,8 @@ main(int argc, char **argv)
 	broker = broker_new(
 	    &(struct broker_opts){ (uint64_t)wall_us(), cfg.heartbeat_ms,
 	                           cfg.worker_timeout_ms, cfg.max_attempts,
-	                           cfg.max_article_bytes, cfg.done_retention },
+	                           cfg.max_article_bytes, cfg.done_retention,
+	                           retake, intake },
 	    router, queue, spool, &bm);
 	atomic_store(&s_loop_ms, now_ms());
 	if (*cfg.http && cfg.http_intake) {
