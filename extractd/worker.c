@@ -55,6 +55,7 @@ struct metrics_set {
 	metric_t *credit;
 	metric_t *in_hand;
 	metric_t *malformed;
+	metric_t *over_credit;
 	metric_t *db_up;
 	metric_t *ready;
 };
@@ -71,6 +72,7 @@ struct worker {
 	struct item *head, *tail;
 	size_t n_items, n_put;
 	uint64_t n_work; /* WORK messages received, ever */
+	uint64_t n_over; /* WORK refused for being over our credit */
 	int64_t batch_start_ms;
 	bool draining;
 	int64_t drain_until, drain_min;
@@ -140,6 +142,9 @@ register_metrics(struct metrics_set *m)
 	                           "Articles received and not yet acked");
 	m->malformed = metrics_counter("extractd_messages_malformed_total",
 	                               NULL, "Frames dropped as malformed");
+	m->over_credit = metrics_counter(
+	    "extractd_work_over_credit_total", NULL,
+	    "WORK beyond twice our window, given back untried (RELEASED)");
 	m->db_up = metrics_gauge("extractd_db_up", NULL,
 	                         "1 while the PostgreSQL session is up");
 	m->ready = metrics_gauge("extractd_ready", NULL,
@@ -558,6 +563,16 @@ commit(worker_t *self)
 	self->n_put = 0;
 }
 
+static size_t
+in_hand_from(const worker_t *self, size_t peer)
+{
+	size_t n = 0;
+
+	for (const struct item *it = self->head; it; it = it->next)
+		n += it->peer == peer;
+	return n;
+}
+
 static void
 on_work(worker_t *self, size_t peer, struct wire_msg *m)
 {
@@ -569,6 +584,22 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 	it->peer = peer;
 	it->msg = *m;
 	memset(m, 0, sizeof(*m)); /* the item owns it now */
+	/* Our memory is bounded by our credit, whatever ingestd does: twice
+	 * the window per endpoint is the most an honest one sends (old
+	 * epoch's leases plus a new grant); beyond, given back untried. */
+	if (in_hand_from(self, peer) >= 2 * (size_t)self->o.inflight) {
+		metrics_add(self->m.over_credit, 1);
+		if (self->n_over++ % 1000 == 0) /* a flood logs a sample */
+			log_warn("work.over_credit",
+			         LF_STR("endpoint", self->peers[peer].endpoint),
+			         LF_STR("id", it->msg.art.id),
+			         LF_INT("in_hand", self->n_items),
+			         LF_INT("inflight", self->o.inflight),
+			         LF_INT("count", self->n_over));
+		ack(self, it, WIRE_RELEASED, "over the worker's credit");
+		item_free(it);
+		return;
+	}
 	sha256_hex(it->msg.art.body, it->msg.art.body_len, hex);
 	if (strcmp(hex, it->msg.art.id) != 0) {
 		log_warn("article.id_mismatch", LF_STR("id", it->msg.art.id),
