@@ -40,8 +40,9 @@ round_trip(const char *v, size_t vlen)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const keys[] = { "body", "body_b64", "uri", "feed",
-		                            "charset", "received_us", "" };
+	static const char *const keys[] = { "body", "body_b64", "uri",
+		                            "feed", "charset",  "received_us",
+		                            "" };
 	flatjson_t *j = NULL;
 	size_t at = 0;
 
