@@ -390,6 +390,26 @@ read_file(int dirfd, const char *name, size_t max, char **buf, size_t *len,
 	return 0;
 }
 
+int
+spool_received_us_ok(const char *text, int64_t *out)
+{
+	/* 2000-01-01 to a day from now: anything else is a feeder's slip
+	 * (milliseconds, a year 294247) that would be stored as a fact. */
+	const int64_t lo = 946684800LL * 1000000;
+	int64_t hi = ((int64_t)time(NULL) + 86400) * 1000000;
+	char *end = NULL;
+	long long v;
+
+	if (!*text || strspn(text, "0123456789") != strlen(text) ||
+	    strlen(text) > 18)
+		return ERR_INVAL;
+	v = strtoll(text, &end, 10);
+	if (v < lo || v > hi)
+		return ERR_INVAL;
+	*out = v;
+	return 0;
+}
+
 static char *
 meta_str(const flatjson_t *j, const char *key)
 {
@@ -427,11 +447,13 @@ spool_read(spool_t *self, const char *name, size_t max_bytes, void **body,
 	meta->content_type = meta_str(j, "content_type");
 	meta->charset = meta_str(j, "charset");
 	rus = j ? flatjson_get(j, "received_us", NULL) : NULL;
-	if (rus)
-		meta->received_us = strtoll(rus, NULL, 10);
-	else /* dropped into incoming/: when it was written */
-		meta->received_us = (int64_t)st.st_mtim.tv_sec * 1000000 +
-		                    st.st_mtim.tv_nsec / 1000;
+	meta->received_us =
+	    (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+	if (rus && spool_received_us_ok(rus, &meta->received_us) != 0)
+		log_warn("spool.meta_invalid", LF_STR("name", mname),
+		         LF_STR("field", "received_us"),
+		         LF_STR("reason", "not microseconds since 1970 between "
+		                          "2000 and a day from now"));
 	flatjson_destroy(&j);
 	free(mbuf);
 	*body = b;

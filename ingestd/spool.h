@@ -57,6 +57,10 @@ int spool_write(spool_t *self, const char *id, const void *body, size_t len,
 int spool_read(spool_t *self, const char *name, size_t max_bytes, void **body,
                size_t *len, struct spool_meta *meta);
 void spool_meta_clear(struct spool_meta *meta);
+/* A sidecar's received_us: decimal microseconds since 1970, from 2000 to
+ * a day from now. 0 and *out, or ERR_INVAL (*out untouched: spool_read()
+ * keeps the file's mtime and logs spool.meta_invalid). */
+int spool_received_us_ok(const char *text, int64_t *out);
 
 /* Acked: moves NAME (and its sidecar) into done/, or deletes it when
  * retention_hours is 0; drops its attempts file. With an id (not NULL or

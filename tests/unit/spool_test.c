@@ -218,6 +218,42 @@ test_write_read(void)
 	spool_meta_clear(&got);
 	free(b);
 
+	/* received_us out of range or not a number: the mtime instead */
+	{
+		static const char *const bad[] = {
+			"{\"received_us\":\"9223372036854775807\"}",
+			"{\"received_us\":-5}",
+			"{\"received_us\":1e15}",
+			"{\"received_us\":\"\"}",
+			"{\"received_us\":1768984927113}", /* milliseconds */
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			put_file("incoming/dropped.txt.meta.json", bad[i],
+			         strlen(bad[i]));
+			log_setup(LOG_ERROR, LOG_PLAIN, "spool_test");
+			CHECK_INT(
+			    spool_read(sp, "dropped.txt", 100, &b, &len, &got),
+			    0);
+			log_setup(LOG_INFO, LOG_PLAIN, "spool_test");
+			CHECK(got.received_us > 1600000000LL * 1000000 &&
+			          got.received_us <=
+			              (int64_t)time(NULL) * 1000000 + 1000000,
+			      "%s: %lld", bad[i], (long long)got.received_us);
+			spool_meta_clear(&got);
+			free(b);
+		}
+		static const char good[] = "{\"received_us\":1768984927113000}";
+
+		put_file("incoming/dropped.txt.meta.json", good,
+		         sizeof(good) - 1);
+		CHECK_INT(spool_read(sp, "dropped.txt", 100, &b, &len, &got),
+		          0);
+		CHECK_INT(got.received_us, 1768984927113000LL, "a valid one");
+		spool_meta_clear(&got);
+		free(b);
+	}
+
 	/* a malformed sidecar is logged; the article still reads */
 	put_file("incoming/dropped.txt.meta.json", "{not json", 9);
 	log_setup(LOG_ERROR, LOG_PLAIN, "spool_test");
