@@ -26,6 +26,8 @@ struct peer {
 	int64_t last_hb_ms; /* last heartbeat from ingestd */
 	long granted;       /* credit last sent; -1 unknown */
 	int64_t last_sent_ms;
+	int64_t silent_since_ms; /* no heartbeat heard since; 0 when heard */
+	int64_t silent_told_ms;  /* last peer.silent line */
 };
 
 enum item_state {
@@ -182,6 +184,7 @@ worker_new(const struct worker_opts *opts)
 
 		p->endpoint = opts->connect[i];
 		p->granted = -1;
+		p->silent_since_ms = p->silent_told_ms = now_ms();
 		p->sock =
 		    mq_dealer_new(self->ctx, p->endpoint, max_msg,
 		                  opts->drain_ms > 2000 ? 2000 : opts->drain_ms,
@@ -731,6 +734,32 @@ heartbeats(worker_t *self, int64_t now)
 			log_warn("peer.lost", LF_STR("endpoint", p->endpoint),
 			         LF_INT("silent_ms", now - p->last_hb_ms));
 			p->epoch = 0; /* its next heartbeat is a fresh start */
+			p->silent_since_ms = p->silent_told_ms = now;
+		}
+		/* Never heard (or lost): say so, with what usually causes
+		 * it, every peer timeout. A CURVE handshake that fails (a
+		 * wrong or missing key on either side) looks exactly like
+		 * this from here: libzmq retries quietly. */
+		if (!p->epoch &&
+		    now - p->silent_told_ms >= self->o.peer_timeout_ms) {
+			bool curve = self->o.curve.secret_key_file &&
+			             *self->o.curve.secret_key_file;
+
+			log_warn(
+			    "peer.silent", LF_STR("endpoint", p->endpoint),
+			    LF_INT("silent_ms", now - p->silent_since_ms),
+			    LF_STR("curve", curve ? "on" : "off"),
+			    LF_STR("hint",
+			           curve ? "ingestd down or unreachable, or "
+			                   "the CURVE handshake fails: check "
+			                   "--curve-server-key is ingestd's "
+			                   "public key and our public key is "
+			                   "in its --curve-allow-file "
+			                   "(ingestd logs mq.auth_denied)"
+			                 : "ingestd down or unreachable, or "
+			                   "it requires CURVE and we have no "
+			                   "--curve-secret-key-file"));
+			p->silent_told_ms = now;
 		}
 		if (p->epoch)
 			any = true;
