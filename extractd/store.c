@@ -98,7 +98,8 @@ struct store {
 	int version;
 	char *data_hash;
 	bool in_tx;
-	bool broken;               /* an error left the transaction unusable */
+	bool broken;    /* an error left the transaction unusable */
+	bool timed_out; /* the last transient failure was statement_timeout */
 	bool release_pending;      /* a duplicate's savepoint awaits RELEASE */
 	size_t pending;            /* articles in the open batch */
 	char rx_after[65];         /* re-extraction keyset, committed */
@@ -874,6 +875,12 @@ store_rollback(store_t *self)
 
 static int commit_batch(store_t *self);
 
+bool
+store_timed_out(const store_t *self)
+{
+	return self && self->timed_out;
+}
+
 int
 store_commit(store_t *self)
 {
@@ -958,6 +965,7 @@ check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
 	         res_message(self->conn, res[failed]));
 	if (cls == CLASS_TRANSIENT) {
 		self->broken = true;
+		self->timed_out = !strcmp(res_sqlstate(res[failed]), "57014");
 		log_warn("store.transient", LF_STR("id", id),
 		         LF_STR("sqlstate", res_sqlstate(res[failed])),
 		         LF_STR("error", res_message(self->conn, res[failed])));

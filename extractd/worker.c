@@ -74,6 +74,7 @@ struct worker {
 	struct item *head, *tail;
 	size_t n_items, n_put;
 	uint64_t n_work; /* WORK messages received, ever */
+	long batch_cap;  /* after a statement_timeout: a smaller batch; 0 */
 	uint64_t n_over; /* WORK refused for being over our credit */
 	int64_t batch_start_ms;
 	bool draining;
@@ -457,16 +458,67 @@ extract(worker_t *self, struct item *it)
 	else if (it->ext_rc != 0)
 		snprintf(it->reason, sizeof(it->reason), "%s",
 		         ext_strerror(it->ext_rc));
+	if (it->ext_rc == 0 && self->o.max_rows > 0 &&
+	    it->res->n_figures + it->res->n_pairings + it->res->n_flows >
+	        (size_t)self->o.max_rows) {
+		/* Bounded work: rows per article are time in one transaction
+		 * and memory until COMMIT. Rejected, with the counts. */
+		snprintf(it->reason, sizeof(it->reason),
+		         "too many rows: %zu figures, %zu pairings, %zu flows; "
+		         "--max-rows-per-article is %ld",
+		         it->res->n_figures, it->res->n_pairings,
+		         it->res->n_flows, self->o.max_rows);
+		ext_result_destroy(&it->res);
+		it->ext_rc = EXT_ETOOBIG;
+	}
+}
+
+/* --batch-size, or less while batches time out (see timed_out()). */
+static size_t
+batch_limit(const worker_t *self)
+{
+	return (size_t)(self->batch_cap > 0 ? self->batch_cap
+	                                    : self->o.batch_size);
+}
+
+/* The open batch failed with statement_timeout: too much work in one
+ * transaction (articles with huge numbers of rows), which redoing it
+ * whole would repeat forever. Halve the batch for the retries; alone, the
+ * article (culprit, or the one being written when it struck) is given
+ * back FAILED, which ingestd counts as an attempt (poison after
+ * --max-attempts). Call before db_lost(). */
+static void
+timed_out(worker_t *self, struct item *culprit)
+{
+	if (self->n_put <= 1) {
+		for (struct item *it = self->head; !culprit && it;
+		     it = it->next)
+			if (it->state == ITEM_PUT)
+				culprit = it;
+		if (!culprit)
+			return;
+		log_warn("article.timeout", LF_STR("id", culprit->msg.art.id),
+		         LF_INT("bytes", culprit->msg.art.body_len));
+		if (culprit->state == ITEM_PUT)
+			self->n_put--;
+		ack(self, culprit, WIRE_FAILED,
+		    "statement_timeout with the article alone in its batch");
+		unlink_item(self, culprit);
+		item_free(culprit);
+		return;
+	}
+	self->batch_cap = (long)(self->n_put + 1) / 2;
+	log_warn("batch.split", LF_INT("size", self->n_put),
+	         LF_INT("next", self->batch_cap));
 }
 
 /* Writes the items not yet in the open transaction, until the batch holds
- * --batch-size articles (the rest waits for the next one). */
+ * batch_limit() articles (the rest waits for the next one). */
 static void
 put_new(worker_t *self, int64_t now)
 {
 	for (struct item *it = self->head, *next;
-	     it && self->st && self->n_put < (size_t)self->o.batch_size;
-	     it = next) {
+	     it && self->st && self->n_put < batch_limit(self); it = next) {
 		struct store_article a;
 		int rc;
 
@@ -490,6 +542,18 @@ put_new(worker_t *self, int64_t now)
 			it->status = STORE_REJECTED;
 		}
 		if (rc == ERR_DB_TRANSIENT) {
+			/* statement_timeout is per statement: this article's
+			 * own writing took too long. Alone, it is charged;
+			 * else the articles before it go first, by themselves,
+			 * and it starts the next batch. */
+			if (store_timed_out(self->st) && self->n_put == 0) {
+				timed_out(self, it);
+			} else if (store_timed_out(self->st)) {
+				self->batch_cap = (long)self->n_put;
+				log_warn("batch.split",
+				         LF_INT("size", self->n_put + 1),
+				         LF_INT("next", self->batch_cap));
+			}
 			db_lost(self, "write failed");
 			return;
 		}
@@ -519,9 +583,15 @@ commit(worker_t *self)
 		return;
 	rc = store_commit(self->st);
 	if (rc != 0) {
+		if (store_timed_out(self->st))
+			timed_out(self, NULL);
 		db_lost(self, "commit failed");
 		return;
 	}
+	if (self->batch_cap > 0) /* grow back while batches go through */
+		self->batch_cap = self->batch_cap * 2 >= self->o.batch_size
+		                      ? 0
+		                      : self->batch_cap * 2;
 	metrics_observe(self->m.commit_s, now_s() - t0);
 	log_debug("batch.committed", LF_INT("articles", self->n_put));
 	/* Rows the COMMIT refused after store_put() said stored. */
@@ -701,8 +771,8 @@ fill_and_commit(worker_t *self)
 	int64_t now = now_ms();
 
 	put_new(self, now);
-	while (self->st && self->n_put > 0 &&
-	       self->n_put < (size_t)self->o.batch_size && !self->draining &&
+	while (self->st && self->n_put > 0 && self->n_put < batch_limit(self) &&
+	       !self->draining &&
 	       now - self->batch_start_ms < self->o.batch_ms &&
 	       self->n_items == self->n_put) {
 		if (!recv_waiting(self, now))
@@ -713,7 +783,7 @@ fill_and_commit(worker_t *self)
 	/* --batch-linger-ms trades latency for fewer commits: an idle
 	 * batch younger than it waits for more work (0: commit at once). */
 	if (self->n_put > 0 && !self->draining &&
-	    self->n_put < (size_t)self->o.batch_size &&
+	    self->n_put < batch_limit(self) &&
 	    now - self->batch_start_ms < self->o.batch_linger_ms)
 		return;
 	if (self->n_put > 0)
