@@ -25,6 +25,14 @@
 #define TIMEOUT_MS 30000
 
 static char s_dir[512];
+static char s_retaken[256]; /* the last name given to retake() */
+
+static void
+retake(void *ctx, const char *name)
+{
+	(void)ctx;
+	snprintf(s_retaken, sizeof(s_retaken), "%s", name);
+}
 static mq_ctx_t *s_ctx;
 static int s_run;
 
@@ -57,7 +65,8 @@ fix_new(struct fix *f, size_t articles)
 	                                      .max_article_bytes = 1 << 20,
 	                                      .done_retention_h = 24,
 	                                      .max_credit = MAX_CREDIT,
-	                                      .max_lease_ms = LEASE_MS },
+	                                      .max_lease_ms = LEASE_MS,
+	                                      .retake = retake },
 	               f->router, f->q, f->sp, &(struct broker_metrics){ 0 });
 	f->now = 1000000;
 	for (size_t i = 0; i < articles; i++) {
@@ -345,6 +354,44 @@ test_lease_age_and_credit(void)
 	fix_destroy(&f);
 }
 
+/* A new file moved over a leased article's name: the holder's ACK for the
+ * old bytes settles nothing of the new ones (they stay in incoming/ and
+ * are looked at again), whatever the ACK says. */
+static void
+test_reused_name(void)
+{
+	static const enum wire_status st[] = { WIRE_STORED, WIRE_REJECTED };
+
+	for (size_t r = 0; r < 2; r++) {
+		char got[4][SHA256_HEX_LEN + 1], src[1300], dst[1300];
+		struct fix f;
+		FILE *fp;
+		mq_t *a;
+
+		fix_new(&f, 1);
+		a = worker_new(&f, 1);
+		CHECK_INT(take_work(&f, a, got, 4), 1);
+		snprintf(src, sizeof(src), "%s/incoming/.new.part", f.dir);
+		snprintf(dst, sizeof(dst), "%s/incoming/%s", f.dir, f.ids[0]);
+		fp = fopen(src, "w");
+		CHECK(fp && fputs("new bytes", fp) >= 0);
+		if (fp)
+			fclose(fp);
+		CHECK(rename(src, dst) == 0);
+		s_retaken[0] = '\0';
+		ack(&f, a, f.ids[0], st[r], "old bytes");
+		CHECK(in(&f, "incoming", f.ids[0]), "row %zu: new bytes kept",
+		      r);
+		CHECK(!in(&f, "done", f.ids[0]) && !in(&f, "failed", f.ids[0]),
+		      "row %zu", r);
+		CHECK(!queue_find(f.q, f.ids[0], NULL), "row %zu: old settled",
+		      r);
+		CHECK_STR(s_retaken, f.ids[0], "row %zu: looked at again", r);
+		mq_destroy(&a);
+		fix_destroy(&f);
+	}
+}
+
 int
 main(void)
 {
@@ -359,6 +406,7 @@ main(void)
 	test_ack_table();
 	test_lost();
 	test_lease_age_and_credit();
+	test_reused_name();
 	mq_ctx_destroy(&s_ctx);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)
