@@ -81,6 +81,7 @@ if [ "${SKIP_FUZZ:-}" != 1 ] && command -v clang >/dev/null; then
 		fuzz_flatjson"
 	mkdir -p build-fuzz/corpus build-fuzz/corpus-wire build-fuzz/corpus-json
 	cp tests/corpus/*.txt build-fuzz/corpus/ 2>/dev/null
+	cp tests/fuzz/corpus_wire/* build-fuzz/corpus-wire/ 2>/dev/null
 	run fuzz-extract build-fuzz/tests/fuzz/fuzz_extract \
 		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 build-fuzz/corpus
