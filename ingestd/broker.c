@@ -386,8 +386,10 @@ dispatch_one(broker_t *self, struct worker *w, int64_t now_ms)
 	rc = spool_read(self->sp, it.name, (size_t)self->o.max_article_bytes,
 	                &body, &len, &meta);
 	if (rc == ERR_NOTFOUND) {
+		/* Gone, or replaced by something that is no article (a FIFO,
+		 * a link): what is there now is judged like a new file. */
 		log_warn("spool.vanished", LF_STR("name", it.name));
-		queue_remove(self->q, id);
+		replaced(self, id, it.name);
 		return 0;
 	}
 	if (rc == ERR_TOOBIG) {

@@ -392,6 +392,29 @@ test_reused_name(void)
 	}
 }
 
+/* A waiting article's file replaced by a FIFO: dispatch neither blocks
+ * nor sends it; the name is looked at again (and refused by intake). */
+static void
+test_replaced_by_fifo(void)
+{
+	char got[4][SHA256_HEX_LEN + 1], p[1300];
+	struct fix f;
+	mq_t *a;
+
+	fix_new(&f, 1);
+	snprintf(p, sizeof(p), "%s/incoming/%s", f.dir, f.ids[0]);
+	CHECK(unlink(p) == 0 && mkfifo(p, 0640) == 0);
+	s_retaken[0] = '\0';
+	alarm(60);
+	a = worker_new(&f, 1);
+	CHECK_INT(take_work(&f, a, got, 4), 0, "nothing sent");
+	alarm(0);
+	CHECK(!queue_find(f.q, f.ids[0], NULL));
+	CHECK_STR(s_retaken, f.ids[0]);
+	mq_destroy(&a);
+	fix_destroy(&f);
+}
+
 int
 main(void)
 {
@@ -407,6 +430,7 @@ main(void)
 	test_lost();
 	test_lease_age_and_credit();
 	test_reused_name();
+	test_replaced_by_fifo();
 	mq_ctx_destroy(&s_ctx);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)
