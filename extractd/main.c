@@ -29,6 +29,7 @@ static struct {
 	char *db;
 	long inflight;
 	long batch_size;
+	long max_rows;
 	long batch_ms;
 	long batch_linger_ms;
 	long max_article_bytes;
@@ -73,6 +74,9 @@ static const struct cfg_opt opts[] = {
 	  "(0: at once; at most --batch-ms)" },
 	{ "max-article-bytes", CFG_INT, &cfg.max_article_bytes, "4M",
 	  "larger articles are rejected with a reason" },
+	{ "max-rows-per-article", CFG_INT, &cfg.max_rows, "20000",
+	  "articles with more figures + pairings + flows are rejected with "
+	  "the counts (0: no limit)" },
 	{ "heartbeat-ms", CFG_INT, &cfg.heartbeat_ms, "1000",
 	  "heartbeat interval" },
 	{ "peer-timeout-ms", CFG_INT, &cfg.peer_timeout_ms, "5000",
@@ -254,6 +258,7 @@ run_worker(const struct extload *el)
 	wo.batch_ms = cfg.batch_ms;
 	wo.batch_linger_ms = cfg.batch_linger_ms;
 	wo.max_article_bytes = cfg.max_article_bytes;
+	wo.max_rows = cfg.max_rows;
 	wo.heartbeat_ms = cfg.heartbeat_ms;
 	wo.peer_timeout_ms = cfg.peer_timeout_ms;
 	wo.backoff_max_ms = cfg.db_backoff_max_ms;
@@ -302,6 +307,7 @@ check_config(enum log_level *level, enum log_format *format)
 		{ "batch-ms", cfg.batch_ms, 0 },
 		{ "batch-linger-ms", cfg.batch_linger_ms, 0 },
 		{ "max-article-bytes", cfg.max_article_bytes, 1 },
+		{ "max-rows-per-article", cfg.max_rows, 0 },
 		{ "heartbeat-ms", cfg.heartbeat_ms, 10 },
 		{ "db-backoff-max-ms", cfg.db_backoff_max_ms, 100 },
 		{ "drain-ms", cfg.drain_ms, 0 },

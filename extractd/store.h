@@ -53,6 +53,10 @@ enum store_status {
 store_t *store_new(const struct store_opts *opts);
 void store_destroy(store_t **self_p);
 bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
+/* Whether the last transient failure (of store_put() or store_commit())
+ * was statement_timeout (57014): the batch was too much work, not the
+ * database's fault (worker.c splits it). */
+bool store_timed_out(const store_t *self);
 /* Between statements: reads what the server sent unasked (the FATAL and
  * EOF of a shutdown, a terminated backend) without blocking or a round
  * trip, so an idle session that is gone is noticed. store_alive() after. */

@@ -26,6 +26,8 @@ struct peer {
 	int64_t last_hb_ms; /* last heartbeat from ingestd */
 	long granted;       /* credit last sent; -1 unknown */
 	int64_t last_sent_ms;
+	int64_t silent_since_ms; /* no heartbeat heard since; 0 when heard */
+	int64_t silent_told_ms;  /* last peer.silent line */
 };
 
 enum item_state {
@@ -55,6 +57,7 @@ struct metrics_set {
 	metric_t *credit;
 	metric_t *in_hand;
 	metric_t *malformed;
+	metric_t *over_credit;
 	metric_t *db_up;
 	metric_t *ready;
 };
@@ -71,6 +74,8 @@ struct worker {
 	struct item *head, *tail;
 	size_t n_items, n_put;
 	uint64_t n_work; /* WORK messages received, ever */
+	long batch_cap;  /* after a statement_timeout: a smaller batch; 0 */
+	uint64_t n_over; /* WORK refused for being over our credit */
 	int64_t batch_start_ms;
 	bool draining;
 	int64_t drain_until, drain_min;
@@ -140,6 +145,9 @@ register_metrics(struct metrics_set *m)
 	                           "Articles received and not yet acked");
 	m->malformed = metrics_counter("extractd_messages_malformed_total",
 	                               NULL, "Frames dropped as malformed");
+	m->over_credit = metrics_counter(
+	    "extractd_work_over_credit_total", NULL,
+	    "WORK beyond twice our window, given back untried (RELEASED)");
 	m->db_up = metrics_gauge("extractd_db_up", NULL,
 	                         "1 while the PostgreSQL session is up");
 	m->ready = metrics_gauge("extractd_ready", NULL,
@@ -177,6 +185,7 @@ worker_new(const struct worker_opts *opts)
 
 		p->endpoint = opts->connect[i];
 		p->granted = -1;
+		p->silent_since_ms = p->silent_told_ms = now_ms();
 		p->sock =
 		    mq_dealer_new(self->ctx, p->endpoint, max_msg,
 		                  opts->drain_ms > 2000 ? 2000 : opts->drain_ms,
@@ -449,16 +458,67 @@ extract(worker_t *self, struct item *it)
 	else if (it->ext_rc != 0)
 		snprintf(it->reason, sizeof(it->reason), "%s",
 		         ext_strerror(it->ext_rc));
+	if (it->ext_rc == 0 && self->o.max_rows > 0 &&
+	    it->res->n_figures + it->res->n_pairings + it->res->n_flows >
+	        (size_t)self->o.max_rows) {
+		/* Bounded work: rows per article are time in one transaction
+		 * and memory until COMMIT. Rejected, with the counts. */
+		snprintf(it->reason, sizeof(it->reason),
+		         "too many rows: %zu figures, %zu pairings, %zu flows; "
+		         "--max-rows-per-article is %ld",
+		         it->res->n_figures, it->res->n_pairings,
+		         it->res->n_flows, self->o.max_rows);
+		ext_result_destroy(&it->res);
+		it->ext_rc = EXT_ETOOBIG;
+	}
+}
+
+/* --batch-size, or less while batches time out (see timed_out()). */
+static size_t
+batch_limit(const worker_t *self)
+{
+	return (size_t)(self->batch_cap > 0 ? self->batch_cap
+	                                    : self->o.batch_size);
+}
+
+/* The open batch failed with statement_timeout: too much work in one
+ * transaction (articles with huge numbers of rows), which redoing it
+ * whole would repeat forever. Halve the batch for the retries; alone, the
+ * article (culprit, or the one being written when it struck) is given
+ * back FAILED, which ingestd counts as an attempt (poison after
+ * --max-attempts). Call before db_lost(). */
+static void
+timed_out(worker_t *self, struct item *culprit)
+{
+	if (self->n_put <= 1) {
+		for (struct item *it = self->head; !culprit && it;
+		     it = it->next)
+			if (it->state == ITEM_PUT)
+				culprit = it;
+		if (!culprit)
+			return;
+		log_warn("article.timeout", LF_STR("id", culprit->msg.art.id),
+		         LF_INT("bytes", culprit->msg.art.body_len));
+		if (culprit->state == ITEM_PUT)
+			self->n_put--;
+		ack(self, culprit, WIRE_FAILED,
+		    "statement_timeout with the article alone in its batch");
+		unlink_item(self, culprit);
+		item_free(culprit);
+		return;
+	}
+	self->batch_cap = (long)(self->n_put + 1) / 2;
+	log_warn("batch.split", LF_INT("size", self->n_put),
+	         LF_INT("next", self->batch_cap));
 }
 
 /* Writes the items not yet in the open transaction, until the batch holds
- * --batch-size articles (the rest waits for the next one). */
+ * batch_limit() articles (the rest waits for the next one). */
 static void
 put_new(worker_t *self, int64_t now)
 {
 	for (struct item *it = self->head, *next;
-	     it && self->st && self->n_put < (size_t)self->o.batch_size;
-	     it = next) {
+	     it && self->st && self->n_put < batch_limit(self); it = next) {
 		struct store_article a;
 		int rc;
 
@@ -482,6 +542,18 @@ put_new(worker_t *self, int64_t now)
 			it->status = STORE_REJECTED;
 		}
 		if (rc == ERR_DB_TRANSIENT) {
+			/* statement_timeout is per statement: this article's
+			 * own writing took too long. Alone, it is charged;
+			 * else the articles before it go first, by themselves,
+			 * and it starts the next batch. */
+			if (store_timed_out(self->st) && self->n_put == 0) {
+				timed_out(self, it);
+			} else if (store_timed_out(self->st)) {
+				self->batch_cap = (long)self->n_put;
+				log_warn("batch.split",
+				         LF_INT("size", self->n_put + 1),
+				         LF_INT("next", self->batch_cap));
+			}
 			db_lost(self, "write failed");
 			return;
 		}
@@ -511,9 +583,15 @@ commit(worker_t *self)
 		return;
 	rc = store_commit(self->st);
 	if (rc != 0) {
+		if (store_timed_out(self->st))
+			timed_out(self, NULL);
 		db_lost(self, "commit failed");
 		return;
 	}
+	if (self->batch_cap > 0) /* grow back while batches go through */
+		self->batch_cap = self->batch_cap * 2 >= self->o.batch_size
+		                      ? 0
+		                      : self->batch_cap * 2;
 	metrics_observe(self->m.commit_s, now_s() - t0);
 	log_debug("batch.committed", LF_INT("articles", self->n_put));
 	/* Rows the COMMIT refused after store_put() said stored. */
@@ -558,6 +636,16 @@ commit(worker_t *self)
 	self->n_put = 0;
 }
 
+static size_t
+in_hand_from(const worker_t *self, size_t peer)
+{
+	size_t n = 0;
+
+	for (const struct item *it = self->head; it; it = it->next)
+		n += it->peer == peer;
+	return n;
+}
+
 static void
 on_work(worker_t *self, size_t peer, struct wire_msg *m)
 {
@@ -569,6 +657,22 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 	it->peer = peer;
 	it->msg = *m;
 	memset(m, 0, sizeof(*m)); /* the item owns it now */
+	/* Our memory is bounded by our credit, whatever ingestd does: twice
+	 * the window per endpoint is the most an honest one sends (old
+	 * epoch's leases plus a new grant); beyond, given back untried. */
+	if (in_hand_from(self, peer) >= 2 * (size_t)self->o.inflight) {
+		metrics_add(self->m.over_credit, 1);
+		if (self->n_over++ % 1000 == 0) /* a flood logs a sample */
+			log_warn("work.over_credit",
+			         LF_STR("endpoint", self->peers[peer].endpoint),
+			         LF_STR("id", it->msg.art.id),
+			         LF_INT("in_hand", self->n_items),
+			         LF_INT("inflight", self->o.inflight),
+			         LF_INT("count", self->n_over));
+		ack(self, it, WIRE_RELEASED, "over the worker's credit");
+		item_free(it);
+		return;
+	}
 	sha256_hex(it->msg.art.body, it->msg.art.body_len, hex);
 	if (strcmp(hex, it->msg.art.id) != 0) {
 		log_warn("article.id_mismatch", LF_STR("id", it->msg.art.id),
@@ -667,8 +771,8 @@ fill_and_commit(worker_t *self)
 	int64_t now = now_ms();
 
 	put_new(self, now);
-	while (self->st && self->n_put > 0 &&
-	       self->n_put < (size_t)self->o.batch_size && !self->draining &&
+	while (self->st && self->n_put > 0 && self->n_put < batch_limit(self) &&
+	       !self->draining &&
 	       now - self->batch_start_ms < self->o.batch_ms &&
 	       self->n_items == self->n_put) {
 		if (!recv_waiting(self, now))
@@ -679,7 +783,7 @@ fill_and_commit(worker_t *self)
 	/* --batch-linger-ms trades latency for fewer commits: an idle
 	 * batch younger than it waits for more work (0: commit at once). */
 	if (self->n_put > 0 && !self->draining &&
-	    self->n_put < (size_t)self->o.batch_size &&
+	    self->n_put < batch_limit(self) &&
 	    now - self->batch_start_ms < self->o.batch_linger_ms)
 		return;
 	if (self->n_put > 0)
@@ -700,6 +804,32 @@ heartbeats(worker_t *self, int64_t now)
 			log_warn("peer.lost", LF_STR("endpoint", p->endpoint),
 			         LF_INT("silent_ms", now - p->last_hb_ms));
 			p->epoch = 0; /* its next heartbeat is a fresh start */
+			p->silent_since_ms = p->silent_told_ms = now;
+		}
+		/* Never heard (or lost): say so, with what usually causes
+		 * it, every peer timeout. A CURVE handshake that fails (a
+		 * wrong or missing key on either side) looks exactly like
+		 * this from here: libzmq retries quietly. */
+		if (!p->epoch &&
+		    now - p->silent_told_ms >= self->o.peer_timeout_ms) {
+			bool curve = self->o.curve.secret_key_file &&
+			             *self->o.curve.secret_key_file;
+
+			log_warn(
+			    "peer.silent", LF_STR("endpoint", p->endpoint),
+			    LF_INT("silent_ms", now - p->silent_since_ms),
+			    LF_STR("curve", curve ? "on" : "off"),
+			    LF_STR("hint",
+			           curve ? "ingestd down or unreachable, or "
+			                   "the CURVE handshake fails: check "
+			                   "--curve-server-key is ingestd's "
+			                   "public key and our public key is "
+			                   "in its --curve-allow-file "
+			                   "(ingestd logs mq.auth_denied)"
+			                 : "ingestd down or unreachable, or "
+			                   "it requires CURVE and we have no "
+			                   "--curve-secret-key-file"));
+			p->silent_told_ms = now;
 		}
 		if (p->epoch)
 			any = true;

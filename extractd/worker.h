@@ -36,6 +36,7 @@ struct worker_opts {
 	long batch_ms;        /* at most this long while work keeps arriving */
 	long batch_linger_ms; /* an idle batch younger than this waits */
 	long max_article_bytes;
+	long max_rows; /* figures + pairings + flows per article; 0: any */
 	long heartbeat_ms;
 	long peer_timeout_ms; /* no heartbeat this long: peer lost */
 	long backoff_max_ms;  /* cap of the reconnect backoff */

@@ -20,6 +20,7 @@ struct worker {
 	size_t rid_len;
 	uint32_t window; /* credit granted (absolute) */
 	uint32_t leased;
+	uint32_t suspects; /* suspect articles among its leases (0 or 1) */
 	int64_t last_seen_ms;
 	bool blocked;  /* its queue was full at the last send */
 	char name[16]; /* for logs: hex of the routing id's tail */
@@ -124,6 +125,21 @@ add_worker(broker_t *self, const unsigned char *rid, size_t len, int64_t now_ms)
 	return w;
 }
 
+/* The entry of id is settled, but its name holds other bytes now: forget
+ * the entry and have the new file looked at like any other. */
+static void
+replaced(broker_t *self, const char *id, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (!copy)
+		abort();
+	queue_remove(self->q, id);
+	if (self->o.retake)
+		self->o.retake(self->o.retake_ctx, copy);
+	free(copy);
+}
+
 /* Persists a counted attempt, or gives up on the article. */
 static void
 after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
@@ -140,7 +156,11 @@ after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
 		log_warn("article.poison", LF_STR("id", id),
 		         LF_STR("name", it.name), LF_INT("attempts", attempts),
 		         LF_STR("reason", reason));
-		spool_fail(self->sp, it.name, id, why, (unsigned)attempts);
+		if (spool_fail(self->sp, it.name, id, why,
+		               (unsigned)attempts) == ERR_AGAIN) {
+			replaced(self, id, it.name);
+			return;
+		}
 		queue_remove(self->q, id);
 		metrics_add(self->m.poison, 1);
 		metrics_add(self->m.failed, 1);
@@ -153,22 +173,34 @@ after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
 struct lost_ctx {
 	broker_t *self;
 	const char *reason;
+	bool alone; /* the worker held only this one */
 };
 
 static void
 give_back(void *ctx, const char *id)
 {
 	struct lost_ctx *c = ctx;
-	int n = queue_unlease(c->self->q, id, true, true);
+	struct queue_item it;
+	bool charge =
+	    c->alone || (queue_find(c->self->q, id, &it) && it.suspect);
+	int n;
 
-	after_attempt(c->self, id, n, c->reason);
+	if (!charge)
+		queue_set_suspect(c->self->q, id);
+	n = queue_unlease(c->self->q, id, charge, true);
+	if (charge)
+		after_attempt(c->self, id, n, c->reason);
 }
 
-/* The worker is gone: each article it held counts an attempt. */
+/* The worker is gone. Whether one of its articles caused it is known
+ * only when it held one: that one counts an attempt. Held with others,
+ * each becomes suspect (no attempt) and is dispatched alone from then on,
+ * so the next loss it causes is charged to it and to nothing else. A peer
+ * that takes a full window and disconnects poisons nothing. */
 static void
 drop_worker(broker_t *self, struct worker *w, const char *why)
 {
-	struct lost_ctx c = { self, why };
+	struct lost_ctx c = { self, why, w->leased <= 1 };
 	size_t n, i = (size_t)(w - self->w);
 	uint32_t no = w->no;
 
@@ -198,22 +230,29 @@ static void
 finish(broker_t *self, const struct queue_item *it, enum wire_status st,
        const char *reason)
 {
+	int rc;
+
 	if (st == WIRE_STORED || st == WIRE_DUPLICATE) {
-		spool_done(self->sp, it->name, self->o.done_retention_h);
+		rc = spool_done(self->sp, it->name, it->id,
+		                self->o.done_retention_h);
 	} else {
-		spool_fail(self->sp, it->name, it->id,
-		           reason && *reason ? reason : "rejected by worker",
-		           it->attempts + 1);
-		metrics_add(self->m.failed, 1);
+		rc = spool_fail(self->sp, it->name, it->id,
+		                reason && *reason ? reason
+		                                  : "rejected by worker",
+		                it->attempts + 1);
+		if (rc != ERR_AGAIN)
+			metrics_add(self->m.failed, 1);
 	}
-	queue_remove(self->q, it->id);
+	if (rc == ERR_AGAIN)
+		replaced(self, it->id, it->name);
+	else
+		queue_remove(self->q, it->id);
 }
 
 static void
 on_ack(broker_t *self, struct worker *w, const struct wire_msg *m)
 {
 	struct queue_item it;
-	bool mine;
 
 	metrics_add(self->m.acked[m->status], 1);
 	if (!queue_find(self->q, m->id, &it)) {
@@ -222,29 +261,31 @@ on_ack(broker_t *self, struct worker *w, const struct wire_msg *m)
 		          LF_STR("status", wire_status_str(m->status)));
 		return;
 	}
-	mine = it.worker != 0 && it.worker == w->no;
-	if (it.worker) {
-		struct worker *holder = find_no(self, it.worker);
-
-		if (holder && holder->leased > 0 &&
-		    (m->status < WIRE_FAILED || mine))
-			holder->leased--;
+	if (it.worker == 0 || it.worker != w->no) {
+		/* Only the lease holder settles a lease. Without CURVE any
+		 * peer can send ACKs, and an id is no secret (the hash of the
+		 * body). An honest old holder's ACK (it timed out, or the
+		 * lease is from before our restart) loses nothing: the
+		 * article is delivered again and stored as DUPLICATE. */
+		metrics_add(self->m.acks_ignored, 1);
+		log_debug("ack.not_holder", LF_STR("id", m->id),
+		          LF_STR("worker", w->name),
+		          LF_STR("status", wire_status_str(m->status)));
+		return;
 	}
+	if (w->leased > 0)
+		w->leased--;
+	if (it.suspect && w->suspects > 0)
+		w->suspects--;
 	log_debug("ack", LF_STR("id", m->id), LF_STR("worker", w->name),
-	          LF_STR("status", wire_status_str(m->status)),
-	          LF_INT("leased_here", mine));
+	          LF_STR("status", wire_status_str(m->status)));
 	if (m->status == WIRE_RELEASED) {
 		/* Untried (a worker stopping without a database): first in
-		 * line again, no attempt. Only the holder can give it back. */
-		if (mine)
-			queue_unlease(self->q, m->id, false, true);
+		 * line again, no attempt. */
+		queue_unlease(self->q, m->id, false, true);
 	} else if (m->status == WIRE_FAILED) {
 		int n;
 
-		/* Only the holder's failure counts: an old worker's report on
-		 * an article someone else now holds says nothing new. */
-		if (!mine)
-			return;
 		log_warn("article.failed", LF_STR("id", m->id),
 		         LF_STR("worker", w->name),
 		         LF_STR("reason", m->reason));
@@ -252,8 +293,6 @@ on_ack(broker_t *self, struct worker *w, const struct wire_msg *m)
 		after_attempt(self, m->id, n,
 		              *m->reason ? m->reason : "worker failed");
 	} else {
-		/* stored/duplicate/rejected are facts about the article,
-		 * whoever reports them (the spool is matched by id). */
 		if (m->status == WIRE_REJECTED)
 			log_warn("article.rejected", LF_STR("id", m->id),
 			         LF_STR("name", it.name),
@@ -297,14 +336,22 @@ broker_recv(broker_t *self, int64_t now_ms)
 		w->blocked = false;
 		switch (m.type) {
 		case WIRE_READY:
-		case WIRE_HEARTBEAT:
-			if (w->window != m.credit)
+		case WIRE_HEARTBEAT: {
+			/* Capped: a window is memory here (bodies in the
+			 * socket's queue) and in the worker. */
+			uint32_t c = m.credit > (uint32_t)self->o.max_credit
+			                 ? (uint32_t)self->o.max_credit
+			                 : m.credit;
+
+			if (w->window != c)
 				log_info("worker.credit",
 				         LF_STR("worker", w->name),
 				         LF_INT("credit", m.credit),
+				         LF_INT("granted", c),
 				         LF_INT("leased", w->leased));
-			w->window = m.credit;
+			w->window = c;
 			break;
+		}
 		case WIRE_ACK:
 			on_ack(self, w, &m);
 			break;
@@ -323,7 +370,7 @@ broker_recv(broker_t *self, int64_t now_ms)
  * (w cannot take it now), ERR_NOTFOUND (w is gone), ERR_STOPPED (nothing
  * waits). */
 static int
-dispatch_one(broker_t *self, struct worker *w)
+dispatch_one(broker_t *self, struct worker *w, int64_t now_ms)
 {
 	struct queue_item it;
 	struct spool_meta meta = { 0 };
@@ -333,14 +380,16 @@ dispatch_one(broker_t *self, struct worker *w)
 	size_t len;
 	int rc;
 
-	if (queue_lease(self->q, w->no, &it) != 0)
+	if (queue_lease_at(self->q, w->no, now_ms, &it) != 0)
 		return ERR_STOPPED;
 	snprintf(id, sizeof(id), "%s", it.id);
 	rc = spool_read(self->sp, it.name, (size_t)self->o.max_article_bytes,
 	                &body, &len, &meta);
 	if (rc == ERR_NOTFOUND) {
+		/* Gone, or replaced by something that is no article (a FIFO,
+		 * a link): what is there now is judged like a new file. */
 		log_warn("spool.vanished", LF_STR("name", it.name));
-		queue_remove(self->q, id);
+		replaced(self, id, it.name);
 		return 0;
 	}
 	if (rc == ERR_TOOBIG) {
@@ -364,8 +413,12 @@ dispatch_one(broker_t *self, struct worker *w)
 		log_warn("spool.changed", LF_STR("name", it.name),
 		         LF_STR("old", id), LF_STR("new", hex));
 		if (queue_rekey(self->q, id, hex) != 0) {
-			spool_done(self->sp, it.name, self->o.done_retention_h);
-			queue_remove(self->q, id);
+			/* Now the bytes of another queued article. */
+			if (spool_done(self->sp, it.name, hex,
+			               self->o.done_retention_h) == ERR_AGAIN)
+				replaced(self, id, it.name);
+			else
+				queue_remove(self->q, id);
 			goto out;
 		}
 		snprintf(id, sizeof(id), "%s", hex);
@@ -387,6 +440,8 @@ dispatch_one(broker_t *self, struct worker *w)
 		goto out;
 	}
 	w->leased++;
+	if (it.suspect)
+		w->suspects++;
 	metrics_add(self->m.dispatched, 1);
 	log_debug("article.dispatched", LF_STR("id", id),
 	          LF_STR("worker", w->name), LF_INT("bytes", len));
@@ -397,8 +452,9 @@ out:
 }
 
 static void
-dispatch(broker_t *self)
+dispatch(broker_t *self, int64_t now_ms)
 {
+	struct queue_item head;
 	int sent = 0;
 
 	while (sent < SEND_BATCH && queue_waiting(self->q) > 0) {
@@ -409,9 +465,14 @@ dispatch(broker_t *self)
 			struct worker *w = &self->w[i];
 			int rc;
 
-			if (w->blocked || w->leased >= w->window)
+			if (w->blocked || w->leased >= w->window ||
+			    w->suspects > 0)
 				continue;
-			rc = dispatch_one(self, w);
+			/* A suspect goes alone to a worker holding nothing. */
+			if (w->leased > 0 && queue_head(self->q, &head) &&
+			    head.suspect)
+				continue;
+			rc = dispatch_one(self, w, now_ms);
 			if (rc == ERR_STOPPED)
 				return;
 			if (rc == ERR_AGAIN) {
@@ -428,6 +489,35 @@ dispatch(broker_t *self)
 		}
 		if (!any)
 			break;
+	}
+}
+
+/* A lease that its holder keeps alive by heartbeats but never settles
+ * (an article that makes every batch time out, a holder that hoards) is
+ * taken back after max_lease_ms, as the holder's failure. */
+static void
+expire_leases(broker_t *self, int64_t now_ms)
+{
+	struct queue_item it;
+	char id[SHA256_HEX_LEN + 1];
+
+	while (self->o.max_lease_ms > 0 && queue_oldest_lease(self->q, &it) &&
+	       now_ms - it.leased_ms > self->o.max_lease_ms) {
+		struct worker *h = find_no(self, it.worker);
+		int n;
+
+		snprintf(id, sizeof(id), "%s", it.id);
+		if (h && h->leased > 0)
+			h->leased--;
+		if (h && it.suspect && h->suspects > 0)
+			h->suspects--;
+		log_warn("lease.expired", LF_STR("id", id),
+		         LF_STR("name", it.name),
+		         LF_STR("worker", h ? h->name : "-"),
+		         LF_INT("age_ms", now_ms - it.leased_ms));
+		metrics_add(self->m.lease_expired, 1);
+		n = queue_unlease(self->q, id, true, false);
+		after_attempt(self, id, n, "lease older than --max-lease-ms");
 	}
 }
 
@@ -462,7 +552,8 @@ broker_tick(broker_t *self, int64_t now_ms, bool draining)
 			i++;
 		}
 	}
+	expire_leases(self, now_ms);
 	if (!draining)
-		dispatch(self);
+		dispatch(self, now_ms);
 	gauges(self);
 }

@@ -44,29 +44,63 @@ now_us(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
-/* One file in incoming/, from an event or a scan. */
+/* Refuses incoming/NAME by the spool contract: into failed/ with the
+ * reason in NAME.error, so it is never taken again nor left unexplained. */
 static void
-take_file(intake_t *self, const char *name)
+refuse(intake_t *self, const char *name, const char *why)
+{
+	int rc;
+
+	log_warn("spool.refused", LF_STR("name", name), LF_STR("reason", why));
+	rc = spool_fail(self->sp, name, "", why, 0);
+	if (rc == 0)
+		metrics_add(self->m.failed, 1);
+	else if (rc == ERR_IO)
+		self->rescan = true; /* try again at the next tick */
+}
+
+/* One file in incoming/, from an event (its inotify mask) or a scan (0).
+ * The contract (docs/OPERATIONS.md): a feeder writes elsewhere and
+ * renames the finished file in (IN_MOVED_TO); a file written in place
+ * (IN_CLOSE_WRITE) may be one of several writes and is refused. */
+static void
+take_file(intake_t *self, const char *name, uint32_t mask)
 {
 	char id[SHA256_HEX_LEN + 1], why[160];
-	const char *dup = NULL;
+	const char *dup = NULL, *bad = NULL;
 	uint64_t size = 0;
 	int rc;
 
 	if (!spool_is_article_name(name) ||
 	    queue_find_name(self->q, name, NULL))
+		return; /* a new file over a queued name: see spool_done() */
+	if (mask & IN_CLOSE_WRITE) {
+		refuse(self, name,
+		       "written in place (closed in incoming/): write it "
+		       "elsewhere on the same file system and rename(2) it "
+		       "in");
 		return;
+	}
 	rc = spool_inspect(self->sp, name, (uint64_t)self->o.max_article_bytes,
-	                   id, &size);
+	                   id, &size, &bad);
+	/* Created by open(2): its IN_CLOSE_WRITE follows. By link(2),
+	 * symlink(2) or mkfifo(3): nothing else will, judge it now. */
+	if ((mask & IN_CREATE) && rc != ERR_INVAL)
+		return;
 	if (rc == ERR_NOTFOUND || rc == ERR_IO)
 		return;
+	if (rc == ERR_INVAL) {
+		refuse(self, name, bad);
+		return;
+	}
 	if (rc == ERR_TOOBIG) {
 		snprintf(why, sizeof(why),
 		         "too big: %llu bytes, --max-article-bytes is %ld",
 		         (unsigned long long)size, self->o.max_article_bytes);
 		log_warn("article.too_big", LF_STR("name", name),
 		         LF_INT("bytes", size));
-		spool_fail(self->sp, name, "", why, 0);
+		if (spool_fail(self->sp, name, "", why, 0) == ERR_IO)
+			self->rescan = true;
 		metrics_add(self->m.too_big, 1);
 		metrics_add(self->m.failed, 1);
 		return;
@@ -78,7 +112,7 @@ take_file(intake_t *self, const char *name)
 		 * say "duplicate" anyway; this saves the round trip. */
 		log_info("spool.duplicate", LF_STR("name", name),
 		         LF_STR("same_as", dup), LF_STR("id", id));
-		spool_done(self->sp, name, self->o.done_retention_h);
+		spool_done(self->sp, name, id, self->o.done_retention_h);
 		metrics_add(self->m.duplicate, 1);
 		return;
 	}
@@ -89,10 +123,16 @@ take_file(intake_t *self, const char *name)
 	          LF_INT("bytes", size));
 }
 
+void
+intake_take(intake_t *self, const char *name)
+{
+	take_file(self, name, 0);
+}
+
 static void
 scan_one(void *ctx, const char *name)
 {
-	take_file(ctx, name);
+	take_file(ctx, name, 0);
 }
 
 static void
@@ -155,7 +195,7 @@ intake_new(const struct intake_opts *opts, spool_t *spool, queue_t *queue,
 	self->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (self->ifd < 0 ||
 	    inotify_add_watch(self->ifd, spool_incoming_path(spool),
-	                      IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+	                      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
 		log_error("spool.inotify", LF_STR("err", strerror(errno)));
 		intake_destroy(&self);
 		return NULL;
@@ -222,8 +262,8 @@ intake_on_inotify(intake_t *self)
 				log_warn("spool.inotify_overflow");
 				metrics_add(self->m.overflows, 1);
 				self->rescan = true;
-			} else if (ev->len > 0 && !(ev->mask & IN_ISDIR)) {
-				take_file(self, ev->name);
+			} else if (ev->len > 0) {
+				take_file(self, ev->name, ev->mask);
 			}
 			p += sizeof(*ev) + ev->len;
 		}

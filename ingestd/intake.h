@@ -53,6 +53,9 @@ void intake_on_inotify(intake_t *self);
 void intake_on_stdin(intake_t *self);
 /* Checks the free space (once a second) and rescans when needed. */
 void intake_tick(intake_t *self, int64_t now_ms);
+/* Looks at incoming/NAME as a scan would (the broker found other bytes
+ * under a name it was settling). */
+void intake_take(intake_t *self, const char *name);
 /* Stops taking new articles (shutdown). */
 void intake_stop(intake_t *self);
 /* Readiness: the spool is readable and the disk not nearly full; *why

@@ -35,6 +35,8 @@ static struct {
 	long max_attempts;
 	long heartbeat_ms;
 	long worker_timeout_ms;
+	long max_credit;
+	long max_lease_ms;
 	long drain_ms;
 	char *http;
 	bool http_intake;
@@ -64,6 +66,12 @@ static const struct cfg_opt opts[] = {
 	{ "worker-timeout-ms", CFG_INT, &cfg.worker_timeout_ms, "60000",
 	  "a worker silent this long is gone; its leases come back (one "
 	  "that disconnects is noticed at once)" },
+	{ "max-credit", CFG_INT, &cfg.max_credit, "64",
+	  "largest window a worker is granted, whatever it asks (memory: "
+	  "up to this many bodies per worker)" },
+	{ "max-lease-ms", CFG_INT, &cfg.max_lease_ms, "1800000",
+	  "a lease older than this is taken back as a failed attempt, "
+	  "however alive its holder (0: no limit)" },
 	{ "drain-ms", CFG_INT, &cfg.drain_ms, "20000",
 	  "on SIGTERM, how long to wait for outstanding leases" },
 	{ "http", CFG_STR, &cfg.http, "",
@@ -119,6 +127,12 @@ readyz(void *ctx, const char **why)
 }
 
 static void
+retake(void *ctx, const char *name)
+{
+	intake_take(ctx, name);
+}
+
+static void
 register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
                  metric_t **backlog, metric_t **backlog_bytes)
 {
@@ -168,6 +182,12 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	                           "Articles leased to workers, not acked");
 	bm->workers = metrics_gauge("ingestd_workers_connected", NULL,
 	                            "Workers heard from recently");
+	bm->acks_ignored = metrics_counter(
+	    "ingestd_acks_ignored_total", NULL,
+	    "ACKs ignored: the sender does not hold the article's lease");
+	bm->lease_expired = metrics_counter(
+	    "ingestd_leases_expired_total", NULL,
+	    "Leases taken back for being older than --max-lease-ms");
 	bm->malformed = metrics_counter(
 	    "ingestd_messages_malformed_total", NULL,
 	    "Messages from the socket that were dropped as malformed");
@@ -230,6 +250,12 @@ check_config(enum log_level *level, enum log_format *format)
 		return cfg_invalid_int(prog, "worker-timeout-ms",
 		                       cfg.worker_timeout_ms, allowed);
 	}
+	if (cfg.max_credit < 1 || cfg.max_credit > 100000)
+		return cfg_invalid_int(prog, "max-credit", cfg.max_credit,
+		                       "must be 1 to 100000");
+	if (cfg.max_lease_ms < 0)
+		return cfg_invalid_int(prog, "max-lease-ms", cfg.max_lease_ms,
+		                       "must be 0 (no limit) or more");
 	if (cfg.done_retention < 0)
 		return cfg_invalid_int(
 		    prog, "done-retention", cfg.done_retention,
@@ -321,9 +347,10 @@ main(int argc, char **argv)
 	if (!router)
 		goto out;
 	broker = broker_new(
-	    &(struct broker_opts){ (uint64_t)wall_us(), cfg.heartbeat_ms,
-	                           cfg.worker_timeout_ms, cfg.max_attempts,
-	                           cfg.max_article_bytes, cfg.done_retention },
+	    &(struct broker_opts){
+	        (uint64_t)wall_us(), cfg.heartbeat_ms, cfg.worker_timeout_ms,
+	        cfg.max_attempts, cfg.max_article_bytes, cfg.done_retention,
+	        retake, intake, cfg.max_credit, cfg.max_lease_ms },
 	    router, queue, spool, &bm);
 	atomic_store(&s_loop_ms, now_ms());
 	if (*cfg.http && cfg.http_intake) {

@@ -14,6 +14,8 @@ struct entry {
 	uint64_t size;
 	unsigned attempts;
 	uint32_t worker;
+	bool suspect;
+	int64_t leased_ms;
 	char id[SHA256_HEX_LEN + 1];
 	char name[]; /* flexible: one allocation per article */
 };
@@ -212,6 +214,8 @@ view(const struct entry *e, struct queue_item *out)
 	out->size = e->size;
 	out->attempts = e->attempts;
 	out->worker = e->worker;
+	out->suspect = e->suspect;
+	out->leased_ms = e->leased_ms;
 }
 
 int
@@ -267,6 +271,13 @@ queue_find_name(const queue_t *self, const char *name, struct queue_item *out)
 int
 queue_lease(queue_t *self, uint32_t worker, struct queue_item *out)
 {
+	return queue_lease_at(self, worker, 0, out);
+}
+
+int
+queue_lease_at(queue_t *self, uint32_t worker, int64_t now_ms,
+               struct queue_item *out)
+{
 	struct entry *e = self->waiting.head;
 
 	if (!e)
@@ -274,7 +285,35 @@ queue_lease(queue_t *self, uint32_t worker, struct queue_item *out)
 	list_unlink(&self->waiting, e);
 	list_push(&self->leased, e, false);
 	e->worker = worker;
+	e->leased_ms = now_ms;
 	view(e, out);
+	return 0;
+}
+
+bool
+queue_head(const queue_t *self, struct queue_item *out)
+{
+	if (self->waiting.head)
+		view(self->waiting.head, out);
+	return self->waiting.head != NULL;
+}
+
+bool
+queue_oldest_lease(const queue_t *self, struct queue_item *out)
+{
+	if (self->leased.head)
+		view(self->leased.head, out);
+	return self->leased.head != NULL;
+}
+
+int
+queue_set_suspect(queue_t *self, const char *id)
+{
+	struct entry *e = get_id(self, id);
+
+	if (!e)
+		return ERR_NOTFOUND;
+	e->suspect = true;
 	return 0;
 }
 

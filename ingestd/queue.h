@@ -22,7 +22,9 @@ struct queue_item {
 	const char *name;
 	uint64_t size;
 	unsigned attempts;
-	uint32_t worker; /* lease holder, 0 when waiting */
+	uint32_t worker;   /* lease holder, 0 when waiting */
+	bool suspect;      /* held by a worker that was lost holding others */
+	int64_t leased_ms; /* when leased (queue_lease_at), else stale */
 };
 
 queue_t *queue_new(void);
@@ -41,6 +43,17 @@ bool queue_find_name(const queue_t *self, const char *name,
 /* Leases the head of the FIFO to worker (> 0). 0 and *out, or
  * ERR_NOTFOUND when nothing waits. */
 int queue_lease(queue_t *self, uint32_t worker, struct queue_item *out);
+/* The same, noting when (the caller's clock): leases are kept in that
+ * order, so queue_oldest_lease() is the one leased longest ago. */
+int queue_lease_at(queue_t *self, uint32_t worker, int64_t now_ms,
+                   struct queue_item *out);
+/* The head of the waiting FIFO, or the oldest lease; false when none. */
+bool queue_head(const queue_t *self, struct queue_item *out);
+bool queue_oldest_lease(const queue_t *self, struct queue_item *out);
+/* Marks an entry suspect (until it leaves the queue): it was held by a
+ * worker that was lost together with others, so which of them caused it
+ * is unknown. 0 or ERR_NOTFOUND. */
+int queue_set_suspect(queue_t *self, const char *id);
 /* Puts a leased article back. count_attempt: the holder failed on it or
  * died holding it (attempts + 1). at_head: first in line again (a send
  * that did not happen, a lost worker) instead of the tail (a failure).

@@ -1,5 +1,6 @@
 /* spool.c - the spool's files, through directory fds (openat, renameat),
  * so a path is built once and every name is relative to its folder. */
+#define _GNU_SOURCE /* renameat2 */
 #include "spool.h"
 #include "err.h"
 #include "flatjson.h"
@@ -9,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,9 +156,48 @@ spool_is_article_name(const char *name)
 	       !ends_with(name, META_SUFFIX) && !ends_with(name, ".error");
 }
 
+/* O_NONBLOCK: opening a FIFO for reading waits for a writer, and one
+ * left in the spool would stop the event loop (and the start-up scan) for
+ * good. O_NOFOLLOW, and the type checked on the open file (a name can be
+ * replaced between an lstat and the open). */
+static int
+open_regular(int dirfd, const char *name, struct stat *st, const char **why)
+{
+	int fd =
+	    openat(dirfd, name,
+	           O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return ERR_NOTFOUND;
+		if (errno == ELOOP) {
+			*why = "a symbolic link (not followed): move the file "
+			       "itself in";
+			return ERR_INVAL;
+		}
+		if (errno == EACCES) {
+			*why = "not readable by ingestd (permission denied)";
+			return ERR_INVAL;
+		}
+		return ERR_IO;
+	}
+	if (fstat(fd, st) != 0) {
+		close(fd);
+		return ERR_IO;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		*why = S_ISDIR(st->st_mode) ? "a directory, not a file"
+		                            : "not a regular file (FIFO, "
+		                              "socket or device)";
+		return ERR_INVAL;
+	}
+	return fd;
+}
+
 int
 spool_inspect(spool_t *self, const char *name, uint64_t max_bytes, char *id,
-              uint64_t *size)
+              uint64_t *size, const char **why)
 {
 	struct sha256 h;
 	struct stat st;
@@ -164,16 +205,19 @@ spool_inspect(spool_t *self, const char *name, uint64_t max_bytes, char *id,
 	ssize_t r;
 	int fd;
 
-	fd = openat(self->fd_in, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ELOOP)
-			return ERR_NOTFOUND;
+	*why = NULL;
+	fd = open_regular(self->fd_in, name, &st, why);
+	if (fd == ERR_IO)
 		log_errno("spool.open", name, errno);
-		return ERR_IO;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fd < 0)
+		return fd;
+	/* A second name of a file we could not read otherwise (ln of
+	 * something the feeder had no right to move) must not be taken. */
+	if (st.st_nlink > 1) {
 		close(fd);
-		return ERR_NOTFOUND;
+		*why = "a hard link (more than one name): move the file in "
+		       "with rename(2)";
+		return ERR_INVAL;
 	}
 	*size = (uint64_t)st.st_size;
 	if ((uint64_t)st.st_size > max_bytes) {
@@ -302,17 +346,16 @@ static int
 read_file(int dirfd, const char *name, size_t max, char **buf, size_t *len,
           struct stat *st)
 {
+	const char *why = NULL;
 	size_t n = 0;
 	char *p;
 	int fd;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? ERR_NOTFOUND : ERR_IO;
-	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
+	fd = open_regular(dirfd, name, st, &why);
+	if (fd == ERR_INVAL)
 		return ERR_NOTFOUND;
-	}
+	if (fd < 0)
+		return fd;
 	if ((uint64_t)st->st_size > max) {
 		close(fd);
 		return ERR_TOOBIG;
@@ -344,6 +387,26 @@ read_file(int dirfd, const char *name, size_t max, char **buf, size_t *len,
 	p[n] = '\0';
 	*buf = p;
 	*len = n;
+	return 0;
+}
+
+int
+spool_received_us_ok(const char *text, int64_t *out)
+{
+	/* 2000-01-01 to a day from now: anything else is a feeder's slip
+	 * (milliseconds, a year 294247) that would be stored as a fact. */
+	const int64_t lo = 946684800LL * 1000000;
+	int64_t hi = ((int64_t)time(NULL) + 86400) * 1000000;
+	char *end = NULL;
+	long long v;
+
+	if (!*text || strspn(text, "0123456789") != strlen(text) ||
+	    strlen(text) > 18)
+		return ERR_INVAL;
+	v = strtoll(text, &end, 10);
+	if (v < lo || v > hi)
+		return ERR_INVAL;
+	*out = v;
 	return 0;
 }
 
@@ -384,11 +447,13 @@ spool_read(spool_t *self, const char *name, size_t max_bytes, void **body,
 	meta->content_type = meta_str(j, "content_type");
 	meta->charset = meta_str(j, "charset");
 	rus = j ? flatjson_get(j, "received_us", NULL) : NULL;
-	if (rus)
-		meta->received_us = strtoll(rus, NULL, 10);
-	else /* dropped into incoming/: when it was written */
-		meta->received_us = (int64_t)st.st_mtim.tv_sec * 1000000 +
-		                    st.st_mtim.tv_nsec / 1000;
+	meta->received_us =
+	    (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+	if (rus && spool_received_us_ok(rus, &meta->received_us) != 0)
+		log_warn("spool.meta_invalid", LF_STR("name", mname),
+		         LF_STR("field", "received_us"),
+		         LF_STR("reason", "not microseconds since 1970 between "
+		                          "2000 and a day from now"));
 	flatjson_destroy(&j);
 	free(mbuf);
 	*body = b;
@@ -411,78 +476,241 @@ attempts_name(const char *name, char *buf, size_t len)
 	snprintf(buf, len, ".%s.attempts", name);
 }
 
-int
-spool_done(spool_t *self, const char *name, long retention_hours)
+/* Whether incoming/NAME still holds the bytes whose id is id: a feeder
+ * may have moved a new file over the name while the old one was leased,
+ * and settling the old article must not carry the new bytes away. 0 and
+ * *ino of what was checked; ERR_AGAIN when the bytes differ (or it is no
+ * longer a regular file); ERR_NOTFOUND; ERR_IO. */
+static int
+verify(spool_t *self, const char *name, const char *id, ino_t *ino)
 {
-	char mname[4096], aname[4096];
+	char hex[SHA256_HEX_LEN + 1], buf[65536];
+	const char *why = NULL;
+	struct sha256 h;
+	struct stat st;
+	ssize_t r;
+	int fd = open_regular(self->fd_in, name, &st, &why);
 
+	if (fd == ERR_INVAL)
+		return ERR_AGAIN;
+	if (fd < 0)
+		return fd;
+	sha256_init(&h);
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			return ERR_IO;
+		}
+		sha256_update(&h, buf, (size_t)r);
+	}
+	close(fd);
+	sha256_final_hex(&h, hex);
+	*ino = st.st_ino;
+	return strcmp(hex, id) == 0 ? 0 : ERR_AGAIN;
+}
+
+/* After renaming incoming/NAME to dirfd/DEST: if what arrived there is not
+ * the inode verify() checked (a new file moved in between the two), it is
+ * put back under its name (or beside it when yet another took the name)
+ * and the caller learns ERR_AGAIN. */
+static int
+moved_checked(spool_t *self, const char *name, int dirfd, const char *dest,
+              ino_t ino)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, dest, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    st.st_ino == ino)
+		return 0;
+	if (renameat2(dirfd, dest, self->fd_in, name, RENAME_NOREPLACE) != 0) {
+		char alt[NAME_MAX + 1];
+
+		snprintf(alt, sizeof(alt), "%.200s.%ld", name, (long)st.st_ino);
+		if (renameat2(dirfd, dest, self->fd_in, alt,
+		              RENAME_NOREPLACE) != 0)
+			log_errno("spool.rename", dest, errno);
+	}
+	return ERR_AGAIN;
+}
+
+int
+spool_done(spool_t *self, const char *name, const char *id,
+           long retention_hours)
+{
+	char mname[4096], aname[4096], gone[64];
+	static unsigned long s_gone;
+	ino_t ino = 0;
+	int rc;
+
+	if (id && *id) {
+		rc = verify(self, name, id, &ino);
+		if (rc == ERR_AGAIN) {
+			log_warn("spool.replaced", LF_STR("name", name),
+			         LF_STR("id", id));
+			return rc;
+		}
+		if (rc == ERR_NOTFOUND)
+			id = NULL;
+	}
 	snprintf(mname, sizeof(mname), "%s" META_SUFFIX, name);
 	attempts_name(name, aname, sizeof(aname));
-	unlinkat(self->fd_in, aname, 0);
 	if (retention_hours <= 0) {
-		unlinkat(self->fd_in, mname, 0);
-		if (unlinkat(self->fd_in, name, 0) != 0 && errno != ENOENT) {
+		/* Through tmp/, so that what is deleted is what was checked. */
+		snprintf(gone, sizeof(gone), "gone.%ld.%lu", (long)getpid(),
+		         s_gone++);
+		if (renameat(self->fd_in, name, self->fd_tmp, gone) != 0) {
+			if (errno == ENOENT)
+				goto meta;
 			log_errno("spool.unlink", name, errno);
 			return ERR_IO;
 		}
+		if (id && *id &&
+		    moved_checked(self, name, self->fd_tmp, gone, ino) != 0)
+			return ERR_AGAIN;
+		unlinkat(self->fd_tmp, gone, 0);
+	meta:
+		unlinkat(self->fd_in, aname, 0);
+		unlinkat(self->fd_in, mname, 0);
 		return 0;
 	}
-	if (renameat(self->fd_in, mname, self->fd_done, mname) == 0)
-		utimensat(self->fd_done, mname, NULL, 0);
 	if (renameat(self->fd_in, name, self->fd_done, name) != 0) {
 		if (errno == ENOENT)
-			return 0;
+			goto sidecars;
 		log_errno("spool.rename", name, errno);
 		return ERR_IO;
 	}
+	if (id && *id && moved_checked(self, name, self->fd_done, name, ino))
+		return ERR_AGAIN;
 	/* Retention counts from now, not from when the file was written. */
 	utimensat(self->fd_done, name, NULL, 0);
+sidecars:
+	unlinkat(self->fd_in, aname, 0);
+	if (renameat(self->fd_in, mname, self->fd_done, mname) == 0)
+		utimensat(self->fd_done, mname, NULL, 0);
 	return 0;
+}
+
+/* Whether failed/NAME or failed/NAME.error exists. */
+static bool
+failed_taken(spool_t *self, const char *name)
+{
+	char ename[NAME_MAX + 16];
+	struct stat st;
+
+	snprintf(ename, sizeof(ename), "%s.error", name);
+	return fstatat(self->fd_failed, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	       fstatat(self->fd_failed, ename, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* A name in failed/ for NAME that no earlier refusal holds, short enough
+ * that DEST.meta.json and DEST.error fit in NAME_MAX: NAME, else NAME.ID12,
+ * else NAME.N. */
+static void
+failed_name(spool_t *self, const char *name, const char *id, char *dest,
+            size_t len)
+{
+	/* 255 - ".meta.json" - "." and 12 hex digits (or a number) */
+	char base[NAME_MAX + 1];
+	size_t n = strlen(name);
+
+	if (n > 228) {
+		n = 228;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	memcpy(base, name, n);
+	base[n] = '\0';
+	snprintf(dest, len, "%s", base);
+	if (!failed_taken(self, dest))
+		return;
+	if (id && *id) {
+		snprintf(dest, len, "%s.%.12s", base, id);
+		if (!failed_taken(self, dest))
+			return;
+	}
+	for (unsigned k = 1;; k++) {
+		snprintf(dest, len, "%s.%u", base, k);
+		if (!failed_taken(self, dest) || k > 1000000)
+			return;
+	}
+}
+
+/* Text from outside (a worker's reason, a file name) on one line: control
+ * bytes become spaces, so a reason cannot forge lines of NAME.error. */
+static void
+put_line(FILE *f, const char *key, const char *s, size_t max)
+{
+	fprintf(f, "%s: ", key);
+	for (size_t i = 0; s[i] && i < max; i++)
+		fputc((unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i],
+		      f);
+	fputc('\n', f);
 }
 
 int
 spool_fail(spool_t *self, const char *name, const char *id, const char *reason,
            unsigned attempts)
 {
-	char dest[4096], ename[4200], tmp[128], mname[4096], mdest[4200];
-	char when[64], *text = NULL;
+	char dest[NAME_MAX + 1], ename[NAME_MAX + 16], tmp[128];
+	char mname[4096], mdest[NAME_MAX + 16], when[64], *text = NULL;
+	static unsigned long s_seq;
 	size_t tlen;
-	struct stat st;
+	ino_t ino = 0;
+	bool check = id && *id;
 	struct timeval tv;
 	struct tm tm;
 	FILE *f;
 	int rc;
 
-	snprintf(dest, sizeof(dest), "%s", name);
-	if (fstatat(self->fd_failed, dest, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		snprintf(dest, sizeof(dest), "%s.%.12s", name,
-		         id && *id ? id : "dup");
-	snprintf(ename, sizeof(ename), "%s.error", dest);
+	if (check) {
+		rc = verify(self, name, id, &ino);
+		if (rc == ERR_AGAIN) {
+			log_warn("spool.replaced", LF_STR("name", name),
+			         LF_STR("id", id));
+			return rc;
+		}
+		check = rc == 0;
+	}
+	failed_name(self, name, id, dest, sizeof(dest));
+	/* The article first: once it has left incoming/ it is never refused
+	 * again, even when its .error cannot be written (disk full). */
+	if (renameat(self->fd_in, name, self->fd_failed, dest) != 0) {
+		if (errno == ENOENT)
+			return ERR_NOTFOUND; /* gone: nothing to explain */
+		log_errno("spool.rename", name, errno);
+		return ERR_IO;
+	} else if (check &&
+	           moved_checked(self, name, self->fd_failed, dest, ino)) {
+		return ERR_AGAIN;
+	}
+	snprintf(mname, sizeof(mname), "%s" META_SUFFIX, name);
+	snprintf(mdest, sizeof(mdest), "%s" META_SUFFIX, dest);
+	renameat(self->fd_in, mname, self->fd_failed, mdest);
+	attempts_name(name, mname, sizeof(mname));
+	unlinkat(self->fd_in, mname, 0);
+
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	f = open_memstream(&text, &tlen);
 	if (!f)
 		abort();
-	fprintf(f, "article: %s\nid: %s\nreason: %s\nattempts: %u\ntime: %s\n",
-	        name, id && *id ? id : "-", reason ? reason : "-", attempts,
-	        when);
+	put_line(f, "article", name, 4096);
+	if (strcmp(dest, name) != 0)
+		put_line(f, "stored_as", dest, 4096);
+	put_line(f, "id", id && *id ? id : "-", 64);
+	put_line(f, "reason", reason && *reason ? reason : "-", 1000);
+	fprintf(f, "attempts: %u\ntime: %s\n", attempts, when);
 	fclose(f);
-	snprintf(tmp, sizeof(tmp), "error.%ld", (long)getpid());
+	snprintf(ename, sizeof(ename), "%s.error", dest);
+	snprintf(tmp, sizeof(tmp), "error.%ld.%lu", (long)getpid(), s_seq++);
 	rc = write_durable(self, tmp, self->fd_failed, ename, text, tlen);
 	free(text);
 	if (rc != 0)
-		return rc;
-	snprintf(mname, sizeof(mname), "%s" META_SUFFIX, name);
-	snprintf(mdest, sizeof(mdest), "%s" META_SUFFIX, dest);
-	renameat(self->fd_in, mname, self->fd_failed, mdest);
-	if (renameat(self->fd_in, name, self->fd_failed, dest) != 0 &&
-	    errno != ENOENT) {
-		log_errno("spool.rename", name, errno);
-		return ERR_IO;
-	}
-	attempts_name(name, mname, sizeof(mname));
-	unlinkat(self->fd_in, mname, 0);
+		log_error("spool.error_unwritten", LF_STR("name", dest),
+		          LF_STR("reason", reason ? reason : "-"));
 	return 0;
 }
 
@@ -493,8 +721,11 @@ spool_attempts_get(spool_t *self, const char *name)
 	ssize_t n;
 	int fd;
 
+	const char *why = NULL;
+	struct stat st;
+
 	attempts_name(name, aname, sizeof(aname));
-	fd = openat(self->fd_in, aname, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(self->fd_in, aname, &st, &why);
 	if (fd < 0)
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);

@@ -36,11 +36,14 @@ const char *spool_incoming_path(const spool_t *self); /* borrowed */
  * dot-file, *.tmp, *.meta.json or *.error. */
 bool spool_is_article_name(const char *name);
 
-/* Looks at incoming/NAME at intake: 0 with *size and id (65 bytes) of a
- * regular file; ERR_NOTFOUND when it is gone or not a regular file;
- * ERR_TOOBIG (*size set) when larger than max_bytes; ERR_IO. */
+/* Looks at incoming/NAME at intake, never blocking (a FIFO) and never
+ * following a symbolic link: 0 with *size and id (65 bytes) of a regular
+ * file with one name; ERR_NOTFOUND when it is gone; ERR_INVAL with *why
+ * (static) when it is no article by the spool contract (a symbolic link,
+ * a FIFO, socket, device or directory, a hard link); ERR_TOOBIG (*size
+ * set) when larger than max_bytes; ERR_IO. */
 int spool_inspect(spool_t *self, const char *name, uint64_t max_bytes, char *id,
-                  uint64_t *size);
+                  uint64_t *size, const char **why);
 
 /* Accepts an article from stdin: writes body (and meta) into tmp/, fsyncs,
  * renames into incoming/ID (+ ID.meta.json), fsyncs the directory. 0 or
@@ -54,13 +57,26 @@ int spool_write(spool_t *self, const char *id, const void *body, size_t len,
 int spool_read(spool_t *self, const char *name, size_t max_bytes, void **body,
                size_t *len, struct spool_meta *meta);
 void spool_meta_clear(struct spool_meta *meta);
+/* A sidecar's received_us: decimal microseconds since 1970, from 2000 to
+ * a day from now. 0 and *out, or ERR_INVAL (*out untouched: spool_read()
+ * keeps the file's mtime and logs spool.meta_invalid). */
+int spool_received_us_ok(const char *text, int64_t *out);
 
 /* Acked: moves NAME (and its sidecar) into done/, or deletes it when
- * retention_hours is 0; drops its attempts file. 0 or ERR_IO (logged). */
-int spool_done(spool_t *self, const char *name, long retention_hours);
-/* Gives up: writes failed/NAME.error (id, reason, attempts, time), then
- * moves NAME and its sidecar into failed/ (a suffix from the id when
- * failed/NAME exists). 0 or ERR_IO (logged). */
+ * retention_hours is 0; drops its attempts file. With an id (not NULL or
+ * ""), only when NAME still holds those bytes: ERR_AGAIN (logged, nothing
+ * moved) when another file took the name meanwhile. 0 (also when NAME is
+ * gone), ERR_AGAIN or ERR_IO (logged). */
+int spool_done(spool_t *self, const char *name, const char *id,
+               long retention_hours);
+/* Gives up: moves NAME and its sidecar into failed/, then writes
+ * failed/DEST.error (name, id, reason, attempts, time; one line each,
+ * control bytes blanked). DEST is NAME, shortened when NAME.meta.json
+ * would not fit in NAME_MAX, with a suffix (the id's first 12 digits,
+ * else a number) when an earlier refusal holds it. With an id, ERR_AGAIN
+ * as spool_done(). Once the article left incoming/ it returns 0 even if
+ * the .error could not be written (logged). 0, ERR_AGAIN, ERR_NOTFOUND
+ * (NAME is gone: nothing written) or ERR_IO. */
 int spool_fail(spool_t *self, const char *name, const char *id,
                const char *reason, unsigned attempts);
 

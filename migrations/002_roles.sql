@@ -24,13 +24,22 @@ BEGIN
 			NULL;
 		END;
 	END IF;
+	-- COMMENT ON ROLE needs CREATEROLE too, even when the roles exist:
+	-- a migration run by an owner without it (OPERATIONS.md section 3)
+	-- leaves the comments to whoever created the roles.
+	BEGIN
+		COMMENT ON ROLE eastwest_writer IS
+			'extractd workers: read and write articles, figures, '
+			'pairings, ingest_errors; read regions. Cannot create '
+			'or drop objects.';
+		COMMENT ON ROLE eastwest_reader IS
+			'Analysts: SELECT on the tables and views of the '
+			'ingestion schema.';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
 END
 $$;
-COMMENT ON ROLE eastwest_writer IS
-	'extractd workers: read and write articles, figures, pairings, '
-	'ingest_errors; read regions. Cannot create or drop objects.';
-COMMENT ON ROLE eastwest_reader IS
-	'Analysts: SELECT on the tables and views of the ingestion schema.';
 
 -- Nobody but the owner creates objects in public (PostgreSQL 15 already
 -- says so for new databases; older databases upgraded in place do not).

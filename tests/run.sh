@@ -5,8 +5,8 @@
 #      tests (real PostgreSQL, real ZeroMQ, both daemons),
 #   3. builds without sanitizers and runs valgrind over the unit tests and
 #      extractd --json,
-#   4. builds the libFuzzer target with clang and fuzzes for FUZZ_SECONDS
-#      (default 60),
+#   4. builds the libFuzzer targets with clang and fuzzes each for
+#      FUZZ_SECONDS (default 60): extract, wire, flatjson,
 #   5. lints (shell, YAML, Kubernetes manifests, compose, formatting),
 #   6. scores the extractor on the development set when ../shared is there.
 # Ends with "N passed, N failed". Environment: JOBS (default nproc),
@@ -77,12 +77,22 @@ if [ "${SKIP_FUZZ:-}" != 1 ] && command -v clang >/dev/null; then
 	step "libFuzzer ${fuzz_seconds}s"
 	run build-fuzz bash -c "CC=clang cmake -S . -B build-fuzz -DFUZZ=ON \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && \
-		cmake --build build-fuzz -j$jobs --target fuzz_extract"
-	mkdir -p build-fuzz/corpus
+		cmake --build build-fuzz -j$jobs --target fuzz_extract fuzz_wire \
+		fuzz_flatjson"
+	mkdir -p build-fuzz/corpus build-fuzz/corpus-wire build-fuzz/corpus-json
 	cp tests/corpus/*.txt build-fuzz/corpus/ 2>/dev/null
+	cp tests/fuzz/corpus_wire/* build-fuzz/corpus-wire/ 2>/dev/null
 	run fuzz-extract build-fuzz/tests/fuzz/fuzz_extract \
 		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
 		-max_len=65536 -print_final_stats=1 build-fuzz/corpus
+	# The parsers of untrusted input beside the extractor: peers' frames
+	# and stdin/sidecar JSON.
+	run fuzz-wire build-fuzz/tests/fuzz/fuzz_wire \
+		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 build-fuzz/corpus-wire
+	run fuzz-flatjson build-fuzz/tests/fuzz/fuzz_flatjson \
+		-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+		-max_len=16384 -print_final_stats=1 build-fuzz/corpus-json
 fi
 
 if [ "${SKIP_LINT:-}" != 1 ] && [ -x .ci/lint.sh ]; then

@@ -33,11 +33,14 @@ def rss_kb(pid):
 
 
 def write_files(inc, lo, hi, seed):
+    """As the spool contract asks: written as a dot-file, renamed in."""
     for i in range(lo, hi):
-        fd = os.open(os.path.join(inc, "b%06d.txt" % i),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        name = "b%06d.txt" % i
+        tmp = os.path.join(inc, "." + name + ".part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         os.write(fd, seed + str(i).encode())
         os.close(fd)
+        os.rename(tmp, os.path.join(inc, name))
 
 
 def test_backfill_overflow_and_memory(pg):

@@ -110,7 +110,7 @@ def test_poison_after_attempts_survives_restart(pg):
         # The count survived the restart: this is attempt 3, the last.
         eq(fail_once(ing2.endpoint)[0][3], "3", "attempt after restart")
         wait_for(lambda: "%s.error" % a.name in s.spool_files("failed"),
-                 timeout=10, what="poison in failed/")
+                 timeout=120, what="poison in failed/")
         text = read(os.path.join(s.spool, "failed", a.name + ".error"))
         assert "gave up after 3 attempts" in text, text
         assert "zsend says so" in text, text

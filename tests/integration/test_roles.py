@@ -4,14 +4,18 @@ nothing; eastwest_writer is enough for store.c and can neither drop nor
 create objects nor read other schemas."""
 
 import os
+import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import driver, eq, migrate, run_tests, statuses  # noqa: E402
+from harness import (driver, eq, ident, migrate, migrate_cmd,  # noqa: E402
+                     run_tests, statuses)
 
 VIEWS = ["aid_flows", "aid_money", "aid_money_totals", "figures_by_region",
          "figure_totals", "pairing_network"]
+OLD_002 = ("a63bc00646ddc45a0213688caf4b046d990b86efb915"
+           "ebe788a5096d75fd1801")
 TABLES = ["articles", "figures", "pairings", "flows", "regions",
           "ingest_errors"]
 
@@ -56,6 +60,7 @@ def test_reader_reads_and_cannot_write(pg):
                 "INSERT INTO ingest_errors (sha256, stage, reason)"
                 " VALUES ('x', 'x', 'x')",
                 "CREATE TABLE analyst_scratch (x int)",
+                "CREATE TEMP TABLE analyst_tmp (x int)",
                 "DROP VIEW aid_money"]:
         e = pg.psql_error(sql, db=db, user="analyst")
         assert e.sqlstate in ("42501",), (sql, e)
@@ -74,7 +79,8 @@ def test_writer_cannot_drop_create_or_read_elsewhere(pg):
              "CREATE SCHEMA worker_schema",
              "INSERT INTO regions (code, name, level)"
              " VALUES ('999999', 'x', 'county')",
-             "DELETE FROM schema_migrations"]
+             "DELETE FROM schema_migrations",
+             "CREATE TEMP TABLE worker_tmp (x int)"]
     for sql in cases:
         e = pg.psql_error(sql, db=db, user="worker")
         assert e.sqlstate == "42501", (sql, e)
@@ -90,6 +96,31 @@ def test_roles_are_nologin_groups(pg):
                " ORDER BY 1"),
        [("eastwest_reader", "f", "f", "f", "f"),
         ("eastwest_writer", "f", "f", "f", "f")])
+
+
+def test_owner_without_createrole_migrates(pg):
+    """OPERATIONS.md section 3: an administrator creates the roles and a
+    database owned by eastwest_owner (no CREATEROLE); the migration job
+    runs as that owner."""
+    setup(pg)  # the group roles exist in the cluster now
+    pg.create_login("ew_owner_nocr")
+    db = pg.new_db("owned")
+    pg.psql("ALTER DATABASE %s OWNER TO ew_owner_nocr" % ident(db))
+    pg.psql("ALTER SCHEMA public OWNER TO ew_owner_nocr", db=db)
+    p = subprocess.run(migrate_cmd(pg.dsn(db=db, user="ew_owner_nocr")),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=300, check=False)
+    eq(p.returncode, 0, "migrate as an owner without CREATEROLE: %s"
+       % p.stderr[-2000:])
+    # run again: everything is applied, nothing refused, and a database
+    # that applied 002_roles.sql before its COMMENTs were made tolerant
+    # (the same effect) is not refused for it
+    pg.psql("UPDATE schema_migrations SET checksum = '%s' WHERE version = 2"
+            % OLD_002, db=db)
+    p = subprocess.run(migrate_cmd(pg.dsn(db=db, user="ew_owner_nocr")),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=300, check=False)
+    eq(p.returncode, 0, "second run: %s" % p.stderr[-2000:])
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def test_curve_allow_list(pg):
         # No CURVE at all.
         plain = s.extractd(ing)
         wait_for(lambda: ing.metrics()["ingestd_auth_denied_total"] >= 1,
-                 timeout=15, what="ZAP refusal")
+                 timeout=120, what="ZAP refusal")
         time.sleep(2)
         eq(s.article_count(), 0, "rows before a trusted worker")
         m = ing.metrics()
@@ -60,6 +60,14 @@ def test_curve_allow_list(pg):
             eq(wm.get('extractd_articles_total{status="stored"}', 0), 0,
                w.name + " stored")
             assert "peer.epoch" not in w.log(), w.name + " heard ingestd"
+        # Each says why it gets no work (every --peer-timeout-ms).
+        for w, want in ((intruder, "curve-allow-file"),
+                        (confused, "curve-server-key"),
+                        (plain, "requires CURVE")):
+            wait_for(lambda w=w: "peer.silent" in w.log(), timeout=120,
+                     what=w.name + " peer.silent")
+            line = [x for x in w.log().splitlines() if "peer.silent" in x][0]
+            assert want in line, line
         assert "mq.auth_denied" in ing.log()
         # The trusted worker (public key derived from the secret).
         good = s.extractd(ing, extra=["--curve-secret-key-file", good_key,

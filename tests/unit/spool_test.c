@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,6 +155,7 @@ test_write_read(void)
 		                   1768984927113000LL };
 	struct spool_meta got = { 0 };
 	char id[SHA256_HEX_LEN + 1], id2[SHA256_HEX_LEN + 1], *s, rel[128];
+	const char *why = NULL;
 	spool_t *sp = spool_open(s_dir);
 	uint64_t size = 0;
 	void *b = NULL;
@@ -182,12 +184,13 @@ test_write_read(void)
 	free(s);
 
 	/* inspect hashes the file: the id is the sha256 of its bytes */
-	CHECK_INT(spool_inspect(sp, id, 1000, id2, &size), 0);
+	CHECK_INT(spool_inspect(sp, id, 1000, id2, &size, &why), 0);
 	CHECK_STR(id2, id);
 	CHECK_INT(size, sizeof(body) - 1);
-	CHECK_INT(spool_inspect(sp, id, 10, id2, &size), ERR_TOOBIG);
+	CHECK_INT(spool_inspect(sp, id, 10, id2, &size, &why), ERR_TOOBIG);
 	CHECK_INT(size, sizeof(body) - 1, "size set when too big");
-	CHECK_INT(spool_inspect(sp, "gone", 1000, id2, &size), ERR_NOTFOUND);
+	CHECK_INT(spool_inspect(sp, "gone", 1000, id2, &size, &why),
+	          ERR_NOTFOUND);
 
 	/* read: body and sidecar */
 	CHECK_INT(spool_read(sp, id, 1000, &b, &len, &got), 0);
@@ -215,6 +218,42 @@ test_write_read(void)
 	spool_meta_clear(&got);
 	free(b);
 
+	/* received_us out of range or not a number: the mtime instead */
+	{
+		static const char *const bad[] = {
+			"{\"received_us\":\"9223372036854775807\"}",
+			"{\"received_us\":-5}",
+			"{\"received_us\":1e15}",
+			"{\"received_us\":\"\"}",
+			"{\"received_us\":1768984927113}", /* milliseconds */
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			put_file("incoming/dropped.txt.meta.json", bad[i],
+			         strlen(bad[i]));
+			log_setup(LOG_ERROR, LOG_PLAIN, "spool_test");
+			CHECK_INT(
+			    spool_read(sp, "dropped.txt", 100, &b, &len, &got),
+			    0);
+			log_setup(LOG_INFO, LOG_PLAIN, "spool_test");
+			CHECK(got.received_us > 1600000000LL * 1000000 &&
+			          got.received_us <=
+			              (int64_t)time(NULL) * 1000000 + 1000000,
+			      "%s: %lld", bad[i], (long long)got.received_us);
+			spool_meta_clear(&got);
+			free(b);
+		}
+		static const char good[] = "{\"received_us\":1768984927113000}";
+
+		put_file("incoming/dropped.txt.meta.json", good,
+		         sizeof(good) - 1);
+		CHECK_INT(spool_read(sp, "dropped.txt", 100, &b, &len, &got),
+		          0);
+		CHECK_INT(got.received_us, 1768984927113000LL, "a valid one");
+		spool_meta_clear(&got);
+		free(b);
+	}
+
 	/* a malformed sidecar is logged; the article still reads */
 	put_file("incoming/dropped.txt.meta.json", "{not json", 9);
 	log_setup(LOG_ERROR, LOG_PLAIN, "spool_test");
@@ -227,9 +266,12 @@ test_write_read(void)
 	/* symlinks and folders are not articles */
 	CHECK(symlink("/etc/passwd", path("incoming/link")) == 0);
 	CHECK(mkdir(path("incoming/folder"), 0750) == 0);
-	CHECK_INT(spool_inspect(sp, "link", 1 << 20, id2, &size), ERR_NOTFOUND);
-	CHECK_INT(spool_inspect(sp, "folder", 1 << 20, id2, &size),
-	          ERR_NOTFOUND);
+	CHECK_INT(spool_inspect(sp, "link", 1 << 20, id2, &size, &why),
+	          ERR_INVAL);
+	CHECK(why && strstr(why, "symbolic link"), "%s", why);
+	CHECK_INT(spool_inspect(sp, "folder", 1 << 20, id2, &size, &why),
+	          ERR_INVAL);
+	CHECK(why && strstr(why, "directory"), "%s", why);
 	/* read refuses it too, as an i/o error (inspect says NOTFOUND) */
 	b = NULL;
 	CHECK(spool_read(sp, "link", 1 << 20, &b, &len, &got) != 0 && !b);
@@ -332,6 +374,7 @@ static void
 test_done_failed(void)
 {
 	spool_t *sp = spool_open(s_dir);
+	char id[SHA256_HEX_LEN + 1], rel[128];
 	struct stat st;
 	char *s;
 
@@ -339,31 +382,29 @@ test_done_failed(void)
 	put_file("incoming/d.txt", "done", 4);
 	put_file("incoming/d.txt.meta.json", "{}", 2);
 	spool_attempts_set(sp, "d.txt", 1, "x");
-	CHECK_INT(spool_done(sp, "d.txt", 24), 0);
+	CHECK_INT(spool_done(sp, "d.txt", NULL, 24), 0);
 	CHECK(exists("done/d.txt") && exists("done/d.txt.meta.json"));
 	CHECK(!exists("incoming/d.txt") && !exists("incoming/d.txt.meta.json"));
 	CHECK(!exists("incoming/.d.txt.attempts"));
-	CHECK_INT(spool_done(sp, "d.txt", 24), 0, "already moved: fine");
+	CHECK_INT(spool_done(sp, "d.txt", NULL, 24), 0, "already moved: fine");
 
 	/* retention 0: deleted at once */
 	put_file("incoming/z.txt", "zero", 4);
 	put_file("incoming/z.txt.meta.json", "{}", 2);
-	CHECK_INT(spool_done(sp, "z.txt", 0), 0);
+	CHECK_INT(spool_done(sp, "z.txt", NULL, 0), 0);
 	CHECK(!exists("incoming/z.txt") && !exists("done/z.txt"));
 	CHECK(!exists("incoming/z.txt.meta.json"));
 
 	/* failed/ with a readable reason */
 	put_file("incoming/f.txt", "bad", 3);
 	put_file("incoming/f.txt.meta.json", "{}", 2);
-	CHECK_INT(spool_fail(sp, "f.txt",
-	                     "5d3d27540e34edbe5d3d27540e34edbe5d3d27540e34edb"
-	                     "e5d3d27540e34edbe",
+	sha256_hex("bad", 3, id);
+	CHECK_INT(spool_fail(sp, "f.txt", id,
 	                     "undecodable: not UTF-8, GB18030 or Big5", 1),
 	          0);
 	CHECK(exists("failed/f.txt") && exists("failed/f.txt.meta.json"));
 	s = get_file("failed/f.txt.error", NULL);
-	CHECK(s && strstr(s, "article: f.txt\n") &&
-	          strstr(s, "id: 5d3d27540e34edbe") &&
+	CHECK(s && strstr(s, "article: f.txt\n") && strstr(s, id) &&
 	          strstr(s, "reason: undecodable: not UTF-8, GB18030 or "
 	                    "Big5\n") &&
 	          strstr(s, "attempts: 1\n") && strstr(s, "time: 20"),
@@ -371,10 +412,12 @@ test_done_failed(void)
 	free(s);
 	/* the same name failing again gets a suffix from its id */
 	put_file("incoming/f.txt", "bad again", 9);
-	CHECK_INT(spool_fail(sp, "f.txt", "abcdef0123456789ffff", "again", 2),
-	          0);
-	CHECK(exists("failed/f.txt.abcdef012345"));
-	s = get_file("failed/f.txt.abcdef012345.error", NULL);
+	sha256_hex("bad again", 9, id);
+	CHECK_INT(spool_fail(sp, "f.txt", id, "again", 2), 0);
+	snprintf(rel, sizeof(rel), "failed/f.txt.%.12s", id);
+	CHECK(exists(rel), "%s", rel);
+	snprintf(rel, sizeof(rel), "failed/f.txt.%.12s.error", id);
+	s = get_file(rel, NULL);
 	CHECK(s && strstr(s, "reason: again\n"), "%s", s ? s : "(none)");
 	free(s);
 	s = get_file("failed/f.txt", NULL);
@@ -396,6 +439,147 @@ test_done_failed(void)
 	CHECK(stat(path("done/d.txt"), &st) == 0 &&
 	      st.st_mtime >= time(NULL) - 60);
 	CHECK_INT(spool_sweep_done(sp, 24), 0);
+	spool_close(&sp);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	fputs("spool_test: blocked (a FIFO opened without O_NONBLOCK?)\n",
+	      stderr);
+	_exit(1);
+}
+
+/* What the spool contract refuses, and never blocks on: FIFOs (as the
+ * article, its sidecar or its attempts file), symbolic links, hard links. */
+static void
+test_contract_refusals(void)
+{
+	spool_t *sp = spool_open(s_dir);
+	char id[SHA256_HEX_LEN + 1];
+	struct spool_meta got = { 0 };
+	const char *why = NULL;
+	uint64_t size = 0;
+	size_t len = 0;
+	void *b = NULL;
+
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	CHECK(mkfifo(path("incoming/fifo"), 0640) == 0);
+	CHECK_INT(spool_inspect(sp, "fifo", 1 << 20, id, &size, &why),
+	          ERR_INVAL);
+	CHECK(why && strstr(why, "FIFO"), "%s", why ? why : "(null)");
+	CHECK_INT(spool_read(sp, "fifo", 1 << 20, &b, &len, &got),
+	          ERR_NOTFOUND);
+	CHECK(b == NULL);
+	/* a FIFO as sidecar or attempts file of a real article */
+	put_file("incoming/real.txt", "real", 4);
+	CHECK(mkfifo(path("incoming/real.txt.meta.json"), 0640) == 0);
+	CHECK(mkfifo(path("incoming/.real.txt.attempts"), 0640) == 0);
+	CHECK_INT(spool_attempts_get(sp, "real.txt"), 0);
+	CHECK_INT(spool_read(sp, "real.txt", 1 << 20, &b, &len, &got), 0);
+	CHECK_STR(got.uri, "");
+	spool_meta_clear(&got);
+	free(b);
+	b = NULL;
+	/* refused: into failed/ with the reason, never blocking */
+	CHECK_INT(spool_fail(sp, "fifo", "", why, 0), 0);
+	CHECK(exists("failed/fifo") && !exists("incoming/fifo"));
+	alarm(0);
+
+	/* a hard link to a file outside incoming/ */
+	put_file("secret", "not yours", 9);
+	CHECK(link(path("secret"), path("incoming/hl.txt")) == 0);
+	CHECK_INT(spool_inspect(sp, "hl.txt", 1 << 20, id, &size, &why),
+	          ERR_INVAL);
+	CHECK(why && strstr(why, "hard link"), "%s", why ? why : "(null)");
+	unlink(path("incoming/hl.txt"));
+	unlink(path("secret"));
+	unlink(path("incoming/real.txt"));
+	unlink(path("incoming/real.txt.meta.json"));
+	unlink(path("incoming/.real.txt.attempts"));
+	spool_close(&sp);
+}
+
+/* A new file moved over a name whose old bytes are being settled: the
+ * settlement does not carry the new bytes away. */
+static void
+test_replaced_name(void)
+{
+	spool_t *sp = spool_open(s_dir);
+	char old_id[SHA256_HEX_LEN + 1], new_id[SHA256_HEX_LEN + 1];
+	char *s;
+
+	sha256_hex("old bytes", 9, old_id);
+	sha256_hex("new bytes", 9, new_id);
+	for (long keep = 0; keep <= 24; keep += 24) {
+		put_file("incoming/.r.part", "new bytes", 9);
+		CHECK(rename(path("incoming/.r.part"),
+		             path("incoming/r.txt")) == 0);
+		CHECK_INT(spool_done(sp, "r.txt", old_id, keep), ERR_AGAIN,
+		          "retention %ld", keep);
+		CHECK_INT(spool_fail(sp, "r.txt", old_id, "rejected", 1),
+		          ERR_AGAIN);
+		s = get_file("incoming/r.txt", NULL);
+		CHECK_STR(s, "new bytes", "retention %ld", keep);
+		free(s);
+		CHECK(!exists("done/r.txt") && !exists("failed/r.txt"));
+		CHECK_INT(spool_done(sp, "r.txt", new_id, keep), 0);
+		CHECK(!exists("incoming/r.txt"));
+		CHECK(exists("done/r.txt") == (keep > 0));
+	}
+	/* gone already: nothing to do, fine */
+	CHECK_INT(spool_done(sp, "r.txt", old_id, 24), 0);
+	CHECK_STR(listing("tmp"), "");
+	spool_close(&sp);
+}
+
+/* Refusals always leave incoming/: a name too long for NAME.error, the
+ * same name refused three times, a reason with forged lines. */
+static void
+test_refusal_names(void)
+{
+	spool_t *sp = spool_open(s_dir);
+	char name[251], rel[300], *s;
+	int n = 0;
+
+	memset(name, 'n', 250);
+	name[250] = '\0';
+	snprintf(rel, sizeof(rel), "incoming/%s", name);
+	put_file(rel, "long", 4);
+	CHECK_INT(spool_fail(sp, name, "", "too big", 0), 0);
+	CHECK(!exists(rel), "the long name left incoming/");
+	snprintf(rel, sizeof(rel), "failed/%.228s.error", name);
+	s = get_file(rel, NULL);
+	CHECK(s && strstr(s, "reason: too big\n") && strstr(s, name), "%s",
+	      s ? s : "(none)");
+	free(s);
+
+	for (int i = 0; i < 3; i++) {
+		put_file("incoming/big.txt",
+		         i == 0   ? "a"
+		         : i == 1 ? "b"
+		                  : "c",
+		         1);
+		CHECK_INT(spool_fail(sp, "big.txt", "",
+		                     "too big\nreason: forged\r", 0),
+		          0);
+	}
+	CHECK(strstr(listing("failed"),
+	             "big.txt big.txt.1 big.txt.1.error big.txt.2 "
+	             "big.txt.2.error big.txt.error ") != NULL,
+	      "%s", listing("failed"));
+	s = get_file("failed/big.txt.2", NULL);
+	CHECK_STR(s, "c", "the third one kept");
+	free(s);
+	s = get_file("failed/big.txt.1.error", NULL);
+	CHECK(s && strstr(s, "reason: too big reason: forged \n"), "%s",
+	      s ? s : "(none)");
+	for (const char *p = s; p && (p = strstr(p, "\nreason:")); p++)
+		n++;
+	CHECK_INT(n, 1, "one reason line");
+	free(s);
 	spool_close(&sp);
 }
 
@@ -435,6 +619,9 @@ main(void)
 	test_scan();
 	test_attempts();
 	test_done_failed();
+	test_contract_refusals();
+	test_replaced_name();
+	test_refusal_names();
 	test_free_bytes();
 	if (rm_tree(base) != 0)
 		fprintf(stderr, "could not remove %s\n", base);
