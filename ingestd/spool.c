@@ -626,12 +626,12 @@ failed_name(spool_t *self, const char *name, const char *id, char *dest,
 	if (!failed_taken(self, dest))
 		return;
 	if (id && *id) {
-		snprintf(dest, len, "%s.%.12s", base, id);
+		snprintf(dest, len, "%.228s.%.12s", base, id);
 		if (!failed_taken(self, dest))
 			return;
 	}
 	for (unsigned k = 1;; k++) {
-		snprintf(dest, len, "%s.%u", base, k);
+		snprintf(dest, len, "%.228s.%u", base, k);
 		if (!failed_taken(self, dest) || k > 1000000)
 			return;
 	}
