@@ -2708,11 +2708,13 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 		    r->level == REG_PROVINCE && c->main_region &&
 		    !reg_contains(r, c->main_region)) {
 			size_t qk = cue_lower(cues->p, cues->n, x->b1);
-			const struct cue *q = (const struct cue *)cues->p + qk;
+			/* no arithmetic on an empty vec's NULL array */
+			const struct cue *q =
+			    qk < cues->n ? (const struct cue *)cues->p + qk
+			                 : NULL;
 
-			if (qk < cues->n && q->b0 == x->b1 &&
-			    q->kind == CUE_ASSIST && (q->flags & CUE_F_OTHER) &&
-			    (q->flags & CUE_F_MAIN))
+			if (q && q->b0 == x->b1 && q->kind == CUE_ASSIST &&
+			    (q->flags & CUE_F_OTHER) && (q->flags & CUE_F_MAIN))
 				role = IT_H;
 		}
 		if (role != IT_NONE && x->kind == MEN_REGION &&
