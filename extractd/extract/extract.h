@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EXT_VERSION 1 /* bump when extraction output changes */
+#define EXT_VERSION 2 /* bump when extraction output changes */
 
 struct ext_tables;
 
