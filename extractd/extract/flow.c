@@ -213,6 +213,9 @@ struct hit {
 	unsigned kinds;
 };
 
+/* Words read around one amount at most (words_in's max). */
+#define MAX_HITS 96
+
 /* The kinds of the longest word of flow_words.tsv starting at p (before
  * end), or 0. */
 static unsigned
@@ -366,6 +369,14 @@ struct fctx {
 	const struct region *hprov[16], *rprov[16];
 	size_t n_hprov, n_rprov;
 	struct side art_h, art_r; /* the article's sides */
+	/* The words of the last window read in each of two places (the
+	 * amount's, the sentence before's): the amounts of one sentence
+	 * read the same window, and its words once. */
+	struct wcache {
+		size_t a, b, n;
+		bool ok;
+		struct hit h[MAX_HITS];
+	} wc[2];
 };
 
 static bool
@@ -870,14 +881,29 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 /* ---- one amount -------------------------------------------------------------
  */
 
-#define MAX_HITS 96
-
 struct cand {
 	struct side h, r;
 	int cat;
 	bool span; /* a word of several years before it (期间, 累计) */
 	const char *why; /* refused: why; NULL when a flow */
 };
+
+/* words_in(a, b) by way of cache slot: the same words for the same
+ * window. */
+static const struct hit *
+words_of(struct fctx *c, int slot, size_t a, size_t b, size_t *n)
+{
+	struct wcache *w = &c->wc[slot];
+
+	if (!w->ok || w->a != a || w->b != b) {
+		w->n = words_in(c->ft, c->text, a, b, w->h, MAX_HITS);
+		w->a = a;
+		w->b = b;
+		w->ok = true;
+	}
+	*n = w->n;
+	return w->h;
+}
 
 /* The lowest category bit of a word's kinds, or -1. */
 static int
@@ -925,9 +951,8 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t hi = s->b1 < f->end + WIN ? s->b1 : f->end + WIN;
 	size_t c0 = clause_start(t, lo, f->start);
 	size_t c1 = clause_stop(t, f->end, hi);
-	struct hit w[MAX_HITS];
-	size_t n_w = words_in(c->ft, t, lo, hi, w, MAX_HITS);
-	size_t i;
+	size_t n_w, i;
+	const struct hit *w = words_of(c, 0, lo, hi, &n_w);
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
 	bool cat_weak = true, strong = false;
@@ -1018,11 +1043,10 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
 		            s->b0 - c->sents[f->sentence - 1].b1)) {
 			const struct sent *p = &c->sents[f->sentence - 1];
-			struct hit pw[MAX_HITS];
-			size_t pn =
-			    words_in(c->ft, t, p->b0,
-			             p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN,
-			             pw, MAX_HITS);
+			size_t pn;
+			const struct hit *pw = words_of(
+			    c, 1, p->b0,
+			    p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN, &pn);
 
 			if (side_in(c, S_H, p->b0, p->b1, p->b0, false, pw, pn,
 			            f->sentence - 1, &out->h,
