@@ -72,7 +72,29 @@ struct flow_tables {
 	/* the first code points of the words, by their low 12 bits: most
 	 * text starts none, and is passed over without a search */
 	uint64_t first[64];
+	/* The run of words sharing each first three bytes (words of three
+	 * bytes or more), in an open-addressing table keyed by key3() + 1:
+	 * word_at()'s candidates without a search. */
+	struct krun {
+		uint32_t key, lo, hi;
+	} * runs;
+	size_t runs_cap; /* a power of two */
 };
+
+static inline uint32_t
+key3(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) + 1;
+}
+
+static inline size_t
+key_slot(uint32_t key, size_t cap)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40) &
+	       (cap - 1);
+}
 
 /* The first code point of the UTF-8 at s (len > 0), cheaply. */
 static inline uint32_t
@@ -180,6 +202,31 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 
 		t->first[(cp >> 6) & 63] |= 1ull << (cp & 63);
 	}
+	for (t->runs_cap = 16; t->runs_cap < 2 * t->n; t->runs_cap *= 2)
+		;
+	t->runs = calloc(t->runs_cap, sizeof(*t->runs));
+	if (!t->runs) {
+		flow_tables_free(&t);
+		return EXT_ENOMEM;
+	}
+	/* sorted by their first three bytes: equal keys are neighbours */
+	for (i = 0; i < t->n; i++) {
+		uint32_t key;
+		size_t j;
+
+		if (t->w[i].len < 3)
+			continue;
+		key = key3(t->w[i].w);
+		for (j = key_slot(key, t->runs_cap);
+		     t->runs[j].key && t->runs[j].key != key;
+		     j = (j + 1) & (t->runs_cap - 1))
+			;
+		if (!t->runs[j].key) {
+			t->runs[j].key = key;
+			t->runs[j].lo = (uint32_t)i;
+		}
+		t->runs[j].hi = (uint32_t)i + 1;
+	}
 	*tp = t;
 	return 0;
 }
@@ -191,6 +238,7 @@ flow_tables_free(struct flow_tables **tp)
 		return;
 	free((*tp)->buf);
 	free((*tp)->w);
+	free((*tp)->runs);
 	free(*tp);
 	*tp = NULL;
 }
@@ -230,6 +278,26 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 		return 0;
 	/* words are sorted by their first three bytes: only those that
 	 * share them with the text are compared */
+	if (k == 3) {
+		uint32_t key = key3(text + p);
+		size_t j = key_slot(key, ft->runs_cap);
+
+		for (; ft->runs[j].key != key; j = (j + 1) & (ft->runs_cap - 1))
+			if (!ft->runs[j].key)
+				return 0;
+		lo = ft->runs[j].lo;
+		hi = ft->runs[j].hi;
+		for (size_t i = lo; i < hi; i++) {
+			const struct fw *w = &ft->w[i];
+
+			if (w->len > *len && p + w->len <= end &&
+			    !memcmp(text + p, w->w, w->len)) {
+				best = w->kinds;
+				*len = w->len;
+			}
+		}
+		return best;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
