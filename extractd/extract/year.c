@@ -376,8 +376,7 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 		while (k < n_f && f[k].sentence < i)
 			k++;
 		while (p < s->b1) {
-			unsigned char b = (unsigned char)text[p];
-			size_t n;
+			size_t lim = s->b1, n;
 
 			/* the figures before this word take the state so far
 			 */
@@ -387,17 +386,24 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 				                          text, sents, n_sents);
 				k++;
 			}
+			if (k < n_f && f[k].sentence == i && f[k].start < lim)
+				lim = f[k].start;
 			/* most code points start no time word: skip them
-			 * without decoding */
-			if (b < 0x80 ? !is_digit((char)b)
-			             : !may_start(text, p, s->b1)) {
+			 * without decoding, up to the next figure */
+			while (p < lim) {
+				unsigned char b = (unsigned char)text[p];
+
+				if (b < 0x80 ? is_digit((char)b)
+				             : may_start(text, p, s->b1))
+					break;
 				n = b < 0x80   ? 1
 				    : b < 0xE0 ? 2
 				    : b < 0xF0 ? 3
 				               : 4;
 				p += n < s->b1 - p ? n : s->b1 - p;
-				continue;
 			}
+			if (p >= lim)
+				continue;
 			n = step(&ys, s->b0, p, s->b1);
 			if (n == 0)
 				u8_dec(text + p, s->b1 - p, &n);
