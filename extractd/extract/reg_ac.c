@@ -304,7 +304,17 @@ next_hot(const struct reg_ac *ac, const char *text, size_t len, size_t *i,
 	uint32_t cp;
 
 	while (j < len) {
-		cp = dec(text + j, len - j, &k);
+		const unsigned char *u = (const unsigned char *)text + j;
+
+		/* three-byte code points (Han) first, without dec()'s
+		 * branches */
+		if ((u[0] & 0xF0) == 0xE0 && len - j >= 3) {
+			cp = ((uint32_t)(u[0] & 0x0F) << 12) |
+			     ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+			k = 3;
+		} else {
+			cp = dec(text + j, len - j, &k);
+		}
 		if (cp >= BMP || (ac->alpha[cp / 64] >> (cp % 64) & 1)) {
 			if (j != *i)
 				*st = 0;
