@@ -401,10 +401,11 @@ static int
 put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
            size_t n, bool check)
 {
-	size_t i = 0;
+	size_t i = 0, run = 0; /* s[run, i) is copied as it is */
 
 	if (!check || tt->n_var == 0)
 		return sb_put(out, s, n);
+	/* room for the rest of s is kept throughout */
 	if (sb_reserve(out, n + 4) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
@@ -417,17 +418,19 @@ put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
 			char e[4];
 			size_t k;
 
+			memcpy(out->p + out->n, s + run, st - run);
+			out->n += st - run;
 			v = variant_of(tt, c);
 			k = u8_enc(v, e);
 			if (sb_reserve(out, n - i + k) != 0)
 				return EXT_ENOMEM;
 			memcpy(out->p + out->n, e, k);
 			out->n += k;
-		} else {
-			memcpy(out->p + out->n, s + st, i - st);
-			out->n += i - st;
+			run = i;
 		}
 	}
+	memcpy(out->p + out->n, s + run, n - run);
+	out->n += n - run;
 	return 0;
 }
 

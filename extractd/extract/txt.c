@@ -892,7 +892,7 @@ int
 txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
               struct sbuf *out, bool *changed)
 {
-	size_t i = 0;
+	size_t i = 0, run = 0; /* s[run, i) is copied as it is */
 
 	if (sb_reserve(out, n) != 0)
 		return EXT_ENOMEM;
@@ -902,14 +902,14 @@ txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
 		const char *r;
 
 		if (c >= 0x2E80 && t2s_char(t, c, &r, &k)) {
-			if (sb_put(out, r, k) != 0)
+			if (sb_put(out, s + run, st - run) != 0 ||
+			    sb_put(out, r, k) != 0)
 				return EXT_ENOMEM;
+			run = i;
 			*changed = true;
-		} else if (sb_put(out, s + st, i - st) != 0) {
-			return EXT_ENOMEM;
 		}
 	}
-	return 0;
+	return sb_put(out, s + run, n - run);
 }
 
 /* The character table from the probe's findings. */
