@@ -274,11 +274,11 @@ reg_ac_build(struct reg_ac *ac)
 	return 0;
 }
 
+/* cp occurs in some pattern (next_hot() passed it): the alphabet is not
+ * tested again. */
 static inline uint32_t
 step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
 {
-	if (cp < BMP && !(ac->alpha[cp / 64] & ((uint64_t)1 << (cp % 64))))
-		return 0;
 	for (; st; st = ac->nodes[st].fail) {
 		uint32_t nx;
 
