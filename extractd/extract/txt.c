@@ -901,7 +901,11 @@ txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
 		uint32_t c = txt_next(s, n, &i);
 		const char *r;
 
-		if (c >= 0x2E80 && t2s_char(t, c, &r, &k)) {
+		/* the table holds only code points with TF_T2S (the
+		 * probe sets it for each): the others, most of a text, skip
+		 * its hash probes */
+		if (c >= 0x2E80 && (c >= 0x10000 || (t->cpf[c] & TF_T2S)) &&
+		    t2s_char(t, c, &r, &k)) {
 			if (sb_put(out, s + run, st - run) != 0 ||
 			    sb_put(out, r, k) != 0)
 				return EXT_ENOMEM;
