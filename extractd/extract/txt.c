@@ -54,14 +54,6 @@ sb_free(struct sbuf *b)
 
 /* ---- pattern sets ------------------------------------------------------- */
 
-static unsigned
-ps_bucket(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	return (((unsigned)u[0] * 31u + u[1]) * 31u + u[2]) % PS_BUCKETS;
-}
-
 int
 ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
 {
