@@ -314,7 +314,10 @@ put_entity(const struct txt_tables *tt, uint32_t c, struct sbuf *out,
 static bool
 tidy_special(char b)
 {
-	return b == ' ' || b == '*' || b == '(' || b == '&';
+	unsigned char u = (unsigned char)b;
+
+	/* one test passes over the rest (Han bytes, letters, digits) */
+	return u <= '*' && (u == ' ' || u == '*' || u == '(' || u == '&');
 }
 
 /* Pinyin annotations, censor marks, character references and spaces;

@@ -1210,8 +1210,10 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 	if (rc != 0)
 		goto done;
 	n_lines = 0;
-	for (i = 0; i < out.n; i++)
-		n_lines += out.p[i] == '\n';
+	for (const char *nl = out.p;
+	     out.n && (nl = memchr(nl, '\n', out.n - (size_t)(nl - out.p)));
+	     nl++)
+		n_lines++;
 	tl = calloc(n_lines ? n_lines : 1, sizeof(*tl));
 	if (!tl) {
 		rc = EXT_ENOMEM;
