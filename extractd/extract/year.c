@@ -391,8 +391,17 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 			/* most code points start no time word: skip them
 			 * without decoding, up to the next figure */
 			while (p < lim) {
-				unsigned char b = (unsigned char)text[p];
+				const unsigned char *u =
+				    (const unsigned char *)text + p;
+				unsigned char b = u[0];
 
+				/* Han, most of the text: the sieve alone */
+				if ((b & 0xF0) == 0xE0 && p + 3 <= s->b1 &&
+				    !((LEAD_LO_BITS >> (u[2] & 63)) &
+				      (LEAD_HI_BITS >> (u[1] & 63)) & 1u)) {
+					p += 3;
+					continue;
+				}
 				if (b < 0x80 ? is_digit((char)b)
 				             : may_start(text, p, s->b1))
 					break;
