@@ -314,7 +314,10 @@ put_entity(const struct txt_tables *tt, uint32_t c, struct sbuf *out,
 static bool
 tidy_special(char b)
 {
-	return b == ' ' || b == '*' || b == '(' || b == '&';
+	unsigned char u = (unsigned char)b;
+
+	/* one test passes over the rest (Han bytes, letters, digits) */
+	return u <= '*' && (u == ' ' || u == '*' || u == '(' || u == '&');
 }
 
 /* Pinyin annotations, censor marks, character references and spaces;
@@ -401,10 +404,11 @@ static int
 put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
            size_t n, bool check)
 {
-	size_t i = 0;
+	size_t i = 0, run = 0; /* s[run, i) is copied as it is */
 
 	if (!check || tt->n_var == 0)
 		return sb_put(out, s, n);
+	/* room for the rest of s is kept throughout */
 	if (sb_reserve(out, n + 4) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
@@ -417,17 +421,19 @@ put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
 			char e[4];
 			size_t k;
 
+			memcpy(out->p + out->n, s + run, st - run);
+			out->n += st - run;
 			v = variant_of(tt, c);
 			k = u8_enc(v, e);
 			if (sb_reserve(out, n - i + k) != 0)
 				return EXT_ENOMEM;
 			memcpy(out->p + out->n, e, k);
 			out->n += k;
-		} else {
-			memcpy(out->p + out->n, s + st, i - st);
-			out->n += i - st;
+			run = i;
 		}
 	}
+	memcpy(out->p + out->n, s + run, n - run);
+	out->n += n - run;
 	return 0;
 }
 

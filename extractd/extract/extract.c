@@ -101,39 +101,33 @@ ext_tables_finish(struct ext_tables *self, const char **missing)
 	return rc;
 }
 
-/* Byte offsets to code points in one pass: the offsets are sorted (by
- * pointer) and the text is walked once, so a result with many figures in
- * one huge sentence stays linear. */
+/* Byte offsets to code points: the code points before each 64-byte
+ * block are counted once, so each offset counts at most 63 bytes more,
+ * in any order; a result with many figures in one huge sentence stays
+ * linear, with no sort. */
 struct off_ref {
 	size_t *p;
 };
 
 static int
-cmp_off(const void *a, const void *b)
-{
-	size_t x = *((const struct off_ref *)a)->p;
-	size_t y = *((const struct off_ref *)b)->p;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 to_codepoints(const char *text, size_t len, struct off_ref *refs, size_t n)
 {
-	size_t i, pos = 0, cps = 0;
+	size_t nb = len / 64 + 1, i, *cum = malloc(nb * sizeof(*cum));
 
-	qsort(refs, n, sizeof(*refs), cmp_off);
+	if (!cum)
+		return EXT_ENOMEM;
+	cum[0] = 0;
+	for (i = 1; i < nb; i++)
+		cum[i] = cum[i - 1] + u8_count(text + (i - 1) * 64, 64);
 	for (i = 0; i < n; i++) {
-		size_t b = *refs[i].p;
+		size_t b = *refs[i].p, blk;
 
 		if (b > len)
 			b = len;
-		if (b >= pos) {
-			cps += u8_count(text + pos, b - pos);
-			pos = b;
-		}
-		*refs[i].p = cps;
+		blk = b / 64;
+		*refs[i].p = cum[blk] + u8_count(text + blk * 64, b - blk * 64);
 	}
+	free(cum);
 	return 0;
 }
 
@@ -235,6 +229,7 @@ offsets_to_cps(struct ext_result *res, struct arena *ar)
 	size_t n = 2 * (res->n_figures + res->n_pairings + res->n_sentences);
 	struct off_ref *refs;
 	size_t i, k = 0;
+	int rc;
 
 	(void)ar;
 	if (n == 0)
@@ -254,9 +249,9 @@ offsets_to_cps(struct ext_result *res, struct arena *ar)
 		refs[k++].p = &res->sentences[i].start;
 		refs[k++].p = &res->sentences[i].end;
 	}
-	to_codepoints(res->text, res->text_len, refs, k);
+	rc = to_codepoints(res->text, res->text_len, refs, k);
 	free(refs);
-	return 0;
+	return rc;
 }
 
 /* --explain: the mentions of each sentence. */

@@ -1043,8 +1043,17 @@ best_of(const struct scan *sc, size_t a, size_t b, struct best *out)
 static int
 year_in(const char *text, size_t a, size_t b)
 {
-	for (size_t i = a; i + 7 <= b; i++) {
-		const char *s = text + i;
+	/* 年 is E5 B9 B4: only the bytes B4, a few per hundred characters,
+	 * can end one */
+	for (size_t x = a + 6; x < b; x++) {
+		const char *b4 = memchr(text + x, 0xB4, b - x), *s;
+		size_t i;
+
+		if (!b4)
+			break;
+		x = (size_t)(b4 - text);
+		i = x - 6;
+		s = text + i;
 
 		if ((s[0] == '1' || s[0] == '2') && s[1] >= '0' &&
 		    s[1] <= '9' && s[2] >= '0' && s[2] <= '9' && s[3] >= '0' &&

@@ -72,7 +72,29 @@ struct flow_tables {
 	/* the first code points of the words, by their low 12 bits: most
 	 * text starts none, and is passed over without a search */
 	uint64_t first[64];
+	/* The run of words sharing each first three bytes (words of three
+	 * bytes or more), in an open-addressing table keyed by key3() + 1:
+	 * word_at()'s candidates without a search. */
+	struct krun {
+		uint32_t key, lo, hi;
+	} * runs;
+	size_t runs_cap; /* a power of two */
 };
+
+static inline uint32_t
+key3(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) + 1;
+}
+
+static inline size_t
+key_slot(uint32_t key, size_t cap)
+{
+	return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40) &
+	       (cap - 1);
+}
 
 /* The first code point of the UTF-8 at s (len > 0), cheaply. */
 static inline uint32_t
@@ -180,6 +202,31 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 
 		t->first[(cp >> 6) & 63] |= 1ull << (cp & 63);
 	}
+	for (t->runs_cap = 16; t->runs_cap < 2 * t->n; t->runs_cap *= 2)
+		;
+	t->runs = calloc(t->runs_cap, sizeof(*t->runs));
+	if (!t->runs) {
+		flow_tables_free(&t);
+		return EXT_ENOMEM;
+	}
+	/* sorted by their first three bytes: equal keys are neighbours */
+	for (i = 0; i < t->n; i++) {
+		uint32_t key;
+		size_t j;
+
+		if (t->w[i].len < 3)
+			continue;
+		key = key3(t->w[i].w);
+		for (j = key_slot(key, t->runs_cap);
+		     t->runs[j].key && t->runs[j].key != key;
+		     j = (j + 1) & (t->runs_cap - 1))
+			;
+		if (!t->runs[j].key) {
+			t->runs[j].key = key;
+			t->runs[j].lo = (uint32_t)i;
+		}
+		t->runs[j].hi = (uint32_t)i + 1;
+	}
 	*tp = t;
 	return 0;
 }
@@ -191,6 +238,7 @@ flow_tables_free(struct flow_tables **tp)
 		return;
 	free((*tp)->buf);
 	free((*tp)->w);
+	free((*tp)->runs);
 	free(*tp);
 	*tp = NULL;
 }
@@ -213,6 +261,9 @@ struct hit {
 	unsigned kinds;
 };
 
+/* Words read around one amount at most (words_in's max). */
+#define MAX_HITS 96
+
 /* The kinds of the longest word of flow_words.tsv starting at p (before
  * end), or 0. */
 static unsigned
@@ -227,6 +278,26 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 		return 0;
 	/* words are sorted by their first three bytes: only those that
 	 * share them with the text are compared */
+	if (k == 3) {
+		uint32_t key = key3(text + p);
+		size_t j = key_slot(key, ft->runs_cap);
+
+		for (; ft->runs[j].key != key; j = (j + 1) & (ft->runs_cap - 1))
+			if (!ft->runs[j].key)
+				return 0;
+		lo = ft->runs[j].lo;
+		hi = ft->runs[j].hi;
+		for (size_t i = lo; i < hi; i++) {
+			const struct fw *w = &ft->w[i];
+
+			if (w->len > *len && p + w->len <= end &&
+			    !memcmp(text + p, w->w, w->len)) {
+				best = w->kinds;
+				*len = w->len;
+			}
+		}
+		return best;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -366,6 +437,14 @@ struct fctx {
 	const struct region *hprov[16], *rprov[16];
 	size_t n_hprov, n_rprov;
 	struct side art_h, art_r; /* the article's sides */
+	/* The words of the last window read in each of two places (the
+	 * amount's, the sentence before's): the amounts of one sentence
+	 * read the same window, and its words once. */
+	struct wcache {
+		size_t a, b, n;
+		bool ok;
+		struct hit h[MAX_HITS];
+	} wc[2];
 };
 
 static bool
@@ -870,14 +949,29 @@ article_side(const struct fctx *c, const struct ext_result *res, bool helper)
 /* ---- one amount -------------------------------------------------------------
  */
 
-#define MAX_HITS 96
-
 struct cand {
 	struct side h, r;
 	int cat;
 	bool span; /* a word of several years before it (期间, 累计) */
 	const char *why; /* refused: why; NULL when a flow */
 };
+
+/* words_in(a, b) by way of cache slot: the same words for the same
+ * window. */
+static const struct hit *
+words_of(struct fctx *c, int slot, size_t a, size_t b, size_t *n)
+{
+	struct wcache *w = &c->wc[slot];
+
+	if (!w->ok || w->a != a || w->b != b) {
+		w->n = words_in(c->ft, c->text, a, b, w->h, MAX_HITS);
+		w->a = a;
+		w->b = b;
+		w->ok = true;
+	}
+	*n = w->n;
+	return w->h;
+}
 
 /* The lowest category bit of a word's kinds, or -1. */
 static int
@@ -925,9 +1019,8 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 	size_t hi = s->b1 < f->end + WIN ? s->b1 : f->end + WIN;
 	size_t c0 = clause_start(t, lo, f->start);
 	size_t c1 = clause_stop(t, f->end, hi);
-	struct hit w[MAX_HITS];
-	size_t n_w = words_in(c->ft, t, lo, hi, w, MAX_HITS);
-	size_t i;
+	size_t n_w, i;
+	const struct hit *w = words_of(c, 0, lo, hi, &n_w);
 	int cat = -1, plan = -1, given = -1;
 	size_t cat_end = 0;
 	bool cat_weak = true, strong = false;
@@ -1018,11 +1111,10 @@ judge(struct fctx *c, const struct ext_figure *f, struct cand *out)
 		    !memchr(t + c->sents[f->sentence - 1].b1, '\n',
 		            s->b0 - c->sents[f->sentence - 1].b1)) {
 			const struct sent *p = &c->sents[f->sentence - 1];
-			struct hit pw[MAX_HITS];
-			size_t pn =
-			    words_in(c->ft, t, p->b0,
-			             p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN,
-			             pw, MAX_HITS);
+			size_t pn;
+			const struct hit *pw = words_of(
+			    c, 1, p->b0,
+			    p->b1 < p->b0 + WIN ? p->b1 : p->b0 + WIN, &pn);
 
 			if (side_in(c, S_H, p->b0, p->b1, p->b0, false, pw, pn,
 			            f->sentence - 1, &out->h,

@@ -84,7 +84,8 @@ sb_str(struct sb *b, const char *s)
 		unsigned char c = (unsigned char)*s;
 		char esc[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		/* bytes of multi-byte code points (most of the text) first */
+		if (c >= 0x80 || (c >= 0x20 && c != '"' && c != '\\'))
 			continue;
 		sb_put(b, run, (size_t)(s - run));
 		switch (c) {

@@ -710,11 +710,14 @@ bracket_bylines(const struct txt_tables *tt, const char *s, size_t n,
 {
 	int rc = 0;
 
+	/* memchr finds the brackets: most lines have none */
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *q = memchr(s + i, '(', n - i);
 		size_t j, lim, close;
 
-		if (s[i] != '(')
-			continue;
+		if (!q)
+			break;
+		i = (size_t)(q - s);
 		lim = i + 1 + 3 * 12 < n ? i + 1 + 3 * 12 : n;
 		for (j = i + 1; j < lim; j++) {
 			long k;

@@ -274,11 +274,11 @@ reg_ac_build(struct reg_ac *ac)
 	return 0;
 }
 
+/* cp occurs in some pattern (next_hot() passed it): the alphabet is not
+ * tested again. */
 static inline uint32_t
 step(const struct reg_ac *ac, uint32_t st, uint32_t cp)
 {
-	if (cp < BMP && !(ac->alpha[cp / 64] & ((uint64_t)1 << (cp % 64))))
-		return 0;
 	for (; st; st = ac->nodes[st].fail) {
 		uint32_t nx;
 
@@ -304,7 +304,17 @@ next_hot(const struct reg_ac *ac, const char *text, size_t len, size_t *i,
 	uint32_t cp;
 
 	while (j < len) {
-		cp = dec(text + j, len - j, &k);
+		const unsigned char *u = (const unsigned char *)text + j;
+
+		/* three-byte code points (Han) first, without dec()'s
+		 * branches */
+		if ((u[0] & 0xF0) == 0xE0 && len - j >= 3) {
+			cp = ((uint32_t)(u[0] & 0x0F) << 12) |
+			     ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+			k = 3;
+		} else {
+			cp = dec(text + j, len - j, &k);
+		}
 		if (cp >= BMP || (ac->alpha[cp / 64] >> (cp % 64) & 1)) {
 			if (j != *i)
 				*st = 0;

@@ -54,14 +54,6 @@ sb_free(struct sbuf *b)
 
 /* ---- pattern sets ------------------------------------------------------- */
 
-static unsigned
-ps_bucket(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	return (((unsigned)u[0] * 31u + u[1]) * 31u + u[2]) % PS_BUCKETS;
-}
-
 int
 ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
 {
@@ -892,7 +884,7 @@ int
 txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
               struct sbuf *out, bool *changed)
 {
-	size_t i = 0;
+	size_t i = 0, run = 0; /* s[run, i) is copied as it is */
 
 	if (sb_reserve(out, n) != 0)
 		return EXT_ENOMEM;
@@ -901,15 +893,19 @@ txt_t2s_chars(const struct txt_tables *t, const char *s, size_t n,
 		uint32_t c = txt_next(s, n, &i);
 		const char *r;
 
-		if (c >= 0x2E80 && t2s_char(t, c, &r, &k)) {
-			if (sb_put(out, r, k) != 0)
+		/* the table holds only code points with TF_T2S (the
+		 * probe sets it for each): the others, most of a text, skip
+		 * its hash probes */
+		if (c >= 0x2E80 && (c >= 0x10000 || (t->cpf[c] & TF_T2S)) &&
+		    t2s_char(t, c, &r, &k)) {
+			if (sb_put(out, s + run, st - run) != 0 ||
+			    sb_put(out, r, k) != 0)
 				return EXT_ENOMEM;
+			run = i;
 			*changed = true;
-		} else if (sb_put(out, s + st, i - st) != 0) {
-			return EXT_ENOMEM;
 		}
 	}
-	return 0;
+	return sb_put(out, s + run, n - run);
 }
 
 /* The character table from the probe's findings. */
@@ -1214,8 +1210,10 @@ txt_normalise(const struct txt_tables *tt, ext_convert_fn t2s, void *t2s_ctx,
 	if (rc != 0)
 		goto done;
 	n_lines = 0;
-	for (i = 0; i < out.n; i++)
-		n_lines += out.p[i] == '\n';
+	for (const char *nl = out.p;
+	     out.n && (nl = memchr(nl, '\n', out.n - (size_t)(nl - out.p)));
+	     nl++)
+		n_lines++;
 	tl = calloc(n_lines ? n_lines : 1, sizeof(*tl));
 	if (!tl) {
 		rc = EXT_ENOMEM;

@@ -222,6 +222,15 @@ void ps_free(struct patset *ps);
  * index or -1, ps_next() the one after k or -1. */
 long ps_lookup(const struct patset *ps, const char *s, size_t n);
 long ps_next(const struct patset *ps, long k, const char *s, size_t n);
+/* The bucket of the pattern or text starting at s (three bytes). */
+static inline unsigned
+ps_bucket(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return (((unsigned)u[0] * 31u + u[1]) * 31u + u[2]) % PS_BUCKETS;
+}
+
 static inline long
 ps_first(const struct patset *ps, const char *s, size_t n)
 {
@@ -232,6 +241,9 @@ ps_first(const struct patset *ps, const char *s, size_t n)
 		return -1;
 	l2 = (unsigned)u[0] << 8 | u[1];
 	if (!(ps->lead2[l2 >> 6] >> (l2 & 63) & 1))
+		return -1;
+	/* an empty bucket needs no call */
+	if (!ps->head[ps_bucket(s)])
 		return -1;
 	return ps_lookup(ps, s, n);
 }

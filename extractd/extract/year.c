@@ -293,14 +293,19 @@ report_year(const char *text, const struct sent *sents, size_t n_sents)
 	int years[8] = { 0 }, counts[8] = { 0 }, total = 0, best = 0;
 	size_t i, p, n = 0;
 
+	/* A year ends in 年 (E5 B9 B4): find the bytes B4, a few per
+	 * hundred characters, and look at the seven bytes that end there. */
 	for (i = 0; i < n_sents; i++)
-		for (p = sents[i].b0; p < sents[i].b1; p++) {
+		for (p = sents[i].b0 + 6; p < sents[i].b1; p++) {
+			const char *b4 =
+			    memchr(text + p, 0xB4, sents[i].b1 - p);
 			int y;
 			size_t k;
 
-			if (!is_digit(text[p]))
-				continue;
-			y = year_at(text, sents[i].b0, p, sents[i].b1);
+			if (!b4)
+				break;
+			p = (size_t)(b4 - text);
+			y = year_at(text, sents[i].b0, p - 6, sents[i].b1);
 			if (!y)
 				continue;
 			total++;
@@ -317,6 +322,22 @@ report_year(const char *text, const struct sent *sents, size_t n_sents)
 	return best;
 }
 
+/* The year of a figure standing where the scan is. */
+static int
+year_in_force(const struct yscan *ys, int passage, int *report,
+              const char *text, const struct sent *sents, size_t n_sents)
+{
+	if (ys->st.kind == Y_YEAR)
+		return ys->st.year;
+	if (ys->st.kind == Y_SPAN)
+		return 0;
+	if (passage)
+		return passage;
+	if (*report < 0)
+		*report = report_year(text, sents, n_sents);
+	return *report;
+}
+
 int
 year_resolve(const char *text, const struct sent *sents, size_t n_sents,
              int pub_year, struct ext_figure *f, size_t n_f)
@@ -324,8 +345,13 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 	struct yscan ys;
 	size_t i, k = 0;
 	int passage = 0; /* the year of the sentences before */
-	int report = report_year(text, sents, n_sents);
+	/* report_year() costs a pass over the text; most articles date
+	 * every figure without it, so it is read at the first that needs
+	 * it (-1: not yet). */
+	int report = -1;
 
+	if (n_f == 0)
+		return 0;
 	memset(&ys, 0, sizeof(ys));
 	ys.text = text;
 	ys.pub = pub_year;
@@ -350,42 +376,56 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 		while (k < n_f && f[k].sentence < i)
 			k++;
 		while (p < s->b1) {
-			unsigned char b = (unsigned char)text[p];
-			size_t n;
+			size_t lim = s->b1, n;
 
 			/* the figures before this word take the state so far
 			 */
 			while (k < n_f && f[k].sentence == i &&
 			       f[k].start <= p) {
-				f[k].year = ys.st.kind == Y_YEAR   ? ys.st.year
-				            : ys.st.kind == Y_SPAN ? 0
-				            : passage              ? passage
-				                                   : report;
+				f[k].year = year_in_force(&ys, passage, &report,
+				                          text, sents, n_sents);
 				k++;
 			}
+			if (k < n_f && f[k].sentence == i && f[k].start < lim)
+				lim = f[k].start;
 			/* most code points start no time word: skip them
-			 * without decoding */
-			if (b < 0x80 ? !is_digit((char)b)
-			             : !may_start(text, p, s->b1)) {
+			 * without decoding, up to the next figure */
+			while (p < lim) {
+				const unsigned char *u =
+				    (const unsigned char *)text + p;
+				unsigned char b = u[0];
+
+				/* Han, most of the text: the sieve alone */
+				if ((b & 0xF0) == 0xE0 && p + 3 <= s->b1 &&
+				    !((LEAD_LO_BITS >> (u[2] & 63)) &
+				      (LEAD_HI_BITS >> (u[1] & 63)) & 1u)) {
+					p += 3;
+					continue;
+				}
+				if (b < 0x80 ? is_digit((char)b)
+				             : may_start(text, p, s->b1))
+					break;
 				n = b < 0x80   ? 1
 				    : b < 0xE0 ? 2
 				    : b < 0xF0 ? 3
 				               : 4;
 				p += n < s->b1 - p ? n : s->b1 - p;
-				continue;
 			}
+			if (p >= lim)
+				continue;
 			n = step(&ys, s->b0, p, s->b1);
 			if (n == 0)
 				u8_dec(text + p, s->b1 - p, &n);
 			p += n;
 		}
 		while (k < n_f && f[k].sentence == i) {
-			f[k].year = ys.st.kind == Y_YEAR   ? ys.st.year
-			            : ys.st.kind == Y_SPAN ? 0
-			            : passage              ? passage
-			                                   : report;
+			f[k].year = year_in_force(&ys, passage, &report, text,
+			                          sents, n_sents);
 			k++;
 		}
+		/* the time words after the last figure date nothing */
+		if (k == n_f)
+			break;
 	}
 	return 0;
 }
