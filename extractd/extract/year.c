@@ -111,28 +111,29 @@ set_year(struct yscan *ys, int y, bool named)
 	ys->st.named = named;
 }
 
-/* The time words' first characters (may_start's list) by the low six
- * bits of their second and third UTF-8 bytes: a sieve that lets about one
- * code point in twenty through to the exact test. */
-#define LEAD_LO(cp) (1ull << ((cp)&63))
-#define LEAD_HI(cp) (1ull << (((cp) >> 6) & 63))
-#define LEAD_LO_BITS                                                           \
-	(LEAD_LO(0x4ECA) | LEAD_LO(0x53BB) | LEAD_LO(0x4E0A) |                 \
-	 LEAD_LO(0x540C) | LEAD_LO(0x5F53) | LEAD_LO(0x5168) |                 \
-	 LEAD_LO(0x8BE5) | LEAD_LO(0x622A) | LEAD_LO(0x4EE5) |                 \
-	 LEAD_LO(0x81F3) | LEAD_LO(0x5E74) | LEAD_LO(0x671F) |                 \
-	 LEAD_LO(0x5386) | LEAD_LO(0x5341) | LEAD_LO(0x8FC4) |                 \
-	 LEAD_LO(0x7D2F) | LEAD_LO(0x603B) | LEAD_LO(0x76EE))
-#define LEAD_HI_BITS                                                           \
-	(LEAD_HI(0x4ECA) | LEAD_HI(0x53BB) | LEAD_HI(0x4E0A) |                 \
-	 LEAD_HI(0x540C) | LEAD_HI(0x5F53) | LEAD_HI(0x5168) |                 \
-	 LEAD_HI(0x8BE5) | LEAD_HI(0x622A) | LEAD_HI(0x4EE5) |                 \
-	 LEAD_HI(0x81F3) | LEAD_HI(0x5E74) | LEAD_HI(0x671F) |                 \
-	 LEAD_HI(0x5386) | LEAD_HI(0x5341) | LEAD_HI(0x8FC4) |                 \
-	 LEAD_HI(0x7D2F) | LEAD_HI(0x603B) | LEAD_HI(0x76EE))
+/* The first characters of step()'s time words (all but a year's), once:
+ * today 今年 去年 上年度 同年 当年 全年 该年 截至 以来 至今 年来 期间
+ * 历年 十三五 迄今 累计 总计 目前. */
+#define TIME_LEADS(X)                                                          \
+	X(0x4ECA)                                                              \
+	/* 今 */ X(0x53BB) /* 去 */ X(0x4E0A)               /* 上 */          \
+	    X(0x540C) /* 同 */ X(0x5F53) /* 当 */ X(0x5168) /* 全 */          \
+	    X(0x8BE5) /* 该 */ X(0x622A) /* 截 */ X(0x4EE5) /* 以 */          \
+	    X(0x81F3) /* 至 */ X(0x5E74) /* 年 */ X(0x671F) /* 期 */          \
+	    X(0x5386) /* 历 */ X(0x5341) /* 十 */ X(0x8FC4) /* 迄 */          \
+	    X(0x7D2F) /* 累 */ X(0x603B) /* 总 */ X(0x76EE) /* 目 */
+
+/* A sieve over them by the low six bits of their second and third UTF-8
+ * bytes: it lets about one code point in twenty through to the exact
+ * test. */
+#define LEAD_LO(cp) | (1ull << ((cp)&63))
+#define LEAD_HI(cp) | (1ull << (((cp) >> 6) & 63))
+#define LEAD_LO_BITS (0 TIME_LEADS(LEAD_LO))
+#define LEAD_HI_BITS (0 TIME_LEADS(LEAD_HI))
+#define LEAD_CASE(cp) case cp:
 
 /* Could a time word of step() start at p? Every one but a year starts
- * with one of the characters below; most text starts none. */
+ * with one of TIME_LEADS; most text starts none. */
 static inline bool
 may_start(const char *t, size_t p, size_t end)
 {
@@ -146,24 +147,7 @@ may_start(const char *t, size_t p, size_t end)
 	cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) |
 	     (u[2] & 0x3F);
 	switch (cp) {
-	case 0x4ECA: /* 今 */
-	case 0x53BB: /* 去 */
-	case 0x4E0A: /* 上 */
-	case 0x540C: /* 同 */
-	case 0x5F53: /* 当 */
-	case 0x5168: /* 全 */
-	case 0x8BE5: /* 该 */
-	case 0x622A: /* 截 */
-	case 0x4EE5: /* 以 */
-	case 0x81F3: /* 至 */
-	case 0x5E74: /* 年 */
-	case 0x671F: /* 期 */
-	case 0x5386: /* 历 */
-	case 0x5341: /* 十 */
-	case 0x8FC4: /* 迄 */
-	case 0x7D2F: /* 累 */
-	case 0x603B: /* 总 */
-	case 0x76EE: /* 目 */
+		TIME_LEADS(LEAD_CASE)
 		return true;
 	default:
 		return false;
