@@ -10,25 +10,13 @@
 #include "log.h"
 #include "queue.h"
 #include "spool.h"
+#include "spooltest.h"
 #include "test.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char s_dir[256];
-
-static char *
-path(const char *rel)
-{
-	static char buf[4][512];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", s_dir, rel);
-	return buf[k];
-}
 
 static void
 write_cycle(const char *rel, const char *text, int flags)

@@ -20,22 +20,7 @@ static const struct reg_tables *rt;
 static int
 run(const char *text, struct arena *ar, struct vec *out)
 {
-	size_t len = strlen(text), n_s, n_m;
-	struct sent *s = regtest_split(text, len, ar, &n_s);
-	struct mention *m;
-	struct ext_doc doc;
-	const struct region *main_region;
-	int rc;
-
-	memset(&doc, 0, sizeof(doc));
-	doc.text = (char *)text;
-	doc.len = len;
-	rc = reg_find(rt, text, len, s, n_s, ar, &m, &n_m);
-	if (rc)
-		return rc;
-	main_region = reg_main(rt, text, &doc, m, n_m);
-	return pair_find(rt, text, len, s, n_s, m, n_m, &doc, main_region, ar,
-	                 out);
+	return regtest_pairings(rt, text, NULL, ar, out);
 }
 
 /* "helper>recipient" joined by " | ", in output order; with rels, each
@@ -359,17 +344,12 @@ test_linear(void)
 {
 	static const char clause[] =
 	    "中国建筑承担卓尼县的定点扶贫任务,该集团援建,医院帮扶,";
-	size_t n = 20000, cl = strlen(clause), len = cl * n;
-	char *text = malloc(len + 1);
+	size_t len;
+	char *text = regtest_repeat_of(clause, 20000, "", &len);
 	struct arena *ar = ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 
-	if (!text)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		memcpy(text + i * cl, clause, cl);
-	text[len] = '\0';
 	t0 = clock();
 	CHECK_INT(run(text, ar, &out), 0);
 	/* The task list's county, and the article's prefecture for 援建
@@ -393,7 +373,6 @@ main(void)
 		return 1;
 	}
 	rt = el.tables->reg;
-	(void)regtest_repeat; /* shared with region_test and pairing_test */
 	test_zones();
 	test_refer_back();
 	test_subject();

@@ -19,23 +19,7 @@ static const struct reg_tables *rt;
 static int
 run(const char *text, const char *date, struct arena *ar, struct vec *out)
 {
-	size_t len = strlen(text), n_s, n_m;
-	struct sent *s = regtest_split(text, len, ar, &n_s);
-	struct mention *m;
-	struct ext_doc doc;
-	const struct region *main_region;
-	int rc;
-
-	memset(&doc, 0, sizeof(doc));
-	doc.text = (char *)text;
-	doc.len = len;
-	doc.meta.published = (char *)date;
-	rc = reg_find(rt, text, len, s, n_s, ar, &m, &n_m);
-	if (rc)
-		return rc;
-	main_region = reg_main(rt, text, &doc, m, n_m);
-	return pair_find(rt, text, len, s, n_s, m, n_m, &doc, main_region, ar,
-	                 out);
+	return regtest_pairings(rt, text, date, ar, out);
 }
 
 /* "helper>recipient" joined by " | ", in output order. */
@@ -527,17 +511,12 @@ test_linear_shapes(void)
 	static const char clause[] =
 	    "温州市投入帮扶资金,我市与晴隆县、鹿城区与册亨县结对,"
 	    "两地在黔西南州望谟县、";
-	size_t cl = strlen(clause), n = 20000;
-	char *text = malloc(cl * n + 4);
+	size_t len;
+	char *text = regtest_repeat_of(clause, 20000, "。", &len);
 	struct arena *ar = ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 
-	if (!text)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		memcpy(text + i * cl, clause, cl);
-	strcpy(text + cl * n, "。");
 	t0 = clock();
 	CHECK_INT(run(text, NULL, ar, &out), 0);
 	CHECK(out.n > 0);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "sha256.h"
 #include "spool.h"
+#include "spooltest.h"
 #include "test.h"
 
 #include <dirent.h>
@@ -18,19 +19,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static char s_dir[256];
-
-static char *
-path(const char *rel)
-{
-	static char buf[4][512];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", s_dir, rel);
-	return buf[k];
-}
 
 static void
 put_file(const char *rel, const void *data, size_t len)
