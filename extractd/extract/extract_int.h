@@ -175,6 +175,24 @@ struct mention {
 	int org_type;           /* MEN_ORG: module-defined */
 };
 
+/* Index of the first of the n mentions m (in text order) that starts at
+ * or after b; n when none does. */
+static inline size_t
+men_lower(const struct mention *m, size_t n, size_t b)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m[mid].b0 < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Finds the mentions in text, in text order. */
 int reg_find(const struct reg_tables *rt, const char *text, size_t len,
              const struct sent *sents, size_t n_sents, struct arena *ar,

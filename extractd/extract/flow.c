@@ -630,15 +630,7 @@ m_from(const struct fctx *c, size_t s_index, size_t pos)
 {
 	size_t lo = c->msent[s_index], hi = c->msent[s_index + 1];
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->m[mid].b0 < pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lo + men_lower(c->m + lo, hi - lo, pos);
 }
 
 static size_t

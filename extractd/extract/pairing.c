@@ -740,19 +740,9 @@ clause_end(const struct pctx *c, size_t p)
 
 /* Index of the first mention of the sentence starting at or after b. */
 static size_t
-men_lower(const struct pctx *c, size_t b)
+sent_men_lower(const struct pctx *c, size_t b)
 {
-	size_t lo = 0, hi = c->snm;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (c->sm[mid].b0 < b)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return men_lower(c->sm, c->snm, b);
 }
 
 /* A western division below province level. */
@@ -770,7 +760,7 @@ helper_before(const struct pctx *c, size_t p)
 {
 	size_t a = clause_start(c, p), i;
 
-	for (i = men_lower(c, a); i < c->snm && c->sm[i].b0 < p; i++) {
+	for (i = sent_men_lower(c, a); i < c->snm && c->sm[i].b0 < p; i++) {
 		const struct mention *x = &c->sm[i];
 
 		/* A school or hospital there is the project. */
@@ -792,7 +782,7 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
             size_t cue_b1)
 {
 	struct side rs[MAXSIDE];
-	size_t i = men_lower(c, pos), nr = 0, a = 0, k;
+	size_t i = sent_men_lower(c, pos), nr = 0, a = 0, k;
 	size_t lo = pos > c->s0 + NEAR_BYTES ? pos - NEAR_BYTES : c->s0;
 	bool found = false;
 
@@ -825,7 +815,7 @@ funds_sites(struct pctx *c, const struct side *h, size_t nh, size_t pos,
 	}
 	/* 投入山东援建资金345万元,实施...,为祁连县...: else the nearest
 	 * clause after. */
-	for (i = men_lower(c, cue_b1); !nr && i < c->snm; i++) {
+	for (i = sent_men_lower(c, cue_b1); !nr && i < c->snm; i++) {
 		const struct mention *x = &c->sm[i];
 		size_t end;
 
@@ -2033,19 +2023,7 @@ org_task_lists(struct pctx *c, const struct sent *s, const struct vec *items,
 			continue;
 		p = q[qi].b0 - 3;
 		/* Items before p (they are in text order). */
-		{
-			size_t lo = 0, hi = items->n;
-
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-
-				if (it[mid].b0 < p)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			ii = lo;
-		}
+		ii = item_lower(items, p);
 		while (ok && !verb) {
 			while (ii > 0 && it[ii - 1].b1 > p)
 				ii--;

@@ -265,16 +265,8 @@ is_function_cp(uint32_t cp)
 static long
 first_region_in(const struct org_ctx *c, size_t a, size_t b)
 {
-	size_t lo = 0, hi = c->n_men;
+	size_t lo = men_lower(c->men, c->n_men, a);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (c->men[mid].b0 < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (; lo < c->n_men && c->men[lo].b0 < b; lo++)
 		if (c->men[lo].kind == MEN_REGION && c->men[lo].b1 <= b)
 			return (long)lo;
@@ -312,16 +304,8 @@ add_org(struct org_ctx *c, size_t b0, size_t b1, const char *name, size_t nlen,
 static const struct mention *
 first_curated_in(const struct org_ctx *c, size_t a, size_t b)
 {
-	size_t lo = 0, hi = c->n_cur;
+	size_t lo = men_lower(c->cur, c->n_cur, a);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (c->cur[mid].b0 < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < c->n_cur && c->cur[lo].b1 <= b ? &c->cur[lo] : NULL;
 }
 
