@@ -277,7 +277,8 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 	if (!may_start(ft, first_cp(text + p, end - p)))
 		return 0;
 	/* words are sorted by their first three bytes: only those that
-	 * share them with the text are compared */
+	 * share them with the text are compared, found by the hash table
+	 * (or, for the last bytes of the text, a search) */
 	if (k == 3) {
 		uint32_t key = key3(text + p);
 		size_t j = key_slot(key, ft->runs_cap);
@@ -287,28 +288,22 @@ word_at(const struct flow_tables *ft, const char *text, size_t p, size_t end,
 				return 0;
 		lo = ft->runs[j].lo;
 		hi = ft->runs[j].hi;
-		for (size_t i = lo; i < hi; i++) {
-			const struct fw *w = &ft->w[i];
+	} else {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
 
-			if (w->len > *len && p + w->len <= end &&
-			    !memcmp(text + p, w->w, w->len)) {
-				best = w->kinds;
-				*len = w->len;
-			}
+			if (key_cmp(ft->w[mid].w, ft->w[mid].len, text + p, k) <
+			    0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		return best;
+		for (hi = lo; hi < ft->n && key_cmp(ft->w[hi].w, ft->w[hi].len,
+		                                    text + p, k) == 0;
+		     hi++)
+			;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (key_cmp(ft->w[mid].w, ft->w[mid].len, text + p, k) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo;
-	     i < ft->n && key_cmp(ft->w[i].w, ft->w[i].len, text + p, k) == 0;
-	     i++) {
+	for (size_t i = lo; i < hi; i++) {
 		const struct fw *w = &ft->w[i];
 
 		if (w->len > *len && p + w->len <= end &&
