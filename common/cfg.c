@@ -577,3 +577,16 @@ cfg_free(const struct cfg_opt *opts, struct cfg_list *rest)
 	if (rest)
 		list_clear(rest);
 }
+
+int
+cfg_log_opts(const char *prog, const char *level_s, const char *format_s,
+             enum log_level *level, enum log_format *format)
+{
+	if (log_parse_level(level_s, level) != 0)
+		return cfg_invalid(prog, "log-level", level_s,
+		                   "must be debug, info, warn or error");
+	if (log_parse_format(format_s, format) != 0)
+		return cfg_invalid(prog, "log-format", format_s,
+		                   "must be plain or json");
+	return 0;
+}

@@ -13,6 +13,8 @@
 #ifndef COMMON_CFG_H
 #define COMMON_CFG_H
 
+#include "log.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -59,6 +61,11 @@ int cfg_invalid(const char *prog, const char *name, const char *value,
                 const char *allowed);
 int cfg_invalid_int(const char *prog, const char *name, long value,
                     const char *allowed);
+/* The --log-level and --log-format every daemon takes, parsed into
+ * *level and *format; an invalid one is reported by cfg_invalid(). 0 or
+ * -1. */
+int cfg_log_opts(const char *prog, const char *level_s, const char *format_s,
+                 enum log_level *level, enum log_format *format);
 /* Syntax checks for cfg_invalid(): a ZeroMQ endpoint (tcp://, ipc://,
  * inproc:// and something after it) and HOST:PORT (port 0 to 65535). */
 bool cfg_is_endpoint(const char *s);

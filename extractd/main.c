@@ -322,12 +322,9 @@ check_config(enum log_level *level, enum log_format *format)
 	const bool worker = uses_db && !cfg.migrate && !cfg.reextract;
 	char allowed[128];
 
-	if (log_parse_level(cfg.log_level, level) != 0)
-		return cfg_invalid(prog, "log-level", cfg.log_level,
-		                   "must be debug, info, warn or error");
-	if (log_parse_format(cfg.log_format, format) != 0)
-		return cfg_invalid(prog, "log-format", cfg.log_format,
-		                   "must be plain or json");
+	if (cfg_log_opts(prog, cfg.log_level, cfg.log_format, level, format) !=
+	    0)
+		return -1;
 	for (size_t i = 0; i < sizeof(mins) / sizeof(mins[0]); i++) {
 		if (mins[i].v >= mins[i].min)
 			continue;

@@ -221,12 +221,9 @@ check_config(enum log_level *level, enum log_format *format)
 {
 	static const char *const prog = "ingestd";
 
-	if (log_parse_level(cfg.log_level, level) != 0)
-		return cfg_invalid(prog, "log-level", cfg.log_level,
-		                   "must be debug, info, warn or error");
-	if (log_parse_format(cfg.log_format, format) != 0)
-		return cfg_invalid(prog, "log-format", cfg.log_format,
-		                   "must be plain or json");
+	if (cfg_log_opts(prog, cfg.log_level, cfg.log_format, level, format) !=
+	    0)
+		return -1;
 	if (cfg.max_article_bytes <= 0)
 		return cfg_invalid_int(prog, "max-article-bytes",
 		                       cfg.max_article_bytes,
