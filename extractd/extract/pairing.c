@@ -1076,6 +1076,18 @@ name_rule(struct pctx *c, size_t n0, const char *rule)
 		((struct ext_pairing *)c->out->p)[i].rule = rule;
 }
 
+/* Item h (an organisation or a division) helps rs[0..nr): the tail of
+ * the organisation rules. */
+static int
+emit_item(struct pctx *c, const struct item *h, const struct side *rs,
+          size_t nr, size_t b0, size_t b1, bool designated)
+{
+	struct side hs;
+
+	side_of(&hs, h);
+	return emit(c, &hs, 1, rs, nr, b0, b1, designated, true, 2);
+}
+
 /* Sentences an organisation stays the subject after it was named. */
 #define ORG_SUBJ_SENTS 5
 
@@ -2137,7 +2149,7 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 	size_t i, k, n0 = c->out->n;
 	int rc;
 
-	struct side rs[MAXSIDE], hs;
+	struct side rs[MAXSIDE];
 	size_t nr = 0;
 	bool listed = false;
 
@@ -2175,8 +2187,7 @@ org_counted(struct pctx *c, const struct sent *s, const struct vec *items,
 				         nr);
 			continue;
 		}
-		side_of(&hs, &it[i]);
-		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		rc = emit_item(c, &it[i], rs, nr, q[qi].b0, q[qi].b1, true);
 		if (rc)
 			return rc;
 	}
@@ -2199,7 +2210,7 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
 	int rc;
 
 	for (i = 0; i < items->n; i++) {
-		struct side rs[MAXSIDE], hs;
+		struct side rs[MAXSIDE];
 		size_t nr = 0, k = i + 1, p, cps;
 		bool team = false;
 
@@ -2238,8 +2249,7 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
 		}
 		if (!team)
 			continue;
-		side_of(&hs, &it[i]);
-		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		rc = emit_item(c, &it[i], rs, nr, it[i].b1, p, false);
 		if (rc)
 			return rc;
 	}
@@ -2370,7 +2380,7 @@ org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
 	int rc;
 
 	for (i = 0; i < items->n; i++) {
-		struct side rs[MAXSIDE], hs;
+		struct side rs[MAXSIDE];
 		size_t p = it[i].b1, cps, k, v, nr = 0, n;
 		bool found = false;
 
@@ -2432,8 +2442,7 @@ org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
 		}
 		if (!nr)
 			continue;
-		side_of(&hs, &it[i]);
-		rc = emit(c, &hs, 1, rs, nr, it[i].b1, p, false, true, 2);
+		rc = emit_item(c, &it[i], rs, nr, it[i].b1, p, false);
 		if (rc)
 			return rc;
 	}
@@ -2456,7 +2465,7 @@ org_named_as(struct pctx *c, const struct sent *s, const struct vec *items,
 	int rc;
 
 	for (i = 1; i < items->n; i++) {
-		struct side rs[MAXSIDE], hs;
+		struct side rs[MAXSIDE];
 		size_t nr = 0, p = it[i].b1, qi, cl = 0, j;
 
 		if (it[i].r || it[i].inside_org || it[i].role == IT_R)
@@ -2496,8 +2505,7 @@ org_named_as(struct pctx *c, const struct sent *s, const struct vec *items,
 		}
 		if (!nr)
 			continue;
-		side_of(&hs, &it[i]);
-		rc = emit(c, &hs, 1, rs, nr, q[qi].b0, q[qi].b1, true, true, 2);
+		rc = emit_item(c, &it[i], rs, nr, q[qi].b0, q[qi].b1, true);
 		if (rc)
 			return rc;
 	}
