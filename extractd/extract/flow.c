@@ -625,7 +625,8 @@ m_from(const struct fctx *c, size_t s_index, size_t pos)
 {
 	size_t lo = c->msent[s_index], hi = c->msent[s_index + 1];
 
-	return lo + men_lower(c->m + lo, hi - lo, pos);
+	/* no arithmetic on the NULL of an article without mentions */
+	return hi > lo ? lo + men_lower(c->m + lo, hi - lo, pos) : lo;
 }
 
 static size_t
