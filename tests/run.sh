@@ -48,13 +48,24 @@ step "build with ASan/UBSan, -Werror"
 run build-sanitize bash -c "cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug \
 	-DWERROR=ON -DSANITIZE=ON >/dev/null && cmake --build build-sanitize -j$jobs"
 
+# ctest over build-sanitize; on failure keeps the list of failed tests and
+# their log as build-sanitize/failed-NAME.{list,log} for the summary.
+ctest_keep() {
+	local name=$1 tmp=build-sanitize/Testing/Temporary
+	shift
+	rm -f "build-sanitize/failed-$name.list" "build-sanitize/failed-$name.log"
+	ctest --test-dir build-sanitize "$@" && return 0
+	cp "$tmp/LastTestsFailed.log" "build-sanitize/failed-$name.list" 2>/dev/null
+	cp "$tmp/LastTest.log" "build-sanitize/failed-$name.log" 2>/dev/null
+	return 1
+}
+
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "unit tests (sanitized)"
-run unit-tests ctest --test-dir build-sanitize -L unit --output-on-failure \
-	-j"$jobs"
+run unit-tests ctest_keep unit -L unit --output-on-failure -j"$jobs"
 step "integration tests (sanitized; real PostgreSQL and ZeroMQ)"
-run integration-tests ctest --test-dir build-sanitize -L integration \
+run integration-tests ctest_keep integration -L integration \
 	--output-on-failure
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
@@ -111,8 +122,33 @@ else
 	step "development set score: ../shared not present, skipped"
 fi
 
+# The output of each failed CTest test again, at the end, where a reader
+# of only the last page of the log (CI shows the tail) finds it.
+failed_tests() {
+	local list=build-sanitize/failed-$1.list log=build-sanitize/failed-$1.log
+	[ -s "$list" ] || return 0
+	local t
+	while IFS=: read -r _ t; do
+		echo
+		echo "=== output of failed test $t (last 60 lines)"
+		awk -v t="$t" '
+			$0 ~ "Test: " t "$" { on = 1; next }
+			on && /^<end of output>/ { exit }
+			on && out { print }
+			on && /^Output:/ { getline; out = 1 }
+		' "$log" | tail -n 60
+	done <"$list"
+}
+
 echo
 if [ "$failed" -ne 0 ]; then
+	for f in "${failures[@]}"; do
+		case $f in
+		unit-tests) failed_tests unit ;;
+		integration-tests) failed_tests integration ;;
+		esac
+	done
+	echo
 	printf 'failed: %s\n' "${failures[@]}"
 fi
 echo "suite: $passed passed, $failed failed"
