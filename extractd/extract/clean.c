@@ -503,6 +503,9 @@ clause_has_phrase(const struct txt_conv *cv, const char *s, size_t n)
 		size_t at = i;
 		uint32_t c = txt_next(s, n, &i);
 
+		/* the probe did not ask about Han extensions B to H */
+		if (c >= 0x20000 && c < TXT_T2S_HI_END)
+			return true;
 		if ((c < 0x10000 ? tt->phr_first[c >> 6] >> (c & 63) & 1
 		                 : tt->phr_first_hi) &&
 		    ps_lookup(&tt->t2s_phr, s + at, n - at) >= 0)

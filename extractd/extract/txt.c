@@ -1035,11 +1035,15 @@ done:
 void
 txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 {
+	/* The Basic Multilingual Plane only: Han extensions B to H (0x20000
+	 * to TXT_T2S_HI_END) are three quarters of the code points and
+	 * nearly never met in text, so they are not probed; every clause
+	 * holding one goes to the converter (clause_has_phrase() in clean.c).
+	 */
 	static const uint32_t ranges[][2] = {
-		{ 0x2E80, 0xA000 },   /* radicals, CJK symbols, kana, Han */
-		{ 0xF900, 0xFB00 },   /* compatibility ideographs */
-		{ 0xFE30, 0xFE50 },   /* compatibility forms */
-		{ 0x20000, 0x32400 }, /* Han extensions B to H */
+		{ 0x2E80, 0xA000 }, /* radicals, CJK symbols, kana, Han */
+		{ 0xF900, 0xFB00 }, /* compatibility ideographs */
+		{ 0xFE30, 0xFE50 }, /* compatibility forms */
 	};
 	struct txt_tables *t;
 	struct probe pr;
@@ -1077,6 +1081,10 @@ txt_tables_set_t2s(struct txt_tables **tp, ext_convert_fn fn, void *ctx)
 				hi = ranges[r][1];
 			ok = probe_range(t, fn, ctx, c, hi, &pr);
 		}
+	/* TF_T2S on the unprobed extensions: clauses holding one reach the
+	 * converter. */
+	for (c = 0x20000; c < TXT_T2S_HI_END; c++)
+		set_t2s_bit(t, c);
 	t->probe_ok = ok;
 	/* The character-wise path needs the phrase list, every changed code
 	 * point's conversion and the phrases' conversions. */

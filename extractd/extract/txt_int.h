@@ -95,6 +95,9 @@ struct patset {
 	uint64_t *lead2;
 };
 #define PS_BUCKETS 4096
+/* Han extensions B to H end here; the converter is asked about clauses
+ * holding one of 0x20000 to this, never the character table. */
+#define TXT_T2S_HI_END 0x32400
 
 struct txt_tables {
 	uint8_t cpf[0x10000]; /* TF_* */
@@ -102,8 +105,10 @@ struct txt_tables {
 	uint32_t *nfkc_off; /* n_nfkc + 1 offsets into nfkc_str */
 	char *nfkc_str;
 	size_t n_nfkc;
-	uint8_t t2s_hi[(0x40000 - 0x20000) / 8]; /* TF_T2S above the BMP */
-	ext_convert_fn probed_fn;                /* the converter probed */
+	/* TF_T2S above the BMP: set on all of 0x20000 to TXT_T2S_HI_END,
+	 * which the probe does not ask about */
+	uint8_t t2s_hi[(0x40000 - 0x20000) / 8];
+	ext_convert_fn probed_fn; /* the converter probed */
 	void *probed_ctx;
 	bool probe_ok;
 

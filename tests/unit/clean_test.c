@@ -267,6 +267,9 @@ test_script_charwise(void)
 	CHECK_STR(norm("反覆思量,一目瞭然。", ar), "反复思量,一目了然。");
 	CHECK_STR(norm("據瞭解,合作持續。", ar), "据了解,合作持续。");
 	CHECK_STR(norm("乾燥", ar), "干燥");
+	/* Above the BMP: U+2005E becomes U+2003E, beside a BMP change. */
+	CHECK_STR(norm("\U0002005E對口。", ar), "\U0002003E对口。");
+	CHECK_STR(norm("\U0002005E。", ar), "\U0002003E。");
 	for (int t = 0; t < 20000; t++) {
 		int len = 1 + t % 24;
 
@@ -278,7 +281,7 @@ test_script_charwise(void)
 			x ^= x << 13;
 			x ^= x >> 17;
 			x ^= x << 5;
-			switch (x % 4) {
+			switch (x % 5) {
 			case 0: /* a phrase, whole or cut */
 				p = tt->phr[(x >> 4) % tt->n_phr];
 				l = strlen(p);
@@ -298,6 +301,19 @@ test_script_charwise(void)
 				char e[4];
 
 				l = u8_enc(tt->t2s_map[i][0], e);
+				CHECK(sb_put(&line, e, l) == 0, "oom");
+				continue;
+			}
+			case 2: { /* Han extensions B to H, which the probe
+				   * leaves to the converter; 𠁞 it changes */
+				uint32_t c =
+				    (x >> 4) & 1
+				        ? 0x2005E
+				        : 0x20000 + (x >> 5) % (TXT_T2S_HI_END -
+				                                0x20000);
+				char e[4];
+
+				l = u8_enc(c, e);
 				CHECK(sb_put(&line, e, l) == 0, "oom");
 				continue;
 			}
