@@ -408,10 +408,12 @@ main(int argc, char **argv)
 		if (sig_stopping() && !drain_until) {
 			/* Stop intake and dispatching; wait for what is out. */
 			drain_until = now + cfg.drain_ms;
-			atomic_store(&s_draining, true);
+			/* Intake first: once /readyz says draining, no POST
+			 * is accepted any more. */
 			intake_stop(intake);
 			if (httpin)
 				httpin_stop(httpin);
+			atomic_store(&s_draining, true);
 			log_info("ingestd.draining",
 			         LF_INT("leases", queue_leased(queue)),
 			         LF_INT("drain_ms", cfg.drain_ms));

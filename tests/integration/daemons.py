@@ -155,7 +155,7 @@ class Daemon:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def wait_log(self, pattern, timeout=20.0):
+    def wait_log(self, pattern, timeout=60.0):
         """Waits until the log has a line matching pattern (regex)."""
         rx = re.compile(pattern)
 
@@ -178,7 +178,7 @@ class Daemon:
             if sig == signal.SIGTERM:
                 self._termed = True
 
-    def stop(self, timeout=15.0):
+    def stop(self, timeout=60.0):
         """SIGTERM (once: a second one means "exit now" to our daemons)
         and wait; returns the exit code (SIGKILL after timeout, which
         fails the caller's assertion on the code)."""
@@ -252,7 +252,7 @@ class Extractd(Daemon):
         return scrape(self.http_port)
 
 
-def http_get(port, path, timeout=5.0):
+def http_get(port, path, timeout=15.0):
     """(status, body text) of GET http://127.0.0.1:port/path."""
     try:
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),

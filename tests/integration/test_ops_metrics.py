@@ -48,7 +48,7 @@ def wait_status(port, path, want, timeout, what):
     last = [None]
 
     def ok():
-        last[0] = http_get(port, path, timeout=2.0)
+        last[0] = http_get(port, path, timeout=10.0)
         return last[0][0] == want
     try:
         wait_for(ok, timeout=timeout, interval=0.1, what=what)
@@ -63,7 +63,7 @@ def test_counters_move_by_what_was_fed(pg):
         ing = s.ingestd()
         w = s.extractd(ing)
         # Ready once the worker heard ingestd's first heartbeat.
-        wait_status(w.http_port, "/readyz", 200, 10, "worker ready")
+        wait_status(w.http_port, "/readyz", 200, 60, "worker ready")
         eq(http_get(ing.http_port, "/readyz")[0], 200, "ingestd ready")
         for port, who in ((ing.http_port, "ingestd"), (w.http_port,
                                                        "extractd")):
@@ -141,14 +141,14 @@ def test_readyz_follows_postgres(pg):
         for a in before:
             drop(s.spool, a.name, a.body)
         s.wait_articles(len(before))
-        wait_status(w.http_port, "/readyz", 200, 10, "worker ready")
+        wait_status(w.http_port, "/readyz", 200, 60, "worker ready")
         pid = w.proc.pid
         try:
             # PostgreSQL goes away while the worker is idle: it must notice
             # by itself, not only when it next writes.
             pg.halt()
             t0 = time.monotonic()
-            st, body = wait_status(w.http_port, "/readyz", 503, 10,
+            st, body = wait_status(w.http_port, "/readyz", 503, 60,
                                    "worker /readyz 503 with PostgreSQL down")
             log("  /readyz 503 after %.1fs: %s"
                 % (time.monotonic() - t0, body.strip()))
@@ -159,7 +159,7 @@ def test_readyz_follows_postgres(pg):
             for a in during:
                 drop(s.spool, a.name, a.body)
             wait_for(lambda: ing.metrics().get(RECEIVED, 0) ==
-                     len(before) + len(during), timeout=10,
+                     len(before) + len(during), timeout=60,
                      what="ingestd received the outage's articles")
             # Several seconds of outage: alive, healthy, still not ready.
             for _ in range(6):
@@ -175,7 +175,7 @@ def test_readyz_follows_postgres(pg):
             if not pg.running():
                 pg.start()
         t0 = time.monotonic()
-        wait_status(w.http_port, "/readyz", 200, 20,
+        wait_status(w.http_port, "/readyz", 200, 60,
                     "worker /readyz 200 after PostgreSQL came back")
         log("  /readyz 200 again after %.1fs" % (time.monotonic() - t0))
         s.wait_articles(len(before) + len(during), timeout=60)
@@ -205,25 +205,27 @@ def test_readyz_follows_postgres(pg):
 def test_ingestd_not_ready_while_draining(pg):
     arts = corpus_variants(3, tag="drain")
     with Stack(pg, "drain") as s:
-        ing = s.ingestd()
-        # The worker sits on its batch for a few seconds, so ingestd has
-        # leases out when it is told to stop and must wait for the ACKs.
-        w = s.extractd(ing, extra=["--batch-ms", "5000",
-                                   "--batch-linger-ms", "5000",
+        # The worker sits on its batch for 20 s, so ingestd has leases
+        # out when it is told to stop and must wait for the ACKs; the hold
+        # is long against a slow machine's reaction to SIGTERM, and
+        # ingestd's drain longer still, so the ACKs come in.
+        ing = s.ingestd(extra=["--drain-ms", "120000"])
+        w = s.extractd(ing, extra=["--batch-ms", "20000",
+                                   "--batch-linger-ms", "20000",
                                    "--batch-size", "100"])
-        wait_status(ing.http_port, "/readyz", 200, 10, "ingestd ready")
+        wait_status(ing.http_port, "/readyz", 200, 60, "ingestd ready")
         for a in arts:
             drop(s.spool, a.name, a.body)
         wait_for(lambda: ing.metrics().get("ingestd_leases_in_flight") ==
-                 len(arts), timeout=10, what="leases out")
+                 len(arts), timeout=60, what="leases out")
         eq(s.article_count(), 0, "nothing committed yet")
         ing.signal(signal.SIGTERM)
-        st, body = wait_status(ing.http_port, "/readyz", 503, 3,
+        st, body = wait_status(ing.http_port, "/readyz", 503, 15,
                                "ingestd /readyz 503 while draining")
         assert "drain" in body, body
         eq(http_get(ing.http_port, "/healthz")[0], 200,
            "ingestd /healthz while draining")
-        eq(ing.stop(timeout=15), 0, "ingestd exit after the drain")
+        eq(ing.stop(timeout=120), 0, "ingestd exit after the drain")
         eq(s.article_count(), len(arts), "stored during the drain")
         eq(sorted(s.spool_files("done")), sorted(a.name for a in arts),
            "done/ after the drain")

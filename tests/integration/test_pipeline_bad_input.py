@@ -46,7 +46,7 @@ def test_malformed_frames_and_bad_articles(pg):
               "zeros", 70000,
               "sleep", 300)
         wait_for(lambda: ing.metrics()["ingestd_messages_malformed_total"]
-                 >= 3, timeout=10, what="malformed messages counted")
+                 >= 3, timeout=60, what="malformed messages counted")
         eq(ing.metrics()["ingestd_messages_malformed_total"], 3,
            "malformed count")
         drop(s.spool, "big.txt", big)

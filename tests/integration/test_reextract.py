@@ -245,7 +245,7 @@ def test_locked_rows_wait_for_the_next_run(pg):
             wait_for(lambda: s.scalar(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname ="
                 " current_database() AND query LIKE 'SELECT pg_sleep(600)%'"
-                " AND state = 'active'") == "1", timeout=10,
+                " AND state = 'active'") == "1", timeout=60,
                 what="the rows held (holder: %s)" % (
                     holder.poll() is not None and holder.stderr.read()))
             rc, n, out = run_reextract(s)
@@ -265,7 +265,7 @@ def test_locked_rows_wait_for_the_next_run(pg):
         wait_for(lambda: s.scalar(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON"
             " c.oid = l.relation WHERE c.relname = 'articles'"
-            " AND l.mode = 'RowShareLock'") == "0", timeout=10,
+            " AND l.mode = 'RowShareLock'") == "0", timeout=60,
             what="the holder's session gone")
         rc, n, out = run_reextract(s)
         eq((rc, n), (0, len(held)), "the next run:\n" + out)
