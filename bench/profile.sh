@@ -7,7 +7,7 @@
 # (default 300, gen's fixed seed), and runs bench_extract --loops 1 --json
 # under valgrind --tool=callgrind for the class. Prints instructions (Ir):
 #   * self cost by module: the library's source files (txt*.c, figure.c,
-#     region.c, pairing.c, json.c, util.c, extract.c), OpenCC, utf8proc,
+#     region.c, pairing.c, json.c, base.c, extract.c), OpenCC, utf8proc,
 #     libc (malloc, memcpy...), other;
 #   * inclusive cost of each pipeline stage (txt_normalise, the OpenCC
 #     call, txt_sentences, reg_find, reg_main, pair_find, fig_find,

@@ -118,14 +118,15 @@ to_codepoints(const char *text, size_t len, struct off_ref *refs, size_t n)
 		return EXT_ENOMEM;
 	cum[0] = 0;
 	for (i = 1; i < nb; i++)
-		cum[i] = cum[i - 1] + u8_count(text + (i - 1) * 64, 64);
+		cum[i] = cum[i - 1] + exi_u8_count(text + (i - 1) * 64, 64);
 	for (i = 0; i < n; i++) {
 		size_t b = *refs[i].p, blk;
 
 		if (b > len)
 			b = len;
 		blk = b / 64;
-		*refs[i].p = cum[blk] + u8_count(text + blk * 64, b - blk * 64);
+		*refs[i].p =
+		    cum[blk] + exi_u8_count(text + blk * 64, b - blk * 64);
 	}
 	free(cum);
 	return 0;
@@ -170,7 +171,7 @@ link_figures(struct ext_result *res, const struct mention *m, size_t n_m,
 			if (cnt == 0 && main_region)
 				cnt = 1;
 			if (cnt) {
-				codes = ar_alloc(ar, cnt * 7);
+				codes = exi_ar_alloc(ar, cnt * 7);
 				if (!codes)
 					return EXT_ENOMEM;
 			}
@@ -337,7 +338,8 @@ note_results(struct xpl *x, struct ext_result *res)
 		const struct ext_note *src = x->notes.p;
 		struct note_key *keys = malloc(x->notes.n * sizeof(*keys));
 
-		res->notes = ar_alloc(x->ar, x->notes.n * sizeof(*res->notes));
+		res->notes =
+		    exi_ar_alloc(x->ar, x->notes.n * sizeof(*res->notes));
 		if (!keys || !res->notes) {
 			free(keys);
 			return EXT_ENOMEM;
@@ -379,10 +381,10 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		opt = &defaults;
 	if (opt->max_bytes && len > opt->max_bytes)
 		return EXT_ETOOBIG;
-	ar = ar_new();
+	ar = exi_ar_new();
 	if (!ar)
 		return EXT_ENOMEM;
-	res = ar_alloc(ar, sizeof(*res));
+	res = exi_ar_alloc(ar, sizeof(*res));
 	if (!res) {
 		rc = EXT_ENOMEM;
 		goto done;
@@ -423,9 +425,9 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	if (main_region)
 		memcpy(res->main_region, main_region->code, 7);
 	res->n_figures = figs.n;
-	res->figures = vec_to_arena(&figs, ar);
+	res->figures = exi_vec_to_arena(&figs, ar);
 	res->n_pairings = pairs.n;
-	res->pairings = vec_to_arena(&pairs, ar);
+	res->pairings = exi_vec_to_arena(&pairs, ar);
 	if ((res->n_figures && !res->figures) ||
 	    (res->n_pairings && !res->pairings)) {
 		rc = EXT_ENOMEM;
@@ -446,7 +448,7 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 			const struct sent *s = &sents[p->sentence];
 
 			p->evidence =
-			    ar_strndup(ar, doc.text + s->b0, s->b1 - s->b0);
+			    exi_ar_strndup(ar, doc.text + s->b0, s->b1 - s->b0);
 			if (!p->evidence) {
 				rc = EXT_ENOMEM;
 				goto done;
@@ -455,7 +457,8 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 	}
 	res->n_sentences = n_sents;
 	res->sentences =
-	    n_sents ? ar_alloc(ar, n_sents * sizeof(*res->sentences)) : NULL;
+	    n_sents ? exi_ar_alloc(ar, n_sents * sizeof(*res->sentences))
+	            : NULL;
 	if (n_sents && !res->sentences) {
 		rc = EXT_ENOMEM;
 		goto done;
@@ -483,10 +486,10 @@ ext_extract(const struct ext_tables *t, const void *raw, size_t len,
 		*out = res;
 	}
 done:
-	vec_free(&figs);
-	vec_free(&pairs);
-	vec_free(&xpl.notes);
-	ar_destroy(&ar);
+	exi_vec_free(&figs);
+	exi_vec_free(&pairs);
+	exi_vec_free(&xpl.notes);
+	exi_ar_destroy(&ar);
 	return rc;
 }
 
@@ -498,6 +501,6 @@ ext_result_destroy(struct ext_result **self_p)
 	if (!self_p || !*self_p)
 		return;
 	ar = (*self_p)->priv;
-	ar_destroy(&ar); /* the result itself lives in its arena */
+	exi_ar_destroy(&ar); /* the result itself lives in its arena */
 	*self_p = NULL;
 }

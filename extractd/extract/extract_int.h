@@ -7,8 +7,12 @@
  *   reg_main()       the region the article is about
  *   pair_find()      sentences + mentions -> pairings
  *   fig_find()       sentences -> figures
+ *   year_resolve()   figures and flows -> their years
+ *   flow_find()      figures + pairings -> aid flows
  * then extract.c links figures to regions and pairings and turns byte
- * offsets into code point offsets.
+ * offsets into code point offsets. Each stage is a folder (text/,
+ * places/, figures/, flows/, output/) over base/ (base.h: the exi_
+ * helpers); no file calls into a later stage.
  *
  * Every module works in bytes of the normalised UTF-8 text; all memory it
  * returns comes from the arena of the result, so nothing is freed one by
@@ -17,79 +21,12 @@
 #ifndef EXTRACT_INT_H
 #define EXTRACT_INT_H
 
+#include "base.h"
 #include "extract.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- memory ------------------------------------------------------------
- * An arena: allocations live until ar_destroy(). NULL on ENOMEM. */
-struct arena;
-struct arena *ar_new(void);
-void ar_destroy(struct arena **self_p);
-void *ar_alloc(struct arena *ar, size_t n); /* zeroed, aligned to 16 */
-char *ar_strndup(struct arena *ar, const char *s, size_t n);
-char *ar_strdup(struct arena *ar, const char *s);
-void *ar_memdup(struct arena *ar, const void *p, size_t n);
-
-/* A growable array of elements of one size (malloc'd; vec_free() it, or
- * vec_to_arena() to move its contents into an arena). */
-struct vec {
-	void *p;
-	size_t n, cap, elt;
-};
-#define VEC_INIT(type)                                                         \
-	{                                                                      \
-		NULL, 0, 0, sizeof(type)                                       \
-	}
-void *vec_push(struct vec *v); /* zeroed new element, or NULL on ENOMEM */
-void vec_free(struct vec *v);
-void *vec_to_arena(struct vec *v, struct arena *ar); /* frees v; NULL if
-                                                        empty or ENOMEM */
-
-/* ---- UTF-8 -------------------------------------------------------------- */
-/* Decodes one code point of valid UTF-8 at s (len > 0); sets *n to its
- * length in bytes. The text the modules see is always valid UTF-8. */
-static inline uint32_t
-u8_dec(const char *s, size_t len, size_t *n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	/* Inline: every module decodes the text code point by code point. */
-	if (u[0] < 0x80 || len < 2) {
-		*n = 1;
-		return u[0];
-	}
-	if (u[0] < 0xE0) {
-		*n = 2;
-		return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
-	}
-	if (u[0] < 0xF0 || len < 4) {
-		if (len < 3) {
-			*n = 1;
-			return u[0];
-		}
-		*n = 3;
-		return ((uint32_t)(u[0] & 0x0F) << 12) |
-		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-	}
-	*n = 4;
-	return ((uint32_t)(u[0] & 0x07) << 18) |
-	       ((uint32_t)(u[1] & 0x3F) << 12) |
-	       ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
-}
-size_t u8_enc(uint32_t cp, char *out);      /* out: 4 bytes; returns length */
-size_t u8_count(const char *s, size_t len); /* code points */
-
-/* ---- data files ------------------------------------------------------- */
-/* The next data line of [*pos, end) (a modifiable buffer with *end ==
- * '\0'), split in place: tabs and the line end become NULs, a CR before
- * the line end is dropped. Blank lines and lines starting with '#' are
- * skipped; *lineno counts every line read. Stores the first max fields in
- * f and returns how many the line has (possibly more than max), 0 at the
- * end. Each module keeps its own policy on headers and values. */
-size_t tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno);
 
 /* ---- text: txt.c and friends (decode, clean, normalise, meta) ---------- */
 struct txt_tables;

@@ -94,7 +94,7 @@ encode(const char *cs, const char *in, size_t n, size_t *out_n, size_t *lost)
 static void
 test_utf8(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	size_t off;
 	const char bom[] = "\xEF\xBB\xBF"
@@ -139,13 +139,13 @@ test_utf8(void)
 	          EXT_EDECODE);
 	CHECK_INT(off, strlen("对口帮扶工"));
 	CHECK_INT(norm("", 0, NULL, ar, &d, &off), EXT_EEMPTY);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_nul(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	size_t off;
 	const char s[] = "帮扶\0资金\0\0到位。\n\0";
@@ -155,7 +155,7 @@ test_nul(void)
 	CHECK_STR(d.text, "帮扶资金到位。");
 	CHECK_INT(strlen(d.text), d.len);
 	CHECK_INT(norm("\0\0\0", 3, NULL, ar, &d, &off), EXT_EEMPTY);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 /* A legacy encoding of a seed decodes, with and without a hint, to the
@@ -164,14 +164,14 @@ static void
 check_legacy(const char *prefix, const char *iconv_cs, const char *hint,
              const char *want_cs)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d8, d;
 	size_t n, en, lost, off;
 	char *u = seed(prefix, &n), *e;
 
 	CHECK(u != NULL, "seed %s", prefix);
 	if (!u) {
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 		return;
 	}
 	/* Some seeds hold characters the charset lacks (mojibake, a few
@@ -199,7 +199,7 @@ check_legacy(const char *prefix, const char *iconv_cs, const char *hint,
 	CHECK_INT(off, en);
 	free(e);
 	free(u);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
@@ -218,7 +218,7 @@ test_legacy(void)
 static void
 test_big5_sentence(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	const char *t =
 	    "東西部協作和對口支援工作取得新進展，受援縣全部脫貧摘帽。"
@@ -241,13 +241,13 @@ test_big5_sentence(void)
 	          "东西部协作和对口支援工作取得新进展,受援县全部脱贫摘帽。"
 	          "两地共建产业园区,帮助贫困劳动力实现转移就业。");
 	free(e);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_hints(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	size_t off;
 	const char *u = "粤桂扶贫协作成效显著。";
@@ -260,13 +260,13 @@ test_hints(void)
 	CHECK_STR(d.charset, "utf-8");
 	CHECK_INT(norm(u, strlen(u), "", ar, &d, &off), 0);
 	CHECK_STR(d.charset, "utf-8");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_junk(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	unsigned char junk[4096];
 	uint32_t x = 2463534242u;
@@ -282,7 +282,7 @@ test_junk(void)
 	rc = norm(junk, sizeof(junk), NULL, ar, &d, &off);
 	CHECK_INT(rc, EXT_EDECODE);
 	CHECK(off < sizeof(junk));
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 int

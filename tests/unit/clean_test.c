@@ -36,7 +36,7 @@ norm(const char *s, struct arena *ar)
 static void
 test_pinyin(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 
 	CHECK_STR(norm("兩地協(xié)作實(shí)現(xiàn)雙贏。", ar),
 	          "两地协作实现双赢。");
@@ -50,25 +50,25 @@ test_pinyin(void)
 	          "网址为山海网(shanhai.cn),简称(sh)。");
 	CHECK_STR(norm("Python (pài) 不是汉字后的注音。", ar),
 	          "Python (pài) 不是汉字后的注音。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_censor(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 
 	CHECK_STR(norm("全区出台*扶贫档案管理办法,做好**工作。", ar),
 	          "全区出台扶贫档案管理办法,做好工作。");
 	CHECK_STR(norm("面积按3*4米计算,共有a*b种组合。", ar),
 	          "面积按3*4米计算,共有a*b种组合。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_entities(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	char *stars = malloc(200016);
 
 	CHECK_STR(norm("&nbsp;&nbsp;两地&ldquo;协作&rdquo;&amp;共建&#12290;"
@@ -81,13 +81,13 @@ test_entities(void)
 	memcpy(stars + 200001, "9。", 5);
 	CHECK_INT(strlen(norm(stars, ar)), 200005);
 	free(stars);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_spaces(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 
 	/* Full-width indentation, tabs and runs of spaces. */
 	CHECK_STR(norm("\xE3\x80\x80\xE3\x80\x80两省携手  共建园区\t \n", ar),
@@ -97,13 +97,13 @@ test_spaces(void)
 	/* Zero-width and bidi controls vanish. */
 	CHECK_STR(norm("帮\xE2\x80\x8B扶\xE2\x80\x8E资金\xEF\xBB\xBF。", ar),
 	          "帮扶资金。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_nfkc(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 
 	CHECK_STR(norm("投资１２０．５亿元，增长３５％！", ar),
 	          "投资120.5亿元,增长35%!");
@@ -127,7 +127,7 @@ test_nfkc(void)
 	          "陜西与广东协作成效显著。\n陕西省投入资金。");
 	CHECK_STR(norm("陜西(xié)。", ar), "陜西。");
 	CHECK_STR(norm("南宁(xié)邕宁。", ar), "南宁邕宁。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 /* The substitution path must be NFKC exactly: random lines of code points
@@ -169,7 +169,7 @@ test_nfkc_random(void)
 			if (c < 0x10000 &&
 			    (tt->cpf[c] & (TF_DROP | TF_SPACE | TF_VARIANT)))
 				c = 0x4E01;
-			n += u8_enc(c, line + n);
+			n += exi_u8_enc(c, line + n);
 		}
 		line[n] = '\0';
 		if (txt_nfkc(tt, line, n, &out) != 0) {
@@ -186,7 +186,7 @@ test_nfkc_random(void)
 		free(want);
 	}
 	CHECK_INT(bad, 0);
-	sb_free(&out);
+	exi_sb_free(&out);
 }
 
 /* A converter that is not the probed one: every Han clause converted. */
@@ -200,7 +200,7 @@ other_conv(void *ctx, const char *in, size_t len)
 static void
 test_script(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	const char *trad = "對口幫扶陝西與陜西的產業園區,累計投入資金。";
 	const char *simp = "对口帮扶陕西与陕西的产业园区,累计投入资金。";
 	int rc;
@@ -213,7 +213,7 @@ test_script(void)
 	/* Simplified text is never handed to the converter. */
 	CHECK_STR(norm("东西部协作持续深化,着眼长远。", ar),
 	          "东西部协作持续深化,着眼长远。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 /* txt_script() with the character table against the converter on every
@@ -245,7 +245,7 @@ test_script_charwise(void)
 	};
 	const struct txt_tables *tt = el.tables->txt;
 	struct sbuf line = { 0 }, a = { 0 }, b = { 0 };
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	uint32_t x = 2463534242u;
 	int bad = 0;
 
@@ -256,7 +256,7 @@ test_script_charwise(void)
 		        "clean_test: character-wise t2s off (%s): "
 		        "its checks skipped\n",
 		        el.t2s_note);
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 		return;
 	}
 	CHECK(ext_tables_t2s_phrases(el.tables) > 100, "phrases %ld",
@@ -300,8 +300,8 @@ test_script_charwise(void)
 					i = (i + 1) & tt->t2s_mask;
 				char e[4];
 
-				l = u8_enc(tt->t2s_map[i][0], e);
-				CHECK(sb_put(&line, e, l) == 0, "oom");
+				l = exi_u8_enc(tt->t2s_map[i][0], e);
+				CHECK(exi_sb_put(&line, e, l) == 0, "oom");
 				continue;
 			}
 			case 2: { /* Han extensions B to H, which the probe
@@ -313,8 +313,8 @@ test_script_charwise(void)
 				                                0x20000);
 				char e[4];
 
-				l = u8_enc(c, e);
-				CHECK(sb_put(&line, e, l) == 0, "oom");
+				l = exi_u8_enc(c, e);
+				CHECK(exi_sb_put(&line, e, l) == 0, "oom");
 				continue;
 			}
 			default:
@@ -322,9 +322,9 @@ test_script_charwise(void)
 				          (sizeof(other) / sizeof(*other))];
 				l = strlen(p);
 			}
-			CHECK(sb_put(&line, p, l) == 0, "oom");
+			CHECK(exi_sb_put(&line, p, l) == 0, "oom");
 		}
-		CHECK(sb_put(&line, "\n", 1) == 0, "oom");
+		CHECK(exi_sb_put(&line, "\n", 1) == 0, "oom");
 		a.n = b.n = 0;
 		if (!script_with(false, line.p, line.n, &a) ||
 		    !script_with(true, line.p, line.n, &b) || a.n != b.n ||
@@ -335,16 +335,16 @@ test_script_charwise(void)
 		}
 	}
 	CHECK_INT(bad, 0);
-	sb_free(&line);
-	sb_free(&a);
-	sb_free(&b);
-	ar_destroy(&ar);
+	exi_sb_free(&line);
+	exi_sb_free(&a);
+	exi_sb_free(&b);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_furniture(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	const char *page =
 	    "首页 > 新闻中心 > 正文\n"
 	    "两地共建产业园区带动增收\n"
@@ -374,7 +374,7 @@ test_furniture(void)
 	          "园区负责人介绍,联系电话已在园区公示栏公布。\n"
 	          "下一步,两地将继续深化劳务协作,扩大消费帮扶规模,帮助更多群众"
 	          "稳定增收。");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 /* Chrome shapes seen on real pages, in lines written for this test; the
@@ -383,7 +383,7 @@ test_furniture(void)
 static void
 test_furniture_shapes(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	const char *page = "EN\n"
 	                   "<i id=\"ab12\"></i>\n"
 	                   "//www.example.com/\n"
@@ -408,19 +408,19 @@ test_furniture_shapes(void)
 	          "两省协作成效显著,张明 李华 王强 赵敏等代表发言。\n"
 	          "3000万元\n"
 	          "3000万元");
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
 test_empty(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	int rc;
 
 	CHECK(norm_with(NULL, NULL, "分享\n+1\n\n 相关新闻\n", ar, &rc) ==
 	      NULL);
 	CHECK_INT(rc, EXT_EEMPTY);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 int

@@ -39,33 +39,33 @@ test_utf8(void)
 	size_t n;
 	char out[4];
 
-	CHECK_INT(u8_count(s, strlen(s)), 4);
-	CHECK_INT(u8_dec(s + 1, strlen(s + 1), &n), 0x7CA4);
+	CHECK_INT(exi_u8_count(s, strlen(s)), 4);
+	CHECK_INT(exi_u8_dec(s + 1, strlen(s + 1), &n), 0x7CA4);
 	CHECK_INT(n, 3);
-	CHECK_INT(u8_dec(s + 4, strlen(s + 4), &n), 0x20000);
+	CHECK_INT(exi_u8_dec(s + 4, strlen(s + 4), &n), 0x20000);
 	CHECK_INT(n, 4);
-	CHECK_INT(u8_enc(0x20000, out), 4);
+	CHECK_INT(exi_u8_enc(0x20000, out), 4);
 	CHECK(memcmp(out, s + 4, 4) == 0);
 }
 
 static void
 test_arena(void)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec v = VEC_INIT(int);
 	int *big, *arr;
 
 	CHECK(ar != NULL);
 	/* Larger than a block: must still work and be zeroed. */
-	big = ar_alloc(ar, 1u << 20);
+	big = exi_ar_alloc(ar, 1u << 20);
 	CHECK(big && big[1000] == 0);
 	for (int i = 0; i < 1000; i++)
-		*(int *)vec_push(&v) = i;
+		*(int *)exi_vec_push(&v) = i;
 	CHECK_INT(v.n, 1000);
-	arr = vec_to_arena(&v, ar);
+	arr = exi_vec_to_arena(&v, ar);
 	CHECK(arr && arr[999] == 999 && v.p == NULL);
-	CHECK_STR(ar_strndup(ar, "粤桂协作", 6), "粤桂");
-	ar_destroy(&ar);
+	CHECK_STR(exi_ar_strndup(ar, "粤桂协作", 6), "粤桂");
+	exi_ar_destroy(&ar);
 	CHECK(ar == NULL);
 }
 
@@ -97,7 +97,7 @@ test_json(const struct extload *el)
 		const struct ext_figure *f = &res->figures[i];
 
 		CHECK(f->start < f->end);
-		CHECK(f->end <= u8_count(res->text, res->text_len));
+		CHECK(f->end <= exi_u8_count(res->text, res->text_len));
 		CHECK(f->category != NULL);
 	}
 	for (size_t i = 0; i < res->n_sentences; i++)

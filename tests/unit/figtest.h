@@ -62,7 +62,7 @@ figtest_run(const struct fig_tables *ft, const char *text, int year,
 
 	CHECK(rc == 0, "fig_find(%s) = %d", text, rc);
 	*n = v.n;
-	return vec_to_arena(&v, ar);
+	return exi_vec_to_arena(&v, ar);
 }
 
 static void

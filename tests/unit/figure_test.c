@@ -187,7 +187,7 @@ test_cases(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct want *w = &cases[i];
-		struct arena *ar = ar_new();
+		struct arena *ar = exi_ar_new();
 		size_t n = 0, j;
 		struct ext_figure *f = figtest_run(ft, w->text, 2019, ar, &n);
 		char num[48];
@@ -197,7 +197,7 @@ test_cases(void)
 				break;
 		CHECK(j < n, "no figure %s in %s", w->fig_text, w->text);
 		if (j == n) {
-			ar_destroy(&ar);
+			exi_ar_destroy(&ar);
 			continue;
 		}
 		CHECK_STR(ext_decimal_str(f[j].value, num), w->value);
@@ -213,7 +213,7 @@ test_cases(void)
 		      "offsets of %s", w->fig_text);
 		CHECK_INT(f[j].sentence, 0);
 		CHECK_INT(f[j].pairing, -1);
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 	}
 }
 
@@ -223,7 +223,7 @@ static void
 test_offsets(void)
 {
 	const char *text = "前言。投入资金5亿元,建成学校3所。后记8个。";
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec v = VEC_INIT(struct ext_figure);
 	struct sent s = { strlen("前言。"), strlen("前言。投入资金5亿元,"
 		                                   "建成学校3所。") };
@@ -240,8 +240,8 @@ test_offsets(void)
 	s.b1 = strlen(text) + 1;
 	CHECK_INT(fig_find(ft, text, strlen(text), &s, 0, 0, ar, &v),
 	          EXT_EINVAL);
-	vec_free(&v);
-	ar_destroy(&ar);
+	exi_vec_free(&v);
+	exi_ar_destroy(&ar);
 }
 
 static void
@@ -299,7 +299,7 @@ test_tables(void)
 	CHECK_INT(fig_tables_check(t, &missing), 0);
 	{
 		/* minimal tables still work: 5元 is a figure, 2019年 not */
-		struct arena *ar = ar_new();
+		struct arena *ar = exi_ar_new();
 		size_t n = 0;
 		struct ext_figure *f =
 		    figtest_run(t, "2019年投入5元", 0, ar, &n);
@@ -308,7 +308,7 @@ test_tables(void)
 		figtest_format(f, n, got, sizeof(got));
 		CHECK_STR(got, "5 元");
 		CHECK_STR(f[0].category, "other");
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 	}
 	fig_tables_free(&t);
 	CHECK(t == NULL);
@@ -343,13 +343,13 @@ time_run(const char *piece, size_t count, size_t want_figs)
 {
 	size_t len, n;
 	char *s = repeat(piece, count, &len);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	double t0 = seconds(), t;
 
 	figtest_run(ft, s, 2020, ar, &n);
 	t = seconds() - t0;
 	CHECK(n == want_figs, "%zu x %s: %zu figures", count, piece, n);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 	free(s);
 	return t;
 }

@@ -15,7 +15,7 @@ struct want {
 static void
 check(const char *page, const struct want *w, const char *text)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct ext_doc d;
 	size_t off, i;
 	int rc;
@@ -25,7 +25,7 @@ check(const char *page, const struct want *w, const char *text)
 	                   page, strlen(page), NULL, ar, &d, &off);
 	CHECK_INT(rc, 0, "%.30s", page);
 	if (rc != 0) {
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 		return;
 	}
 	CHECK_STR(d.meta.title, w->title, "title of %.30s", page);
@@ -41,7 +41,7 @@ check(const char *page, const struct want *w, const char *text)
 	CHECK_INT(d.meta.n_editors, i, "editors of %.30s", page);
 	if (text)
 		CHECK_STR(d.text, text);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void

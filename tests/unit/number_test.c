@@ -436,7 +436,7 @@ test_sentences(void)
 	size_t n_cases = sizeof(sentences) / sizeof(sentences[0]);
 
 	for (size_t i = 0; i < n_cases; i++) {
-		struct arena *ar = ar_new();
+		struct arena *ar = exi_ar_new();
 		size_t n = 0;
 		struct ext_figure *f;
 		char got[512];
@@ -444,7 +444,7 @@ test_sentences(void)
 		f = figtest_run(ft, sentences[i].text, 2020, ar, &n);
 		figtest_format(f, n, got, sizeof(got));
 		CHECK_STR(got, sentences[i].want, "in %s", sentences[i].text);
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 	}
 	fig_tables_free(&ft);
 }

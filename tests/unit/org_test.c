@@ -28,7 +28,7 @@ run(const char *text, struct arena *ar, struct vec *out)
 static void
 describe(const char *text, bool rels, char *got, size_t cap)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	size_t k = 0;
 
@@ -45,8 +45,8 @@ describe(const char *text, bool rels, char *got, size_t cap)
 			break;
 		k += (size_t)w;
 	}
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 }
 
 struct tcase {
@@ -324,7 +324,7 @@ test_rules(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct arena *ar = ar_new();
+		struct arena *ar = exi_ar_new();
 		struct vec out = VEC_INIT(struct ext_pairing);
 
 		/* The rule's pairing is the last one. */
@@ -333,8 +333,8 @@ test_rules(void)
 		if (out.n >= 1)
 			CHECK_STR(((struct ext_pairing *)out.p)[out.n - 1].rule,
 			          cases[i].rule);
-		vec_free(&out);
-		ar_destroy(&ar);
+		exi_vec_free(&out);
+		exi_ar_destroy(&ar);
 	}
 }
 
@@ -346,7 +346,7 @@ test_linear(void)
 	    "中国建筑承担卓尼县的定点扶贫任务,该集团援建,医院帮扶,";
 	size_t len;
 	char *text = regtest_repeat_of(clause, 20000, "", &len);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 
@@ -357,8 +357,8 @@ test_linear(void)
 	CHECK_INT(out.n, 2);
 	printf("org: 20,000 clauses in %.3f s\n",
 	       (double)(clock() - t0) / CLOCKS_PER_SEC);
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 	free(text);
 }
 

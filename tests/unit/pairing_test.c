@@ -26,7 +26,7 @@ run(const char *text, const char *date, struct arena *ar, struct vec *out)
 static void
 describe(const char *text, const char *date, char *got, size_t cap)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	size_t k = 0;
 
@@ -42,8 +42,8 @@ describe(const char *text, const char *date, char *got, size_t cap)
 			break;
 		k += (size_t)w;
 	}
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 }
 
 static void
@@ -428,7 +428,7 @@ test_relation(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct arena *ar = ar_new();
+		struct arena *ar = exi_ar_new();
 		struct vec out = VEC_INIT(struct ext_pairing);
 
 		CHECK_INT(run(cases[i].text, NULL, ar, &out), 0);
@@ -436,8 +436,8 @@ test_relation(void)
 		if (out.n == 1)
 			CHECK_STR(((struct ext_pairing *)out.p)->relation,
 			          cases[i].want, "for %s", cases[i].text);
-		vec_free(&out);
-		ar_destroy(&ar);
+		exi_vec_free(&out);
+		exi_ar_destroy(&ar);
 	}
 }
 
@@ -446,7 +446,7 @@ static void
 test_fields(void)
 {
 	const char *text = "青岛市帮扶陇南市。青岛市继续帮扶陇南市。";
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	const struct ext_pairing *p;
 
@@ -463,7 +463,7 @@ test_fields(void)
 		CHECK_INT(p->end, strlen("青岛市帮扶陇南市"));
 		CHECK_INT(p->sentence, 0);
 	}
-	vec_free(&out);
+	exi_vec_free(&out);
 	out = (struct vec)VEC_INIT(struct ext_pairing);
 	CHECK_INT(
 	    run("佛山市配合中央组织部帮扶台江县,贵州省。", NULL, ar, &out), 0);
@@ -475,8 +475,8 @@ test_fields(void)
 		CHECK_STR(p[1].relation, "designated");
 		CHECK_STR(p[0].relation, "east_west");
 	}
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 }
 
 static void
@@ -484,7 +484,7 @@ test_linear(void)
 {
 	size_t len;
 	char *text = regtest_repeat(40000, &len);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 	double secs;
@@ -497,8 +497,8 @@ test_linear(void)
 	 * into ctest's timeout instead; a timed assertion would only make
 	 * the test fail on a slow or busy machine. */
 	printf("pairing: 40,000 clauses in %.3f s\n", secs);
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 	free(text);
 }
 
@@ -513,7 +513,7 @@ test_linear_shapes(void)
 	    "两地在黔西南州望谟县、";
 	size_t len;
 	char *text = regtest_repeat_of(clause, 20000, "。", &len);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct vec out = VEC_INIT(struct ext_pairing);
 	clock_t t0;
 
@@ -522,8 +522,8 @@ test_linear_shapes(void)
 	CHECK(out.n > 0);
 	printf("pairing: 20,000 clauses of shapes in %.3f s\n",
 	       (double)(clock() - t0) / CLOCKS_PER_SEC);
-	vec_free(&out);
-	ar_destroy(&ar);
+	exi_vec_free(&out);
+	exi_ar_destroy(&ar);
 	free(text);
 }
 

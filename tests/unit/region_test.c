@@ -19,7 +19,7 @@ static const struct reg_tables *rt;
 static void
 describe(const char *text, size_t len, char *out, size_t cap)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct mention *m;
 	size_t n_s, n_m, i, k = 0;
 	struct sent *s = regtest_split(text, len, ar, &n_s);
@@ -27,7 +27,7 @@ describe(const char *text, size_t len, char *out, size_t cap)
 	out[0] = '\0';
 	if (reg_find(rt, text, len, s, n_s, ar, &m, &n_m) != 0) {
 		snprintf(out, cap, "ERROR");
-		ar_destroy(&ar);
+		exi_ar_destroy(&ar);
 		return;
 	}
 	for (i = 0; i < n_m; i++) {
@@ -44,7 +44,7 @@ describe(const char *text, size_t len, char *out, size_t cap)
 			break;
 		k += (size_t)w;
 	}
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 static void
@@ -126,7 +126,7 @@ test_find(void)
 static const struct region *
 main_of(const char *text, const char *title)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct mention *m;
 	size_t n_s, n_m, len = strlen(text);
 	struct sent *s = regtest_split(text, len, ar, &n_s);
@@ -137,7 +137,7 @@ main_of(const char *text, const char *title)
 	doc.meta.title = (char *)title;
 	if (reg_find(rt, text, len, s, n_s, ar, &m, &n_m) == 0)
 		r = reg_main(rt, text, &doc, m, n_m);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 	return r;
 }
 
@@ -243,7 +243,7 @@ test_linear(void)
 {
 	size_t n = 40000, len, n_m = 0;
 	char *text = regtest_repeat(n, &len);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct sent s = { 0, len };
 	struct mention *m;
 	clock_t t0;
@@ -255,7 +255,7 @@ test_linear(void)
 	CHECK_INT(n_m, 5 * n); /* three divisions, two halves of 粤桂 */
 	/* Reported, not asserted (see pairing_test.c). */
 	printf("region: 40,000 clauses in %.3f s\n", secs);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 	free(text);
 }
 

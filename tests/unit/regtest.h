@@ -14,7 +14,7 @@
 static inline struct sent *
 regtest_split(const char *text, size_t len, struct arena *ar, size_t *n)
 {
-	struct sent *s = ar_alloc(ar, (len / 3 + 2) * sizeof(*s));
+	struct sent *s = exi_ar_alloc(ar, (len / 3 + 2) * sizeof(*s));
 	size_t i, b0 = 0;
 
 	*n = 0;

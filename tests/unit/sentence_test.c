@@ -10,7 +10,7 @@
 static char *
 split(const char *text)
 {
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct sent *s = NULL;
 	size_t n = 0, i, len = strlen(text), k = 0;
 	char *out = malloc(2 * len + 2);
@@ -26,7 +26,7 @@ split(const char *text)
 		k += s[i].b1 - s[i].b0;
 	}
 	out[k] = '\0';
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 	return out;
 }
 
@@ -95,7 +95,7 @@ test_big(void)
 	size_t n = 40000 * 9 + 16, k = 0;
 
 	char *text = malloc(n);
-	struct arena *ar = ar_new();
+	struct arena *ar = exi_ar_new();
 	struct sent *s;
 	size_t ns;
 
@@ -118,7 +118,7 @@ test_big(void)
 	CHECK_INT(txt_sentences(text, k, ar, &s, &ns), 0);
 	CHECK(ns > 9000 && ns <= 10000, "ns=%zu", ns);
 	free(text);
-	ar_destroy(&ar);
+	exi_ar_destroy(&ar);
 }
 
 int

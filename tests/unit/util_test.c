@@ -1,4 +1,4 @@
-/* util_test.c - the library's helpers against naive versions: u8_count
+/* util_test.c - the library's helpers against naive versions: exi_u8_count
  * (eight bytes at a time) on random UTF-8 of every length around its
  * blocks, and reg_ac_longest/reg_ac_ends (which skip code points that no
  * pattern holds) against a quadratic leftmost-longest on random texts
@@ -39,17 +39,17 @@ test_u8_count(void)
 		size_t n = 0, want = 0, len = (size_t)t * 7 % 2600;
 
 		while (n < len) {
-			n += u8_enc(cps[rnd() % 5], buf + n);
+			n += exi_u8_enc(cps[rnd() % 5], buf + n);
 			want++;
 		}
 		/* Every offset and a cut end: counts lead bytes only. */
 		for (size_t off = 0; off < 9 && off < n; off += 4)
-			bad += u8_count(buf + off, n - off) !=
+			bad += exi_u8_count(buf + off, n - off) !=
 			       naive_count(buf + off, n - off);
-		bad += u8_count(buf, n) != want;
+		bad += exi_u8_count(buf, n) != want;
 	}
 	CHECK_INT(bad, 0);
-	CHECK_INT(u8_count("", 0), 0);
+	CHECK_INT(exi_u8_count("", 0), 0);
 	free(buf);
 }
 
@@ -137,7 +137,7 @@ test_ac(void)
 				    (struct hit){ i, i + best, (uint32_t)bv };
 				i += best;
 			} else {
-				u8_dec(text + i, n - i, &k);
+				exi_u8_dec(text + i, n - i, &k);
 				i += k;
 			}
 			if (want->n == 4096)

@@ -60,7 +60,7 @@ num_chinese_cp(uint32_t cp)
 static uint32_t
 dec_at(const char *s, size_t len, size_t i, size_t *n)
 {
-	return u8_dec(s + i, len - i, n);
+	return exi_u8_dec(s + i, len - i, n);
 }
 
 /* A run of digits, '.', and ',' between digit groups. Separators only
@@ -246,7 +246,7 @@ num_parse(const char *s, size_t len, struct num *n)
 	n->len = 0;
 	if (len == 0)
 		return -1;
-	cp = u8_dec(s, len, &k);
+	cp = exi_u8_dec(s, len, &k);
 	if (num_digit_cp(cp) >= 0)
 		return parse_arabic(s, len, n);
 	v = num_chinese_cp(cp);
@@ -268,7 +268,7 @@ num_magnitude(const char *s, size_t len, int only_big, size_t *used)
 	int exp = 0, small = 0, bigs = 0;
 
 	while (i < len) {
-		uint32_t cp = u8_dec(s + i, len - i, &k);
+		uint32_t cp = exi_u8_dec(s + i, len - i, &k);
 		long v = num_chinese_cp(cp);
 
 		if (v == 100 || v == 1000) {

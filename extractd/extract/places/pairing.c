@@ -393,7 +393,7 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 	if (rc <= 0)
 		return rc;
 	{
-		struct spair *sp = vec_push(&c->spairs);
+		struct spair *sp = exi_vec_push(&c->spairs);
 
 		if (!sp)
 			return EXT_ENOMEM;
@@ -405,11 +405,11 @@ emit1(struct pctx *c, const struct side *h, const struct side *r, size_t b0,
 		c->last_r = *r;
 		c->has_last = true;
 	}
-	p = vec_push(c->out);
+	p = exi_vec_push(c->out);
 	if (!p)
 		return EXT_ENOMEM;
-	p->helper = ar_strdup(c->ar, h->r ? h->r->name : h->org);
-	p->recipient = ar_strdup(c->ar, r->r ? r->r->name : r->org);
+	p->helper = exi_ar_strdup(c->ar, h->r ? h->r->name : h->org);
+	p->recipient = exi_ar_strdup(c->ar, r->r ? r->r->name : r->org);
 	if (!p->helper || !p->recipient)
 		return EXT_ENOMEM;
 	if (h->r)
@@ -541,7 +541,7 @@ is_headline(const char *text, const struct sent *s)
 	size_t p = s->b0, n;
 
 	while (p < s->b1) {
-		uint32_t cp = u8_dec(text + p, s->b1 - p, &n);
+		uint32_t cp = exi_u8_dec(text + p, s->b1 - p, &n);
 
 		if (is_clause_end(cp) && p + n < s->b1)
 			return false;
@@ -559,7 +559,7 @@ wide_run(const char *text, size_t p, size_t b1)
 	while (p < b1 && text[p] != ' ' && k < HEADLINE_HALF) {
 		if (!is_wide_lead(text[p]))
 			return 0;
-		u8_dec(text + p, b1 - p, &n);
+		exi_u8_dec(text + p, b1 - p, &n);
 		p += n;
 		k++;
 	}
@@ -715,7 +715,7 @@ clause_start(const struct pctx *c, size_t p)
 
 		while (q > lim && ((unsigned char)c->text[q] & 0xC0) == 0x80)
 			q--;
-		if (is_clause_end(u8_dec(c->text + q, p - q, &n)))
+		if (is_clause_end(exi_u8_dec(c->text + q, p - q, &n)))
 			break;
 		p = q;
 	}
@@ -731,7 +731,7 @@ clause_end(const struct pctx *c, size_t p)
 	size_t end = p + NEAR_BYTES < c->s1 ? p + NEAR_BYTES : c->s1, n;
 
 	while (p < end) {
-		if (is_clause_end(u8_dec(t + p, end - p, &n)))
+		if (is_clause_end(exi_u8_dec(t + p, end - p, &n)))
 			break;
 		p += n;
 	}
@@ -1173,7 +1173,7 @@ list_only_clause(const struct pctx *c, const struct item *items, size_t ni,
 		}
 		if (!c->text[p])
 			return i == ni;
-		cp = u8_dec(c->text + p, 4, &n);
+		cp = exi_u8_dec(c->text + p, 4, &n);
 		if (is_clause_end(cp))
 			return i == ni;
 		for (k = 0; k < sizeof(words) / sizeof(words[0]); k++)
@@ -1315,7 +1315,7 @@ do_clause(struct pctx *c, const struct item *items, size_t ni,
 					cur->under = true;
 				if (cur == prefix && !prefix->any_item &&
 				    !prefix->assist && q->kind == CUE_ASSIST &&
-				    u8_count(c->text + a, q->b0 - a) <=
+				    exi_u8_count(c->text + a, q->b0 - a) <=
 				        LEAD_MAX)
 					prefix->lead = true;
 				if (!cur->assist) {
@@ -1567,7 +1567,7 @@ on_cue(void *ctx, size_t b0, size_t b1, uint32_t val)
 
 	if (e->kind == CUE_BLOCK)
 		return 0;
-	q = vec_push(cs->cues);
+	q = exi_vec_push(cs->cues);
 	if (!q)
 		return EXT_ENOMEM;
 	q->b0 = cs->base + b0;
@@ -1603,7 +1603,7 @@ compound_cue(const struct pctx *c, size_t b1, const struct cue *cues, size_t nc)
 			return &cues[k];
 		if (!c->text[p])
 			return NULL;
-		cp = u8_dec(c->text + p, 4, &n);
+		cp = exi_u8_dec(c->text + p, 4, &n);
 		if (cp != 0x3001 && (cp < 0x3400 || is_clause_end(cp)))
 			return NULL;
 		p += n;
@@ -1687,7 +1687,7 @@ org_dateline(const char *text, size_t b1, size_t end)
 	bool digits = false;
 
 	while (p < end && k < 8) {
-		cp = u8_dec(text + p, end - p, &n);
+		cp = exi_u8_dec(text + p, end - p, &n);
 		if (cp >= '0' && cp <= '9')
 			break;
 		if (cp < 0x3400)
@@ -1696,7 +1696,7 @@ org_dateline(const char *text, size_t b1, size_t end)
 		k++;
 	}
 	for (k = 0; p < end && k < 12; k++) {
-		cp = u8_dec(text + p, end - p, &n);
+		cp = exi_u8_dec(text + p, end - p, &n);
 		if (cp >= '0' && cp <= '9')
 			digits = true;
 		else if (cp == 0x6708 /* 月 */ || cp == 0x65E5 /* 日 */ ||
@@ -1846,7 +1846,7 @@ merge_items(struct vec *items, const struct vec *add)
 	if (!add->n)
 		return 0;
 	for (k = 0; k < add->n; k++)
-		if (!vec_push(items))
+		if (!exi_vec_push(items))
 			return EXT_ENOMEM;
 	it = items->p;
 	i = n;
@@ -1960,9 +1960,9 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		}
 		if (helper || !recip)
 			continue;
-		it = vec_push(&add);
+		it = exi_vec_push(&add);
 		if (!it) {
-			vec_free(&add);
+			exi_vec_free(&add);
 			return EXT_ENOMEM;
 		}
 		it->b0 = q->b0;
@@ -1974,7 +1974,7 @@ self_helpers(struct pctx *c, struct vec *items, struct vec *cues)
 		         "stands for %s", r->name);
 	}
 	rc = merge_items(items, &add);
-	vec_free(&add);
+	exi_vec_free(&add);
 	return rc;
 }
 
@@ -2242,7 +2242,7 @@ org_work_teams(struct pctx *c, const struct sent *s, const struct vec *items)
 				    !memcmp(c->text + p, team_words[w],
 				            strlen(team_words[w])))
 					team = true;
-			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			cp = exi_u8_dec(c->text + p, s->b1 - p, &n);
 			if (cp < 0x3400)
 				break;
 			p += n;
@@ -2297,7 +2297,8 @@ aid_compound(struct pctx *c, const struct sent *s, const struct vec *items)
 		if (p + 3 > s->b1 || memcmp(c->text + p, "援", 3))
 			continue;
 		p += 3;
-		if (p >= s->b1 || u8_dec(c->text + p, s->b1 - p, &n) < 0x3400)
+		if (p >= s->b1 ||
+		    exi_u8_dec(c->text + p, s->b1 - p, &n) < 0x3400)
 			continue;
 		/* X: a province's abbreviation. */
 		for (w = 0; w < c->rt->n_abv && !prov; w++)
@@ -2320,7 +2321,7 @@ aid_compound(struct pctx *c, const struct sent *s, const struct vec *items)
 
 			while (e < s->b1) {
 				uint32_t cp =
-				    u8_dec(c->text + e, s->b1 - e, &n);
+				    exi_u8_dec(c->text + e, s->b1 - e, &n);
 
 				if (is_clause_end(cp))
 					break;
@@ -2395,7 +2396,7 @@ org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
 					found = true;
 			if (found)
 				break;
-			cp = u8_dec(c->text + p, s->b1 - p, &n);
+			cp = exi_u8_dec(c->text + p, s->b1 - p, &n);
 			if (is_clause_end(cp) ||
 			    (i + 1 < items->n && it[i + 1].b0 == p))
 				break;
@@ -2412,7 +2413,7 @@ org_sends(struct pctx *c, const struct sent *s, const struct vec *items)
 			       (q + tl > s->b1 ||
 			        memcmp(c->text + q, to[k], tl))) {
 				uint32_t cp =
-				    u8_dec(c->text + q, s->b1 - q, &n);
+				    exi_u8_dec(c->text + q, s->b1 - q, &n);
 
 				if (is_clause_end(cp))
 					break;
@@ -2678,7 +2679,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 				for (int half = 0; half < 2; half++) {
 					const struct mention *z = half ? y : h;
 
-					it = vec_push(items);
+					it = exi_vec_push(items);
 					if (!it)
 						return EXT_ENOMEM;
 					memset(it, 0, sizeof(*it));
@@ -2730,7 +2731,7 @@ do_sentence(struct pctx *c, const struct sent *s, const struct mention *m,
 			role = IT_NONE;
 		if (role == IT_NONE)
 			continue;
-		it = vec_push(items);
+		it = exi_vec_push(items);
 		if (!it)
 			return EXT_ENOMEM;
 		it->b0 = x->b0;
@@ -2871,7 +2872,8 @@ do_clauses(struct pctx *c, const struct sent *s, struct vec *items,
 
 				/* Clause ends are ASCII or start with E3/EF. */
 				if (b < 0x80 || b == 0xE3 || b == 0xEF) {
-					cp = u8_dec(c->text + p, s->b1 - p, &n);
+					cp = exi_u8_dec(c->text + p, s->b1 - p,
+					                &n);
 					end = is_clause_end(cp);
 					/* A space between Chinese words parts
 					 * the halves of a headline (粤黔协作谱
@@ -3034,9 +3036,9 @@ pair_find(const struct reg_tables *rt, const char *text, size_t len,
 		j = k;
 	}
 	free(c->seen);
-	vec_free(&c->spairs);
+	exi_vec_free(&c->spairs);
 	free(c);
-	vec_free(&items);
-	vec_free(&cues);
+	exi_vec_free(&items);
+	exi_vec_free(&cues);
 	return rc;
 }

@@ -102,7 +102,7 @@ first_cp(const char *s, size_t len)
 {
 	size_t n;
 
-	return u8_dec(s, len, &n);
+	return exi_u8_dec(s, len, &n);
 }
 
 static inline bool
@@ -156,7 +156,7 @@ flow_tables_add(struct flow_tables **tp, const char *name, const char *buf,
 	memcpy(t->buf, buf, len);
 	t->buf[len] = '\0';
 	pos = t->buf;
-	while ((nf = tsv_split(&pos, t->buf + len, f, 2, &lineno)) > 0) {
+	while ((nf = exi_tsv_split(&pos, t->buf + len, f, 2, &lineno)) > 0) {
 		int k;
 
 		if (header) {
@@ -333,7 +333,7 @@ words_in(const struct flow_tables *ft, const char *text, size_t a, size_t b,
 			p += k;
 			continue;
 		}
-		u8_dec(text + p, b - p, &k);
+		exi_u8_dec(text + p, b - p, &k);
 		p += k;
 	}
 	return n;
@@ -650,7 +650,7 @@ owner_of_group(const struct fctx *c, size_t g0, int want, size_t lo,
 			    !memcmp(c->text + p, "向", 3) ||
 			    !memcmp(c->text + p, "在", 3))
 				plain = false;
-			u8_dec(c->text + p, g0 - p, &k);
+			exi_u8_dec(c->text + p, g0 - p, &k);
 			p += k;
 		}
 		if (plain && n <= 8)
@@ -734,7 +734,8 @@ find_places(struct fctx *c)
 				break;
 			}
 			if (!gl)
-				u8_dec(c->text + n, c->res->text_len - n, &gl);
+				exi_u8_dec(c->text + n, c->res->text_len - n,
+				           &gl);
 		}
 	}
 }
@@ -1168,7 +1169,7 @@ set_side(struct arena *ar, const struct side *s, char **name, char code[7])
 	*name = NULL;
 	if (!n)
 		return 0;
-	*name = ar_strdup(ar, n);
+	*name = exi_ar_strdup(ar, n);
 	if (!*name)
 		return EXT_ENOMEM;
 	if (s->r)
@@ -1416,7 +1417,7 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 				whole = (long)(out.n - 1);
 			}
 		}
-		fl = vec_push(&out);
+		fl = exi_vec_push(&out);
 		if (!fl) {
 			rc = EXT_ENOMEM;
 			goto done;
@@ -1446,11 +1447,11 @@ flow_find(const struct flow_tables *ft, const struct reg_tables *rt,
 	n_out = drop_totals(&c, res, out.p, out.n, sides, spans);
 	out.n = n_out;
 	res->n_flows = out.n;
-	res->flows = vec_to_arena(&out, ar);
+	res->flows = exi_vec_to_arena(&out, ar);
 	if (res->n_flows && !res->flows)
 		rc = EXT_ENOMEM;
 done:
-	vec_free(&out);
+	exi_vec_free(&out);
 	free(msent);
 	free(c.mside);
 	free(sides);

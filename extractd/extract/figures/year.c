@@ -86,7 +86,7 @@ attributive(const char *text, size_t b0, size_t p, size_t end)
 	for (; q < end && n < 12 && !clause_end(text, q); n++) {
 		size_t k;
 
-		u8_dec(text + q, end - q, &k);
+		exi_u8_dec(text + q, end - q, &k);
 		if (at(text, q, end, "的"))
 			return n > 0;
 		q += k;
@@ -399,7 +399,7 @@ year_resolve(const char *text, const struct sent *sents, size_t n_sents,
 				continue;
 			n = step(&ys, s->b0, p, s->b1);
 			if (n == 0)
-				u8_dec(text + p, s->b1 - p, &n);
+				exi_u8_dec(text + p, s->b1 - p, &n);
 			p += n;
 		}
 		while (k < n_f && f[k].sentence == i) {

@@ -48,7 +48,7 @@ nfkc_slow(const struct txt_tables *tt, const char *in, size_t n,
 	int rc;
 
 	out->n = 0;
-	if (sb_reserve(out, n + 1) != 0)
+	if (exi_sb_reserve(out, n + 1) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
 		size_t s = i;
@@ -69,7 +69,7 @@ nfkc_slow(const struct txt_tables *tt, const char *in, size_t n,
 	if (k < 0)
 		return k == UTF8PROC_ERROR_NOMEM ? EXT_ENOMEM : EXT_EDECODE;
 	out->n = 0;
-	rc = sb_put(out, r, (size_t)k);
+	rc = exi_sb_put(out, r, (size_t)k);
 	free(r);
 	return rc;
 }
@@ -90,7 +90,7 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 	bool folded = false, nofold = false;
 
 	out->n = 0;
-	if (sb_reserve(out, n + 1) != 0)
+	if (exi_sb_reserve(out, n + 1) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
 		size_t s = i;
@@ -129,9 +129,9 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 					return nfkc_slow(tt, in, n, out);
 				folded = true;
 			}
-			if (sb_reserve(out, n - i + 4) != 0)
+			if (exi_sb_reserve(out, n - i + 4) != 0)
 				return EXT_ENOMEM;
-			out->n += u8_enc(v, out->p + out->n);
+			out->n += exi_u8_enc(v, out->p + out->n);
 			continue;
 		}
 		f = tt->cpf[c];
@@ -147,17 +147,18 @@ nfkc_line(const struct txt_tables *tt, const char *in, size_t n,
 			if (nofold)
 				return nfkc_slow(tt, in, n, out);
 			folded = true;
-			if (sb_reserve(out, n - i + 4) != 0)
+			if (exi_sb_reserve(out, n - i + 4) != 0)
 				return EXT_ENOMEM;
-			out->n += u8_enc(variant_of(tt, c), out->p + out->n);
+			out->n +=
+			    exi_u8_enc(variant_of(tt, c), out->p + out->n);
 		} else if (f & TF_MAP) {
 			size_t x = tt->nfkc_idx[c];
 			size_t a = tt->nfkc_off[x], b = tt->nfkc_off[x + 1];
 
-			if (sb_put(out, tt->nfkc_str + a, b - a) != 0)
+			if (exi_sb_put(out, tt->nfkc_str + a, b - a) != 0)
 				return EXT_ENOMEM;
 			/* The input may still need n - i bytes. */
-			if (sb_reserve(out, n - i + 1) != 0)
+			if (exi_sb_reserve(out, n - i + 1) != 0)
 				return EXT_ENOMEM;
 		} else {
 			if (f & TF_NOFOLD) {
@@ -299,16 +300,16 @@ put_entity(const struct txt_tables *tt, uint32_t c, struct sbuf *out,
 		*space = true;
 		return 0;
 	}
-	if (*space && sb_put(out, " ", 1) != 0)
+	if (*space && exi_sb_put(out, " ", 1) != 0)
 		return EXT_ENOMEM;
 	*space = false;
 	if (f & TF_MAP) {
 		size_t x = tt->nfkc_idx[c];
 
-		return sb_put(out, tt->nfkc_str + tt->nfkc_off[x],
-		              tt->nfkc_off[x + 1] - tt->nfkc_off[x]);
+		return exi_sb_put(out, tt->nfkc_str + tt->nfkc_off[x],
+		                  tt->nfkc_off[x + 1] - tt->nfkc_off[x]);
 	}
-	return sb_put(out, e, u8_enc(c, e));
+	return exi_sb_put(out, e, exi_u8_enc(c, e));
 }
 
 static bool
@@ -335,7 +336,7 @@ tidy_line(const struct txt_tables *tt, const char *in, size_t n,
 		size_t s = i, k;
 		uint32_t c;
 
-		if (sb_reserve(out, n - i + 8) != 0)
+		if (exi_sb_reserve(out, n - i + 8) != 0)
 			return EXT_ENOMEM;
 		if (!tidy_special(in[i])) {
 			/* A run of ordinary text: copied whole. */
@@ -407,9 +408,9 @@ put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
 	size_t i = 0, run = 0; /* s[run, i) is copied as it is */
 
 	if (!check || tt->n_var == 0)
-		return sb_put(out, s, n);
+		return exi_sb_put(out, s, n);
 	/* room for the rest of s is kept throughout */
-	if (sb_reserve(out, n + 4) != 0)
+	if (exi_sb_reserve(out, n + 4) != 0)
 		return EXT_ENOMEM;
 	while (i < n) {
 		size_t st = i;
@@ -424,8 +425,8 @@ put_folded(const struct txt_tables *tt, struct sbuf *out, const char *s,
 			memcpy(out->p + out->n, s + run, st - run);
 			out->n += st - run;
 			v = variant_of(tt, c);
-			k = u8_enc(v, e);
-			if (sb_reserve(out, n - i + k) != 0)
+			k = exi_u8_enc(v, e);
+			if (exi_sb_reserve(out, n - i + k) != 0)
 				return EXT_ENOMEM;
 			memcpy(out->p + out->n, e, k);
 			out->n += k;
@@ -508,7 +509,7 @@ clause_has_phrase(const struct txt_conv *cv, const char *s, size_t n)
 			return true;
 		if ((c < 0x10000 ? tt->phr_first[c >> 6] >> (c & 63) & 1
 		                 : tt->phr_first_hi) &&
-		    ps_lookup(&tt->t2s_phr, s + at, n - at) >= 0)
+		    exi_ps_lookup(&tt->t2s_phr, s + at, n - at) >= 0)
 			return true;
 	}
 	return false;
@@ -562,7 +563,7 @@ find_segments(const struct txt_conv *cv, const char *s, size_t n,
 			last->b1 = i;
 			last->cc |= cc;
 		} else {
-			if (!(last = vec_push(segs)))
+			if (!(last = exi_vec_push(segs)))
 				return EXT_ENOMEM;
 			last->b0 = cs;
 			last->b1 = i;
@@ -588,8 +589,9 @@ convert_batch(struct txt_conv *cv, const char *s, const struct seg *sg,
 		if (!sg[i].cc)
 			continue;
 		nc++;
-		if (sb_put(joined, s + sg[i].b0, sg[i].b1 - sg[i].b0) != 0 ||
-		    sb_put(joined, "\n", 1) != 0)
+		if (exi_sb_put(joined, s + sg[i].b0, sg[i].b1 - sg[i].b0) !=
+		        0 ||
+		    exi_sb_put(joined, "\n", 1) != 0)
 			return EXT_ENOMEM;
 	}
 	if (nc == 0)
@@ -637,18 +639,18 @@ txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 
 	out->n = 0;
 	if (!cv->t2s)
-		return sb_put(out, s, n);
+		return exi_sb_put(out, s, n);
 	rc = find_segments(cv, s, n, &segs);
 	sg = segs.p;
 	if (rc == 0 && segs.n)
 		rc = convert_batch(cv, s, sg, segs.n, &joined, &res, &at);
-	if (rc == 0 && sb_reserve(out, n + n / 2) != 0)
+	if (rc == 0 && exi_sb_reserve(out, n + n / 2) != 0)
 		rc = EXT_ENOMEM;
 	for (i = 0; i < segs.n && rc == 0; i++) {
 		const char *a = s + sg[i].b0;
 		size_t l = sg[i].b1 - sg[i].b0;
 
-		rc = sb_put(out, s + prev, sg[i].b0 - prev);
+		rc = exi_sb_put(out, s + prev, sg[i].b0 - prev);
 		if (rc != 0)
 			break;
 		if (!sg[i].cc) {
@@ -669,12 +671,12 @@ txt_script(struct txt_conv *cv, const char *s, size_t n, struct sbuf *out)
 		prev = sg[i].b1;
 	}
 	if (rc == 0)
-		rc = sb_put(out, s + prev, n - prev);
+		rc = exi_sb_put(out, s + prev, n - prev);
 	free(res);
 	free(at);
-	vec_free(&segs);
-	sb_free(&joined);
-	sb_free(&cw);
+	exi_vec_free(&segs);
+	exi_sb_free(&joined);
+	exi_sb_free(&cw);
 	return rc;
 }
 
@@ -902,8 +904,8 @@ static bool
 has_meta_label(const struct txt_tables *tt, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
-		     k = ps_next(&tt->ml_set, k, s + i, n - i))
+		for (long k = exi_ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+		     k = exi_ps_next(&tt->ml_set, k, s + i, n - i))
 			if (tt->ml[k].field != MF_OUTLET &&
 			    tt->ml[k].field != MF_SURNAME &&
 			    tt->ml[k].field != MF_SECTION &&
@@ -993,8 +995,8 @@ bp_line(const struct txt_tables *tt, const struct tline *l, bool *block)
 	while (i < n) {
 		long k;
 
-		for (k = ps_first(&tt->bp_set, s + i, n - i); k >= 0;
-		     k = ps_next(&tt->bp_set, k, s + i, n - i)) {
+		for (k = exi_ps_first(&tt->bp_set, s + i, n - i); k >= 0;
+		     k = exi_ps_next(&tt->bp_set, k, s + i, n - i)) {
 			const struct bp_rule *r = &tt->bp[k];
 			bool at_start = i == lead || i == 0;
 

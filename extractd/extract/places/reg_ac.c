@@ -38,36 +38,6 @@ struct reg_ac {
 
 #define BMP 65536
 
-/* Decodes one code point; never reads past len, always advances. The text
- * is valid UTF-8 by contract; anything else still ends the loop. */
-static inline uint32_t
-dec(const char *p, size_t len, size_t *n)
-{
-	const unsigned char *s = (const unsigned char *)p;
-
-	if (s[0] < 0x80 || len < 2) {
-		*n = 1;
-		return s[0];
-	}
-	if (s[0] < 0xE0) {
-		*n = 2;
-		return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-	}
-	if (s[0] < 0xF0 || len < 4) {
-		if (len < 3) {
-			*n = len;
-			return 0xFFFD;
-		}
-		*n = 3;
-		return ((uint32_t)(s[0] & 0x0F) << 12) |
-		       ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-	}
-	*n = 4;
-	return ((uint32_t)(s[0] & 0x07) << 18) |
-	       ((uint32_t)(s[1] & 0x3F) << 12) |
-	       ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
 static uint64_t
 mix(uint64_t k)
 {
@@ -198,7 +168,7 @@ reg_ac_add(struct reg_ac *ac, const char *pat, size_t len, uint32_t val,
 		return EXT_EDATA;
 	while (i < len) {
 		size_t k;
-		uint32_t cp = u8_dec(pat + i, len - i, &k), nx;
+		uint32_t cp = exi_u8_dec(pat + i, len - i, &k), nx;
 
 		i += k;
 		nx = edge_get(ac, st, cp);
@@ -306,14 +276,14 @@ next_hot(const struct reg_ac *ac, const char *text, size_t len, size_t *i,
 	while (j < len) {
 		const unsigned char *u = (const unsigned char *)text + j;
 
-		/* three-byte code points (Han) first, without dec()'s
+		/* three-byte code points (Han) first, without exi_u8_dec()'s
 		 * branches */
 		if ((u[0] & 0xF0) == 0xE0 && len - j >= 3) {
 			cp = ((uint32_t)(u[0] & 0x0F) << 12) |
 			     ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
 			k = 3;
 		} else {
-			cp = dec(text + j, len - j, &k);
+			cp = exi_u8_dec(text + j, len - j, &k);
 		}
 		if (cp >= BMP || (ac->alpha[cp / 64] >> (cp % 64) & 1)) {
 			if (j != *i)

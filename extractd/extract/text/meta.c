@@ -197,7 +197,7 @@ date_line_at(const char *s, size_t n, struct date *d, size_t *lead,
 		const char *sp = memchr(s + i, ' ', n - i);
 
 		if (!sp || (size_t)(sp - s) == i ||
-		    u8_count(s + i, (size_t)(sp - s) - i) > 16)
+		    exi_u8_count(s + i, (size_t)(sp - s) - i) > 16)
 			return false;
 		*lead = (size_t)(sp - s);
 		i = *lead;
@@ -220,7 +220,7 @@ date_line_at(const char *s, size_t n, struct date *d, size_t *lead,
 			i += 3;
 		} else if (tail && s[i - 1] == ' ' &&
 		           !memchr(s + i, ' ', n - i) &&
-		           u8_count(s + i, n - i) <= 16) {
+		           exi_u8_count(s + i, n - i) <= 16) {
 			*tail = i;
 			return true;
 		} else {
@@ -260,8 +260,8 @@ label_at(const struct txt_tables *tt, const char *s, size_t n, size_t i)
 {
 	long k, best = -1;
 
-	for (k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
-	     k = ps_next(&tt->ml_set, k, s + i, n - i))
+	for (k = exi_ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+	     k = exi_ps_next(&tt->ml_set, k, s + i, n - i))
 		if (!word_field(tt->ml[k].field) &&
 		    (best < 0 || tt->ml[k].len > tt->ml[best].len))
 			best = k;
@@ -273,8 +273,8 @@ static bool
 word_is(const struct txt_tables *tt, const char *s, size_t i, size_t len,
         enum meta_field f)
 {
-	for (long k = ps_first(&tt->ml_set, s + i, len); k >= 0;
-	     k = ps_next(&tt->ml_set, k, s + i, len))
+	for (long k = exi_ps_first(&tt->ml_set, s + i, len); k >= 0;
+	     k = exi_ps_next(&tt->ml_set, k, s + i, len))
 		if (tt->ml[k].field == f && tt->ml[k].len == len)
 			return true;
 	return false;
@@ -287,8 +287,8 @@ word_at(const struct txt_tables *tt, const char *s, size_t n, size_t i,
 {
 	size_t best = 0;
 
-	for (long k = ps_first(&tt->ml_set, s + i, n - i); k >= 0;
-	     k = ps_next(&tt->ml_set, k, s + i, n - i))
+	for (long k = exi_ps_first(&tt->ml_set, s + i, n - i); k >= 0;
+	     k = exi_ps_next(&tt->ml_set, k, s + i, n - i))
 		if (tt->ml[k].field == f && tt->ml[k].len > best)
 			best = tt->ml[k].len;
 	return best;
@@ -338,7 +338,7 @@ outlet_part(const struct txt_tables *tt, const char *s, size_t n, size_t *b,
 
 	while (n > i && s[n - 1] == ' ')
 		n--;
-	if (i >= n || u8_count(s + i, n - i) > 40)
+	if (i >= n || exi_u8_count(s + i, n - i) > 40)
 		return false;
 	for (st = i; st < n && all;) {
 		size_t j = st, end = n;
@@ -450,9 +450,9 @@ meta_prefix_ok(const char *s, size_t ls, enum meta_field f)
 
 	if (i == ls)
 		return true;
-	if (find_date(s, ls, &d, NULL, NULL) && u8_count(s, ls) <= 30)
+	if (find_date(s, ls, &d, NULL, NULL) && exi_u8_count(s, ls) <= 30)
 		return true;
-	if ((f == MF_REPORTER || f == MF_EDITOR) && u8_count(s, ls) <= 16 &&
+	if ((f == MF_REPORTER || f == MF_EDITOR) && exi_u8_count(s, ls) <= 16 &&
 	    !has_cp(s, ls, ",") && !has_cp(s, ls, "。"))
 		return true;
 	return false;
@@ -472,7 +472,7 @@ info_prefix(const struct txt_tables *tt, const char *s, size_t ls, size_t *b,
 		ls--;
 	for (j = i; j < ls && s[j] != ' '; j++)
 		;
-	if (j == i || u8_count(s + i, j - i) > 12)
+	if (j == i || exi_u8_count(s + i, j - i) > 12)
 		return false;
 	for (k = j; k < ls && s[k] == ' '; k++)
 		;
@@ -519,9 +519,9 @@ add_name(struct names *nm, struct arena *ar, const char *s, size_t n)
 		if (strlen(o) == n && !memcmp(o, s, n))
 			return 0;
 	}
-	if (!(slot = vec_push(&nm->v)))
+	if (!(slot = exi_vec_push(&nm->v)))
 		return EXT_ENOMEM;
-	*slot = ar_strndup(ar, s, n);
+	*slot = exi_ar_strndup(ar, s, n);
 	return *slot ? 0 : EXT_ENOMEM;
 }
 
@@ -635,7 +635,7 @@ read_names_at(const struct txt_tables *tt, const char *s, size_t n,
 			}
 		}
 		tl = strip_suffix(tt, s + st, i - st);
-		cps = u8_count(s + st, tl);
+		cps = exi_u8_count(s + st, tl);
 		if (cps < 2 || cps > (dot ? 12u : 4u))
 			break;
 		{
@@ -681,14 +681,14 @@ name_line(const struct txt_tables *tt, const char *s, size_t n,
           struct arena *ar)
 {
 	struct names tmp = { VEC_INIT(char *) };
-	size_t end = 0, cps = u8_count(s, n);
+	size_t end = 0, cps = exi_u8_count(s, n);
 	bool ok;
 
 	if (cps < 2 || cps > 14)
 		return false;
 	ok = read_names_at(tt, s, n, &tmp, ar, true, &end) == 0 &&
 	     tmp.v.n >= 1 && tmp.v.n <= 3 && skip_name_seps(s, n, end) == n;
-	vec_free(&tmp.v);
+	exi_vec_free(&tmp.v);
 	return ok;
 }
 
@@ -796,9 +796,9 @@ source_value(const char *s, size_t b, size_t e, struct arena *ar,
 			break;
 	e = i;
 	trim(s, &b, &e);
-	if (e <= b || u8_count(s + b, e - b) > 30)
+	if (e <= b || exi_u8_count(s + b, e - b) > 30)
 		return NULL;
-	return ar_strndup(ar, s + b, e - b);
+	return exi_ar_strndup(ar, s + b, e - b);
 }
 
 static bool
@@ -828,7 +828,7 @@ static char *
 date_str(struct arena *ar, const struct date *d)
 {
 	char buf[16];
-	char *p = ar_alloc(ar, 11);
+	char *p = exi_ar_alloc(ar, 11);
 
 	if (!p)
 		return NULL;
@@ -863,9 +863,9 @@ supplier(const struct txt_tables *tt, const struct tline *l, struct arena *ar)
 		    !memcmp(l->s + e - m->len, m->s, m->len)) {
 			e -= m->len;
 			trim(l->s, &b, &e);
-			if (e > b && u8_count(l->s + b, e - b) <= 30 &&
+			if (e > b && exi_u8_count(l->s + b, e - b) <= 30 &&
 			    !has_cp(l->s + b, e - b, ","))
-				return ar_strndup(ar, l->s + b, e - b);
+				return exi_ar_strndup(ar, l->s + b, e - b);
 		}
 	}
 	return NULL;
@@ -885,7 +885,7 @@ agency(const struct txt_tables *tt, const struct tline *l, struct arena *ar)
 	lim = j + 3 * 24 < l->n ? j + 3 * 24 : l->n;
 	for (; j + 3 <= lim; j++)
 		if (!memcmp(l->s + j, "电", 3))
-			return ar_strndup(ar, tt->ml[k].s, tt->ml[k].len);
+			return exi_ar_strndup(ar, tt->ml[k].s, tt->ml[k].len);
 	return NULL;
 }
 
@@ -929,7 +929,7 @@ site_footer(const struct tline *l, struct arena *ar)
 			cps++;
 		}
 		if (cps >= 1)
-			return ar_strndup(ar, s + b, i + 3 - b);
+			return exi_ar_strndup(ar, s + b, i + 3 - b);
 	}
 	return NULL;
 }
@@ -1003,7 +1003,7 @@ dateline_at(const struct txt_tables *tt, const char *s, size_t n,
 			k += 6;
 		else
 			return false;
-		if (ps <= b || u8_count(s + b, ps - b) > 20)
+		if (ps <= b || exi_u8_count(s + b, ps - b) > 20)
 			return false;
 		dl->ob = dl->oe = b;
 		dl->after = k;
@@ -1068,9 +1068,9 @@ clean_title(const struct txt_tables *tt, const char *s, size_t n,
 		b++;
 	while (e > b && s[e - 1] == ' ')
 		e--;
-	if (u8_count(s + b, e - b) < 2)
+	if (exi_u8_count(s + b, e - b) < 2)
 		return NULL;
-	return ar_strndup(ar, s + b, e - b);
+	return exi_ar_strndup(ar, s + b, e - b);
 }
 
 /* ---- txt_meta
@@ -1080,7 +1080,7 @@ static int
 finish_names(struct names *nm, struct arena *ar, char ***out, size_t *n)
 {
 	*n = nm->v.n;
-	*out = vec_to_arena(&nm->v, ar);
+	*out = exi_vec_to_arena(&nm->v, ar);
 	return *n && !*out ? EXT_ENOMEM : 0;
 }
 
@@ -1125,7 +1125,7 @@ header_outlet(const struct txt_tables *tt, const struct tline *l, size_t n,
 		if (*e - *b >= 3 && !memcmp(l[i].s + *e - 3, "。", 3))
 			*e -= 3;
 	}
-	if (u8_count(l[i].s + *b, *e - *b) > 10 ||
+	if (exi_u8_count(l[i].s + *b, *e - *b) > 10 ||
 	    !outlet_name(tt, l[i].s + *b, *e - *b))
 		return SIZE_MAX;
 	return i;
@@ -1243,10 +1243,10 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				have_line = true;
 			}
 			if (tail && !src_info)
-				src_info =
-				    ar_strndup(ar, t->s + tail, t->n - tail);
+				src_info = exi_ar_strndup(ar, t->s + tail,
+				                          t->n - tail);
 			if (lead && !src_info)
-				src_info = ar_strndup(ar, t->s, lead);
+				src_info = exi_ar_strndup(ar, t->s, lead);
 			continue;
 		}
 		if (head && !src_agency)
@@ -1257,8 +1257,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			if (dl_line == SIZE_MAX)
 				dl_line = i;
 			if (dl.oe > dl.ob && !src_byline)
-				src_byline =
-				    ar_strndup(ar, t->s + dl.ob, dl.oe - dl.ob);
+				src_byline = exi_ar_strndup(ar, t->s + dl.ob,
+				                            dl.oe - dl.ob);
 			if (a < t->n && t->s[a] == '(') {
 				/* "(张三)" after the dateline: the reporter. */
 				const char *cl =
@@ -1280,7 +1280,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				struct tline o = { t->s + a + 4, t->n - a - 4,
 					           0, LK_TEXT };
 
-				o.cps = u8_count(o.s, o.n);
+				o.cps = exi_u8_count(o.s, o.n);
 				/* The line stays in the text like any
 				 * headline. */
 				if (headline_like(&o)) {
@@ -1329,8 +1329,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				if (sp < fs[0].ls &&
 				    outlet_part(tt, t->s, sp, &ob, &oe) &&
 				    ob == 0 && oe == sp)
-					src_byline =
-					    ar_strndup(ar, t->s + ob, oe - ob);
+					src_byline = exi_ar_strndup(
+					    ar, t->s + ob, oe - ob);
 			}
 			continue;
 		}
@@ -1345,8 +1345,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 			if (info_prefix(tt, t->s, fs[0].ls, &ob, &oe)) {
 				/* "某某中国 www.x.cn 时间: ..." */
 				if (!src_info)
-					src_info =
-					    ar_strndup(ar, t->s + ob, oe - ob);
+					src_info = exi_ar_strndup(ar, t->s + ob,
+					                          oe - ob);
 			} else if (fs[0].f == MF_REPORTER &&
 			           (cut = title_byline(tt, t->s, t->n)) <
 			               fs[0].ls) {
@@ -1355,7 +1355,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 				if (outlet_part(tt, t->s + cut + 3,
 				                fs[0].ls - cut - 3, &ob, &oe) &&
 				    !src_byline)
-					src_byline = ar_strndup(
+					src_byline = exi_ar_strndup(
 					    ar, t->s + cut + 3 + ob, oe - ob);
 				for (f = 0; f < nf && rc == 0; f++)
 					if (fs[f].f == MF_REPORTER &&
@@ -1374,7 +1374,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		           !photo_credit(t->s, fs[0].vs, fs[0].ve) &&
 		           outlet_part(tt, t->s, fs[0].ls, &ob, &oe)) {
 			/* "某某日报记者 张三" */
-			src_byline = ar_strndup(ar, t->s + ob, oe - ob);
+			src_byline = exi_ar_strndup(ar, t->s + ob, oe - ob);
 		}
 		if (fs[0].f == MF_ORIGTITLE) {
 			if (!origtitle && head) {
@@ -1382,7 +1382,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 
 				for (k = b; k < e && t->s[k] != ' '; k++)
 					;
-				origtitle = ar_strndup(ar, t->s + b, k - b);
+				origtitle = exi_ar_strndup(ar, t->s + b, k - b);
 			}
 			continue;
 		}
@@ -1474,7 +1474,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 		if (p != SIZE_MAX && q != SIZE_MAX && l[q].kind == LK_META &&
 		    txt_date_line(l[q].s, l[q].n) && bare_outlet_line(&l[p])) {
 			if (!src_info)
-				src_info = ar_strndup(ar, l[p].s, l[p].n);
+				src_info = exi_ar_strndup(ar, l[p].s, l[p].n);
 			l[p].kind = LK_META;
 		}
 	}
@@ -1534,7 +1534,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (!meta->title && origtitle) {
 		struct tline o = { origtitle, strlen(origtitle), 0, LK_TEXT };
 
-		o.cps = u8_count(o.s, o.n);
+		o.cps = exi_u8_count(o.s, o.n);
 		if (headline_like(&o))
 			meta->title = origtitle;
 	}
@@ -1550,8 +1550,8 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	/* The header's outlet. */
 	if (header != SIZE_MAX) {
 		l[header].kind = LK_META;
-		if (!meta->source &&
-		    !(meta->source = ar_strndup(ar, l[header].s + hb, he - hb)))
+		if (!meta->source && !(meta->source = exi_ar_strndup(
+		                           ar, l[header].s + hb, he - hb)))
 			rc = EXT_ENOMEM;
 	}
 	if (rc == 0)
@@ -1560,7 +1560,7 @@ txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
 	if (rc == 0)
 		rc = finish_names(&ed, ar, &meta->editors, &meta->n_editors);
 done:
-	vec_free(&rep.v);
-	vec_free(&ed.v);
+	exi_vec_free(&rep.v);
+	exi_vec_free(&ed.v);
 	return rc;
 }

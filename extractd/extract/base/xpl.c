@@ -34,14 +34,14 @@ xpl_vadd(struct xpl *x, size_t sent, const char *stage, const char *pre,
 	if (w > 0)
 		k += (size_t)w < sizeof(buf) - k ? (size_t)w
 		                                 : sizeof(buf) - k - 1;
-	n = vec_push(&x->notes);
+	n = exi_vec_push(&x->notes);
 	if (!n) {
 		x->oom = true;
 		return;
 	}
 	n->sentence = sent;
 	n->stage = stage;
-	n->text = ar_strndup(x->ar, buf, k);
+	n->text = exi_ar_strndup(x->ar, buf, k);
 	if (!n->text) {
 		x->notes.n--;
 		x->oom = true;

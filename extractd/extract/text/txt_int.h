@@ -1,11 +1,13 @@
-/* txt_int.h - what the files of the text stage share (charset.c, clean.c,
- * meta.c, sentence.c, txt.c). Nothing here is seen outside the text stage.
+/* txt_int.h - what the files of the text stage share (charset.c,
+ * txt_tables.c, t2s.c, clean.c, meta.c, sentence.c, txt.c). Nothing here is
+ * seen outside the text stage.
  *
  * The stage runs line by line: decode the bytes (charset.c), split lines,
  * normalise each line (clean.c: drop controls, NFKC, strip pinyin and
  * censor marks, Traditional to Simplified on the clauses that need it,
- * fold variants), mark page furniture (clean.c), read metadata and mark
- * metadata lines (meta.c), then join the lines that are left (txt.c). */
+ * fold variants; t2s.c holds the character table), mark page furniture
+ * (clean.c), read metadata and mark metadata lines (meta.c), then join the
+ * lines that are left (txt.c). txt_tables.c loads the tables. */
 #ifndef TXT_INT_H
 #define TXT_INT_H
 
@@ -31,15 +33,6 @@ enum {
 	 * has a variant, and then takes utf8proc's path). */
 	TF_NOFOLD = 128,
 };
-
-/* A growable byte buffer (malloc'd). */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-};
-int sb_reserve(struct sbuf *b, size_t more); /* 0 or EXT_ENOMEM */
-int sb_put(struct sbuf *b, const void *p, size_t n);
-void sb_free(struct sbuf *b);
 
 /* boilerplate.tsv */
 enum bp_kind {
@@ -82,19 +75,6 @@ struct meta_label {
 	enum meta_field field;
 };
 
-/* A pattern set matched in one pass: buckets by the first three bytes
- * (patterns are at least three bytes long). */
-struct patset {
-	const char **pat; /* borrowed */
-	size_t *len;
-	size_t n;
-	uint32_t *head; /* PS_BUCKETS entries: 1 + first pattern, 0: none */
-	uint32_t *next; /* per pattern: 1 + next in the bucket, 0: end */
-	/* bit (first byte << 8 | second byte) of every pattern: most text
-	 * positions start none, and one test rejects them */
-	uint64_t *lead2;
-};
-#define PS_BUCKETS 4096
 /* Han extensions B to H end here; the converter is asked about clauses
  * holding one of 0x20000 to this, never the character table. */
 #define TXT_T2S_HI_END 0x32400
@@ -207,6 +187,9 @@ struct tline {
 	enum line_kind kind;
 };
 
+/* txt_tables.c: *tp, made (flags built, no data yet) when NULL. */
+int txt_tables_get(struct txt_tables **tp);
+
 /* Marks furniture lines (boilerplate.tsv and the built-in rules). */
 void txt_furniture(const struct txt_tables *tt, struct tline *l, size_t n);
 /* Whether the line is a junk run of digits, a lone "+1", etc. */
@@ -218,40 +201,6 @@ bool txt_date_line(const char *s, size_t n);
  * lines LK_META. */
 int txt_meta(const struct txt_tables *tt, struct tline *l, size_t n,
              struct arena *ar, struct ext_meta *meta);
-
-/* Pattern sets (txt.c): pats are borrowed and must outlive the set. */
-int ps_build(struct patset *ps, const char **pats, const size_t *lens,
-             size_t n);
-void ps_free(struct patset *ps);
-/* Iterates the patterns that match at s[0..n): ps_first() gives the first
- * index or -1, ps_next() the one after k or -1. */
-long ps_lookup(const struct patset *ps, const char *s, size_t n);
-long ps_next(const struct patset *ps, long k, const char *s, size_t n);
-/* The bucket of the pattern or text starting at s (three bytes). */
-static inline unsigned
-ps_bucket(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	return (((unsigned)u[0] * 31u + u[1]) * 31u + u[2]) % PS_BUCKETS;
-}
-
-static inline long
-ps_first(const struct patset *ps, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned l2;
-
-	if (!ps->lead2 || n < 3)
-		return -1;
-	l2 = (unsigned)u[0] << 8 | u[1];
-	if (!(ps->lead2[l2 >> 6] >> (l2 & 63) & 1))
-		return -1;
-	/* an empty bucket needs no call */
-	if (!ps->head[ps_bucket(s)])
-		return -1;
-	return ps_lookup(ps, s, n);
-}
 
 /* Code point classes. */
 static inline bool
@@ -279,7 +228,7 @@ txt_next(const char *s, size_t n, size_t *i)
 		return ((uint32_t)(u[0] & 0x0F) << 12) |
 		       ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
 	}
-	c = u8_dec((const char *)u, n - *i, &k);
+	c = exi_u8_dec((const char *)u, n - *i, &k);
 	*i += k;
 	return c;
 }
@@ -296,7 +245,7 @@ txt_prev(const char *s, size_t *i)
 	while (j > 0 && ((unsigned char)s[j] & 0xC0) == 0x80)
 		j--;
 	*i = j;
-	return u8_dec(s + j, 4, &k);
+	return exi_u8_dec(s + j, 4, &k);
 }
 
 #endif

@@ -58,7 +58,7 @@ emit(struct vec *v, const char *s, size_t b, size_t e)
 		e--;
 	if (e <= b)
 		return 0;
-	if (!(x = vec_push(v)))
+	if (!(x = exi_vec_push(v)))
 		return EXT_ENOMEM;
 	x->b0 = b;
 	x->b1 = e;
@@ -128,10 +128,10 @@ txt_sentences(const char *text, size_t len, struct arena *ar, struct sent **out,
 	if (rc == 0)
 		rc = emit(&v, text, start, len);
 	if (rc != 0) {
-		vec_free(&v);
+		exi_vec_free(&v);
 		return rc;
 	}
 	*n = v.n;
-	*out = vec_to_arena(&v, ar);
+	*out = exi_vec_to_arena(&v, ar);
 	return *n && !*out ? EXT_ENOMEM : 0;
 }

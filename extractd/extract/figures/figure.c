@@ -290,7 +290,7 @@ trie_fwd(const struct trie *t, const char *s, size_t len, struct tmatch *m,
 		return 0;
 	while (i < len) {
 		size_t k;
-		uint32_t cp = u8_dec(s + i, len - i, &k);
+		uint32_t cp = exi_u8_dec(s + i, len - i, &k);
 		int32_t c;
 
 		if (i == 0 && !trie_may_start(t, cp))
@@ -331,7 +331,7 @@ trie_back(const struct trie *t, const char *floor, const char *end,
 
 		while (q > floor && ((unsigned char)*q & 0xC0) == 0x80)
 			q--;
-		cp = u8_dec(q, (size_t)(p - q), &k);
+		cp = exi_u8_dec(q, (size_t)(p - q), &k);
 		c = trie_child(t, node, cp);
 		if (c < 0)
 			break;
@@ -420,12 +420,12 @@ struct fig_tables {
 	int def_cat[N_KINDS], def_prio[N_KINDS];
 };
 
-/* The next data line of [*cur, end) (tsv_split()): its number of fields,
+/* The next data line of [*cur, end) (exi_tsv_split()): its number of fields,
  * max + 1 when it has more, 0 at the end. */
 static int
 next_line(char **cur, char *end, char **f, int max, size_t *line)
 {
-	size_t n = tsv_split(cur, end, f, (size_t)max, line);
+	size_t n = exi_tsv_split(cur, end, f, (size_t)max, line);
 
 	return n > (size_t)max ? max + 1 : (int)n;
 }
@@ -457,7 +457,7 @@ to_key(const char *s, int reverse, int32_t val, size_t ord, struct tkey *k)
 	while (i < len) {
 		if (k->n == TRIE_MAX_DEPTH)
 			return -1;
-		k->cp[k->n++] = u8_dec(s + i, len - i, &n);
+		k->cp[k->n++] = exi_u8_dec(s + i, len - i, &n);
 		i += n;
 	}
 	if (k->n == 0)
@@ -901,7 +901,7 @@ prev_cp(const char *floor, const char *p)
 	q = p - 1;
 	while (q > floor && ((unsigned char)*q & 0xC0) == 0x80)
 		q--;
-	return u8_dec(q, (size_t)(p - q), &k);
+	return exi_u8_dec(q, (size_t)(p - q), &k);
 }
 
 /* Pass one: keywords, labels, short quotations, clause and sentence
@@ -915,7 +915,7 @@ scan_sentence(struct scan *sc)
 	uint32_t prev = 0;
 
 	while (i < sc->b1) {
-		uint32_t cp = u8_dec(text + i, sc->b1 - i, &k), close;
+		uint32_t cp = exi_u8_dec(text + i, sc->b1 - i, &k), close;
 		struct tmatch m[TRIE_MAX_DEPTH];
 		size_t nm, j;
 
@@ -924,11 +924,12 @@ scan_sentence(struct scan *sc)
 			int n = 0;
 
 			while (q < sc->b1 && n <= QUOTE_MAX) {
-				uint32_t c2 = u8_dec(text + q, sc->b1 - q, &kk);
+				uint32_t c2 =
+				    exi_u8_dec(text + q, sc->b1 - q, &kk);
 
 				q += kk;
 				if (c2 == close) {
-					struct span *s = vec_push(&sc->ex);
+					struct span *s = exi_vec_push(&sc->ex);
 
 					if (!s)
 						return EXT_ENOMEM;
@@ -956,14 +957,14 @@ scan_sentence(struct scan *sc)
 			    (!longest_kw || i + m[j].len <= kw_end))
 				continue;
 			if (m[j].val & 1) {
-				struct span *s = vec_push(&sc->ex);
+				struct span *s = exi_vec_push(&sc->ex);
 
 				if (!s)
 					return EXT_ENOMEM;
 				s->b0 = i;
 				s->b1 = i + m[j].len;
 			} else {
-				struct kwm *w = vec_push(&sc->kw);
+				struct kwm *w = exi_vec_push(&sc->kw);
 
 				if (!w)
 					return EXT_ENOMEM;
@@ -976,13 +977,13 @@ scan_sentence(struct scan *sc)
 		    (is_clause_delim(cp) &&
 		     !(cp == ',' && num_digit_cp(prev) >= 0 && i + 1 < sc->b1 &&
 		       text[i + 1] >= '0' && text[i + 1] <= '9'))) {
-			size_t *b = vec_push(&sc->bnd);
+			size_t *b = exi_vec_push(&sc->bnd);
 
 			if (!b)
 				return EXT_ENOMEM;
 			*b = i + k;
 			if (is_hard_delim(cp)) {
-				b = vec_push(&sc->hard);
+				b = exi_vec_push(&sc->hard);
 				if (!b)
 					return EXT_ENOMEM;
 				*b = i + k;
@@ -1136,7 +1137,7 @@ people_after(const struct scan *sc, size_t p, size_t *n0, size_t *n1)
 	int steps = 0;
 
 	while (i < sc->b1 && steps++ < PEOPLE_WINDOW) {
-		uint32_t cp = u8_dec(sc->text + i, sc->b1 - i, &k);
+		uint32_t cp = exi_u8_dec(sc->text + i, sc->b1 - i, &k);
 		int32_t e;
 
 		if (is_phrase_delim(cp) || is_hard_delim(cp) ||
@@ -1172,7 +1173,7 @@ clause_ends_at(const struct scan *sc, size_t p)
 
 	if (p >= sc->b1)
 		return true;
-	cp = u8_dec(sc->text + p, sc->b1 - p, &k);
+	cp = exi_u8_dec(sc->text + p, sc->b1 - p, &k);
 	return is_clause_delim(cp) || is_hard_delim(cp);
 }
 
@@ -1223,7 +1224,7 @@ numbered_name(const struct scan *sc, size_t i, const struct num *n,
 {
 	const char *text = sc->text;
 	size_t k;
-	uint32_t cp = u8_dec(text + i, n->len, &k);
+	uint32_t cp = exi_u8_dec(text + i, n->len, &k);
 	long v = num_chinese_cp(cp), pv;
 
 	if (!(n->flags & NUM_CHINESE) || k != n->len || v < 1 || v > 10)
@@ -1319,7 +1320,7 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 	}
 	one_ok = (bmask & (1u << W_ONE_COUNT)) != 0;
 	if (p < sc->b1) {
-		cp = u8_dec(text + p, sc->b1 - p, &k);
+		cp = exi_u8_dec(text + p, sc->b1 - p, &k);
 		if (is_ascii_alpha(cp) || cp == '+')
 			return R_NONE; /* 5G, 4A, 5+2 */
 	}
@@ -1330,7 +1331,7 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 	}
 	/* a unit that starts like a magnitude (千米, 百分点) wins over it */
 	if (!unit_at(ft, text + p, sc->b1 - p, &u) ||
-	    num_chinese_cp(u8_dec(u->surface, u->slen, &k)) < 100) {
+	    num_chinese_cp(exi_u8_dec(u->surface, u->slen, &k)) < 100) {
 		int exp = num_magnitude(text + p, sc->b1 - p,
 		                        (n->flags & NUM_CHINESE) || mid, &ml);
 
@@ -1387,8 +1388,8 @@ resolve(struct scan *sc, size_t i, const struct num *n, int depth,
 			 * measure word makes a slogan; a list of places
 			 * (三县一市) does not */
 			size_t q = p + u->slen, q2;
-			long v =
-			    num_chinese_cp(u8_dec(text + q, sc->b1 - q, &k));
+			long v = num_chinese_cp(
+			    exi_u8_dec(text + q, sc->b1 - q, &k));
 			const struct unit_ent *u2;
 
 			q2 = q + k;
@@ -1528,7 +1529,7 @@ metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
 	} else {
 		a = b = c->s1;
 		while (b < sc->ss1 && n < METRIC_MAX &&
-		       metric_char(u8_dec(text + b, sc->ss1 - b, &k)) &&
+		       metric_char(exi_u8_dec(text + b, sc->ss1 - b, &k)) &&
 		       !is_trim_at(ft, text, b, sc->ss1, &tl)) {
 			b += k;
 			n++;
@@ -1544,7 +1545,7 @@ metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
 			while (i > lo &&
 			       ((unsigned char)text[i] & 0xC0) == 0x80)
 				i--;
-			cp = u8_dec(text + i, a - i, &k);
+			cp = exi_u8_dec(text + i, a - i, &k);
 			if (cp == ')' && n == 0) {
 				/* 社会帮扶资金(含捐物折款)1087万元 */
 				size_t q = i;
@@ -1566,7 +1567,7 @@ metric_span(const struct scan *sc, const struct cand *c, size_t prev_end,
 				i += tl;
 				a = i;
 			} else {
-				u8_dec(text + i, b - i, &k);
+				exi_u8_dec(text + i, b - i, &k);
 				i += k;
 			}
 		}
@@ -1609,18 +1610,18 @@ emit(struct scan *sc, const struct cand *c, size_t s_index, int article_year,
 	size_t ma, mb;
 
 	scopes_at(sc, c->s0);
-	f = vec_push(out);
+	f = exi_vec_push(out);
 	if (!f)
 		return EXT_ENOMEM;
-	f->text = ar_strndup(ar, sc->text + c->s0, c->s1 - c->s0);
-	f->unit = ar_strdup(ar, c->unit);
+	f->text = exi_ar_strndup(ar, sc->text + c->s0, c->s1 - c->s0);
+	f->unit = exi_ar_strdup(ar, c->unit);
 	if (!f->text || !f->unit)
 		return EXT_ENOMEM;
 	f->value.mant = c->v.mant;
 	f->value.scale = c->v.scale;
 	f->approx = c->approx;
 	metric_span(sc, c, prev_end, &ma, &mb);
-	f->metric = ma < mb ? ar_strndup(ar, sc->text + ma, mb - ma) : NULL;
+	f->metric = ma < mb ? exi_ar_strndup(ar, sc->text + ma, mb - ma) : NULL;
 	if (ma < mb && !f->metric)
 		return EXT_ENOMEM;
 	f->category = cat_names[category_of(sc, c)];
@@ -1728,7 +1729,7 @@ next_number(const struct fig_tables *ft, const char *text, size_t i, size_t end)
 			i++;
 			continue;
 		}
-		cp = u8_dec(text + i, end - i, &k);
+		cp = exi_u8_dec(text + i, end - i, &k);
 		if (cp < 0x10000 && (ft->num_start[cp >> 6] >> (cp & 63) & 1))
 			return i;
 		i += k;
@@ -1762,7 +1763,7 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 	if (i < sc.b1)
 		rc = scan_sentence(&sc);
 	for (; rc == 0 && (i = next_number(ft, text, i, sc.b1)) < sc.b1;) {
-		uint32_t cp = u8_dec(text + i, sc.b1 - i, &k);
+		uint32_t cp = exi_u8_dec(text + i, sc.b1 - i, &k);
 		struct num n;
 		struct cand c;
 
@@ -1796,9 +1797,9 @@ fig_find(const struct fig_tables *ft, const char *text, size_t len,
 		if (prev_end > i)
 			i = prev_end; /* past the unit of the figure found */
 	}
-	vec_free(&sc.kw);
-	vec_free(&sc.ex);
-	vec_free(&sc.bnd);
-	vec_free(&sc.hard);
+	exi_vec_free(&sc.kw);
+	exi_vec_free(&sc.ex);
+	exi_vec_free(&sc.bnd);
+	exi_vec_free(&sc.hard);
 	return rc;
 }

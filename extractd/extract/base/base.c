@@ -17,7 +17,7 @@ struct arena {
 };
 
 struct arena *
-ar_new(void)
+exi_ar_new(void)
 {
 	struct arena *ar = calloc(1, sizeof(*ar));
 
@@ -27,7 +27,7 @@ ar_new(void)
 }
 
 void
-ar_destroy(struct arena **self_p)
+exi_ar_destroy(struct arena **self_p)
 {
 	struct arblock *b, *next;
 
@@ -42,7 +42,7 @@ ar_destroy(struct arena **self_p)
 }
 
 void *
-ar_alloc(struct arena *ar, size_t n)
+exi_ar_alloc(struct arena *ar, size_t n)
 {
 	struct arblock *b = ar->head;
 	size_t need = (n + 15) & ~(size_t)15;
@@ -72,9 +72,9 @@ ar_alloc(struct arena *ar, size_t n)
 }
 
 void *
-ar_memdup(struct arena *ar, const void *p, size_t n)
+exi_ar_memdup(struct arena *ar, const void *p, size_t n)
 {
-	void *q = ar_alloc(ar, n ? n : 1);
+	void *q = exi_ar_alloc(ar, n ? n : 1);
 
 	if (q && n)
 		memcpy(q, p, n);
@@ -82,9 +82,9 @@ ar_memdup(struct arena *ar, const void *p, size_t n)
 }
 
 char *
-ar_strndup(struct arena *ar, const char *s, size_t n)
+exi_ar_strndup(struct arena *ar, const char *s, size_t n)
 {
-	char *q = ar_alloc(ar, n + 1);
+	char *q = exi_ar_alloc(ar, n + 1);
 
 	if (q) {
 		memcpy(q, s, n);
@@ -94,13 +94,13 @@ ar_strndup(struct arena *ar, const char *s, size_t n)
 }
 
 char *
-ar_strdup(struct arena *ar, const char *s)
+exi_ar_strdup(struct arena *ar, const char *s)
 {
-	return ar_strndup(ar, s, strlen(s));
+	return exi_ar_strndup(ar, s, strlen(s));
 }
 
 void *
-vec_push(struct vec *v)
+exi_vec_push(struct vec *v)
 {
 	void *e;
 
@@ -120,7 +120,7 @@ vec_push(struct vec *v)
 }
 
 void
-vec_free(struct vec *v)
+exi_vec_free(struct vec *v)
 {
 	free(v->p);
 	v->p = NULL;
@@ -128,18 +128,18 @@ vec_free(struct vec *v)
 }
 
 void *
-vec_to_arena(struct vec *v, struct arena *ar)
+exi_vec_to_arena(struct vec *v, struct arena *ar)
 {
 	void *p = NULL;
 
 	if (v->n)
-		p = ar_memdup(ar, v->p, v->n * v->elt);
-	vec_free(v);
+		p = exi_ar_memdup(ar, v->p, v->n * v->elt);
+	exi_vec_free(v);
 	return p;
 }
 
 size_t
-u8_enc(uint32_t cp, char *out)
+exi_u8_enc(uint32_t cp, char *out)
 {
 	unsigned char *o = (unsigned char *)out;
 
@@ -166,7 +166,7 @@ u8_enc(uint32_t cp, char *out)
 }
 
 size_t
-u8_count(const char *s, size_t len)
+exi_u8_count(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	const uint64_t ones = 0x0101010101010101ULL;
@@ -198,7 +198,7 @@ u8_count(const char *s, size_t len)
 }
 
 size_t
-tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno)
+exi_tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno)
 {
 	while (*pos < end) {
 		char *s = *pos, *e = memchr(s, '\n', (size_t)(end - s)), *p;
@@ -225,4 +225,117 @@ tsv_split(char **pos, char *end, char **f, size_t max, size_t *lineno)
 		}
 	}
 	return 0;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
+
+int
+exi_sb_reserve(struct sbuf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (b->cap - b->n > more)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->n <= more) {
+		if (cap > SIZE_MAX / 2)
+			return EXT_ENOMEM;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (!p)
+		return EXT_ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int
+exi_sb_put(struct sbuf *b, const void *p, size_t n)
+{
+	if (exi_sb_reserve(b, n) != 0)
+		return EXT_ENOMEM;
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	return 0;
+}
+
+void
+exi_sb_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->n = b->cap = 0;
+}
+
+/* ---- pattern sets ------------------------------------------------------- */
+
+int
+exi_ps_build(struct patset *ps, const char **pats, const size_t *lens, size_t n)
+{
+	size_t i;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->head = calloc(PS_BUCKETS, sizeof(*ps->head));
+	ps->next = calloc(n ? n : 1, sizeof(*ps->next));
+	ps->pat = malloc((n ? n : 1) * sizeof(*ps->pat));
+	ps->len = malloc((n ? n : 1) * sizeof(*ps->len));
+	ps->lead2 = calloc(0x10000 / 64, sizeof(*ps->lead2));
+	if (!ps->head || !ps->next || !ps->pat || !ps->len || !ps->lead2) {
+		exi_ps_free(ps);
+		return EXT_ENOMEM;
+	}
+	ps->n = n;
+	/* Insert backwards so each bucket lists patterns in table order. */
+	for (i = n; i-- > 0;) {
+		unsigned b = exi_ps_bucket(pats[i]);
+
+		const unsigned char *u = (const unsigned char *)pats[i];
+		unsigned l2 = (unsigned)u[0] << 8 | u[1];
+
+		ps->lead2[l2 >> 6] |= 1ull << (l2 & 63);
+		ps->pat[i] = pats[i];
+		ps->len[i] = lens[i];
+		ps->next[i] = ps->head[b];
+		ps->head[b] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+void
+exi_ps_free(struct patset *ps)
+{
+	free(ps->head);
+	free(ps->next);
+	free(ps->pat);
+	free(ps->len);
+	free(ps->lead2);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static long
+exi_ps_scan(const struct patset *ps, uint32_t e, const char *s, size_t n)
+{
+	for (; e; e = ps->next[e - 1]) {
+		size_t k = e - 1;
+
+		if (ps->len[k] <= n && memcmp(ps->pat[k], s, ps->len[k]) == 0)
+			return (long)k;
+	}
+	return -1;
+}
+
+long
+exi_ps_lookup(const struct patset *ps, const char *s, size_t n)
+{
+	if (!ps->head || n < 3)
+		return -1;
+	return exi_ps_scan(ps, ps->head[exi_ps_bucket(s)], s, n);
+}
+
+long
+exi_ps_next(const struct patset *ps, long k, const char *s, size_t n)
+{
+	return exi_ps_scan(ps, ps->next[k], s, n);
 }

@@ -45,7 +45,7 @@ struct line {
 	size_t lineno;
 };
 
-/* The next data line of buf (modified in place, see tsv_split()), the
+/* The next data line of buf (modified in place, see exi_tsv_split()), the
  * first line (the header) skipped; missing fields are "". Returns false at
  * the end. */
 static bool
@@ -53,7 +53,7 @@ next_line(char **pos, char *end, struct line *l)
 {
 	size_t n;
 
-	while ((n = tsv_split(pos, end, l->f, MAXF, &l->lineno)) > 0) {
+	while ((n = exi_tsv_split(pos, end, l->f, MAXF, &l->lineno)) > 0) {
 		if (l->lineno == 1)
 			continue;
 		l->n = n < MAXF ? n : MAXF;
@@ -632,7 +632,7 @@ load_patterns(struct reg_tables *t, char *buf, size_t len,
 					}
 				}
 				if (!m)
-					u8_dec(pat + off, plen - off, &m);
+					exi_u8_dec(pat + off, plen - off, &m);
 				off += m;
 			}
 			if (!strcmp(role, "pair")) {

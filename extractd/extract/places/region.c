@@ -32,7 +32,7 @@ static int
 on_gaz(void *ctx, size_t b0, size_t b1, uint32_t val)
 {
 	struct scan_ctx *c = ctx;
-	struct raw *r = vec_push(c->raws);
+	struct raw *r = exi_vec_push(c->raws);
 
 	if (!r)
 		return EXT_ENOMEM;
@@ -181,7 +181,7 @@ shifted_name(const struct reg_tables *rt, const char *text, size_t len,
 	size_t p, k;
 	struct first_ctx f = { { 0, 0, 0 }, false };
 
-	u8_dec(text + raws[i].b0, len - raws[i].b0, &k);
+	exi_u8_dec(text + raws[i].b0, len - raws[i].b0, &k);
 	p = raws[i].b0 + k;
 	if (reg_ac_longest(rt->gaz, text + p,
 	                   len - p < REG_AC_MAXLEN ? len - p : REG_AC_MAXLEN,
@@ -203,7 +203,7 @@ static int
 push_mention(struct vec *out, size_t b0, size_t b1, enum mention_kind kind,
              const struct region *r, int sub)
 {
-	struct mention *m = vec_push(out);
+	struct mention *m = exi_vec_push(out);
 
 	if (!m)
 		return EXT_ENOMEM;
@@ -254,7 +254,7 @@ is_function_cp(uint32_t cp)
 	if (cp < 0x80 || (cp >= 0x2000 && cp < 0x2070) ||
 	    (cp >= 0x3000 && cp < 0x3040) || (cp >= 0xFF00 && cp < 0xFFF0))
 		return true; /* ASCII, punctuation, CJK and full-width marks */
-	n = u8_enc(cp, buf);
+	n = exi_u8_enc(cp, buf);
 	for (size_t i = 0; i + n <= sizeof(fn) - 1; i += n)
 		if (!memcmp(fn + i, buf, n))
 			return true;
@@ -289,13 +289,13 @@ add_org(struct org_ctx *c, size_t b0, size_t b1, const char *name, size_t nlen,
 		else
 			return 0;
 	}
-	m = vec_push(c->orgs);
+	m = exi_vec_push(c->orgs);
 	if (!m)
 		return EXT_ENOMEM;
 	m->b0 = b0;
 	m->b1 = b1;
 	m->kind = MEN_ORG;
-	m->org = ar_strndup(c->ar, name, nlen);
+	m->org = exi_ar_strndup(c->ar, name, nlen);
 	m->org_type = org_flags(type);
 	return m->org ? 0 : EXT_ENOMEM;
 }
@@ -406,7 +406,7 @@ clause_start(const char *text, size_t s0)
 		return true;
 	while (--p > 0 && ((unsigned char)text[p] & 0xC0) == 0x80)
 		;
-	cp = u8_dec(text + p, s0 - p, &n);
+	cp = exi_u8_dec(text + p, s0 - p, &n);
 	return cp == ',' || cp == ';' || cp == 0xFF0C || cp == 0xFF1B ||
 	       cp == 0x3002 || cp == ':' || cp == 0xFF1A;
 }
@@ -421,13 +421,13 @@ add_ref(struct org_ctx *c, size_t s0, size_t s1, int type)
 
 	if (!t)
 		return 0;
-	/* t may lie in c->orgs, which vec_push moves. */
+	/* t may lie in c->orgs, which exi_vec_push moves. */
 	org = t->org;
 	org_type = t->org_type;
 	if (c->orgs->n &&
 	    ((struct mention *)c->orgs->p)[c->orgs->n - 1].b1 > s0)
 		return 0;
-	m = vec_push(c->orgs);
+	m = exi_vec_push(c->orgs);
 	if (!m)
 		return EXT_ENOMEM;
 	m->b0 = s0;
@@ -481,7 +481,7 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 
 		while (p > 0 && ((unsigned char)c->text[p] & 0xC0) == 0x80)
 			p--;
-		cp = u8_dec(c->text + p, start - p, &n);
+		cp = exi_u8_dec(c->text + p, start - p, &n);
 		if (is_function_cp(cp) ||
 		    (c->last_boundary && start <= c->last_boundary)) {
 			bounded = true;
@@ -542,7 +542,7 @@ on_suffix(void *ctx, size_t s0, size_t s1, uint32_t val)
 		for (; k < (size_t)j; k++) {
 			const struct mention *p = &c->men[k];
 			size_t nl = (p->b1 - p->b0) + (s1 - m->b1);
-			char *nm = ar_alloc(c->ar, nl + 1);
+			char *nm = exi_ar_alloc(c->ar, nl + 1);
 
 			if (!nm)
 				return EXT_ENOMEM;
@@ -688,7 +688,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 				    &rt->regions[rt->cand[e->a + k]], 0);
 			break;
 		case GZ_COMPOUND:
-			u8_dec(text + r->b0, r->b1 - r->b0, &half);
+			exi_u8_dec(text + r->b0, r->b1 - r->b0, &half);
 			rc = push_mention(&men, r->b0, r->b0 + half, MEN_ABBREV,
 			                  &rt->regions[e->a], ABV_COMPOUND_H);
 			if (rc == 0)
@@ -704,7 +704,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			size_t p = r->b0;
 
 			for (k = 0; k < e->n && rc == 0; k++) {
-				u8_dec(text + p, r->b1 - p, &half);
+				exi_u8_dec(text + p, r->b1 - p, &half);
 				rc = push_mention(
 				    &men, p, p + half, MEN_ABBREV,
 				    &rt->regions[rt->cand[e->a + k]],
@@ -714,7 +714,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			break;
 		}
 		case GZ_ORG: {
-			struct mention *m = vec_push(&orgs);
+			struct mention *m = exi_vec_push(&orgs);
 
 			if (!m) {
 				rc = EXT_ENOMEM;
@@ -728,10 +728,10 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			 * unit, one name. */
 			if (rt->orgs[e->a].full_idx >= 0 &&
 			    present[rt->orgs[e->a].full_idx])
-				m->org = ar_strdup(ar, rt->orgs[e->a].full);
+				m->org = exi_ar_strdup(ar, rt->orgs[e->a].full);
 			else
-				m->org =
-				    ar_strndup(ar, text + r->b0, r->b1 - r->b0);
+				m->org = exi_ar_strndup(ar, text + r->b0,
+				                        r->b1 - r->b0);
 			m->org_type = org_flags(rt->orgs[e->a].type);
 			if (!m->org)
 				rc = EXT_ENOMEM;
@@ -767,8 +767,8 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 			     k++) {
 				if (co[k].b1 == so->b0) {
 					so->b0 = co[k].b0;
-					so->org = ar_strndup(ar, text + so->b0,
-					                     so->b1 - so->b0);
+					so->org = exi_ar_strndup(
+					    ar, text + so->b0, so->b1 - so->b0);
 					if (!so->org)
 						rc = EXT_ENOMEM;
 				} else if (co[k].b1 <= so->b0 ||
@@ -782,7 +782,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 				co[k].kind = 0; /* replaced */
 			}
 			if (!clash && rc == 0) {
-				struct mention *m = vec_push(&men);
+				struct mention *m = exi_vec_push(&men);
 
 				if (!m)
 					rc = EXT_ENOMEM;
@@ -790,7 +790,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 					*m = *so;
 			}
 		}
-		vec_free(&sorgs);
+		exi_vec_free(&sorgs);
 		if (rc)
 			goto done;
 	}
@@ -799,7 +799,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 
 		if (((struct mention *)orgs.p)[i].kind == 0)
 			continue;
-		m = vec_push(&men);
+		m = exi_vec_push(&men);
 		if (!m) {
 			rc = EXT_ENOMEM;
 			goto done;
@@ -837,7 +837,7 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 		m->sent = s;
 	}
 	*n = men.n;
-	all = vec_to_arena(&men, ar);
+	all = exi_vec_to_arena(&men, ar);
 	if (!all) {
 		*n = 0;
 		rc = EXT_ENOMEM;
@@ -847,9 +847,9 @@ reg_find(const struct reg_tables *rt, const char *text, size_t len,
 done:
 	free(ctx);
 	free(present);
-	vec_free(&raws);
-	vec_free(&men);
-	vec_free(&orgs);
+	exi_vec_free(&raws);
+	exi_vec_free(&men);
+	exi_vec_free(&orgs);
 	return rc;
 }
 

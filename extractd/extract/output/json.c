@@ -43,21 +43,6 @@ sb_cat(struct sb *b, const char *s)
 
 /* The decimal digits of v into out (at least 20 bytes, not terminated);
  * returns how many. */
-static size_t
-u64_digits(uint64_t v, char *out)
-{
-	char tmp[20];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
-}
-
 static void
 sb_fmt_size(struct sb *b, size_t v)
 {
@@ -65,7 +50,7 @@ sb_fmt_size(struct sb *b, size_t v)
 
 	/* by hand: printf's machinery costs more than the rest of a number's
 	 * output (an article prints a few hundred of them) */
-	sb_put(b, tmp, u64_digits((uint64_t)v, tmp));
+	sb_put(b, tmp, exi_u64_digits((uint64_t)v, tmp));
 }
 
 /* The text is valid UTF-8 without NUL; only controls, quotes and
@@ -132,56 +117,6 @@ sb_list(struct sb *b, char **v, size_t n)
 		sb_str(b, v[i]);
 	}
 	sb_put(b, "]", 1);
-}
-
-char *
-ext_decimal_str(struct ext_decimal d, char *buf)
-{
-	char digits[32];
-	uint64_t u = d.mant < 0 ? 0 - (uint64_t)d.mant : (uint64_t)d.mant;
-	int scale = d.scale < 0 ? 0 : d.scale > 18 ? 18 : d.scale;
-	size_t n, o = 0;
-
-	n = u64_digits(u, digits);
-	if (d.mant < 0)
-		buf[o++] = '-';
-	if ((size_t)scale >= n) {
-		/* 0.05: pad with zeros */
-		buf[o++] = '0';
-		buf[o++] = '.';
-		for (size_t z = n; z < (size_t)scale; z++)
-			buf[o++] = '0';
-		memcpy(buf + o, digits, n);
-		o += n;
-	} else {
-		memcpy(buf + o, digits, n - (size_t)scale);
-		o += n - (size_t)scale;
-		if (scale) {
-			buf[o++] = '.';
-			memcpy(buf + o, digits + n - scale, (size_t)scale);
-			o += (size_t)scale;
-		}
-	}
-	buf[o] = '\0';
-	/* Trailing zeros after the point say nothing: 8442.80 -> 8442.8. */
-	if (strchr(buf, '.')) {
-		while (o > 0 && buf[o - 1] == '0')
-			buf[--o] = '\0';
-		if (o > 0 && buf[o - 1] == '.')
-			buf[--o] = '\0';
-	}
-	return buf;
-}
-
-double
-ext_decimal_double(struct ext_decimal d)
-{
-	double v = (double)d.mant;
-	int s;
-
-	for (s = 0; s < d.scale; s++)
-		v /= 10.0;
-	return v;
 }
 
 char *
