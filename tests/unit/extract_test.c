@@ -106,6 +106,76 @@ test_json(const struct extload *el)
 	CHECK(res == NULL);
 }
 
+/* Strings in the JSON line escaped as a byte-by-byte escape would, at
+ * every position within the eight-byte words json.c scans (file names go
+ * through the same escape as the text). */
+static void
+test_json_escape(const struct extload *el)
+{
+	static const char *const piece[] = {
+		"中",   "\"", "\\", "\n", "\t",   "\r", "\x01",
+		"\x1f", "a",  " ",  "é",  "\x7f", "~",  "\xf0\x9f\x98\x80",
+	};
+	const char *doc = "标题\n\n广东投入资金4.72亿元。\n";
+	struct ext_result *res = NULL;
+	uint32_t x = 88172645u;
+	int bad = 0;
+
+	if (ext_extract(el->tables, doc, strlen(doc), NULL, &res, NULL) != 0) {
+		CHECK(0, "extract");
+		return;
+	}
+	for (int t = 0; t < 3000; t++) {
+		char name[256], want[1024], *json;
+		size_t n = 0, w = 0;
+		int len = t % 40;
+
+		for (int k = 0; k < len; k++) {
+			const char *p;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			p = piece[x % (sizeof(piece) / sizeof(*piece))];
+			memcpy(name + n, p, strlen(p));
+			n += strlen(p);
+		}
+		name[n] = '\0';
+		w = (size_t)snprintf(want, sizeof(want), "{\"file\":\"");
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)name[i];
+
+			if (c == '"' || c == '\\')
+				w += (size_t)snprintf(
+				    want + w, sizeof(want) - w, "\\%c", c);
+			else if (c == '\n')
+				w += (size_t)snprintf(want + w,
+				                      sizeof(want) - w, "\\n");
+			else if (c == '\t')
+				w += (size_t)snprintf(want + w,
+				                      sizeof(want) - w, "\\t");
+			else if (c == '\r')
+				w += (size_t)snprintf(want + w,
+				                      sizeof(want) - w, "\\r");
+			else if (c < 0x20)
+				w += (size_t)snprintf(
+				    want + w, sizeof(want) - w, "\\u%04x", c);
+			else
+				want[w++] = (char)c;
+		}
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "\",");
+		json = ext_result_json(res, name, false);
+		if (!json || strncmp(json, want, w) != 0) {
+			if (bad++ < 3)
+				fprintf(stderr, "escape: want %s\n got %.*s\n",
+				        want, (int)w, json ? json : "(null)");
+		}
+		free(json);
+	}
+	CHECK_INT(bad, 0);
+	ext_result_destroy(&res);
+}
+
 /* The text stage's data files: the line of the first bad byte or row;
  * headers, comments, blank lines and CR LF are fine. */
 static void
@@ -266,6 +336,7 @@ main(void)
 		return 1;
 	}
 	test_json(&el);
+	test_json_escape(&el);
 	test_errors(&el);
 	test_explain(&el);
 	test_long_sentence(&el);
