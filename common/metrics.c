@@ -538,6 +538,24 @@ metrics_log_stats(void)
 	free(f);
 }
 
+bool
+metrics_stats_tick(int64_t now_ms)
+{
+	static bool s_started;
+	static int64_t s_last_ms;
+
+	if (!s_started) {
+		s_started = true;
+		s_last_ms = now_ms;
+		return false;
+	}
+	if (now_ms - s_last_ms < METRICS_STATS_MS)
+		return false;
+	s_last_ms = now_ms;
+	metrics_log_stats();
+	return true;
+}
+
 /* ---- HTTP ---- */
 
 static enum MHD_Result

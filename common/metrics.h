@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct metric metric_t;
 
@@ -82,6 +83,11 @@ const char *metrics_post_header(const struct metrics_post *req,
 
 /* Logs every counter and gauge in one "stats" event. */
 void metrics_log_stats(void);
+/* The daemons' loops call this on each turn (one thread only): it logs
+ * the "stats" event once every METRICS_STATS_MS, counted from the first
+ * call. Returns whether it logged. */
+#define METRICS_STATS_MS 60000
+bool metrics_stats_tick(int64_t now_ms);
 /* The exposition text (malloc'd, caller frees), as /metrics serves it. */
 char *metrics_render(void);
 

@@ -136,8 +136,6 @@ static void
 register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
                  metric_t **backlog, metric_t **backlog_bytes)
 {
-	static const char *const st[] = { NULL,       "stored", "duplicate",
-		                          "rejected", "failed", "released" };
 	char label[64];
 
 	im->received_spool = metrics_counter(
@@ -163,8 +161,9 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	                    "inotify queue overflows (each causes a rescan)");
 	bm->dispatched = metrics_counter("ingestd_articles_dispatched_total",
 	                                 NULL, "WORK messages sent");
-	for (int i = 1; i <= 5; i++) {
-		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
+	for (int i = 1; i < WIRE_STATUS_N; i++) {
+		snprintf(label, sizeof(label), "status=\"%s\"",
+		         wire_status_str((enum wire_status)i));
 		bm->acked[i] = metrics_counter("ingestd_articles_acked_total",
 		                               label, "ACKs by status");
 	}
@@ -300,7 +299,7 @@ main(int argc, char **argv)
 	intake_t *intake = NULL;
 	httpin_t *httpin = NULL;
 	broker_t *broker = NULL;
-	int64_t last_stats, last_sweep, drain_until = 0;
+	int64_t last_sweep, drain_until = 0;
 	int rc, exit_code = 1;
 	sigset_t saved;
 
@@ -378,7 +377,8 @@ main(int argc, char **argv)
 	if (cfg.done_retention > 0)
 		spool_sweep_done(spool, cfg.done_retention);
 
-	last_stats = last_sweep = now_ms();
+	last_sweep = now_ms();
+	metrics_stats_tick(last_sweep);
 	for (;;) {
 		struct mq_pollitem it[3];
 		size_t n = 0;
@@ -391,8 +391,14 @@ main(int argc, char **argv)
 			it[n++] = (struct mq_pollitem){ NULL, ifd, false };
 		if (sfd >= 0)
 			it[n++] = (struct mq_pollitem){ NULL, sfd, false };
-		if (mq_poll(it, n, 250) < 0)
-			break;
+		if (mq_poll(it, n, 250) < 0) {
+			/* mq.poll_failed said why; the articles stay in
+			 * incoming/ for the next start. */
+			log_error("ingestd.loop_failed",
+			          LF_INT("queued", queue_waiting(queue)),
+			          LF_INT("leases_left", queue_leased(queue)));
+			goto out;
+		}
 		now = now_ms();
 		atomic_store(&s_loop_ms, now);
 		for (size_t i = 0; i < n; i++) {
@@ -428,10 +434,7 @@ main(int argc, char **argv)
 				         LF_INT("leases", queue_leased(queue)));
 			break;
 		}
-		if (now - last_stats >= 60000) {
-			last_stats = now;
-			metrics_log_stats();
-		}
+		metrics_stats_tick(now);
 		if (cfg.done_retention > 0 && now - last_sweep >= 600000) {
 			last_sweep = now;
 			spool_sweep_done(spool, cfg.done_retention);

@@ -310,6 +310,22 @@ test_addresses(void)
 	metrics_stop();
 }
 
+/* The stats line comes once per METRICS_STATS_MS, counted from the
+ * first turn of the loop, whatever the loop's pace. */
+static void
+test_stats_tick(void)
+{
+	int64_t t0 = 5000;
+
+	CHECK(!metrics_stats_tick(t0), "the first turn only starts the clock");
+	CHECK(!metrics_stats_tick(t0 + 250));
+	CHECK(!metrics_stats_tick(t0 + METRICS_STATS_MS - 1));
+	CHECK(metrics_stats_tick(t0 + METRICS_STATS_MS), "due at 60 s");
+	CHECK(!metrics_stats_tick(t0 + METRICS_STATS_MS + 250));
+	CHECK(metrics_stats_tick(t0 + 2 * METRICS_STATS_MS + 7), "again");
+	CHECK(!metrics_stats_tick(t0 + 2 * METRICS_STATS_MS + 8));
+}
+
 int
 main(void)
 {
@@ -320,5 +336,6 @@ main(void)
 	test_http();
 	test_addresses();
 	metrics_log_stats();
+	test_stats_tick();
 	return test_done("metrics_test");
 }
