@@ -48,8 +48,8 @@ httpin_destroy(httpin_t **self_p)
 int
 httpin_register(httpin_t *self, const char *path)
 {
-	return metrics_set_post_handler(path, httpin_handle, self,
-	                                (size_t)self->o.max_article_bytes);
+	return http_set_post_handler(path, httpin_handle, self,
+	                             (size_t)self->o.max_article_bytes);
 }
 
 void
@@ -70,9 +70,9 @@ now_us(void)
 /* A header value for the sidecar: malloc'd, "" when absent, cut at
  * HDR_MAX bytes. */
 static char *
-header_dup(const struct metrics_post *req, const char *name)
+header_dup(const struct http_post *req, const char *name)
 {
-	const char *v = req->conn_ ? metrics_post_header(req, name) : NULL;
+	const char *v = req->conn_ ? http_post_header(req, name) : NULL;
 	size_t n = v ? strnlen(v, HDR_MAX) : 0;
 	char *s = malloc(n + 1);
 
@@ -133,7 +133,7 @@ charset_of(const char *ctype)
 }
 
 static void
-answer(struct metrics_reply *rep, unsigned status, const char *error)
+answer(struct http_reply *rep, unsigned status, const char *error)
 {
 	rep->status = status;
 	rep->content_type = "application/json";
@@ -141,8 +141,7 @@ answer(struct metrics_reply *rep, unsigned status, const char *error)
 }
 
 void
-httpin_handle(void *ctx, const struct metrics_post *req,
-              struct metrics_reply *rep)
+httpin_handle(void *ctx, const struct http_post *req, struct http_reply *rep)
 {
 	httpin_t *self = ctx;
 	struct spool_meta meta = { 0 };

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http.h"
 #include "metrics.h"
 #include "spool.h"
 
@@ -42,16 +43,16 @@ struct httpin_metrics {
 /* spool is borrowed and must outlive the HTTP server. */
 httpin_t *httpin_new(const struct httpin_opts *opts, spool_t *spool,
                      const struct httpin_metrics *m);
-/* Call after metrics_stop(): the handler must not run any more. */
+/* Call after http_stop(): the handler must not run any more. */
 void httpin_destroy(httpin_t **self_p);
 
-/* Adds the POST route (before metrics_serve()). 0 or -1. */
+/* Adds the POST route (before http_serve()). 0 or -1. */
 int httpin_register(httpin_t *self, const char *path);
 /* Draining: every later POST gets 503. Safe from any thread. */
 void httpin_stop(httpin_t *self);
 
-/* The route's handler (metrics_post_fn), public for the unit test. */
-void httpin_handle(void *ctx, const struct metrics_post *req,
-                   struct metrics_reply *reply);
+/* The route's handler (http_post_fn), public for the unit test. */
+void httpin_handle(void *ctx, const struct http_post *req,
+                   struct http_reply *reply);
 
 #endif

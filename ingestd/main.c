@@ -6,6 +6,7 @@
 #include "broker.h"
 #include "cfg.h"
 #include "err.h"
+#include "http.h"
 #include "httpin.h"
 #include "intake.h"
 #include "log.h"
@@ -366,7 +367,7 @@ main(int argc, char **argv)
 		int port = 0;
 
 		sig_block_all(&saved);
-		rc = metrics_serve(cfg.http, healthz, readyz, NULL, &port);
+		rc = http_serve(cfg.http, healthz, readyz, NULL, &port);
 		sig_restore(&saved);
 		if (rc != 0)
 			goto out;
@@ -445,7 +446,7 @@ main(int argc, char **argv)
 	exit_code = 0;
 out:
 	if (*cfg.http)
-		metrics_stop();
+		http_stop();
 	httpin_destroy(&httpin); /* after the server: no handler runs */
 	broker_destroy(&broker);
 	mq_destroy(&router);

@@ -1,4 +1,4 @@
-/* httpin_test.c - POST /articles through the real HTTP server (metrics.c's
+/* httpin_test.c - POST /articles through the real HTTP server (http.c's
  * POST route) on 127.0.0.1:0 into a spool in a mkdtemp() folder: 202 with
  * the id once the article and its sidecar are in incoming/, the charset
  * parameter as the hint, 400 empty, 413 by Content-Length and by a chunked
@@ -217,8 +217,8 @@ test_disk_full(spool_t *sp)
 {
 	struct httpin_metrics m = { 0 };
 	httpin_t *h;
-	struct metrics_post req = { "/articles", "body", 4, NULL };
-	struct metrics_reply rep;
+	struct http_post req = { "/articles", "body", 4, NULL };
+	struct http_reply rep;
 
 	m.refused = metrics_counter("t_http_refused_total", NULL, "");
 	h = httpin_new(&(struct httpin_opts){ 1024, 1L << 40 }, sp, &m);
@@ -261,18 +261,17 @@ main(void)
 	m.too_big = metrics_counter("t_http_too_big_total", NULL, "");
 	h = httpin_new(&(struct httpin_opts){ 1024, 1 }, sp, &m);
 	CHECK_INT(httpin_register(h, "/articles"), 0);
-	CHECK_INT(metrics_set_post_handler("relative", httpin_handle, h, 1),
-	          -1);
-	CHECK_INT(metrics_serve("127.0.0.1:0", NULL, NULL, NULL, &port), 0);
+	CHECK_INT(http_set_post_handler("relative", httpin_handle, h, 1), -1);
+	CHECK_INT(http_serve("127.0.0.1:0", NULL, NULL, NULL, &port), 0);
 	test_charset_and_meta(port);
 	test_refusals(port, h);
 	CHECK(metrics_value(m.accepted) == 8 + 2, "accepted %g",
 	      metrics_value(m.accepted));
 	CHECK(metrics_value(m.too_big) == 4, "too big %g",
 	      metrics_value(m.too_big));
-	metrics_stop();
+	http_stop();
 	/* the route can be removed */
-	CHECK_INT(metrics_set_post_handler("/articles", NULL, NULL, 0), 0);
+	CHECK_INT(http_set_post_handler("/articles", NULL, NULL, 0), 0);
 	httpin_destroy(&h);
 	test_disk_full(sp);
 	spool_close(&sp);
