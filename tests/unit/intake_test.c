@@ -66,6 +66,39 @@ count_in(const char *rel)
 	return n;
 }
 
+/* stderr into a pipe while a test runs (its few lines fit the pipe). */
+static int s_saved = -1, s_pipe[2];
+
+static void
+capture_begin(void)
+{
+	fflush(stderr);
+	if (pipe(s_pipe) != 0)
+		abort();
+	s_saved = dup(STDERR_FILENO);
+	dup2(s_pipe[1], STDERR_FILENO);
+	close(s_pipe[1]);
+}
+
+/* What was logged since capture_begin() (malloc'd). */
+static char *
+capture_end(void)
+{
+	char *out = calloc(1, 16384);
+	size_t n = 0;
+	ssize_t r;
+
+	if (!out)
+		abort();
+	fflush(stderr);
+	dup2(s_saved, STDERR_FILENO); /* closes the pipe's last writer */
+	close(s_saved);
+	while (n < 16383 && (r = read(s_pipe[0], out + n, 16383 - n)) > 0)
+		n += (size_t)r;
+	close(s_pipe[0]);
+	return out;
+}
+
 static struct intake_counters
 counters(const char *who)
 {
@@ -122,12 +155,14 @@ static void
 test_too_big_alike(intake_t *seam, queue_t *q, struct intake_source *in,
                    struct intake_source *http)
 {
-	char *big = malloc(LIMIT + 1), id[SHA256_HEX_LEN + 1];
+	char *big = malloc(LIMIT + 1), id[SHA256_HEX_LEN + 1], *log_text;
 	size_t files = count_in("incoming");
 
 	if (!big)
 		abort();
 	memset(big, 'x', LIMIT + 1);
+	log_setup(LOG_WARN, LOG_PLAIN, "intake_test");
+	capture_begin();
 	CHECK_INT(intake_accept(
 	              seam, in,
 	              &(struct intake_article){ big, LIMIT + 1, NULL, NULL },
@@ -138,6 +173,19 @@ test_too_big_alike(intake_t *seam, queue_t *q, struct intake_source *in,
 	/* as http.c reports a body it did not keep */
 	CHECK_INT(accept_off_loop(seam, http, NULL, 5000, id), ERR_TOOBIG,
 	          "http, body dropped");
+	log_text = capture_end();
+	log_setup(LOG_ERROR, LOG_PLAIN, "intake_test");
+	/* the same event and reason, whichever intake it came through */
+	CHECK(
+	    strstr(log_text, " warn article.too_big source=stdin bytes=1025\n"),
+	    "%s", log_text);
+	CHECK(
+	    strstr(log_text, " warn article.too_big source=http bytes=1025\n"),
+	    "%s", log_text);
+	CHECK(
+	    strstr(log_text, " warn article.too_big source=http bytes=5000\n"),
+	    "%s", log_text);
+	free(log_text);
 	CHECK(metrics_value(in->c.too_big) == 1);
 	CHECK(metrics_value(http->c.too_big) == 2);
 	CHECK(metrics_value(in->c.refused) == 0 &&
@@ -145,7 +193,7 @@ test_too_big_alike(intake_t *seam, queue_t *q, struct intake_source *in,
 	CHECK_INT(count_in("incoming"), files, "nothing written");
 	CHECK_INT(count_in("tmp"), 0);
 	CHECK_INT(queue_waiting(q), 0);
-	/* at the limit is fine, from both */
+	/* at the limit is fine */
 	CHECK_INT(intake_accept(
 	              seam, in,
 	              &(struct intake_article){ big, LIMIT, NULL, NULL }, id),
