@@ -638,10 +638,10 @@ mq_msg_clear(struct mq_msg *m)
 int
 mq_poll(struct mq_pollitem *items, size_t n, long timeout_ms)
 {
-	zmq_pollitem_t it[16];
+	zmq_pollitem_t it[MQ_POLL_MAX];
 	int rc;
 
-	if (n > 16)
+	if (n > MQ_POLL_MAX)
 		return ERR_INVAL;
 	for (size_t i = 0; i < n; i++) {
 		it[i].socket = items[i].sock ? items[i].sock->sock : NULL;

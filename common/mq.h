@@ -79,7 +79,8 @@ void mq_msg_clear(struct mq_msg *m);
 /* Waits for readability of sockets and file descriptors: each item has
  * either sock or fd (>= 0, with sock NULL). Sets readable. Returns the
  * number of ready items, 0 on timeout or EINTR (check your stop flag), or
- * ERR_ZMQ. */
+ * ERR_ZMQ (logged); ERR_INVAL for more than MQ_POLL_MAX items. */
+#define MQ_POLL_MAX 16
 struct mq_pollitem {
 	mq_t *sock;
 	int fd;

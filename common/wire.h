@@ -31,6 +31,8 @@ enum wire_status {
 	WIRE_FAILED = 4,
 	WIRE_RELEASED = 5, /* given back untried: no attempt counted */
 };
+/* Size of a table indexed by enum wire_status (index 0 unused). */
+#define WIRE_STATUS_N (WIRE_RELEASED + 1)
 
 /* A raw article. Strings are never NULL after wire_unpack() ("" when
  * absent); for wire_pack() NULL means "". */

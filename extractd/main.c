@@ -11,6 +11,7 @@
 #include "err.h"
 #include "extload.h"
 #include "extract/extract.h"
+#include "http.h"
 #include "jsonmode.h"
 #include "log.h"
 #include "metrics.h"
@@ -268,8 +269,8 @@ run_worker(const struct extload *el)
 		return 1;
 	if (*cfg.http) {
 		sig_block_all(&saved);
-		rc = metrics_serve(cfg.http, worker_healthz, worker_readyz, w,
-		                   NULL);
+		rc = http_serve(cfg.http, worker_healthz, worker_readyz, w,
+		                NULL);
 		sig_restore(&saved);
 		if (rc != 0) {
 			worker_destroy(&w);
@@ -278,7 +279,7 @@ run_worker(const struct extload *el)
 	}
 	rc = worker_run(w);
 	if (*cfg.http)
-		metrics_stop();
+		http_stop();
 	worker_destroy(&w);
 	return rc;
 }

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_PEERS 15 /* mq_poll's limit is 16 items */
+#define MAX_PEERS 15 /* one poll item each */
+_Static_assert(MAX_PEERS <= MQ_POLL_MAX, "one mq_poll() serves all peers");
 #define RECV_BATCH 256
 
 struct peer {
@@ -48,7 +49,7 @@ struct item {
 };
 
 struct metrics_set {
-	metric_t *processed[6]; /* by enum wire_status */
+	metric_t *processed[WIRE_STATUS_N];
 	metric_t *extract_s;
 	metric_t *commit_s;
 	metric_t *reconnects;
@@ -81,7 +82,7 @@ struct worker {
 	int64_t drain_until, drain_min;
 	struct metrics_set m;
 	struct {
-		long acked[6]; /* by enum wire_status, since start */
+		long acked[WIRE_STATUS_N]; /* since start */
 		long figures, pairings;
 		char last[SHA256_HEX_LEN + 1]; /* last article stored */
 		int64_t logged_ms;
@@ -116,12 +117,11 @@ register_metrics(struct metrics_set *m)
 		                        0.25,  0.5,   1,    2.5,  5 };
 	static const double commit_b[] = { 0.001, 0.005, 0.01, 0.025, 0.05,
 		                           0.1,   0.25,  0.5,  1,     5 };
-	static const char *const st[] = { NULL,       "stored", "duplicate",
-		                          "rejected", "failed", "released" };
 	char label[64];
 
-	for (int i = 1; i <= 5; i++) {
-		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
+	for (int i = 1; i < WIRE_STATUS_N; i++) {
+		snprintf(label, sizeof(label), "status=\"%s\"",
+		         wire_status_str((enum wire_status)i));
 		m->processed[i] = metrics_counter(
 		    "extractd_articles_total", label,
 		    "Articles acked, by status (failed: gave up on it; "
@@ -880,6 +880,7 @@ worker_run(worker_t *self)
 	log_info("worker.started", LF_INT("peers", self->n_peers),
 	         LF_INT("inflight", self->o.inflight),
 	         LF_INT("batch_size", self->o.batch_size));
+	metrics_stats_tick(now);
 	for (;;) {
 		struct mq_pollitem it[MAX_PEERS];
 		long timeout = 250;
@@ -921,6 +922,7 @@ worker_run(worker_t *self)
 		now = now_ms();
 		heartbeats(self, now);
 		log_progress(self, now, false);
+		metrics_stats_tick(now);
 		if (self->draining &&
 		    ((self->n_items == 0 && now >= self->drain_min) ||
 		     now >= self->drain_until)) {

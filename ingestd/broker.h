@@ -22,6 +22,7 @@
 #include "mq.h"
 #include "queue.h"
 #include "spool.h"
+#include "wire.h"
 
 typedef struct broker broker_t;
 
@@ -44,7 +45,7 @@ struct broker_opts {
 
 struct broker_metrics {
 	metric_t *dispatched;
-	metric_t *acked[6]; /* by enum wire_status */
+	metric_t *acked[WIRE_STATUS_N]; /* by enum wire_status */
 	metric_t *redelivered;
 	metric_t *poison;
 	metric_t *failed;  /* everything moved to failed/ */

@@ -2,7 +2,6 @@
 #include "httpin.h"
 #include "err.h"
 #include "log.h"
-#include "sha256.h"
 
 #include <ctype.h>
 #include <stdatomic.h>
@@ -16,24 +15,22 @@
 #define HDR_MAX 4096
 
 struct httpin {
-	struct httpin_opts o;
-	spool_t *sp;
-	struct httpin_metrics m;
+	intake_t *seam;
+	struct intake_source src;
 	atomic_bool stopped;
 };
 
 httpin_t *
-httpin_new(const struct httpin_opts *opts, spool_t *spool,
-           const struct httpin_metrics *m)
+httpin_new(intake_t *seam, const struct intake_counters *c)
 {
 	httpin_t *self = calloc(1, sizeof(*self));
 
 	if (!self)
 		abort(); /* daemons abort on OOM */
-	self->o = *opts;
-	self->sp = spool;
-	if (m)
-		self->m = *m;
+	self->seam = seam;
+	self->src = (struct intake_source){ "http", false, true, { 0 } };
+	if (c)
+		self->src.c = *c;
 	atomic_init(&self->stopped, false);
 	return self;
 }
@@ -48,8 +45,8 @@ httpin_destroy(httpin_t **self_p)
 int
 httpin_register(httpin_t *self, const char *path)
 {
-	return metrics_set_post_handler(path, httpin_handle, self,
-	                                (size_t)self->o.max_article_bytes);
+	return http_set_post_handler(path, httpin_handle, self,
+	                             (size_t)intake_max_bytes(self->seam));
 }
 
 void
@@ -58,21 +55,12 @@ httpin_stop(httpin_t *self)
 	atomic_store(&self->stopped, true);
 }
 
-static int64_t
-now_us(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
-}
-
 /* A header value for the sidecar: malloc'd, "" when absent, cut at
  * HDR_MAX bytes. */
 static char *
-header_dup(const struct metrics_post *req, const char *name)
+header_dup(const struct http_post *req, const char *name)
 {
-	const char *v = req->conn_ ? metrics_post_header(req, name) : NULL;
+	const char *v = req->conn_ ? http_post_header(req, name) : NULL;
 	size_t n = v ? strnlen(v, HDR_MAX) : 0;
 	char *s = malloc(n + 1);
 
@@ -133,7 +121,7 @@ charset_of(const char *ctype)
 }
 
 static void
-answer(struct metrics_reply *rep, unsigned status, const char *error)
+answer(struct http_reply *rep, unsigned status, const char *error)
 {
 	rep->status = status;
 	rep->content_type = "application/json";
@@ -141,67 +129,78 @@ answer(struct metrics_reply *rep, unsigned status, const char *error)
 }
 
 void
-httpin_handle(void *ctx, const struct metrics_post *req,
-              struct metrics_reply *rep)
+httpin_handle(void *ctx, const struct http_post *req, struct http_reply *rep)
 {
 	httpin_t *self = ctx;
 	struct spool_meta meta = { 0 };
 	char id[SHA256_HEX_LEN + 1];
-	uint64_t free_b = 0;
+	int rc;
 
-	if (!req->body) {
-		/* metrics.c refused it (413) before or while reading */
-		log_warn("article.too_big", LF_STR("source", "http"),
-		         LF_INT("bytes", req->len));
-		metrics_add(self->m.too_big, 1);
-		answer(rep, 413, "body above --max-article-bytes");
-		return;
-	}
-	if (atomic_load(&self->stopped)) {
-		metrics_add(self->m.refused, 1);
+	/* body NULL: http.c refused it (413) before or while reading; the
+	 * seam logs and counts it like any article above the limit. */
+	if (req->body && atomic_load(&self->stopped)) {
+		metrics_add(self->src.c.refused, 1);
 		answer(rep, 503, "draining");
 		return;
 	}
-	if (req->len == 0) {
-		metrics_add(self->m.refused, 1);
-		answer(rep, 400, "empty body");
-		return;
+	if (req->body && req->len > 0) {
+		meta.uri = header_dup(req, "X-Article-URI");
+		meta.feed = header_dup(req, "X-Article-Feed");
+		meta.content_type = header_dup(req, "Content-Type");
+		meta.charset = charset_of(meta.content_type);
 	}
-	if (req->len > (size_t)self->o.max_article_bytes) {
-		metrics_add(self->m.too_big, 1);
+	rc = intake_accept(
+	    self->seam, &self->src,
+	    &(struct intake_article){ req->body, req->len, &meta, NULL }, id);
+	switch (rc) {
+	case 0:
+		rep->status = 202;
+		rep->content_type = "application/json";
+		snprintf(rep->body, sizeof(rep->body), "{\"id\":\"%s\"}\n", id);
+		break;
+	case ERR_TOOBIG:
 		answer(rep, 413, "body above --max-article-bytes");
-		return;
-	}
-	/* The article must fit and leave --min-free-mb, as stdin intake
-	 * stops below it. */
-	if (spool_free_bytes(self->sp, &free_b) != 0 ||
-	    free_b < (uint64_t)self->o.min_free_mb * 1024 * 1024 + req->len) {
-		log_warn("http.disk_full", LF_INT("free_bytes", free_b),
-		         LF_INT("min_free_mb", self->o.min_free_mb));
-		metrics_add(self->m.refused, 1);
+		break;
+	case ERR_INVAL:
+		answer(rep, 400, "empty body");
+		break;
+	case ERR_AGAIN:
 		answer(rep, 507, "spool disk nearly full");
-		return;
-	}
-	sha256_hex(req->body, req->len, id);
-	meta.uri = header_dup(req, "X-Article-URI");
-	meta.feed = header_dup(req, "X-Article-Feed");
-	meta.content_type = header_dup(req, "Content-Type");
-	meta.charset = charset_of(meta.content_type);
-	meta.received_us = now_us();
-	/* Same bytes posted again: the same name, so the rename replaces
-	 * the file (and its sidecar) and the queue still holds one entry;
-	 * once stored, the database answers "duplicate". */
-	if (spool_write(self->sp, id, req->body, req->len, &meta) != 0) {
-		metrics_add(self->m.failed, 1);
+		break;
+	default:
 		answer(rep, 500, "spool write failed");
-		goto done;
+		break;
 	}
-	metrics_add(self->m.accepted, 1);
-	log_debug("spool.accepted", LF_STR("id", id), LF_STR("source", "http"),
-	          LF_INT("bytes", req->len));
-	rep->status = 202;
-	rep->content_type = "application/json";
-	snprintf(rep->body, sizeof(rep->body), "{\"id\":\"%s\"}\n", id);
-done:
 	spool_meta_clear(&meta);
 }
+
+static void *
+drv_start(intake_t *seam, const struct intake_counters *c)
+{
+	httpin_t *self = httpin_new(seam, c);
+
+	if (httpin_register(self, "/articles") != 0) {
+		log_error("http_intake.failed");
+		httpin_destroy(&self);
+	}
+	return self;
+}
+
+static void
+drv_stop(void *self)
+{
+	httpin_stop(self);
+}
+
+static void
+drv_destroy(void **self_p)
+{
+	httpin_t *h = *self_p;
+
+	httpin_destroy(&h);
+	*self_p = NULL;
+}
+
+const struct intake_driver httpin_driver = {
+	"http", drv_start, NULL, NULL, NULL, drv_stop, drv_destroy,
+};

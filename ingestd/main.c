@@ -6,6 +6,7 @@
 #include "broker.h"
 #include "cfg.h"
 #include "err.h"
+#include "http.h"
 #include "httpin.h"
 #include "intake.h"
 #include "log.h"
@@ -14,6 +15,8 @@
 #include "queue.h"
 #include "sig.h"
 #include "spool.h"
+#include "stdinin.h"
+#include "watch.h"
 #include "wire.h"
 
 #include <stdatomic.h>
@@ -89,10 +92,40 @@ static const struct cfg_opt opts[] = {
 	{ 0 },
 };
 
+/* The intakes, one row each: a new intake is its own file (an
+ * intake_driver, see intake.h) plus a row here and its counters in
+ * register_metrics(). The spool watcher is always on: it is how files a
+ * feeder drops, and what the HTTP thread writes, reach the queue. */
+enum { IN_SPOOL, IN_STDIN, IN_HTTP, IN_N };
+static const struct {
+	const struct intake_driver *drv;
+	const bool *on; /* its config switch; NULL: always */
+} intakes[IN_N] = {
+	[IN_SPOOL] = { &watch_driver, NULL },
+	[IN_STDIN] = { &stdinin_driver, &cfg.read_stdin },
+	[IN_HTTP] = { &httpin_driver, &cfg.http_intake },
+};
+
+/* Everything the loop runs, built by start() and freed by teardown(). */
+struct ingestd {
+	struct broker_metrics bm;
+	struct intake_counters ic[IN_N];
+	metric_t *backlog, *backlog_bytes, *free_bytes, *denied;
+	spool_t *spool;
+	queue_t *queue;
+	intake_t *seam;
+	void *in[IN_N]; /* NULL: off */
+	mq_ctx_t *ctx;
+	mq_t *router;
+	broker_t *broker;
+	bool serving;
+	int64_t drain_until, last_sweep;
+};
+
 /* Read by the HTTP thread: atomics only. */
 static atomic_llong s_loop_ms;
 static atomic_bool s_draining;
-static intake_t *s_intake; /* set before the server starts */
+static intake_t *s_seam; /* set before the server starts */
 
 static int64_t
 now_ms(void)
@@ -123,48 +156,49 @@ readyz(void *ctx, const char **why)
 		*why = "draining";
 		return false;
 	}
-	return healthz(NULL, why) && intake_ready(s_intake, why);
+	return healthz(NULL, why) && intake_ready(s_seam, why);
 }
 
 static void
 retake(void *ctx, const char *name)
 {
-	intake_take(ctx, name);
+	watch_take(ctx, name);
 }
 
+/* The order of registration is the order of /metrics. */
 static void
-register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
-                 metric_t **backlog, metric_t **backlog_bytes)
+register_metrics(struct ingestd *d)
 {
-	static const char *const st[] = { NULL,       "stored", "duplicate",
-		                          "rejected", "failed", "released" };
+	struct broker_metrics *bm = &d->bm;
+	struct intake_counters *sp = &d->ic[IN_SPOOL], *in = &d->ic[IN_STDIN];
 	char label[64];
 
-	im->received_spool = metrics_counter(
+	sp->accepted = metrics_counter(
 	    "ingestd_articles_received_total", "source=\"spool\"",
 	    "Articles accepted (durable in the spool)");
-	im->received_stdin = metrics_counter(
+	in->accepted = metrics_counter(
 	    "ingestd_articles_received_total", "source=\"stdin\"",
 	    "Articles accepted (durable in the spool)");
-	im->duplicate = metrics_counter(
+	sp->duplicate = in->duplicate = metrics_counter(
 	    "ingestd_articles_duplicate_total", NULL,
 	    "Articles whose bytes were already queued (dropped twice)");
-	im->too_big =
+	sp->too_big = in->too_big =
 	    metrics_counter("ingestd_articles_too_big_total", NULL,
 	                    "Articles refused for --max-article-bytes");
-	bm->refused = im->too_big;
-	im->malformed = metrics_counter(
+	bm->refused = sp->too_big;
+	in->refused = metrics_counter(
 	    "ingestd_stdin_malformed_total", NULL,
 	    "Standard input lines that were not a valid article");
-	im->free_bytes = metrics_gauge("ingestd_spool_free_bytes", NULL,
-	                               "Free space on the spool's disk");
-	im->overflows =
+	d->free_bytes = metrics_gauge("ingestd_spool_free_bytes", NULL,
+	                              "Free space on the spool's disk");
+	sp->lost =
 	    metrics_counter("ingestd_inotify_overflows_total", NULL,
 	                    "inotify queue overflows (each causes a rescan)");
 	bm->dispatched = metrics_counter("ingestd_articles_dispatched_total",
 	                                 NULL, "WORK messages sent");
-	for (int i = 1; i <= 5; i++) {
-		snprintf(label, sizeof(label), "status=\"%s\"", st[i]);
+	for (int i = 1; i < WIRE_STATUS_N; i++) {
+		snprintf(label, sizeof(label), "status=\"%s\"",
+		         wire_status_str((enum wire_status)i));
 		bm->acked[i] = metrics_counter("ingestd_articles_acked_total",
 		                               label, "ACKs by status");
 	}
@@ -177,7 +211,7 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	bm->failed = metrics_counter(
 	    "ingestd_articles_failed_total", NULL,
 	    "Articles moved to failed/ (poison, rejected, too big)");
-	im->failed = bm->failed;
+	sp->to_failed = bm->failed;
 	bm->leases = metrics_gauge("ingestd_leases_in_flight", NULL,
 	                           "Articles leased to workers, not acked");
 	bm->workers = metrics_gauge("ingestd_workers_connected", NULL,
@@ -191,14 +225,14 @@ register_metrics(struct broker_metrics *bm, struct intake_metrics *im,
 	bm->malformed = metrics_counter(
 	    "ingestd_messages_malformed_total", NULL,
 	    "Messages from the socket that were dropped as malformed");
-	*backlog = metrics_gauge("ingestd_spool_backlog", NULL,
-	                         "Articles in incoming/ not yet acked");
-	*backlog_bytes = metrics_gauge("ingestd_spool_backlog_bytes", NULL,
-	                               "Bytes of the backlog");
+	d->backlog = metrics_gauge("ingestd_spool_backlog", NULL,
+	                           "Articles in incoming/ not yet acked");
+	d->backlog_bytes = metrics_gauge("ingestd_spool_backlog_bytes", NULL,
+	                                 "Bytes of the backlog");
 }
 
 static void
-register_http_metrics(struct httpin_metrics *hm)
+register_http_metrics(struct intake_counters *hm)
 {
 	static const char *const help =
 	    "POST /articles requests by outcome (accepted: durable in the "
@@ -210,8 +244,8 @@ register_http_metrics(struct httpin_metrics *hm)
 	                              "status=\"too_big\"", help);
 	hm->refused = metrics_counter("ingestd_http_articles_total",
 	                              "status=\"refused\"", help);
-	hm->failed = metrics_counter("ingestd_http_articles_total",
-	                             "status=\"failed\"", help);
+	hm->write_failed = metrics_counter("ingestd_http_articles_total",
+	                                   "status=\"failed\"", help);
 }
 
 /* Each mistake named with its flag, value and what is allowed; 0 or -1
@@ -283,26 +317,207 @@ wall_us(void)
 	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
+/* Starts every intake whose switch is on, in the table's order (the
+ * watcher first: its scan queues what a previous run left). */
+static int
+start_intakes(struct ingestd *d)
+{
+	for (int i = 0; i < IN_N; i++) {
+		if (intakes[i].on && !*intakes[i].on)
+			continue;
+		d->in[i] = intakes[i].drv->start(d->seam, &d->ic[i]);
+		if (!d->in[i])
+			return -1;
+	}
+	return 0;
+}
+
+/* Metrics, spool, queue, intakes, socket, broker, HTTP server: 0, or -1
+ * (logged) with what was built left for teardown(). */
+static int
+start(struct ingestd *d)
+{
+	struct mq_curve curve = { 0 };
+	sigset_t saved;
+	int rc;
+
+	register_metrics(d);
+	d->denied = metrics_counter("ingestd_auth_denied_total", NULL,
+	                            "CURVE clients refused by the allow-list");
+	if (cfg.http_intake)
+		register_http_metrics(&d->ic[IN_HTTP]);
+	d->spool = spool_open(cfg.spool);
+	if (!d->spool)
+		return -1;
+	d->queue = queue_new();
+	d->seam = intake_new(
+	    &(struct intake_opts){ cfg.max_article_bytes, cfg.min_free_mb,
+	                           cfg.done_retention },
+	    d->spool, d->queue, &(struct intake_metrics){ d->free_bytes });
+	s_seam = d->seam;
+	if (start_intakes(d) != 0)
+		return -1;
+
+	curve.secret_key_file = cfg.curve_secret_key_file;
+	curve.allow_file = cfg.curve_allow_file;
+	curve.denied = d->denied;
+	d->ctx = mq_ctx_new();
+	if (!d->ctx)
+		return -1;
+	d->router = mq_router_new(d->ctx, cfg.bind, 64 * 1024, &curve);
+	if (!d->router)
+		return -1;
+	d->broker = broker_new(
+	    &(struct broker_opts){
+	        (uint64_t)wall_us(), cfg.heartbeat_ms, cfg.worker_timeout_ms,
+	        cfg.max_attempts, cfg.max_article_bytes, cfg.done_retention,
+	        retake, d->in[IN_SPOOL], cfg.max_credit, cfg.max_lease_ms },
+	    d->router, d->queue, d->spool, &d->bm);
+	atomic_store(&s_loop_ms, now_ms());
+	if (*cfg.http) {
+		int port = 0;
+
+		/* The HTTP thread writes into incoming/ and the watcher tells
+		 * the loop (httpin.h): nothing else is shared. */
+		sig_block_all(&saved);
+		rc = http_serve(cfg.http, healthz, readyz, NULL, &port);
+		sig_restore(&saved);
+		if (rc != 0)
+			return -1;
+		d->serving = true;
+	}
+	return 0;
+}
+
+/* SIGTERM: stop intake and dispatching; wait for what is out. */
+static void
+begin_drain(struct ingestd *d, int64_t now)
+{
+	d->drain_until = now + cfg.drain_ms;
+	/* Intakes first: once /readyz says draining, no POST is accepted any
+	 * more. */
+	for (int i = 0; i < IN_N; i++)
+		if (d->in[i])
+			intakes[i].drv->stop(d->in[i]);
+	atomic_store(&s_draining, true);
+	log_info("ingestd.draining", LF_INT("leases", queue_leased(d->queue)),
+	         LF_INT("drain_ms", cfg.drain_ms));
+}
+
+/* One wait on the socket and the intakes' fds, and what they have. 0, or
+ * ERR_ZMQ when the wait failed. */
+static int
+poll_once(struct ingestd *d, int64_t *now)
+{
+	struct mq_pollitem it[MQ_POLL_MAX];
+	int who[MQ_POLL_MAX]; /* the intake behind it[k]; -1: the socket */
+	size_t n = 0;
+
+	it[n] = (struct mq_pollitem){ d->router, -1, false };
+	who[n++] = -1;
+	for (int i = 0; i < IN_N && n < MQ_POLL_MAX; i++) {
+		int fd = d->in[i] && intakes[i].drv->fd
+		             ? intakes[i].drv->fd(d->in[i])
+		             : -1;
+
+		if (fd < 0)
+			continue;
+		it[n] = (struct mq_pollitem){ NULL, fd, false };
+		who[n++] = i;
+	}
+	if (mq_poll(it, n, 250) < 0)
+		return ERR_ZMQ;
+	*now = now_ms();
+	atomic_store(&s_loop_ms, *now);
+	for (size_t k = 0; k < n; k++) {
+		if (!it[k].readable)
+			continue;
+		if (who[k] < 0)
+			broker_recv(d->broker, *now);
+		else
+			intakes[who[k]].drv->on_readable(d->in[who[k]]);
+	}
+	return 0;
+}
+
+/* The loop until drained: 0, or 1 when it could not wait any more. */
+static int
+run(struct ingestd *d)
+{
+	int64_t now = now_ms();
+
+	log_info("ingestd.started", LF_STR("spool", cfg.spool),
+	         LF_STR("bind", mq_bound_endpoint(d->router)),
+	         LF_INT("queued", queue_waiting(d->queue)));
+	if (cfg.done_retention > 0)
+		spool_sweep_done(d->spool, cfg.done_retention);
+	d->last_sweep = now;
+	metrics_stats_tick(now);
+	for (;;) {
+		if (poll_once(d, &now) != 0) {
+			/* mq.poll_failed said why; the articles stay in
+			 * incoming/ for the next start. */
+			log_error(
+			    "ingestd.loop_failed",
+			    LF_INT("queued", queue_waiting(d->queue)),
+			    LF_INT("leases_left", queue_leased(d->queue)));
+			return 1;
+		}
+		if (sig_stopping() && !d->drain_until)
+			begin_drain(d, now);
+		intake_tick(d->seam, now);
+		for (int i = 0; i < IN_N; i++)
+			if (d->in[i] && intakes[i].drv->tick)
+				intakes[i].drv->tick(d->in[i], now);
+		broker_tick(d->broker, now, d->drain_until != 0);
+		metrics_set(d->backlog, (double)(queue_waiting(d->queue) +
+		                                 queue_leased(d->queue)));
+		metrics_set(d->backlog_bytes, (double)queue_bytes(d->queue));
+		if (d->drain_until &&
+		    (queue_leased(d->queue) == 0 || now >= d->drain_until)) {
+			if (queue_leased(d->queue) > 0)
+				log_warn(
+				    "ingestd.drain_timeout",
+				    LF_INT("leases", queue_leased(d->queue)));
+			break;
+		}
+		metrics_stats_tick(now);
+		if (cfg.done_retention > 0 && now - d->last_sweep >= 600000) {
+			d->last_sweep = now;
+			spool_sweep_done(d->spool, cfg.done_retention);
+		}
+	}
+	log_info("ingestd.stopped", LF_INT("queued", queue_waiting(d->queue)),
+	         LF_INT("leases_left", queue_leased(d->queue)));
+	return 0;
+}
+
+/* Frees what start() built, in reverse; the HTTP server first, so no
+ * handler runs while its intake goes. */
+static void
+teardown(struct ingestd *d)
+{
+	if (d->serving)
+		http_stop();
+	broker_destroy(&d->broker);
+	mq_destroy(&d->router);
+	mq_ctx_destroy(&d->ctx);
+	for (int i = IN_N - 1; i >= 0; i--)
+		if (d->in[i])
+			intakes[i].drv->destroy(&d->in[i]);
+	s_seam = NULL;
+	intake_destroy(&d->seam);
+	queue_destroy(&d->queue);
+	spool_close(&d->spool);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct broker_metrics bm = { 0 };
-	struct intake_metrics im = { 0 };
-	struct httpin_metrics hm = { 0 };
-	metric_t *backlog = NULL, *backlog_bytes = NULL, *denied;
-	struct mq_curve curve = { 0 };
+	struct ingestd d = { 0 };
 	enum log_level level;
 	enum log_format format;
-	mq_ctx_t *ctx = NULL;
-	mq_t *router = NULL;
-	spool_t *spool = NULL;
-	queue_t *queue = NULL;
-	intake_t *intake = NULL;
-	httpin_t *httpin = NULL;
-	broker_t *broker = NULL;
-	int64_t last_stats, last_sweep, drain_until = 0;
 	int rc, exit_code = 1;
-	sigset_t saved;
 
 	rc = cfg_parse(opts, "ingestd", "INGESTD_", INGESTD_VERSION, argc, argv,
 	               NULL);
@@ -314,145 +529,11 @@ main(int argc, char **argv)
 	}
 	log_setup(level, format, "ingestd");
 	cfg_log(opts);
-	if (sig_install() != 0) {
+	if (sig_install() != 0)
 		log_error("signals.failed");
-		goto out;
-	}
-
-	register_metrics(&bm, &im, &backlog, &backlog_bytes);
-	denied = metrics_counter("ingestd_auth_denied_total", NULL,
-	                         "CURVE clients refused by the allow-list");
-	spool = spool_open(cfg.spool);
-	if (!spool)
-		goto out;
-	queue = queue_new();
-	intake = intake_new(
-	    &(struct intake_opts){ cfg.read_stdin, cfg.max_article_bytes,
-	                           cfg.min_free_mb, cfg.done_retention },
-	    spool, queue, &im);
-	if (!intake)
-		goto out;
-	s_intake = intake;
-
-	curve.secret_key_file = cfg.curve_secret_key_file;
-	curve.allow_file = cfg.curve_allow_file;
-	curve.denied = denied;
-	ctx = mq_ctx_new();
-	if (!ctx)
-		goto out;
-	router = mq_router_new(ctx, cfg.bind, 64 * 1024, &curve);
-	if (!router)
-		goto out;
-	broker = broker_new(
-	    &(struct broker_opts){
-	        (uint64_t)wall_us(), cfg.heartbeat_ms, cfg.worker_timeout_ms,
-	        cfg.max_attempts, cfg.max_article_bytes, cfg.done_retention,
-	        retake, intake, cfg.max_credit, cfg.max_lease_ms },
-	    router, queue, spool, &bm);
-	atomic_store(&s_loop_ms, now_ms());
-	if (*cfg.http && cfg.http_intake) {
-		/* The HTTP thread writes into incoming/ and inotify tells
-		 * the loop (httpin.h): nothing else is shared. */
-		register_http_metrics(&hm);
-		httpin =
-		    httpin_new(&(struct httpin_opts){ cfg.max_article_bytes,
-		                                      cfg.min_free_mb },
-		               spool, &hm);
-		if (httpin_register(httpin, "/articles") != 0) {
-			log_error("http_intake.failed");
-			goto out;
-		}
-	}
-	if (*cfg.http) {
-		int port = 0;
-
-		sig_block_all(&saved);
-		rc = metrics_serve(cfg.http, healthz, readyz, NULL, &port);
-		sig_restore(&saved);
-		if (rc != 0)
-			goto out;
-	}
-	log_info("ingestd.started", LF_STR("spool", cfg.spool),
-	         LF_STR("bind", mq_bound_endpoint(router)),
-	         LF_INT("queued", queue_waiting(queue)));
-	if (cfg.done_retention > 0)
-		spool_sweep_done(spool, cfg.done_retention);
-
-	last_stats = last_sweep = now_ms();
-	for (;;) {
-		struct mq_pollitem it[3];
-		size_t n = 0;
-		int64_t now;
-		int ifd = intake_inotify_fd(intake);
-		int sfd = intake_stdin_fd(intake);
-
-		it[n++] = (struct mq_pollitem){ router, -1, false };
-		if (ifd >= 0)
-			it[n++] = (struct mq_pollitem){ NULL, ifd, false };
-		if (sfd >= 0)
-			it[n++] = (struct mq_pollitem){ NULL, sfd, false };
-		if (mq_poll(it, n, 250) < 0)
-			break;
-		now = now_ms();
-		atomic_store(&s_loop_ms, now);
-		for (size_t i = 0; i < n; i++) {
-			if (!it[i].readable)
-				continue;
-			if (it[i].sock)
-				broker_recv(broker, now);
-			else if (it[i].fd == ifd)
-				intake_on_inotify(intake);
-			else
-				intake_on_stdin(intake);
-		}
-		if (sig_stopping() && !drain_until) {
-			/* Stop intake and dispatching; wait for what is out. */
-			drain_until = now + cfg.drain_ms;
-			/* Intake first: once /readyz says draining, no POST
-			 * is accepted any more. */
-			intake_stop(intake);
-			if (httpin)
-				httpin_stop(httpin);
-			atomic_store(&s_draining, true);
-			log_info("ingestd.draining",
-			         LF_INT("leases", queue_leased(queue)),
-			         LF_INT("drain_ms", cfg.drain_ms));
-		}
-		intake_tick(intake, now);
-		broker_tick(broker, now, drain_until != 0);
-		metrics_set(backlog, (double)(queue_waiting(queue) +
-		                              queue_leased(queue)));
-		metrics_set(backlog_bytes, (double)queue_bytes(queue));
-		if (drain_until &&
-		    (queue_leased(queue) == 0 || now >= drain_until)) {
-			if (queue_leased(queue) > 0)
-				log_warn("ingestd.drain_timeout",
-				         LF_INT("leases", queue_leased(queue)));
-			break;
-		}
-		if (now - last_stats >= 60000) {
-			last_stats = now;
-			metrics_log_stats();
-		}
-		if (cfg.done_retention > 0 && now - last_sweep >= 600000) {
-			last_sweep = now;
-			spool_sweep_done(spool, cfg.done_retention);
-		}
-	}
-	log_info("ingestd.stopped", LF_INT("queued", queue_waiting(queue)),
-	         LF_INT("leases_left", queue_leased(queue)));
-	exit_code = 0;
-out:
-	if (*cfg.http)
-		metrics_stop();
-	httpin_destroy(&httpin); /* after the server: no handler runs */
-	broker_destroy(&broker);
-	mq_destroy(&router);
-	mq_ctx_destroy(&ctx);
-	s_intake = NULL;
-	intake_destroy(&intake);
-	queue_destroy(&queue);
-	spool_close(&spool);
+	else if (start(&d) == 0)
+		exit_code = run(&d);
+	teardown(&d);
 	cfg_free(opts, NULL);
 	return exit_code;
 }

@@ -7,6 +7,7 @@ ingestd that says "not ready" while it drains."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -126,6 +127,12 @@ def test_counters_move_by_what_was_fed(pg):
             eq(st, 200, who + " /healthz after")
         log("  %d articles, %d figures, %d pairings, %d commits"
             % (N, figures, pairings, commits))
+        # Both daemons log every counter and gauge as one "stats" event a
+        # minute (docs/OPERATIONS.md), with the values /metrics shows.
+        for d, key in ((ing, "ingestd_articles_acked_total.stored"),
+                       (w, "extractd_articles_total.stored")):
+            d.wait_log(r" info stats .*\b%s=%d\b" % (re.escape(key), N),
+                       timeout=150)
         eq(w.stop(), 0, "extractd exit")
         eq(ing.stop(), 0, "ingestd exit")
 

@@ -67,11 +67,8 @@ static int s_n_ids;
 static enum wire_status
 status_of(const char *s)
 {
-	static const char *const st[] = { "",         "stored", "duplicate",
-		                          "rejected", "failed", "released" };
-
-	for (int k = 1; k <= 5; k++)
-		if (!strcmp(s, st[k]))
+	for (int k = 1; k < WIRE_STATUS_N; k++)
+		if (!strcmp(s, wire_status_str((enum wire_status)k)))
 			return (enum wire_status)k;
 	return (enum wire_status)0;
 }

@@ -1,4 +1,4 @@
-/* httpin_test.c - POST /articles through the real HTTP server (metrics.c's
+/* httpin_test.c - POST /articles through the real HTTP server (http.c's
  * POST route) on 127.0.0.1:0 into a spool in a mkdtemp() folder: 202 with
  * the id once the article and its sidecar are in incoming/, the charset
  * parameter as the hint, 400 empty, 413 by Content-Length and by a chunked
@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "flatjson.h"
 #include "httpin.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "sha256.h"
@@ -215,13 +216,17 @@ test_refusals(int port, httpin_t *h)
 static void
 test_disk_full(spool_t *sp)
 {
-	struct httpin_metrics m = { 0 };
+	struct intake_counters m = { 0 };
+	intake_t *seam;
+	queue_t *q = queue_new();
 	httpin_t *h;
-	struct metrics_post req = { "/articles", "body", 4, NULL };
-	struct metrics_reply rep;
+	struct http_post req = { "/articles", "body", 4, NULL };
+	struct http_reply rep;
 
 	m.refused = metrics_counter("t_http_refused_total", NULL, "");
-	h = httpin_new(&(struct httpin_opts){ 1024, 1L << 40 }, sp, &m);
+	seam = intake_new(&(struct intake_opts){ 1024, 1L << 40, 24 }, sp, q,
+	                  NULL);
+	h = httpin_new(seam, &m);
 	memset(&rep, 0, sizeof(rep));
 	httpin_handle(h, &req, &rep);
 	CHECK_INT(rep.status, 507);
@@ -237,14 +242,18 @@ test_disk_full(spool_t *sp)
 	CHECK_INT(rep.status, 413);
 	httpin_destroy(&h);
 	CHECK(h == NULL);
+	intake_destroy(&seam);
+	queue_destroy(&q);
 }
 
 int
 main(void)
 {
 	char base[] = "/tmp/httpin_test.XXXXXX", cmd[300];
-	struct httpin_metrics m = { 0 };
+	struct intake_counters m = { 0 };
 	spool_t *sp;
+	queue_t *q;
+	intake_t *seam;
 	httpin_t *h;
 	int port = 0;
 
@@ -259,21 +268,24 @@ main(void)
 		return test_done("httpin_test");
 	m.accepted = metrics_counter("t_http_accepted_total", NULL, "");
 	m.too_big = metrics_counter("t_http_too_big_total", NULL, "");
-	h = httpin_new(&(struct httpin_opts){ 1024, 1 }, sp, &m);
+	q = queue_new();
+	seam = intake_new(&(struct intake_opts){ 1024, 1, 24 }, sp, q, NULL);
+	h = httpin_new(seam, &m);
 	CHECK_INT(httpin_register(h, "/articles"), 0);
-	CHECK_INT(metrics_set_post_handler("relative", httpin_handle, h, 1),
-	          -1);
-	CHECK_INT(metrics_serve("127.0.0.1:0", NULL, NULL, NULL, &port), 0);
+	CHECK_INT(http_set_post_handler("relative", httpin_handle, h, 1), -1);
+	CHECK_INT(http_serve("127.0.0.1:0", NULL, NULL, NULL, &port), 0);
 	test_charset_and_meta(port);
 	test_refusals(port, h);
 	CHECK(metrics_value(m.accepted) == 8 + 2, "accepted %g",
 	      metrics_value(m.accepted));
 	CHECK(metrics_value(m.too_big) == 4, "too big %g",
 	      metrics_value(m.too_big));
-	metrics_stop();
+	http_stop();
 	/* the route can be removed */
-	CHECK_INT(metrics_set_post_handler("/articles", NULL, NULL, 0), 0);
+	CHECK_INT(http_set_post_handler("/articles", NULL, NULL, 0), 0);
 	httpin_destroy(&h);
+	intake_destroy(&seam);
+	queue_destroy(&q);
 	test_disk_full(sp);
 	spool_close(&sp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);

@@ -1,7 +1,9 @@
-/* metrics_test.c - the registry, the exposition text, and the HTTP server
- * on 127.0.0.1:0 fetched with a raw socket; `promtool check metrics` over
+/* metrics_test.c - the registry, the exposition text, the stats line's
+ * pace, and the HTTP server (http.c) on 127.0.0.1:0 fetched with a raw
+ * socket; `promtool check metrics` over
  * the output when promtool is on PATH. */
 #define _GNU_SOURCE
+#include "http.h"
 #include "metrics.h"
 #include "test.h"
 #include "testhttp.h"
@@ -227,13 +229,13 @@ test_http(void)
 	char *body;
 	int port = -1, st;
 
-	CHECK(metrics_serve("nonsense", NULL, NULL, NULL, NULL) == -1);
-	CHECK(metrics_serve("127.0.0.1:99999", NULL, NULL, NULL, NULL) == -1);
-	CHECK(metrics_serve("127.0.0.1:", NULL, NULL, NULL, NULL) == -1);
-	CHECK(metrics_serve("127.0.0.1:0", healthz, readyz, "ctx", &port) == 0);
+	CHECK(http_serve("nonsense", NULL, NULL, NULL, NULL) == -1);
+	CHECK(http_serve("127.0.0.1:99999", NULL, NULL, NULL, NULL) == -1);
+	CHECK(http_serve("127.0.0.1:", NULL, NULL, NULL, NULL) == -1);
+	CHECK(http_serve("127.0.0.1:0", healthz, readyz, "ctx", &port) == 0);
 	CHECK(port > 0, "port %d", port);
 	/* A second server would fight over the same callbacks. */
-	CHECK(metrics_serve("127.0.0.1:0", NULL, NULL, NULL, NULL) == -1);
+	CHECK(http_serve("127.0.0.1:0", NULL, NULL, NULL, NULL) == -1);
 
 	st = fetch(port, "GET", "/metrics", &body);
 	CHECK_INT(st, 200);
@@ -269,8 +271,8 @@ test_http(void)
 	CHECK_STR(body, "");
 	free(body);
 
-	metrics_stop();
-	metrics_stop(); /* idempotent */
+	http_stop();
+	http_stop(); /* idempotent */
 	st = fetch(port, "GET", "/healthz", &body);
 	CHECK_INT(st, -1, "stopped server still answers");
 	free(body);
@@ -283,9 +285,9 @@ test_addresses(void)
 {
 	int port = -1, fd;
 
-	CHECK(metrics_serve("localhost:0", NULL, NULL, NULL, &port) == 0);
+	CHECK(http_serve("localhost:0", NULL, NULL, NULL, &port) == 0);
 	CHECK(port > 0);
-	metrics_stop();
+	http_stop();
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
 	if (fd >= 0) {
 		struct sockaddr_in6 sa;
@@ -298,16 +300,32 @@ test_addresses(void)
 		close(fd);
 		if (ok) {
 			port = -1;
-			CHECK(metrics_serve("[::1]:0", NULL, NULL, NULL,
-			                    &port) == 0);
+			CHECK(http_serve("[::1]:0", NULL, NULL, NULL, &port) ==
+			      0);
 			CHECK(port > 0);
-			metrics_stop();
+			http_stop();
 		}
 	}
 	port = -1;
-	CHECK(metrics_serve(":0", NULL, NULL, NULL, &port) == 0);
+	CHECK(http_serve(":0", NULL, NULL, NULL, &port) == 0);
 	CHECK(port > 0);
-	metrics_stop();
+	http_stop();
+}
+
+/* The stats line comes once per METRICS_STATS_MS, counted from the
+ * first turn of the loop, whatever the loop's pace. */
+static void
+test_stats_tick(void)
+{
+	int64_t t0 = 5000;
+
+	CHECK(!metrics_stats_tick(t0), "the first turn only starts the clock");
+	CHECK(!metrics_stats_tick(t0 + 250));
+	CHECK(!metrics_stats_tick(t0 + METRICS_STATS_MS - 1));
+	CHECK(metrics_stats_tick(t0 + METRICS_STATS_MS), "due at 60 s");
+	CHECK(!metrics_stats_tick(t0 + METRICS_STATS_MS + 250));
+	CHECK(metrics_stats_tick(t0 + 2 * METRICS_STATS_MS + 7), "again");
+	CHECK(!metrics_stats_tick(t0 + 2 * METRICS_STATS_MS + 8));
 }
 
 int
@@ -320,5 +338,6 @@ main(void)
 	test_http();
 	test_addresses();
 	metrics_log_stats();
+	test_stats_tick();
 	return test_done("metrics_test");
 }

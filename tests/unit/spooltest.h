@@ -1,5 +1,6 @@
-/* spooltest.h - what spool_test.c and intake_test.c share: the test's
- * spool folder (a mkdtemp() folder, set by the test) and paths in it. */
+/* spooltest.h - what spool_test.c, watch_test.c and intake_test.c share:
+ * the test's spool folder (a mkdtemp() folder, set by the test) and paths in
+ * it. */
 #ifndef SPOOLTEST_H
 #define SPOOLTEST_H
 
