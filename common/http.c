@@ -20,6 +20,10 @@
 #include <microhttpd.h>
 
 static struct MHD_Daemon *s_daemon;
+/* The POST routes' own listener (http_serve_posts()), or NULL: then the
+ * routes are served by s_daemon. Its connections never take one of the
+ * probes' and /metrics' slots. */
+static struct MHD_Daemon *s_post_daemon;
 static http_probe_fn s_healthz, s_readyz;
 static void *s_probe_ctx;
 
@@ -267,13 +271,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	const struct route *r;
 	char *text;
+	/* cls: NULL on the main listener, non-NULL on the POST listener */
+	bool posts_here = cls ? true : !s_post_daemon;
 
-	(void)cls;
 	(void)version;
 	if (*req_cls) /* a POST under way: its route was found before */
 		return on_post(c, ((struct post *)*req_cls)->r, url, upload,
 		               upload_size, req_cls);
-	r = find_route(url);
+	r = posts_here ? find_route(url) : NULL;
 	if (r) {
 		if (!strcmp(method, MHD_HTTP_METHOD_POST))
 			return on_post(c, r, url, upload, upload_size, req_cls);
@@ -281,6 +286,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		                   "text/plain; charset=utf-8",
 		                   "method not allowed\n", false, "POST");
 	}
+	if (cls) /* the POST listener serves nothing else */
+		return reply(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8",
+		             "not found\n", false);
 	/* HEAD is GET without a body (MHD drops it), as HTTP requires. */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -350,25 +358,23 @@ split_hostport(const char *hp, char *host, size_t host_size, char *port,
 	return 0;
 }
 
-int
-http_serve(const char *hostport, http_probe_fn healthz, http_probe_fn readyz,
-           void *ctx, int *port_out)
+/* Binds an MHD daemon at hostport (cls for on_request); NULL on error
+ * (logged). *port_out: the port bound. */
+static struct MHD_Daemon *
+start_at(const char *hostport, void *cls, unsigned int conn_limit,
+         int *port_out)
 {
 	char host[256], port[16];
 	struct addrinfo hints, *res = NULL, *ai;
-	int rc;
+	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *info;
+	int rc;
 
-	if (s_daemon) {
-		log_error("metrics.serve", LF_STR("addr", hostport),
-		          LF_STR("err", "already serving"));
-		return -1;
-	}
 	if (split_hostport(hostport, host, sizeof(host), port, sizeof(port)) !=
 	    0) {
 		log_error("metrics.serve", LF_STR("addr", hostport),
 		          LF_STR("err", "want HOST:PORT"));
-		return -1;
+		return NULL;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -378,16 +384,13 @@ http_serve(const char *hostport, http_probe_fn healthz, http_probe_fn readyz,
 	if (rc != 0) {
 		log_error("metrics.serve", LF_STR("addr", hostport),
 		          LF_STR("err", gai_strerror(rc)));
-		return -1;
+		return NULL;
 	}
-	s_healthz = healthz;
-	s_readyz = readyz;
-	s_probe_ctx = ctx;
 	/* For the wildcard, getaddrinfo lists 0.0.0.0 first; an IPv6 "::"
 	 * in dual-stack mode would take both, but a host without IPv6 must
 	 * still work, so take the addresses in order and keep the first
 	 * that binds. */
-	for (ai = res; ai && !s_daemon; ai = ai->ai_next) {
+	for (ai = res; ai && !d; ai = ai->ai_next) {
 		unsigned int flags =
 		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
@@ -395,33 +398,68 @@ http_serve(const char *hostport, http_probe_fn healthz, http_probe_fn readyz,
 			flags |= MHD_USE_IPv6;
 		else if (ai->ai_family != AF_INET)
 			continue;
-		s_daemon = MHD_start_daemon(
-		    flags, 0, NULL, NULL, on_request, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
-		    MHD_OPTION_END);
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, cls,
+		                     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+		                     NULL, MHD_OPTION_NOTIFY_COMPLETED,
+		                     on_completed, NULL, MHD_OPTION_SOCK_ADDR,
+		                     ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
+		                     conn_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+		                     (unsigned int)10, MHD_OPTION_END);
 	}
 	freeaddrinfo(res);
-	if (!s_daemon) {
+	if (!d) {
 		log_error("metrics.serve", LF_STR("addr", hostport),
 		          LF_STR("err", "cannot bind"));
-		return -1;
+		return NULL;
 	}
-	info = MHD_get_daemon_info(s_daemon, MHD_DAEMON_INFO_BIND_PORT);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	rc = info ? info->port : 0;
 	if (port_out)
 		*port_out = rc;
 	log_info("metrics.serving", LF_STR("addr", hostport),
-	         LF_INT("port", rc));
-	return 0;
+	         LF_INT("port", rc), LF_STR("serves", cls ? "post" : "all"));
+	return d;
+}
+
+int
+http_serve(const char *hostport, http_probe_fn healthz, http_probe_fn readyz,
+           void *ctx, int *port_out)
+{
+	if (s_daemon) {
+		log_error("metrics.serve", LF_STR("addr", hostport),
+		          LF_STR("err", "already serving"));
+		return -1;
+	}
+	s_healthz = healthz;
+	s_readyz = readyz;
+	s_probe_ctx = ctx;
+	s_daemon = start_at(hostport, NULL, HTTP_CONN_LIMIT, port_out);
+	return s_daemon ? 0 : -1;
+}
+
+int
+http_serve_posts(const char *hostport, unsigned int conn_limit, int *port_out)
+{
+	static char posts_only; /* its address marks the POST listener */
+
+	if (s_post_daemon || s_daemon) {
+		log_error("metrics.serve", LF_STR("addr", hostport),
+		          LF_STR("err", "call before http_serve(), once"));
+		return -1;
+	}
+	s_post_daemon =
+	    start_at(hostport, &posts_only,
+	             conn_limit ? conn_limit : HTTP_CONN_LIMIT, port_out);
+	return s_post_daemon ? 0 : -1;
 }
 
 void
 http_stop(void)
 {
+	if (s_post_daemon) {
+		MHD_stop_daemon(s_post_daemon);
+		s_post_daemon = NULL;
+	}
 	if (!s_daemon)
 		return;
 	MHD_stop_daemon(s_daemon);

@@ -22,7 +22,19 @@ typedef bool (*http_probe_fn)(void *ctx, const char **reason);
  * bound is returned in *port_out if not NULL). 0 or -1 (logged). */
 int http_serve(const char *hostport, http_probe_fn healthz,
                http_probe_fn readyz, void *ctx, int *port_out);
+/* Serves the POST routes on a listener of their own at "HOST:PORT", with
+ * at most conn_limit connections (0: HTTP_CONN_LIMIT), so that whatever
+ * their clients do (idle connections up to the limit) the probes and
+ * /metrics on http_serve()'s listener still answer; that listener then
+ * answers 404 on the routes, and this one 404 on everything else. Call
+ * before http_serve(). 0 or -1 (logged). */
+int http_serve_posts(const char *hostport, unsigned int conn_limit,
+                     int *port_out);
+/* Stops both listeners. */
 void http_stop(void);
+/* Connections a listener takes at once (then refuses more); each is
+ * closed after 10 s without traffic. */
+#define HTTP_CONN_LIMIT 64
 /* One POST request, complete, as a route's handler sees it. body is NULL
  * when the body was above the route's max_bytes (len then says how many
  * bytes were announced or received); it is not NUL-terminated. */

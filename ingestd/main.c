@@ -43,6 +43,7 @@ static struct {
 	long drain_ms;
 	char *http;
 	bool http_intake;
+	char *http_intake_listen;
 	char *log_format;
 	char *log_level;
 	char *curve_secret_key_file;
@@ -82,6 +83,10 @@ static const struct cfg_opt opts[] = {
 	{ "http-intake", CFG_BOOL, &cfg.http_intake, "false",
 	  "also accept articles by POST /articles on --http (body: the raw "
 	  "bytes; headers X-Article-URI, X-Article-Feed, Content-Type)" },
+	{ "http-intake-listen", CFG_STR, &cfg.http_intake_listen, "",
+	  "HOST:PORT: serve POST /articles there instead of on --http, so "
+	  "that feeders' connections never take the probes' (implies "
+	  "--http-intake; needs --http)" },
 	{ "log-format", CFG_STR, &cfg.log_format, "plain", "plain or json" },
 	{ "log-level", CFG_STR, &cfg.log_level, "info",
 	  "debug, info, warn or error" },
@@ -302,6 +307,13 @@ check_config(enum log_level *level, enum log_format *format)
 		return cfg_invalid(prog, "http", cfg.http,
 		                   "want HOST:PORT (127.0.0.1:9100), or empty "
 		                   "for off");
+	if (*cfg.http_intake_listen && !cfg_is_hostport(cfg.http_intake_listen))
+		return cfg_invalid(
+		    prog, "http-intake-listen", cfg.http_intake_listen,
+		    "want HOST:PORT (0.0.0.0:8080), or empty for "
+		    "POST /articles on --http");
+	if (*cfg.http_intake_listen)
+		cfg.http_intake = true;
 	if (cfg.http_intake && !*cfg.http)
 		return cfg_invalid(prog, "http-intake", "true",
 		                   "needs --http HOST:PORT to listen on");
@@ -380,7 +392,11 @@ start(struct ingestd *d)
 		/* The HTTP thread writes into incoming/ and the watcher tells
 		 * the loop (httpin.h): nothing else is shared. */
 		sig_block_all(&saved);
-		rc = http_serve(cfg.http, healthz, readyz, NULL, &port);
+		rc = *cfg.http_intake_listen
+		         ? http_serve_posts(cfg.http_intake_listen, 0, NULL)
+		         : 0;
+		if (rc == 0)
+			rc = http_serve(cfg.http, healthz, readyz, NULL, &port);
 		sig_restore(&saved);
 		if (rc != 0)
 			return -1;

@@ -3,11 +3,14 @@
 parameter of Content-Type) stored with their uri and feed, the same
 figures as extractd --json on the same bytes; a body above
 --max-article-bytes refused with 413 and never stored; without
---http-intake there is no such route."""
+--http-intake there is no such route. With --http-intake-listen the
+route has a listener of its own, and feeders holding every connection it
+takes leave the probes answering."""
 
 import http.client
 import json
 import os
+import socket
 import sys
 import time
 
@@ -15,8 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import eq, run_tests, wait_for  # noqa: E402
 from daemons import (Stack, corpus_files, corpus_variants,  # noqa: E402
-                     http_get, json_extract, json_figures, sha256_hex,
-                     stored_figures)
+                     free_port, http_get, json_extract, json_figures,
+                     sha256_hex, stored_figures)
 
 LIMIT = 64 * 1024
 
@@ -170,6 +173,45 @@ def test_off_without_flag(pg):
         assert "ingestd_http_articles_total" not in \
             http_get(ing.http_port, "/metrics")[1]
         eq(ing.stop(), 0, "ingestd exit")
+
+
+HTTP_CONN_LIMIT = 64  # common/http.h
+
+
+def test_intake_listener_apart_from_probes(pg):
+    """Idle connections up to (and past) the intake listener's limit do not
+    take the probes' listener: /healthz, /readyz and /metrics answer; the
+    route is on the intake listener only."""
+    a, = corpus_variants(1, tag="apart")
+    intake_port = free_port()
+    with Stack(pg, "httpapart") as s:
+        ing = s.ingestd(extra=["--http-intake-listen",
+                               "127.0.0.1:%d" % intake_port])
+        idle = []
+        try:
+            for _ in range(HTTP_CONN_LIMIT + 8):
+                c = socket.create_connection(("127.0.0.1", intake_port),
+                                             timeout=30)
+                idle.append(c)
+            for _ in range(3):
+                for path in ("/healthz", "/readyz", "/metrics"):
+                    eq(http_get(ing.http_port, path, timeout=30)[0], 200,
+                       "GET %s with the intake listener full" % path)
+        finally:
+            for c in idle:
+                c.close()
+        # The route: on the intake listener, not on --http.
+        st, _ = post(ing.http_port, a.body)
+        assert st in (404, 405), "POST on --http: %d" % st
+        eq(http_get(intake_port, "/readyz")[0], 404,
+           "probes on the intake listener")
+        st, text = wait_for(lambda: (lambda r: r if r[0] == 202 else None)(
+            post(intake_port, a.body, {"X-Article-Feed": "apart"})),
+            timeout=60, what="POST accepted once the idle ones left")
+        eq(json.loads(text), {"id": sha256_hex(a.body)}, "reply")
+        s.extractd(ing)
+        s.wait_articles(1)
+        eq(s.q("SELECT feed FROM articles"), [("apart",)], "stored row")
 
 
 if __name__ == "__main__":
