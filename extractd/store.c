@@ -57,10 +57,10 @@
 /* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
 #define MIGRATE_LOCK_KEY "7305790378046936948"
 #define MAX_PARAMS 10 /* article and error text parameters */
-/* Columns of insert_pairings, insert_figures and insert_flows: sha256,
- * then the rest; in struct rows, one after the other (P_AT, F_AT, FL_AT). */
-#define P_COLS 11
-#define F_COLS 15
+/* Columns of pairing_rows, figure_rows and flow_rows (the lists in
+ * child_tables); in struct rows, one after the other (P_AT, F_AT, FL_AT). */
+#define P_COLS 13
+#define F_COLS 17
 #define FL_COLS 12
 #define N_COLS (P_COLS + F_COLS + FL_COLS)
 #define P_AT 0
@@ -131,6 +131,62 @@ struct stmt {
 	bool article; /* a data error here is the article's fault */
 };
 
+/* A column of a child table: its name and SQL type. */
+struct col {
+	const char *name;
+	const char *type;
+};
+
+/* The child tables' columns, written once: the insert statements are built
+ * from these lists (child_insert_sql()), and add_pairings(), add_figures()
+ * and add_flows() fill them in this order. The article is articles.id.
+ * The sentence of a figure or pairing is not stored: the views cut it out
+ * of articles.text from sentence_start and sentence_end (migration 007);
+ * figure_rows.text and pairing_rows.evidence are NULL unless the
+ * extractor's differ from what the offsets give. */
+static const struct col pairing_cols[P_COLS] = {
+	{ "article_id", "bigint" },    { "ord", "integer" },
+	{ "start_offset", "integer" }, { "end_offset", "integer" },
+	{ "sentence_ord", "integer" }, { "sentence_start", "integer" },
+	{ "sentence_end", "integer" }, { "helper", "text" },
+	{ "helper_code", "text" },     { "recipient", "text" },
+	{ "recipient_code", "text" },  { "relation", "text" },
+	{ "evidence", "text" },
+};
+static const struct col figure_cols[F_COLS] = {
+	{ "article_id", "bigint" },    { "ord", "integer" },
+	{ "start_offset", "integer" }, { "end_offset", "integer" },
+	{ "sentence_ord", "integer" }, { "sentence_start", "integer" },
+	{ "sentence_end", "integer" }, { "year", "integer" },
+	{ "pairing_ord", "integer" },  { "approx", "boolean" },
+	{ "value", "numeric" },        { "unit", "text" },
+	{ "metric", "text" },          { "category", "text" },
+	{ "region_codes", "text[]" },  { "text", "text" },
+	{ "sentence", "text" },
+};
+static const struct col flow_cols[FL_COLS] = {
+	{ "article_id", "bigint" },  { "ord", "integer" },
+	{ "figure_ord", "integer" }, { "year", "integer" },
+	{ "part_of", "integer" },    { "value", "numeric" },
+	{ "helper", "text" },        { "helper_code", "text" },
+	{ "recipient", "text" },     { "recipient_code", "text" },
+	{ "category", "text" },      { "rule", "text" },
+};
+
+/* In the order of their foreign keys: figures point at pairings, flows at
+ * figures and at flows of the same statement (checked at its end). */
+static const struct child_table {
+	const char *table;
+	const char *insert; /* prepared statement name */
+	const struct col *cols;
+	int n, at;
+} child_tables[] = {
+	{ "pairing_rows", "insert_pairings", pairing_cols, P_COLS, P_AT },
+	{ "figure_rows", "insert_figures", figure_cols, F_COLS, F_AT },
+	{ "flow_rows", "insert_flows", flow_cols, FL_COLS, FL_AT },
+};
+#define N_CHILD (sizeof(child_tables) / sizeof(child_tables[0]))
+
 /* One error row per article and stage: a repeat keeps what it knew and
  * counts the attempt (shared by put_error and the batch's reject path). */
 #define ERR_UPSERT_SQL                                                         \
@@ -182,38 +238,10 @@ static const struct {
 	  " AND articles.data_hash <> EXCLUDED.data_hash)"
 	  /* A new row has no xmax; an updated one carries the lock that
 	   * ON CONFLICT took on it. */
-	  " RETURNING xmax = 0" },
-	{ "delete_flows", "DELETE FROM flows WHERE sha256 = $1" },
-	{ "delete_figures", "DELETE FROM figures WHERE sha256 = $1" },
-	{ "delete_pairings", "DELETE FROM pairings WHERE sha256 = $1" },
-	{ "insert_pairings",
-	  "INSERT INTO pairings (sha256, ord, helper, helper_code, recipient,"
-	  " recipient_code, relation, start_offset, end_offset, sentence_ord,"
-	  " evidence)"
-	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::text[],"
-	  " $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[],"
-	  " $9::integer[], $10::integer[], $11::text[])" },
-	{ "insert_figures",
-	  "INSERT INTO figures (sha256, ord, text, value, unit, approx, metric,"
-	  " category, year, start_offset, end_offset, sentence_ord, sentence,"
-	  " region_codes, pairing_ord)"
-	  " SELECT u.sha, u.ord, u.text, u.value, u.unit, u.approx, u.metric,"
-	  " u.category, u.year, u.s, u.e, u.so, u.sentence, u.rc::text[], u.po"
-	  " FROM unnest($1::text[], $2::integer[], $3::text[], $4::numeric[],"
-	  " $5::text[], $6::boolean[], $7::text[], $8::text[], $9::integer[],"
-	  " $10::integer[], $11::integer[], $12::integer[], $13::text[],"
-	  " $14::text[], $15::integer[])"
-	  " AS u (sha, ord, text, value, unit, approx, metric, category, year,"
-	  " s, e, so, sentence, rc, po)" },
-	/* After the figures they point to; part_of points into the same
-	 * statement's rows, which its foreign key checks at the end. */
-	{ "insert_flows",
-	  "INSERT INTO flows (sha256, ord, figure_ord, value, helper,"
-	  " helper_code, recipient, recipient_code, year, category, part_of,"
-	  " rule)"
-	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::integer[],"
-	  " $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[],"
-	  " $9::integer[], $10::text[], $11::integer[], $12::text[])" },
+	  " RETURNING id, xmax = 0" },
+	{ "delete_flows", "DELETE FROM flow_rows WHERE article_id = $1" },
+	{ "delete_figures", "DELETE FROM figure_rows WHERE article_id = $1" },
+	{ "delete_pairings", "DELETE FROM pairing_rows WHERE article_id = $1" },
 	/* An article the COMMIT-time writes refused: out of articles, into
 	 * ingest_errors, from its own row (it was new in this batch, so the
 	 * row holds exactly what store_put() was given). */
@@ -727,6 +755,35 @@ notice_log(void *arg, const char *msg)
 	log_warn("db.notice", LF_STR("message", buf));
 }
 
+/* INSERT INTO <table> (<cols>) SELECT ... FROM unnest(<one array per
+ * column>): the rows of many articles in one statement. An array-typed
+ * column travels as text[] of literals, cast back per row. */
+static void
+child_insert_sql(struct sb *b, const struct child_table *t)
+{
+	int k;
+
+	sb_clear(b);
+	sb_printf(b, "INSERT INTO %s (", t->table);
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%s%s", k ? ", " : "", t->cols[k].name);
+	sb_puts(b, ") SELECT ");
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%su.c%d%s%s", k ? ", " : "", k,
+		          strstr(t->cols[k].type, "[]") ? "::" : "",
+		          strstr(t->cols[k].type, "[]") ? t->cols[k].type : "");
+	sb_puts(b, " FROM unnest(");
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%s$%d::%s%s", k ? ", " : "", k + 1,
+		          strstr(t->cols[k].type, "[]") ? "text"
+		                                        : t->cols[k].type,
+		          "[]");
+	sb_puts(b, ") AS u (");
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%sc%d", k ? ", " : "", k);
+	sb_puts(b, ")");
+}
+
 store_t *
 store_new(const struct store_opts *opts)
 {
@@ -734,6 +791,7 @@ store_new(const struct store_opts *opts)
 	char sql[512];
 	PGresult *res[8];
 	struct stmt st[8];
+	const size_t n_prep = sizeof(prepared) / sizeof(prepared[0]);
 	size_t i;
 	int failed;
 
@@ -765,19 +823,28 @@ store_new(const struct store_opts *opts)
 	if (PQenterPipelineMode(self->conn)) {
 		int ok = 1;
 
-		for (i = 0; i < sizeof(prepared) / sizeof(prepared[0]); i++)
+		for (i = 0; i < n_prep; i++)
 			ok = ok && PQsendPrepare(self->conn, prepared[i].name,
 			                         prepared[i].sql, 0, NULL);
+		for (i = 0; i < N_CHILD; i++) {
+			child_insert_sql(&self->buf[0], &child_tables[i]);
+			ok = ok &&
+			     PQsendPrepare(self->conn, child_tables[i].insert,
+			                   self->buf[0].p, 0, NULL);
+		}
 		ok = ok && PQpipelineSync(self->conn);
 		failed = ok ? -1 : 0;
-		for (i = 0; ok && i < sizeof(prepared) / sizeof(prepared[0]);
-		     i++) {
+		for (i = 0; ok && i < n_prep + N_CHILD; i++) {
 			res[0] = PQgetResult(self->conn);
 			if (!res_ok(res[0]) && failed < 0) {
 				failed = (int)i;
 				log_error(
 				    "store.prepare_failed",
-				    LF_STR("statement", prepared[i].name),
+				    LF_STR(
+				        "statement",
+				        i < n_prep
+				            ? prepared[i].name
+				            : child_tables[i - n_prep].insert),
 				    LF_STR("sqlstate", res_sqlstate(res[0])),
 				    LF_STR("error",
 				           res_message(self->conn, res[0])));
@@ -1054,8 +1121,10 @@ store_reject(store_t *self, const struct store_article *a, const char *stage,
 
 /* Where one figure's or pairing's sentence lies in the text. */
 struct span {
-	size_t cp0, cp1; /* code points */
+	size_t s0, s1;   /* the whole sentence, code points */
+	size_t cp0, cp1; /* the window of it, code points */
 	size_t b0, b1;   /* bytes, filled by map_offsets() */
+	size_t xb0, xb1; /* the item itself, bytes */
 	bool cut0, cut1; /* text left out before / after */
 	bool ok;
 };
@@ -1099,10 +1168,13 @@ map_offsets(const char *text, size_t len, struct mark *m, size_t n)
 static void
 span_init(struct span *sp, size_t s0, size_t s1, size_t x0, size_t x1)
 {
-	memset(sp, 0, sizeof(*sp));
+	sp->ok = false;
+	sp->cut0 = sp->cut1 = false;
 	if (s1 < s0)
 		return;
 	sp->ok = true;
+	sp->s0 = s0;
+	sp->s1 = s1;
 	sp->cp0 = s0;
 	sp->cp1 = s1;
 	if (s1 - s0 <= SENT_MAX_CP)
@@ -1119,26 +1191,32 @@ span_init(struct span *sp, size_t s0, size_t s1, size_t x0, size_t x1)
 	sp->cut1 = sp->cp1 < s1;
 }
 
-static void
-arr_span(struct sb *b, const char *text, const struct span *sp)
+/* Whether the window of sp is the n bytes at s (what the view cuts out
+ * of articles.text equals what the extractor gave). */
+static bool
+span_is(const char *text, const struct span *sp, const char *s, size_t n)
 {
-	arr_sep(b);
-	if (!sp->ok || sp->b1 < sp->b0) {
-		sb_puts(b, "NULL");
-		return;
-	}
-	sb_putn(b, "\"", 1);
-	if (sp->cut0)
-		sb_puts(b, "\xE2\x80\xA6");
-	sb_put_text(b, text + sp->b0, sp->b1 - sp->b0, true);
-	if (sp->cut1)
-		sb_puts(b, "\xE2\x80\xA6");
-	sb_putn(b, "\"", 1);
+	static const char ell[] = "\xE2\x80\xA6";
+	size_t k = sp->cut0 ? 3 : 0, m = sp->b1 - sp->b0;
+
+	if (!sp->ok || sp->b1 < sp->b0 || n != k + m + (sp->cut1 ? 3 : 0))
+		return false;
+	return (!sp->cut0 || memcmp(s, ell, 3) == 0) &&
+	       memcmp(s + k, text + sp->b0, m) == 0 &&
+	       (!sp->cut1 || memcmp(s + k + m, ell, 3) == 0);
 }
 
-/* Appends an article's pairings to the columns of insert_pairings. */
+/* The sentence bounds of sp: NULL when it has none. */
 static void
-add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
+arr_sentence(struct sb *b0, struct sb *b1, const struct span *sp)
+{
+	arr_long(b0, (long long)sp->s0, !sp->ok);
+	arr_long(b1, (long long)sp->s1, !sp->ok);
+}
+
+/* Appends an article's pairings to the columns of pairing_rows. */
+static void
+add_pairings(struct rows *rw, const char *id, const struct ext_result *res,
              const struct span *sp)
 {
 	struct sb *b = rw->c + P_AT;
@@ -1150,29 +1228,34 @@ add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
 		    p->evidence &&
 		    (strlen(p->evidence) <= SENT_MAX_CP || !sp[i].ok);
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
-		arr_str(&b[2], p->helper ? p->helper : "");
-		arr_str(&b[3], is_code(p->helper_code) ? p->helper_code : NULL);
-		arr_str(&b[4], p->recipient ? p->recipient : "");
-		arr_str(&b[5],
-		        is_code(p->recipient_code) ? p->recipient_code : NULL);
-		arr_str(&b[6], p->relation ? p->relation : "other");
-		arr_long(&b[7], (long long)p->start, false);
-		arr_long(&b[8], (long long)p->end, false);
-		arr_long(&b[9], (long long)p->sentence,
+		arr_long(&b[2], (long long)p->start, false);
+		arr_long(&b[3], (long long)p->end, false);
+		arr_long(&b[4], (long long)p->sentence,
 		         p->sentence >= res->n_sentences);
-		if (ev_fits)
-			arr_str(&b[10], p->evidence);
+		arr_sentence(&b[5], &b[6], &sp[i]);
+		arr_str(&b[7], p->helper ? p->helper : "");
+		arr_str(&b[8], is_code(p->helper_code) ? p->helper_code : NULL);
+		arr_str(&b[9], p->recipient ? p->recipient : "");
+		arr_str(&b[10],
+		        is_code(p->recipient_code) ? p->recipient_code : NULL);
+		arr_str(&b[11], p->relation ? p->relation : "other");
+		/* The evidence is the sentence's window unless the extractor
+		 * gave one of its own that differs. */
+		if (ev_fits && !span_is(res->text, &sp[i], p->evidence,
+		                        strlen(p->evidence)))
+			arr_str(&b[12], p->evidence);
 		else
-			arr_span(&b[10], res->text, &sp[i]);
+			arr_str(&b[12], NULL);
 	}
 	rw->np += res->n_pairings;
 }
 
-/* Appends an article's figures to the columns of insert_figures. */
+/* Appends an article's figures to the columns of figure_rows. */
 static void
-add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
+add_figures(struct rows *rw, const char *id, const struct ext_result *res,
             const struct span *sp)
 {
 	struct sb *b = rw->c + F_AT;
@@ -1182,23 +1265,29 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
 
 	for (i = 0; i < res->n_figures; i++) {
 		const struct ext_figure *f = &res->figures[i];
+		const char *t = f->text ? f->text : "";
+		size_t tn = strlen(t);
+		size_t xn = sp[i].xb1 > sp[i].xb0 ? sp[i].xb1 - sp[i].xb0 : 0;
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
-		arr_str(&b[2], f->text ? f->text : "");
-		arr_sep(&b[3]);
-		sb_puts(&b[3], ext_decimal_str(f->value, num));
-		arr_str(&b[4], f->unit ? f->unit : "");
-		arr_sep(&b[5]);
-		sb_puts(&b[5], f->approx ? "t" : "f");
-		arr_str(&b[6], f->metric);
-		arr_str(&b[7], f->category ? f->category : "other");
-		arr_long(&b[8], f->year, f->year == 0);
-		arr_long(&b[9], (long long)f->start, false);
-		arr_long(&b[10], (long long)f->end, false);
-		arr_long(&b[11], (long long)f->sentence,
+		arr_long(&b[2], (long long)f->start, false);
+		arr_long(&b[3], (long long)f->end, false);
+		arr_long(&b[4], (long long)f->sentence,
 		         f->sentence >= res->n_sentences);
-		arr_span(&b[12], res->text, &sp[i]);
+		arr_sentence(&b[5], &b[6], &sp[i]);
+		arr_long(&b[7], f->year, f->year == 0);
+		arr_long(&b[8], f->pairing,
+		         f->pairing < 0 ||
+		             (size_t)f->pairing >= res->n_pairings);
+		arr_sep(&b[9]);
+		sb_puts(&b[9], f->approx ? "t" : "f");
+		arr_sep(&b[10]);
+		sb_puts(&b[10], ext_decimal_str(f->value, num));
+		arr_str(&b[11], f->unit ? f->unit : "");
+		arr_str(&b[12], f->metric);
+		arr_str(&b[13], f->category ? f->category : "other");
 		/* region_codes: an array literal inside an array element. */
 		sb_clear(&rc);
 		sb_putn(&rc, "{", 1);
@@ -1209,10 +1298,13 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
 			sb_puts(&rc, f->region_codes[j]);
 		}
 		sb_putn(&rc, "}", 1);
-		arr_str(&b[13], rc.p);
-		arr_long(&b[14], f->pairing,
-		         f->pairing < 0 ||
-		             (size_t)f->pairing >= res->n_pairings);
+		arr_str(&b[14], rc.p);
+		/* Its text only where the offsets do not give it back. */
+		arr_str(&b[15],
+		        tn == xn && memcmp(t, res->text + sp[i].xb0, xn) == 0
+		            ? NULL
+		            : t);
+		arr_str(&b[16], NULL);
 	}
 	free(rc.p);
 	rw->nf += res->n_figures;
@@ -1222,7 +1314,7 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
  * code is NULL unless it is six digits, its name NULL when the extractor
  * gave none or "" (a group, or no side at all), so that IS NULL finds it. */
 static void
-add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
+add_flows(struct rows *rw, const char *id, const struct ext_result *res)
 {
 	struct sb *b = rw->c + FL_AT;
 	char num[64];
@@ -1231,20 +1323,21 @@ add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
 	for (i = 0; i < res->n_flows; i++) {
 		const struct ext_flow *f = &res->flows[i];
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
 		arr_long(&b[2], (long long)f->figure, false);
-		arr_sep(&b[3]);
-		sb_puts(&b[3], ext_decimal_str(f->value, num));
-		arr_str(&b[4], f->helper && *f->helper ? f->helper : NULL);
-		arr_str(&b[5], is_code(f->helper_code) ? f->helper_code : NULL);
-		arr_str(&b[6],
+		arr_long(&b[3], f->year, f->year == 0);
+		arr_long(&b[4], f->part_of, f->part_of < 0);
+		arr_sep(&b[5]);
+		sb_puts(&b[5], ext_decimal_str(f->value, num));
+		arr_str(&b[6], f->helper && *f->helper ? f->helper : NULL);
+		arr_str(&b[7], is_code(f->helper_code) ? f->helper_code : NULL);
+		arr_str(&b[8],
 		        f->recipient && *f->recipient ? f->recipient : NULL);
-		arr_str(&b[7],
+		arr_str(&b[9],
 		        is_code(f->recipient_code) ? f->recipient_code : NULL);
-		arr_long(&b[8], f->year, f->year == 0);
-		arr_str(&b[9], f->category ? f->category : "other");
-		arr_long(&b[10], f->part_of, f->part_of < 0);
+		arr_str(&b[10], f->category ? f->category : "other");
 		arr_str(&b[11], f->rule);
 	}
 	rw->nfl += res->n_flows;
@@ -1302,7 +1395,7 @@ build_spans(const struct ext_result *res)
 {
 	size_t np = res->n_pairings, nf = res->n_figures, i, n = 0;
 	struct span *sp = calloc(np + nf + 1, sizeof(*sp));
-	struct mark *m = calloc(2 * (np + nf) + 1, sizeof(*m));
+	struct mark *m = calloc(4 * (np + nf) + 1, sizeof(*m));
 
 	if (sp == NULL || m == NULL)
 		abort();
@@ -1318,6 +1411,8 @@ build_spans(const struct ext_result *res)
 			x0 = res->figures[i - np].start;
 			x1 = res->figures[i - np].end;
 		}
+		m[n++] = (struct mark){ x0, &sp[i].xb0 };
+		m[n++] = (struct mark){ x1, &sp[i].xb1 };
 		if (s >= res->n_sentences)
 			continue;
 		span_init(&sp[i], res->sentences[s].start,
@@ -1337,29 +1432,22 @@ build_spans(const struct ext_result *res)
 static int
 rows_stmts(const struct rows *rw, const char **v, struct stmt *st)
 {
+	const size_t rows[N_CHILD] = { rw->np, rw->nf, rw->nfl };
+	size_t t;
 	int n = 0;
 
-	if (rw->np > 0)
-		st[n++] = (struct stmt){ .name = "insert_pairings",
-			                 .n = P_COLS,
-			                 .vals = v + P_AT,
-			                 .article = true };
-	if (rw->nf > 0)
-		st[n++] = (struct stmt){ .name = "insert_figures",
-			                 .n = F_COLS,
-			                 .vals = v + F_AT,
-			                 .article = true };
-	if (rw->nfl > 0)
-		st[n++] = (struct stmt){ .name = "insert_flows",
-			                 .n = FL_COLS,
-			                 .vals = v + FL_AT,
-			                 .article = true };
+	for (t = 0; t < N_CHILD; t++)
+		if (rows[t] > 0)
+			st[n++] = (struct stmt){ .name = child_tables[t].insert,
+				                 .n = child_tables[t].n,
+				                 .vals = v + child_tables[t].at,
+				                 .article = true };
 	return n;
 }
 
 static void
-defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
-           const struct span *sp)
+defer_rows(store_t *self, const char *sha256, const char *id,
+           const struct ext_result *res, const struct span *sp)
 {
 	struct deferred *d;
 	int k;
@@ -1382,9 +1470,9 @@ defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
 	d->np = res->n_pairings;
 	d->nf = res->n_figures;
 	d->nfl = res->n_flows;
-	add_pairings(&self->batch, sha256, res, sp);
-	add_figures(&self->batch, sha256, res, sp + res->n_pairings);
-	add_flows(&self->batch, sha256, res);
+	add_pairings(&self->batch, id, res, sp);
+	add_figures(&self->batch, id, res, sp + res->n_pairings);
+	add_flows(&self->batch, id, res);
 }
 
 /* Copies the rows of deferred article i (elements [start, next start) of
@@ -1437,7 +1525,8 @@ store_put(store_t *self, const struct store_article *a,
 {
 	const char *av[18], *cv[N_COLS];
 	int alens[18] = { 0 }, afmts[18] = { 0 };
-	char ver[16], when[96], why[512];
+	char ver[16], when[96], why[512], id[24];
+	const char *idv[1] = { id };
 	struct stmt st[10];
 	PGresult *r[10];
 	struct span *sp = NULL;
@@ -1518,7 +1607,9 @@ store_put(store_t *self, const struct store_article *a,
 		*status = STORE_DUPLICATE;
 		return 0;
 	}
-	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 0), "t") == 0;
+	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 1), "t") == 0;
+	if (cls == CLASS_OK)
+		snprintf(id, sizeof(id), "%s", PQgetvalue(r[n - 1], 0, 0));
 	clear_all(r, n);
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
@@ -1528,7 +1619,7 @@ store_put(store_t *self, const struct store_article *a,
 	if (fresh && !rows_risky(res)) {
 		/* A new article has no rows to replace: its figures and
 		 * pairings join the batch's, written at COMMIT. */
-		defer_rows(self, a->sha256, res, sp);
+		defer_rows(self, a->sha256, id, res, sp);
 		free(sp);
 		self->release_pending = true;
 		self->pending++;
@@ -1539,18 +1630,18 @@ store_put(store_t *self, const struct store_article *a,
 	/* Round trip 2: replace its flows, figures and pairings, RELEASE. */
 	n = 0;
 	st[n++] = (struct stmt){
-		.name = "delete_flows", .n = 1, .vals = av, .article = true
+		.name = "delete_flows", .n = 1, .vals = idv, .article = true
 	};
 	st[n++] = (struct stmt){
-		.name = "delete_figures", .n = 1, .vals = av, .article = true
+		.name = "delete_figures", .n = 1, .vals = idv, .article = true
 	};
 	st[n++] = (struct stmt){
-		.name = "delete_pairings", .n = 1, .vals = av, .article = true
+		.name = "delete_pairings", .n = 1, .vals = idv, .article = true
 	};
 	rows_reset(&self->one);
-	add_pairings(&self->one, a->sha256, res, sp);
-	add_figures(&self->one, a->sha256, res, sp + res->n_pairings);
-	add_flows(&self->one, a->sha256, res);
+	add_pairings(&self->one, id, res, sp);
+	add_figures(&self->one, id, res, sp + res->n_pairings);
+	add_flows(&self->one, id, res);
 	free(sp);
 	rows_close(&self->one, cv);
 	n += rows_stmts(&self->one, cv, st + n);
