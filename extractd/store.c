@@ -28,6 +28,7 @@
  * blocking mode cannot deadlock on full socket buffers (the server never
  * waits for us to read while we write), however large the parameters. */
 #include "store.h"
+#include "store_int.h"
 
 #include "err.h"
 #include "extract/extract.h"
@@ -36,14 +37,11 @@
 #include <libpq-fe.h>
 
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 /* Sentences longer than this (code points) are stored as a window of
@@ -54,8 +52,6 @@
 /* Raw bytes kept in ingest_errors up to this size. */
 #define ERR_RAW_MAX (4u << 20)
 #define ERR_RAW_MAX_SQL "4194304"
-/* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
-#define MIGRATE_LOCK_KEY "7305790378046936948"
 #define MAX_PARAMS 10 /* article and error text parameters */
 /* Columns of pairing_rows, figure_rows and flow_rows (the lists in
  * child_tables); in struct rows, one after the other (P_AT, F_AT, FL_AT). */
@@ -70,13 +66,6 @@
  * longer than this might not fit a btree entry (54000): such an article is
  * written at once, where the error rejects it in store_put(). */
 #define INDEXED_MAX 2000
-
-enum { CLASS_OK, CLASS_TRANSIENT, CLASS_DATA };
-
-struct sb {
-	char *p;
-	size_t len, cap;
-};
 
 /* Rows of pairings, figures and flows as array literals, one per column
  * (c[P_AT..], c[F_AT..], c[FL_AT..]), for the unnest() of
@@ -284,8 +273,8 @@ static const struct {
 
 /* -- small buffers ------------------------------------------------------ */
 
-static void
-sb_reserve(struct sb *b, size_t n)
+void
+store_sb_reserve(struct sb *b, size_t n)
 {
 	size_t cap;
 
@@ -300,10 +289,10 @@ sb_reserve(struct sb *b, size_t n)
 	b->cap = cap;
 }
 
-static void
-sb_putn(struct sb *b, const char *s, size_t n)
+void
+store_sb_putn(struct sb *b, const char *s, size_t n)
 {
-	sb_reserve(b, n);
+	store_sb_reserve(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -312,7 +301,7 @@ sb_putn(struct sb *b, const char *s, size_t n)
 static void
 sb_puts(struct sb *b, const char *s)
 {
-	sb_putn(b, s, strlen(s));
+	store_sb_putn(b, s, strlen(s));
 }
 
 static void sb_printf(struct sb *b, const char *fmt, ...)
@@ -329,15 +318,16 @@ sb_printf(struct sb *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		sb_putn(b, tmp,
-		        (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		store_sb_putn(b, tmp,
+		              (size_t)n < sizeof(tmp) ? (size_t)n
+		                                      : sizeof(tmp) - 1);
 }
 
 static void
 sb_clear(struct sb *b)
 {
 	b->len = 0;
-	sb_reserve(b, 0);
+	store_sb_reserve(b, 0);
 	b->p[0] = '\0';
 }
 
@@ -348,7 +338,7 @@ rows_reset(struct rows *rw)
 
 	for (k = 0; k < N_COLS; k++) {
 		sb_clear(&rw->c[k]);
-		sb_putn(&rw->c[k], "{", 1);
+		store_sb_putn(&rw->c[k], "{", 1);
 	}
 	rw->np = rw->nf = rw->nfl = 0;
 }
@@ -370,7 +360,7 @@ rows_close(struct rows *rw, const char **v)
 	int k;
 
 	for (k = 0; k < N_COLS; k++) {
-		sb_putn(&rw->c[k], "}", 1);
+		store_sb_putn(&rw->c[k], "}", 1);
 		v[k] = rw->c[k].p;
 	}
 }
@@ -419,8 +409,8 @@ utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
-static bool
-utf8_valid(const char *s, size_t n)
+bool
+store_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, k;
@@ -448,12 +438,12 @@ sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, k;
 
-	sb_reserve(b, n + 2);
+	store_sb_reserve(b, n + 2);
 	while (i < n) {
 		if (p[i] >= 0x80 || p[i] == 0) {
 			k = utf8_seq(p + i, n - i);
 			if (k == 0) {
-				sb_putn(b, s + run, i - run);
+				store_sb_putn(b, s + run, i - run);
 				if (p[i] != 0)
 					sb_puts(b, "\xEF\xBF\xBD");
 				run = ++i;
@@ -463,13 +453,13 @@ sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
 			continue;
 		}
 		if (quote && (p[i] == '"' || p[i] == '\\')) {
-			sb_putn(b, s + run, i - run);
-			sb_putn(b, "\\", 1);
+			store_sb_putn(b, s + run, i - run);
+			store_sb_putn(b, "\\", 1);
 			run = i;
 		}
 		i++;
 	}
-	sb_putn(b, s + run, i - run);
+	store_sb_putn(b, s + run, i - run);
 }
 
 /* Array literal helpers: arr_open(b), then elements, then arr_close(b). */
@@ -477,7 +467,7 @@ static void
 arr_sep(struct sb *b)
 {
 	if (b->len > 1)
-		sb_putn(b, ",", 1);
+		store_sb_putn(b, ",", 1);
 }
 
 static void
@@ -488,9 +478,9 @@ arr_str(struct sb *b, const char *s)
 		sb_puts(b, "NULL");
 		return;
 	}
-	sb_putn(b, "\"", 1);
+	store_sb_putn(b, "\"", 1);
 	sb_put_text(b, s, strlen(s), true);
-	sb_putn(b, "\"", 1);
+	store_sb_putn(b, "\"", 1);
 }
 
 static void
@@ -510,7 +500,7 @@ text_param(struct sb *b, const char *s)
 {
 	if (s == NULL)
 		return NULL;
-	if (utf8_valid(s, strlen(s)))
+	if (store_utf8_valid(s, strlen(s)))
 		return s;
 	sb_clear(b);
 	sb_put_text(b, s, strlen(s), false);
@@ -572,16 +562,16 @@ is_code(const char *s)
 
 /* -- errors -------------------------------------------------------------- */
 
-static const char *
-res_sqlstate(const PGresult *r)
+const char *
+store_pg_sqlstate(const PGresult *r)
 {
 	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 
 	return s ? s : "";
 }
 
-static const char *
-res_message(PGconn *conn, const PGresult *r)
+const char *
+store_pg_message(PGconn *conn, const PGresult *r)
 {
 	const char *s =
 	    r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -607,15 +597,15 @@ classify(PGconn *conn, const PGresult *r)
 
 	if (PQstatus(conn) != CONNECTION_OK)
 		return CLASS_TRANSIENT;
-	st = res_sqlstate(r);
+	st = store_pg_sqlstate(r);
 	if (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 ||
 	    strncmp(st, "54", 2) == 0)
 		return CLASS_DATA;
 	return CLASS_TRANSIENT;
 }
 
-static bool
-res_ok(const PGresult *r)
+bool
+store_pg_ok(const PGresult *r)
 {
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
@@ -674,7 +664,7 @@ pipe_run(PGconn *conn, const struct stmt *st, int n, PGresult **res)
 	}
 	PQexitPipelineMode(conn);
 	for (i = 0; i < n; i++)
-		if (!res_ok(res[i])) {
+		if (!store_pg_ok(res[i])) {
 			failed = i;
 			break;
 		}
@@ -693,16 +683,16 @@ clear_all(PGresult **res, int n)
 }
 
 /* Runs a simple command; 0, or the class of its failure. */
-static int
-exec_simple(PGconn *conn, const char *sql, const char *event)
+int
+store_pg_exec(PGconn *conn, const char *sql, const char *event)
 {
 	PGresult *r = PQexec(conn, sql);
 	int cls = CLASS_OK;
 
-	if (!res_ok(r)) {
+	if (!store_pg_ok(r)) {
 		cls = classify(conn, r);
-		log_warn(event, LF_STR("sqlstate", res_sqlstate(r)),
-		         LF_STR("error", res_message(conn, r)));
+		log_warn(event, LF_STR("sqlstate", store_pg_sqlstate(r)),
+		         LF_STR("error", store_pg_message(conn, r)));
 	}
 	PQclear(r);
 	return cls;
@@ -710,8 +700,8 @@ exec_simple(PGconn *conn, const char *sql, const char *event)
 
 /* -- connection ------------------------------------------------------------ */
 
-static PGconn *
-connect_db(const char *conninfo)
+PGconn *
+store_pg_connect(const char *conninfo)
 {
 	/* Later keywords override earlier ones: the deployment's conninfo
 	 * may lower connect_timeout, but the encoding is ours. */
@@ -804,7 +794,7 @@ store_new(const struct store_opts *opts)
 	self->data_hash = strdup(opts->data_hash);
 	if (self->data_hash == NULL)
 		abort();
-	self->conn = connect_db(opts->conninfo);
+	self->conn = store_pg_connect(opts->conninfo);
 	if (self->conn == NULL)
 		goto fail;
 	PQsetNoticeProcessor(self->conn, notice_log, NULL);
@@ -816,7 +806,7 @@ store_new(const struct store_opts *opts)
 	         opts->statement_timeout_ms > 0 ? opts->statement_timeout_ms
 	                                        : 0,
 	         opts->idle_tx_timeout_ms > 0 ? opts->idle_tx_timeout_ms : 0);
-	if (exec_simple(self->conn, sql, "store.session_failed") != CLASS_OK)
+	if (store_pg_exec(self->conn, sql, "store.session_failed") != CLASS_OK)
 		goto fail;
 	/* All statements prepared in one round trip. */
 	memset(st, 0, sizeof(st));
@@ -836,7 +826,7 @@ store_new(const struct store_opts *opts)
 		failed = ok ? -1 : 0;
 		for (i = 0; ok && i < n_prep + N_CHILD; i++) {
 			res[0] = PQgetResult(self->conn);
-			if (!res_ok(res[0]) && failed < 0) {
+			if (!store_pg_ok(res[0]) && failed < 0) {
 				failed = (int)i;
 				log_error(
 				    "store.prepare_failed",
@@ -845,9 +835,10 @@ store_new(const struct store_opts *opts)
 				        i < n_prep
 				            ? prepared[i].name
 				            : child_tables[i - n_prep].insert),
-				    LF_STR("sqlstate", res_sqlstate(res[0])),
-				    LF_STR("error",
-				           res_message(self->conn, res[0])));
+				    LF_STR("sqlstate",
+				           store_pg_sqlstate(res[0])),
+				    LF_STR("error", store_pg_message(self->conn,
+				                                     res[0])));
 			}
 			PQclear(res[0]);
 			while ((res[0] = PQgetResult(self->conn)) != NULL)
@@ -939,8 +930,8 @@ store_rollback(store_t *self)
 		return;
 	if (self->conn && PQstatus(self->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
-		(void)exec_simple(self->conn, "ROLLBACK",
-		                  "store.rollback_failed");
+		(void)store_pg_exec(self->conn, "ROLLBACK",
+		                    "store.rollback_failed");
 	self->n_rev = 0;
 	batch_reset(self);
 }
@@ -975,8 +966,8 @@ store_commit(store_t *self)
 		self->n_rev = 0;
 		if (PQstatus(self->conn) == CONNECTION_OK &&
 		    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
-			(void)exec_simple(self->conn, "ROLLBACK",
-			                  "store.rollback_failed");
+			(void)store_pg_exec(self->conn, "ROLLBACK",
+			                    "store.rollback_failed");
 	}
 	batch_reset(self);
 	return rc;
@@ -1013,7 +1004,7 @@ batch_prologue(store_t *self, struct stmt *st)
 static void
 batch_prologue_done(store_t *self, int n, PGresult **res)
 {
-	if (n > 0 && res_ok(res[0])) {
+	if (n > 0 && store_pg_ok(res[0])) {
 		self->in_tx = true;
 		self->release_pending = false;
 	}
@@ -1032,15 +1023,17 @@ check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
 	cls = classify(self->conn, res[failed]);
 	if (!st[failed].article)
 		cls = CLASS_TRANSIENT;
-	snprintf(reason, reason_len, "%s%s%s", res_sqlstate(res[failed]),
-	         *res_sqlstate(res[failed]) ? ": " : "",
-	         res_message(self->conn, res[failed]));
+	snprintf(reason, reason_len, "%s%s%s", store_pg_sqlstate(res[failed]),
+	         *store_pg_sqlstate(res[failed]) ? ": " : "",
+	         store_pg_message(self->conn, res[failed]));
 	if (cls == CLASS_TRANSIENT) {
 		self->broken = true;
-		self->timed_out = !strcmp(res_sqlstate(res[failed]), "57014");
-		log_warn("store.transient", LF_STR("id", id),
-		         LF_STR("sqlstate", res_sqlstate(res[failed])),
-		         LF_STR("error", res_message(self->conn, res[failed])));
+		self->timed_out =
+		    !strcmp(store_pg_sqlstate(res[failed]), "57014");
+		log_warn(
+		    "store.transient", LF_STR("id", id),
+		    LF_STR("sqlstate", store_pg_sqlstate(res[failed])),
+		    LF_STR("error", store_pg_message(self->conn, res[failed])));
 	}
 	return cls;
 }
@@ -1093,9 +1086,10 @@ record_error(store_t *self, const struct store_article *a, const char *stage,
 	if (cls == CLASS_DATA) {
 		log_error("store.reject_failed", LF_STR("id", a->sha256),
 		          LF_STR("error", why));
-		if (exec_simple(self->conn,
-		                "ROLLBACK TO SAVEPOINT e; RELEASE SAVEPOINT e",
-		                "store.rollback_failed") != CLASS_OK) {
+		if (store_pg_exec(
+		        self->conn,
+		        "ROLLBACK TO SAVEPOINT e; RELEASE SAVEPOINT e",
+		        "store.rollback_failed") != CLASS_OK) {
 			self->broken = true;
 			return ERR_DB_TRANSIENT;
 		}
@@ -1290,14 +1284,14 @@ add_figures(struct rows *rw, const char *id, const struct ext_result *res,
 		arr_str(&b[13], f->category ? f->category : "other");
 		/* region_codes: an array literal inside an array element. */
 		sb_clear(&rc);
-		sb_putn(&rc, "{", 1);
+		store_sb_putn(&rc, "{", 1);
 		for (j = 0; j < f->n_region_codes; j++) {
 			if (!is_code(f->region_codes[j]))
 				continue;
 			arr_sep(&rc);
 			sb_puts(&rc, f->region_codes[j]);
 		}
-		sb_putn(&rc, "}", 1);
+		store_sb_putn(&rc, "}", 1);
 		arr_str(&b[14], rc.p);
 		/* Its text only where the offsets do not give it back. */
 		arr_str(&b[15],
@@ -1493,7 +1487,7 @@ rows_of(store_t *self, size_t i)
 
 		if (from < to && src->p[from] == ',')
 			from++;
-		sb_putn(&o->c[k], src->p + from, to - from);
+		store_sb_putn(&o->c[k], src->p + from, to - from);
 	}
 	o->np = d->np;
 	o->nf = d->nf;
@@ -1507,9 +1501,9 @@ reject_article(store_t *self, const struct store_article *a, const char *reason,
 {
 	int rc;
 
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
-	                "store.rollback_failed") != CLASS_OK) {
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
+	                  "store.rollback_failed") != CLASS_OK) {
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
 	}
@@ -1561,10 +1555,10 @@ store_put(store_t *self, const struct store_article *a,
 		size_t j;
 
 		sb_clear(b);
-		sb_putn(b, "{", 1);
+		store_sb_putn(b, "{", 1);
 		for (j = 0; j < nn; j++)
 			arr_str(b, names[j] ? names[j] : "");
-		sb_putn(b, "}", 1);
+		store_sb_putn(b, "}", 1);
 	}
 	av[0] = a->sha256;
 	av[1] = a->raw ? a->raw : "";
@@ -1684,9 +1678,9 @@ flush_one(store_t *self, size_t i)
 		return 0;
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                "store.rollback_failed") != CLASS_OK) {
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                  "store.rollback_failed") != CLASS_OK) {
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
 	}
@@ -1699,8 +1693,8 @@ flush_one(store_t *self, size_t i)
 	failed = pipe_run(self->conn, st, 1, r);
 	if (failed >= 0) {
 		log_error("store.reject_failed", LF_STR("id", d->sha256),
-		          LF_STR("sqlstate", res_sqlstate(r[0])),
-		          LF_STR("error", res_message(self->conn, r[0])));
+		          LF_STR("sqlstate", store_pg_sqlstate(r[0])),
+		          LF_STR("error", store_pg_message(self->conn, r[0])));
 		clear_all(r, 1);
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
@@ -1760,8 +1754,8 @@ commit_batch(store_t *self)
 		PGresult *x = r[failed >= 0 ? failed : n - 1];
 
 		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", res_sqlstate(x)),
-		         LF_STR("error", res_message(self->conn, x)),
+		         LF_STR("sqlstate", store_pg_sqlstate(x)),
+		         LF_STR("error", store_pg_message(self->conn, x)),
 		         LF_INT("articles", self->pending));
 	}
 	clear_all(r, n);
@@ -1771,9 +1765,9 @@ commit_batch(store_t *self)
 	log_warn("store.batch_refused", LF_STR("error", why),
 	         LF_INT("articles", self->n_def));
 	rows_unclose(&self->batch);
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                "store.rollback_failed") != CLASS_OK)
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                  "store.rollback_failed") != CLASS_OK)
 		return ERR_DB_TRANSIENT;
 	for (i = 0; i < self->n_def; i++) {
 		rc = flush_one(self, i);
@@ -1784,8 +1778,8 @@ commit_batch(store_t *self)
 	if (PQresultStatus(r[0]) != PGRES_COMMAND_OK ||
 	    strcmp(PQcmdStatus(r[0]), "COMMIT") != 0) {
 		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", res_sqlstate(r[0])),
-		         LF_STR("error", res_message(self->conn, r[0])),
+		         LF_STR("sqlstate", store_pg_sqlstate(r[0])),
+		         LF_STR("error", store_pg_message(self->conn, r[0])),
 		         LF_INT("articles", self->pending));
 		rc = ERR_DB_TRANSIENT;
 	}
@@ -1880,7 +1874,7 @@ store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
 		PQexitPipelineMode(self->conn);
 		failed = -1;
 		for (i = 0; i < n; i++)
-			if (!res_ok(r[i])) {
+			if (!store_pg_ok(r[i])) {
 				failed = i;
 				break;
 			}
@@ -1927,408 +1921,4 @@ store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
 		self->rx_after[0] = self->rx_pending[0] = '\0';
 	}
 	return handled;
-}
-
-/* -- migrations ------------------------------------------------------------ */
-
-struct migration {
-	long version;
-	char *name; /* file name */
-};
-
-static int
-migration_cmp(const void *x, const void *y)
-{
-	const struct migration *a = x, *b = y;
-
-	return a->version < b->version ? -1 : a->version > b->version;
-}
-
-static int
-read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct sb b = { 0 };
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL) {
-		log_error("store.read_failed", LF_STR("path", path),
-		          LF_STR("error", strerror(errno)));
-		return ERR_IO;
-	}
-	sb_reserve(&b, 0);
-	b.p[0] = '\0';
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_putn(&b, chunk, n);
-	if (ferror(f)) {
-		log_error("store.read_failed", LF_STR("path", path),
-		          LF_STR("error", strerror(errno)));
-		fclose(f);
-		free(b.p);
-		return ERR_IO;
-	}
-	fclose(f);
-	*out = b.p;
-	*len = b.len;
-	return 0;
-}
-
-/* Lists NNN_name.sql files, sorted by number. Caller frees. */
-static int
-list_migrations(const char *dir, struct migration **out, size_t *count)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	struct migration *m = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = 0;
-
-	if (d == NULL) {
-		log_error("migrate.dir_failed", LF_STR("dir", dir),
-		          LF_STR("error", strerror(errno)));
-		return ERR_IO;
-	}
-	while ((e = readdir(d)) != NULL) {
-		const char *s = e->d_name;
-		size_t len = strlen(s);
-		char *end;
-		long v;
-
-		if (!isdigit((unsigned char)s[0]) || len < 5 ||
-		    strcmp(s + len - 4, ".sql") != 0)
-			continue;
-		v = strtol(s, &end, 10);
-		if (*end != '_' || v <= 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			m = realloc(m, cap * sizeof(*m));
-			if (m == NULL)
-				abort();
-		}
-		m[n].version = v;
-		m[n].name = strdup(s);
-		if (m[n].name == NULL)
-			abort();
-		n++;
-	}
-	closedir(d);
-	qsort(m, n, sizeof(*m), migration_cmp);
-	for (i = 1; i < n; i++)
-		if (m[i].version == m[i - 1].version) {
-			log_error("migrate.duplicate_version",
-			          LF_STR("a", m[i - 1].name),
-			          LF_STR("b", m[i].name));
-			rc = ERR_INVAL;
-		}
-	*out = m;
-	*count = n;
-	return rc;
-}
-
-/* Migrations edited after release in a way that changes nothing for a
- * database that applied them (their old checksum is accepted). */
-static bool
-superseded(const char *name, const char *applied_sha)
-{
-	static const struct {
-		const char *name, *sha;
-	} old[] = {
-		/* COMMENT ON ROLE moved into a block that tolerates a missing
-		 * CREATEROLE (it failed there before, so nothing differs). */
-		{ "002_roles.sql",
-		  "a63bc00646ddc45a0213688caf4b046d990b86efb915"
-		  "ebe788a5096d75fd1801" },
-	};
-
-	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++)
-		if (!strcmp(name, old[i].name) &&
-		    !strcmp(applied_sha, old[i].sha))
-			return true;
-	return false;
-}
-
-/* Runs sql as one command string; 0 or ERR_*, logged with event. */
-static int
-must_exec(PGconn *conn, const char *sql, const char *event)
-{
-	int cls = exec_simple(conn, sql, event);
-
-	if (cls == CLASS_OK)
-		return 0;
-	return cls == CLASS_TRANSIENT && PQstatus(conn) != CONNECTION_OK
-	           ? ERR_DB_TRANSIENT
-	           : ERR_DB_PERMANENT;
-}
-
-static int
-apply_migration(PGconn *conn, const char *dir, const struct migration *m,
-                PGresult *applied)
-{
-	char path[4096], ver[32];
-	char *sql = NULL;
-	size_t len = 0;
-	const char *vals[3];
-	int lens[3] = { 0 }, fmts[3] = { 0, 0, 1 };
-	PGresult *r = NULL;
-	int rc, i;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, m->name);
-	snprintf(ver, sizeof(ver), "%ld", m->version);
-	rc = read_file(path, &sql, &len);
-	if (rc != 0)
-		return rc;
-	vals[0] = ver;
-	vals[1] = m->name;
-	vals[2] = sql;
-	lens[2] = (int)len;
-	for (i = 0; i < PQntuples(applied); i++) {
-		if (strcmp(PQgetvalue(applied, i, 0), ver) != 0)
-			continue;
-		/* Applied already: it must not have changed since. */
-		r = PQexecParams(conn,
-		                 "SELECT encode(sha256($1::bytea), 'hex')", 1,
-		                 NULL, vals + 2, lens + 2, fmts + 2, 0);
-		if (!res_ok(r)) {
-			log_error("migrate.failed", LF_STR("file", m->name),
-			          LF_STR("error", res_message(conn, r)));
-			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-			                                     : ERR_DB_PERMANENT;
-		} else if (strcmp(PQgetvalue(r, 0, 0),
-		                  PQgetvalue(applied, i, 1)) != 0 &&
-		           !superseded(m->name, PQgetvalue(applied, i, 1))) {
-			log_error("migrate.checksum_mismatch",
-			          LF_STR("file", m->name),
-			          LF_STR("applied", PQgetvalue(applied, i, 1)),
-			          LF_STR("now", PQgetvalue(r, 0, 0)));
-			rc = ERR_INVAL;
-		}
-		goto done;
-	}
-	rc = must_exec(conn, "BEGIN", "migrate.failed");
-	if (rc != 0)
-		goto done;
-	r = PQexec(conn, sql);
-	if (!res_ok(r)) {
-		log_error("migrate.failed", LF_STR("file", m->name),
-		          LF_STR("sqlstate", res_sqlstate(r)),
-		          LF_STR("error", res_message(conn, r)));
-		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-		                                     : ERR_DB_PERMANENT;
-		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-		goto done;
-	}
-	PQclear(r);
-	r = PQexecParams(conn,
-	                 "INSERT INTO schema_migrations (version, name,"
-	                 " checksum) VALUES ($1::integer, $2,"
-	                 " encode(sha256($3::bytea), 'hex'))",
-	                 3, NULL, vals, lens, fmts, 0);
-	if (!res_ok(r)) {
-		log_error("migrate.failed", LF_STR("file", m->name),
-		          LF_STR("error", res_message(conn, r)));
-		rc = ERR_DB_PERMANENT;
-		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-		goto done;
-	}
-	rc = must_exec(conn, "COMMIT", "migrate.failed");
-	if (rc == 0)
-		log_info("migrate.applied", LF_INT("version", m->version),
-		         LF_STR("file", m->name));
-done:
-	PQclear(r);
-	free(sql);
-	return rc;
-}
-
-/* COPY divisions.tsv into a staging table, then upsert regions from it:
- * the extractor loads the same file, so codes never drift apart. */
-static int
-seed_regions(PGconn *conn, const char *path)
-{
-	char *data = NULL, *line, *next;
-	size_t len = 0, lineno = 0, rows = 0;
-	struct sb b = { 0 };
-	PGresult *r = NULL;
-	int rc;
-
-	rc = read_file(path, &data, &len);
-	if (rc != 0)
-		return rc;
-	if (!utf8_valid(data, len)) {
-		log_error("migrate.divisions_invalid", LF_STR("path", path),
-		          LF_STR("error", "not UTF-8"));
-		rc = ERR_INVAL;
-		goto done;
-	}
-	rc = must_exec(conn,
-	               "BEGIN; CREATE TEMP TABLE regions_seed (code text,"
-	               " name text, short_name text, level text,"
-	               " parent_code text) ON COMMIT DROP;",
-	               "migrate.seed_failed");
-	if (rc != 0)
-		goto done;
-	r = PQexec(conn, "COPY regions_seed FROM STDIN"
-	                 " (FORMAT text, NULL '')");
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		log_error("migrate.seed_failed",
-		          LF_STR("error", res_message(conn, r)));
-		rc = ERR_DB_PERMANENT;
-		goto rollback;
-	}
-	PQclear(r);
-	r = NULL;
-	sb_reserve(&b, 0);
-	for (line = data; line && *line; line = next) {
-		size_t n, tabs = 0, i;
-
-		next = strchr(line, '\n');
-		n = next ? (size_t)(next - line) : strlen(line);
-		if (next)
-			next++;
-		lineno++;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (lineno == 1 || n == 0)
-			continue; /* header */
-		for (i = 0; i < n; i++)
-			tabs += line[i] == '\t';
-		if (tabs != 4) {
-			log_error(
-			    "migrate.divisions_invalid", LF_STR("path", path),
-			    LF_INT("line", lineno),
-			    LF_STR("error", "want 5 tab-separated fields"));
-			rc = ERR_INVAL;
-			break;
-		}
-		/* COPY text format: a backslash is an escape. */
-		for (i = 0; i < n; i++) {
-			if (line[i] == '\\')
-				sb_putn(&b, "\\", 1);
-			sb_putn(&b, line + i, 1);
-		}
-		sb_putn(&b, "\n", 1);
-		rows++;
-	}
-	if (PQputCopyData(conn, b.p, (int)b.len) != 1 ||
-	    PQputCopyEnd(conn, rc == 0 ? NULL : "bad input") != 1) {
-		log_error("migrate.seed_failed",
-		          LF_STR("error", PQerrorMessage(conn)));
-		rc = rc ? rc : ERR_DB_TRANSIENT;
-	}
-	while ((r = PQgetResult(conn)) != NULL) {
-		if (!res_ok(r) && rc == 0) {
-			log_error("migrate.seed_failed",
-			          LF_STR("sqlstate", res_sqlstate(r)),
-			          LF_STR("error", res_message(conn, r)));
-			rc = ERR_DB_PERMANENT;
-		}
-		PQclear(r);
-	}
-	if (rc != 0)
-		goto rollback;
-	rc =
-	    must_exec(conn,
-	              "INSERT INTO regions (code, name, short_name, level,"
-	              " parent_code)"
-	              " SELECT code, name, nullif(short_name, ''), level,"
-	              " nullif(parent_code, '') FROM regions_seed"
-	              " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
-	              " short_name = EXCLUDED.short_name,"
-	              " level = EXCLUDED.level,"
-	              " parent_code = EXCLUDED.parent_code"
-	              " WHERE (regions.name, regions.short_name, regions.level,"
-	              " regions.parent_code) IS DISTINCT FROM"
-	              " (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.level,"
-	              " EXCLUDED.parent_code);"
-	              " COMMIT",
-	              "migrate.seed_failed");
-	if (rc != 0)
-		goto rollback;
-	log_info("migrate.regions_seeded", LF_STR("path", path),
-	         LF_INT("rows", rows));
-	goto done;
-rollback:
-	(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-done:
-	PQclear(r);
-	free(b.p);
-	free(data);
-	return rc;
-}
-
-int
-store_migrate(const char *conninfo, const char *migrations_dir,
-              const char *divisions_tsv)
-{
-	PGconn *conn;
-	PGresult *applied = NULL;
-	struct migration *m = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	if (migrations_dir == NULL)
-		return ERR_INVAL;
-	rc = list_migrations(migrations_dir, &m, &n);
-	if (rc != 0)
-		goto out;
-	conn = connect_db(conninfo);
-	if (conn == NULL) {
-		rc = ERR_DB_TRANSIENT;
-		goto out;
-	}
-	/* A migration may take as long as it needs; the lock makes a
-	 * second `extractd --migrate` wait, then find nothing to do. */
-	rc = must_exec(
-	    conn,
-	    "SET statement_timeout = 0; SET lock_timeout = 0;"
-	    " SET TimeZone = 'UTC'; SET client_min_messages = warning;"
-	    " SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
-	    "migrate.lock_failed");
-	if (rc != 0)
-		goto finish;
-	rc = must_exec(
-	    conn,
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    " version integer PRIMARY KEY, name text NOT NULL,"
-	    " checksum text NOT NULL, applied_at timestamptz NOT NULL"
-	    " DEFAULT now());"
-	    " COMMENT ON TABLE schema_migrations IS 'Migrations"
-	    " (migrations/NNN_name.sql) applied by extractd --migrate,"
-	    " each in its own transaction; checksum is the SHA-256 of"
-	    " the file, which must not change once applied.'",
-	    "migrate.failed");
-	if (rc != 0)
-		goto unlock;
-	applied =
-	    PQexec(conn, "SELECT version, checksum FROM schema_migrations");
-	if (!res_ok(applied)) {
-		log_error("migrate.failed",
-		          LF_STR("error", res_message(conn, applied)));
-		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-		                                     : ERR_DB_PERMANENT;
-		goto unlock;
-	}
-	for (i = 0; i < n && rc == 0; i++)
-		rc = apply_migration(conn, migrations_dir, &m[i], applied);
-	if (rc == 0 && divisions_tsv && *divisions_tsv)
-		rc = seed_regions(conn, divisions_tsv);
-	else if (rc == 0)
-		log_warn("migrate.no_divisions");
-	if (rc == 0)
-		log_info("migrate.done", LF_INT("migrations", n));
-unlock:
-	PQclear(applied);
-	if (PQstatus(conn) == CONNECTION_OK)
-		(void)exec_simple(
-		    conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
-		    "migrate.unlock_failed");
-finish:
-	PQfinish(conn);
-out:
-	for (i = 0; i < n; i++)
-		free(m[i].name);
-	free(m);
-	return rc;
 }
