@@ -15,7 +15,7 @@
  * no articles (run.sh makes a fresh one from a migrated template).
  *
  * Second form, on the database the first form filled: reads the rows of
- * articles, pairing_rows, figure_rows and flow_rows (every column that
+ * articles, pairing_rows, figure_sets and flow_rows (every column that
  * is not generated)
  * into memory with COPY TO, TRUNCATEs them, and times writing the same
  * rows back with COPY FROM in one transaction on one connection: the
@@ -467,7 +467,7 @@ run_copy(const char *db)
 	 * figures. */
 	struct table t[4] = { { "articles" },
 		              { "pairing_rows" },
-		              { "figure_rows" },
+		              { "figure_sets" },
 		              { "flow_rows" } };
 	PGconn *c = PQconnectdb(db);
 	PGresult *r;
@@ -486,7 +486,7 @@ run_copy(const char *db)
 		rows += t[i].rows;
 	}
 	r = exec_ok(c,
-	            "truncate articles, pairing_rows, figure_rows, flow_rows",
+	            "truncate articles, pairing_rows, figure_sets, flow_rows",
 	            PGRES_COMMAND_OK);
 	if (!r)
 		return 1;

@@ -57,7 +57,7 @@ END {
 	row("  CPU per article while writing (1 connection)", "writer " f("store.c1.client_us", "%.0f us") ", PostgreSQL " f("store.c1.server_us", "%.0f us"), \
 	    "PostgreSQL CPU per article under COPY", f("copy.server_us", "%.0f us"), ratio(num("store.c1.server_us"), num("copy.server_us")), "", "")
 	row("  CPU per article while writing (2 connections)", "writers " f("store.c2.client_us", "%.0f us") ", PostgreSQL " f("store.c2.server_us", "%.0f us"), "", "", "", "", "")
-	row("  PostgreSQL disk and WAL per article", "disk " f("store.disk_bytes", "%d B") " (articles " f("store.table_bytes.articles", "%d") ", figures " f("store.table_bytes.figure_rows", "%d") ", pairings " f("store.table_bytes.pairing_rows", "%d") ", flows " f("store.table_bytes.flow_rows", "%d") "), WAL " f("store.c1.wal_bytes", "%d B"), \
+	row("  PostgreSQL disk and WAL per article", "disk " f("store.disk_bytes", "%d B") " (articles " f("store.table_bytes.articles", "%d") ", figures " f("store.table_bytes.figure_sets", "%d") ", pairings " f("store.table_bytes.pairing_rows", "%d") ", flows " f("store.table_bytes.flow_rows", "%d") "), WAL " f("store.c1.wal_bytes", "%d B"), \
 	    "raw input per article", (has("extract.all.n") ? sprintf("%.0f B", num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), \
 	    (has("extract.all.n") ? ratio(num("store.disk_bytes"), num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), "<= 3.0 x raw", \
 	    (has("extract.all.n") ? (num("store.disk_bytes") <= 3.0 * num("extract.all.mb") * 1e6 / num("extract.all.n") ? "yes" : "**no**") : "-"))

@@ -53,7 +53,7 @@
 #define ERR_RAW_MAX (4u << 20)
 #define ERR_RAW_MAX_SQL "4194304"
 #define MAX_PARAMS 10 /* article and error text parameters */
-/* Columns of pairing_rows, figure_rows and flow_rows (the lists in
+/* Columns of pairing_rows, figure_sets and flow_rows (the lists in
  * child_tables); in struct rows, one after the other (P_AT, F_AT, FL_AT). */
 #define P_COLS 13
 #define F_COLS 17
@@ -128,10 +128,13 @@ struct col {
 
 /* The child tables' columns, written once: the insert statements are built
  * from these lists (child_insert_sql()), and add_pairings(), add_figures()
- * and add_flows() fill them in this order. The article is articles.id.
- * The sentence of a figure or pairing is not stored: the views cut it out
- * of articles.text from sentence_start and sentence_end (migration 007);
- * figure_rows.text and pairing_rows.evidence are NULL unless the
+ * and add_flows() fill them in this order, one element per row, the
+ * article (articles.id) first and its ord second. figure_sets keeps an
+ * article's figures in one row of arrays: the statement groups the
+ * elements by article, in ord order (the ord is the position). The
+ * sentence of a figure or pairing is not stored: the views cut it out of
+ * articles.text from sentence_start and sentence_end (migration 007);
+ * figure_sets.text and pairing_rows.evidence are NULL unless the
  * extractor's differ from what the offsets give. */
 static const struct col pairing_cols[P_COLS] = {
 	{ "article_id", "bigint" },    { "ord", "integer" },
@@ -143,14 +146,22 @@ static const struct col pairing_cols[P_COLS] = {
 	{ "evidence", "text" },
 };
 static const struct col figure_cols[F_COLS] = {
-	{ "article_id", "bigint" },    { "ord", "integer" },
-	{ "start_offset", "integer" }, { "end_offset", "integer" },
-	{ "sentence_ord", "integer" }, { "sentence_start", "integer" },
-	{ "sentence_end", "integer" }, { "year", "integer" },
-	{ "pairing_ord", "integer" },  { "approx", "boolean" },
-	{ "value", "numeric" },        { "unit", "text" },
-	{ "metric", "text" },          { "category", "text" },
-	{ "region_codes", "text[]" },  { "text", "text" },
+	{ "article_id", "bigint" },
+	{ "ord", "integer" },
+	{ "start_offset", "integer" },
+	{ "end_offset", "integer" },
+	{ "sentence_ord", "integer" },
+	{ "sentence_start", "integer" },
+	{ "sentence_end", "integer" },
+	{ "year", "integer" },
+	{ "pairing_ord", "integer" },
+	{ "approx", "boolean" },
+	{ "value", "numeric" },
+	{ "unit", "text" },
+	{ "metric", "text" },
+	{ "category", "text" },
+	{ "region_codes", "text" }, /* an array literal per figure */
+	{ "text", "text" },
 	{ "sentence", "text" },
 };
 static const struct col flow_cols[FL_COLS] = {
@@ -169,10 +180,12 @@ static const struct child_table {
 	const char *insert; /* prepared statement name */
 	const struct col *cols;
 	int n, at;
+	bool per_article; /* one row of arrays per article */
 } child_tables[] = {
-	{ "pairing_rows", "insert_pairings", pairing_cols, P_COLS, P_AT },
-	{ "figure_rows", "insert_figures", figure_cols, F_COLS, F_AT },
-	{ "flow_rows", "insert_flows", flow_cols, FL_COLS, FL_AT },
+	{ "pairing_rows", "insert_pairings", pairing_cols, P_COLS, P_AT,
+	  false },
+	{ "figure_sets", "insert_figures", figure_cols, F_COLS, F_AT, true },
+	{ "flow_rows", "insert_flows", flow_cols, FL_COLS, FL_AT, false },
 };
 #define N_CHILD (sizeof(child_tables) / sizeof(child_tables[0]))
 
@@ -229,7 +242,7 @@ static const struct {
 	   * ON CONFLICT took on it. */
 	  " RETURNING id, xmax = 0" },
 	{ "delete_flows", "DELETE FROM flow_rows WHERE article_id = $1" },
-	{ "delete_figures", "DELETE FROM figure_rows WHERE article_id = $1" },
+	{ "delete_figures", "DELETE FROM figure_sets WHERE article_id = $1" },
 	{ "delete_pairings", "DELETE FROM pairing_rows WHERE article_id = $1" },
 	/* An article the COMMIT-time writes refused: out of articles, into
 	 * ingest_errors, from its own row (it was new in this batch, so the
@@ -747,21 +760,35 @@ notice_log(void *arg, const char *msg)
 
 /* INSERT INTO <table> (<cols>) SELECT ... FROM unnest(<one array per
  * column>): the rows of many articles in one statement. An array-typed
- * column travels as text[] of literals, cast back per row. */
+ * column travels as text[] of literals, cast back per row. A per_article
+ * table gets one row per article (column 0) of arrays in ord (column 1)
+ * order, without the ord. */
 static void
 child_insert_sql(struct sb *b, const struct child_table *t)
 {
 	int k;
+	bool first = true;
 
 	sb_clear(b);
 	sb_printf(b, "INSERT INTO %s (", t->table);
-	for (k = 0; k < t->n; k++)
-		sb_printf(b, "%s%s", k ? ", " : "", t->cols[k].name);
+	for (k = 0; k < t->n; k++) {
+		if (t->per_article && k == 1)
+			continue;
+		sb_printf(b, "%s%s", first ? "" : ", ", t->cols[k].name);
+		first = false;
+	}
 	sb_puts(b, ") SELECT ");
-	for (k = 0; k < t->n; k++)
-		sb_printf(b, "%su.c%d%s%s", k ? ", " : "", k,
-		          strstr(t->cols[k].type, "[]") ? "::" : "",
-		          strstr(t->cols[k].type, "[]") ? t->cols[k].type : "");
+	for (k = 0; k < t->n; k++) {
+		bool arr = strstr(t->cols[k].type, "[]") != NULL;
+
+		if (t->per_article && k == 1)
+			continue;
+		if (t->per_article && k > 0)
+			sb_printf(b, ", array_agg(u.c%d ORDER BY u.c1)", k);
+		else
+			sb_printf(b, "%su.c%d%s%s", k ? ", " : "", k,
+			          arr ? "::" : "", arr ? t->cols[k].type : "");
+	}
 	sb_puts(b, " FROM unnest(");
 	for (k = 0; k < t->n; k++)
 		sb_printf(b, "%s$%d::%s%s", k ? ", " : "", k + 1,
@@ -771,7 +798,7 @@ child_insert_sql(struct sb *b, const struct child_table *t)
 	sb_puts(b, ") AS u (");
 	for (k = 0; k < t->n; k++)
 		sb_printf(b, "%sc%d", k ? ", " : "", k);
-	sb_puts(b, ")");
+	sb_puts(b, t->per_article ? ") GROUP BY u.c0" : ")");
 }
 
 store_t *
@@ -1247,7 +1274,7 @@ add_pairings(struct rows *rw, const char *id, const struct ext_result *res,
 	rw->np += res->n_pairings;
 }
 
-/* Appends an article's figures to the columns of figure_rows. */
+/* Appends an article's figures to the columns of figure_sets. */
 static void
 add_figures(struct rows *rw, const char *id, const struct ext_result *res,
             const struct span *sp)

@@ -3,11 +3,17 @@
 -- key of child rows, and only the indexes the documented queries use.
 -- docs/SCHEMA.md ("Storage") gives the measurements behind each choice.
 --
--- figures, pairings and flows become views over figure_rows, pairing_rows
+-- figures, pairings and flows become views over figure_sets, pairing_rows
 -- and flow_rows with the columns they had, so every query written for the
 -- old tables, and every analyst view, returns the same rows:
 -- * articles.id (bigint identity) keys the child rows; articles.sha256
 --   stays the primary key and the idempotency key of the writer.
+-- * An article's figures (63 on average) are one figure_sets row of
+--   arrays, one element per figure: one heap tuple, one index entry and
+--   one foreign-key check per article instead of per figure, compressed
+--   together. Which figure a flow states and which pairing a figure's
+--   sentence states are checked by constraint triggers (one per flow, one
+--   per article's figures) where foreign keys checked every figure row.
 -- * A figure's text and a figure's or pairing's sentence are not stored:
 --   the views cut them out of articles.text by offsets (sentence_window()
 --   repeats the writer's window around a figure in a very long sentence).
@@ -25,7 +31,7 @@
 ALTER TABLE articles ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE articles ADD CONSTRAINT articles_id_key UNIQUE (id);
 COMMENT ON COLUMN articles.id IS
-	'Compact article id: the key of figure_rows, pairing_rows, flow_rows. '
+	'Compact article id: the key of figure_sets, pairing_rows, flow_rows. '
 	'sha256 stays the article''s identity across databases.';
 DROP INDEX articles_main_region_idx;
 DROP INDEX articles_version_idx;
@@ -77,39 +83,82 @@ COMMENT ON COLUMN pairing_rows.evidence IS
 	'NULL: the evidence is the sentence (sentence_window()); else the '
 	'extractor''s own evidence, which differs from it.';
 
-CREATE TABLE figure_rows (
-	article_id bigint NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-	ord integer NOT NULL CHECK (ord >= 0),
-	start_offset integer NOT NULL,
-	end_offset integer NOT NULL,
-	sentence_ord integer,
-	sentence_start integer,
-	sentence_end integer,
-	year integer,
-	pairing_ord integer,
-	approx boolean NOT NULL,
-	value numeric NOT NULL,
-	unit text NOT NULL,
-	metric text,
-	category text NOT NULL,
-	region_codes text[] NOT NULL DEFAULT '{}',
-	text text,
-	sentence text,
-	PRIMARY KEY (article_id, ord),
-	FOREIGN KEY (article_id, pairing_ord)
-		REFERENCES pairing_rows (article_id, ord)
+CREATE TABLE figure_sets (
+	article_id bigint PRIMARY KEY
+		REFERENCES articles (id) ON DELETE CASCADE,
+	start_offset integer[] NOT NULL,
+	end_offset integer[] NOT NULL,
+	sentence_ord integer[] NOT NULL,
+	sentence_start integer[] NOT NULL,
+	sentence_end integer[] NOT NULL,
+	year integer[] NOT NULL,
+	pairing_ord integer[] NOT NULL,
+	approx boolean[] NOT NULL,
+	value numeric[] NOT NULL,
+	unit text[] NOT NULL,
+	metric text[] NOT NULL,
+	category text[] NOT NULL,
+	region_codes text[] NOT NULL,
+	text text[] NOT NULL,
+	sentence text[] NOT NULL,
+	CHECK (cardinality(start_offset) > 0
+		AND array_ndims(start_offset) = 1
+		AND array_lower(start_offset, 1) = 1
+		AND cardinality(end_offset) = cardinality(start_offset)
+		AND cardinality(sentence_ord) = cardinality(start_offset)
+		AND cardinality(sentence_start) = cardinality(start_offset)
+		AND cardinality(sentence_end) = cardinality(start_offset)
+		AND cardinality(year) = cardinality(start_offset)
+		AND cardinality(pairing_ord) = cardinality(start_offset)
+		AND cardinality(approx) = cardinality(start_offset)
+		AND cardinality(value) = cardinality(start_offset)
+		AND cardinality(unit) = cardinality(start_offset)
+		AND cardinality(metric) = cardinality(start_offset)
+		AND cardinality(category) = cardinality(start_offset)
+		AND cardinality(region_codes) = cardinality(start_offset)
+		AND cardinality(text) = cardinality(start_offset)
+		AND cardinality(sentence) = cardinality(start_offset))
 );
-COMMENT ON TABLE figure_rows IS
-	'The rows of the view figures, keyed by articles.id.';
-COMMENT ON COLUMN figure_rows.sentence_start IS
-	'Code point offset in articles.text of the figure''s sentence.';
-COMMENT ON COLUMN figure_rows.sentence_end IS 'End of that sentence.';
-COMMENT ON COLUMN figure_rows.text IS
+COMMENT ON TABLE figure_sets IS
+	'The rows of the view figures: one row per article, one array element '
+	'per figure (element i + 1 is figure ord i), keyed by articles.id.';
+COMMENT ON COLUMN figure_sets.sentence_start IS
+	'Code point offset in articles.text of each figure''s sentence.';
+COMMENT ON COLUMN figure_sets.sentence_end IS 'End of that sentence.';
+COMMENT ON COLUMN figure_sets.region_codes IS
+	'Each figure''s region codes, as an array literal ({440000,450000}).';
+COMMENT ON COLUMN figure_sets.text IS
 	'NULL: the span as it reads in articles.text (by the offsets); else '
 	'the extractor''s text, which differs from it.';
-COMMENT ON COLUMN figure_rows.sentence IS
+COMMENT ON COLUMN figure_sets.sentence IS
 	'NULL: the sentence is cut out of articles.text (sentence_window()); '
 	'else the one stored before migration 007 where that differs.';
+
+-- A figure's pairing_ord names a pairing of its article (what a foreign
+-- key checked for every figure row): one check per article's figures.
+CREATE FUNCTION figure_sets_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	top integer;
+BEGIN
+	SELECT max(p) INTO top FROM unnest(NEW.pairing_ord) AS p;
+	IF top IS NOT NULL AND (
+		EXISTS (SELECT FROM unnest(NEW.pairing_ord) AS p WHERE p < 0)
+		OR NOT EXISTS (SELECT FROM pairing_rows
+			WHERE article_id = NEW.article_id AND ord = top)
+		OR (SELECT count(*) FROM pairing_rows
+			WHERE article_id = NEW.article_id AND ord <= top)
+			<> top + 1) THEN
+		RAISE foreign_key_violation USING MESSAGE = format(
+			'figures of article %s name a pairing it does not have',
+			NEW.article_id);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER figure_sets_pairing
+	AFTER INSERT OR UPDATE ON figure_sets
+	FOR EACH ROW EXECUTE FUNCTION figure_sets_check();
 
 CREATE TABLE flow_rows (
 	article_id bigint NOT NULL,
@@ -125,13 +174,32 @@ CREATE TABLE flow_rows (
 	category text NOT NULL,
 	rule text,
 	PRIMARY KEY (article_id, ord),
-	FOREIGN KEY (article_id, figure_ord)
-		REFERENCES figure_rows (article_id, ord) ON DELETE CASCADE,
+	FOREIGN KEY (article_id) REFERENCES figure_sets (article_id)
+		ON DELETE CASCADE,
 	FOREIGN KEY (article_id, part_of) REFERENCES flow_rows (article_id, ord)
 );
 COMMENT ON TABLE flow_rows IS
-	'The rows of the view flows, keyed by articles.id (through its figure: '
-	'deleting an article deletes its figures and so its flows).';
+	'The rows of the view flows, keyed by articles.id (through its '
+	'figures: deleting an article deletes its figures and so its flows).';
+
+-- A flow's figure_ord names one of its article's figures (what the
+-- foreign key to figures (sha256, ord) checked).
+CREATE FUNCTION flow_rows_check() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.figure_ord < 0 OR NOT EXISTS (SELECT FROM figure_sets s
+		WHERE s.article_id = NEW.article_id
+		AND NEW.figure_ord < cardinality(s.value)) THEN
+		RAISE foreign_key_violation USING MESSAGE = format(
+			'flow %s of article %s names no figure of it',
+			NEW.ord, NEW.article_id);
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER flow_rows_figure
+	AFTER INSERT OR UPDATE ON flow_rows
+	FOR EACH ROW EXECUTE FUNCTION flow_rows_check();
 CREATE INDEX flow_rows_sides_year_idx
 	ON flow_rows (helper_code, recipient_code, year);
 
@@ -152,21 +220,34 @@ JOIN articles a ON a.sha256 = p.sha256
 CROSS JOIN LATERAL (SELECT nullif(strpos(a.text, p.evidence), 0) - 1
 	AS s0) s;
 
-INSERT INTO figure_rows (article_id, ord, start_offset, end_offset,
+INSERT INTO figure_sets (article_id, start_offset, end_offset,
 	sentence_ord, sentence_start, sentence_end, year, pairing_ord, approx,
 	value, unit, metric, category, region_codes, text, sentence)
-SELECT a.id, f.ord, f.start_offset, f.end_offset, f.sentence_ord, s.s0,
-	s.s0 + char_length(f.sentence), f.year, f.pairing_ord, f.approx,
-	f.value, f.unit, f.metric, f.category, f.region_codes,
-	CASE WHEN f.text = substr(a.text, f.start_offset + 1,
-		greatest(f.end_offset - f.start_offset, 0)) THEN NULL ELSE f.text END,
-	CASE WHEN f.sentence IS NOT DISTINCT FROM sentence_window(a.text,
-		s.s0, s.s0 + char_length(f.sentence), f.start_offset,
-		f.end_offset) THEN NULL ELSE f.sentence END
+SELECT a.id, array_agg(f.start_offset ORDER BY f.ord),
+	array_agg(f.end_offset ORDER BY f.ord),
+	array_agg(f.sentence_ord ORDER BY f.ord),
+	array_agg(s.s0 ORDER BY f.ord),
+	array_agg(s.s0 + char_length(f.sentence) ORDER BY f.ord),
+	array_agg(f.year ORDER BY f.ord),
+	array_agg(f.pairing_ord ORDER BY f.ord),
+	array_agg(f.approx ORDER BY f.ord),
+	array_agg(f.value ORDER BY f.ord),
+	array_agg(f.unit ORDER BY f.ord),
+	array_agg(f.metric ORDER BY f.ord),
+	array_agg(f.category ORDER BY f.ord),
+	array_agg(f.region_codes::text ORDER BY f.ord),
+	array_agg(CASE WHEN f.text = substr(a.text, f.start_offset + 1,
+		greatest(f.end_offset - f.start_offset, 0)) THEN NULL
+		ELSE f.text END ORDER BY f.ord),
+	array_agg(CASE WHEN f.sentence IS NOT DISTINCT FROM
+		sentence_window(a.text, s.s0, s.s0 + char_length(f.sentence),
+		f.start_offset, f.end_offset) THEN NULL ELSE f.sentence END
+		ORDER BY f.ord)
 FROM figures f
 JOIN articles a ON a.sha256 = f.sha256
 CROSS JOIN LATERAL (SELECT nullif(strpos(a.text, f.sentence), 0) - 1
-	AS s0) s;
+	AS s0) s
+GROUP BY a.id;
 
 INSERT INTO flow_rows (article_id, ord, figure_ord, year, part_of, value,
 	helper, helper_code, recipient, recipient_code, category, rule)
@@ -200,24 +281,30 @@ COMMENT ON VIEW pairings IS
 
 CREATE VIEW figures AS
 SELECT a.sha256,
-	f.ord,
-	coalesce(f.text, substr(a.text, f.start_offset + 1,
-		greatest(f.end_offset - f.start_offset, 0))) AS text,
-	f.value,
-	f.unit,
-	f.approx,
-	f.metric,
-	f.category,
-	f.year,
-	f.start_offset,
-	f.end_offset,
-	f.sentence_ord,
-	coalesce(f.sentence, sentence_window(a.text, f.sentence_start,
-		f.sentence_end, f.start_offset, f.end_offset)) AS sentence,
-	f.region_codes,
-	f.pairing_ord
-FROM figure_rows f
-JOIN articles a ON a.id = f.article_id;
+	(u.ord - 1)::integer AS ord,
+	coalesce(u.text, substr(a.text, u.start_offset + 1,
+		greatest(u.end_offset - u.start_offset, 0))) AS text,
+	u.value,
+	u.unit,
+	u.approx,
+	u.metric,
+	u.category,
+	u.year,
+	u.start_offset,
+	u.end_offset,
+	u.sentence_ord,
+	coalesce(u.sentence, sentence_window(a.text, u.sentence_start,
+		u.sentence_end, u.start_offset, u.end_offset)) AS sentence,
+	u.region_codes::text[] AS region_codes,
+	u.pairing_ord
+FROM figure_sets f
+JOIN articles a ON a.id = f.article_id
+CROSS JOIN LATERAL unnest(f.start_offset, f.end_offset, f.sentence_ord,
+	f.sentence_start, f.sentence_end, f.year, f.pairing_ord, f.approx,
+	f.value, f.unit, f.metric, f.category, f.region_codes, f.text,
+	f.sentence) WITH ORDINALITY AS u (start_offset, end_offset,
+	sentence_ord, sentence_start, sentence_end, year, pairing_ord, approx,
+	value, unit, metric, category, region_codes, text, sentence, ord);
 COMMENT ON VIEW figures IS
 	'Quantities stated in an article (money, people, projects...), with '
 	'the regions and the pairing of their own sentence (docs/SCHEMA.md).';
@@ -475,9 +562,9 @@ COMMENT ON COLUMN aid_money_totals.articles IS 'Articles they come from.';
 
 
 GRANT SELECT, INSERT, UPDATE, DELETE
-	ON figure_rows, pairing_rows, flow_rows TO eastwest_writer;
+	ON figure_sets, pairing_rows, flow_rows TO eastwest_writer;
 GRANT SELECT ON figures, pairings, flows TO eastwest_writer;
-GRANT SELECT ON figure_rows, pairing_rows, flow_rows, figures, pairings,
+GRANT SELECT ON figure_sets, pairing_rows, flow_rows, figures, pairings,
 	flows, aid_money, aid_money_totals, aid_flows, figures_by_region,
 	figure_totals, pairing_network TO eastwest_reader;
 GRANT EXECUTE ON FUNCTION sentence_window(text, integer, integer, integer,

@@ -158,7 +158,7 @@ def age(s, where):
         " data_hash = 'old' WHERE %s;"
         " DELETE FROM flow_rows WHERE article_id IN"
         " (SELECT id FROM articles WHERE data_hash = 'old');"
-        " DELETE FROM figure_rows WHERE article_id IN"
+        " DELETE FROM figure_sets WHERE article_id IN"
         " (SELECT id FROM articles WHERE data_hash = 'old');"
         " DELETE FROM pairing_rows WHERE article_id IN"
         " (SELECT id FROM articles WHERE data_hash = 'old');"

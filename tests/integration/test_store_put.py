@@ -260,8 +260,8 @@ def test_batch_commit_rejects_only_the_culprit(pg):
     (its articles row removed, recorded in ingest_errors with the server's
     error), every other article of the batch is stored whole."""
     db = fresh(pg)
-    pg.psql("ALTER TABLE figure_rows ADD CONSTRAINT test_no_777"
-            " CHECK (value <> 777)", db=db)
+    pg.psql("ALTER TABLE figure_sets ADD CONSTRAINT test_no_777"
+            " CHECK (777 <> ALL (value))", db=db)
     paths = [write("b%d.txt" % i, ARTICLE.replace("5000", str(5000 + i))
                    .replace("20个", "%d个" % (21 + i)))
              for i in range(5)]
