@@ -229,15 +229,17 @@ INSERT INTO pairing_rows (article_id, ord, start_offset, end_offset,
 	sentence_ord, sentence_start, sentence_end, helper, helper_code,
 	recipient, recipient_code, relation, evidence)
 SELECT a.id, p.ord, p.start_offset, p.end_offset, p.sentence_ord, s.s0,
-	s.s0 + char_length(p.evidence), p.helper, p.helper_code, p.recipient,
-	p.recipient_code, p.relation,
-	CASE WHEN p.evidence IS NOT DISTINCT FROM sentence_window(a.text,
-		s.s0, s.s0 + char_length(p.evidence), p.start_offset,
-		p.end_offset) THEN NULL ELSE p.evidence END
+	s.s1, p.helper, p.helper_code, p.recipient, p.recipient_code,
+	p.relation,
+	CASE WHEN p.evidence IS NOT DISTINCT FROM sentence_window(s.t, s.s0,
+		s.s1, p.start_offset, p.end_offset) THEN NULL
+		ELSE p.evidence END
 FROM pairings p
 JOIN articles a ON a.sha256 = p.sha256
-CROSS JOIN LATERAL (SELECT nullif(strpos(a.text, p.evidence), 0) - 1
-	AS s0) s;
+CROSS JOIN LATERAL (SELECT a.text AS t,
+	nullif(strpos(a.text, p.evidence), 0) - 1 AS s0) s0
+CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
+	s0.s0 + char_length(p.evidence) AS s1) s;
 
 INSERT INTO figure_sets (article_id, start_offset, end_offset,
 	sentence_ord, sentence_start, sentence_end, year, pairing_ord, approx,
@@ -246,7 +248,7 @@ SELECT a.id, array_agg(f.start_offset ORDER BY f.ord),
 	array_agg(f.end_offset ORDER BY f.ord),
 	array_agg(f.sentence_ord ORDER BY f.ord),
 	array_agg(s.s0 ORDER BY f.ord),
-	array_agg(s.s0 + char_length(f.sentence) ORDER BY f.ord),
+	array_agg(s.s1 ORDER BY f.ord),
 	array_agg(f.year ORDER BY f.ord),
 	array_agg(f.pairing_ord ORDER BY f.ord),
 	array_agg(f.approx ORDER BY f.ord),
@@ -259,13 +261,14 @@ SELECT a.id, array_agg(f.start_offset ORDER BY f.ord),
 		greatest(f.end_offset - f.start_offset, 0)) THEN NULL
 		ELSE f.text END ORDER BY f.ord),
 	array_agg(CASE WHEN f.sentence IS NOT DISTINCT FROM
-		sentence_window(a.text, s.s0, s.s0 + char_length(f.sentence),
-		f.start_offset, f.end_offset) THEN NULL ELSE f.sentence END
-		ORDER BY f.ord)
+		sentence_window(s.t, s.s0, s.s1, f.start_offset, f.end_offset)
+		THEN NULL ELSE f.sentence END ORDER BY f.ord)
 FROM figures f
 JOIN articles a ON a.sha256 = f.sha256
-CROSS JOIN LATERAL (SELECT nullif(strpos(a.text, f.sentence), 0) - 1
-	AS s0) s
+CROSS JOIN LATERAL (SELECT a.text AS t,
+	nullif(strpos(a.text, f.sentence), 0) - 1 AS s0) s0
+CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
+	s0.s0 + char_length(f.sentence) AS s1) s
 GROUP BY a.id;
 
 INSERT INTO flow_rows (article_id, ord, figure_ord, year, part_of, value,
@@ -481,8 +484,11 @@ COMMENT ON COLUMN pairing_network.evidence_sha256 IS
 	'The article of that sentence.';
 
 
+-- aid_flows reads its figure by subscript from the article's figure_sets
+-- row (element figure_ord + 1), not through the figures view, which would
+-- unnest every figure of the article for each flow.
 CREATE VIEW aid_flows AS
-SELECT fl.sha256,
+SELECT a.sha256,
 	fl.ord AS flow_ord,
 	fl.helper,
 	fl.helper_code,
@@ -492,22 +498,34 @@ SELECT fl.sha256,
 	fl.category,
 	fl.value,
 	fl.part_of,
-	f.approx,
-	f.ord AS figure_ord,
-	f.text AS figure_text,
-	f.metric,
-	f.sentence,
-	f.sentence_ord,
-	f.start_offset,
-	f.end_offset,
+	x.approx,
+	fl.figure_ord,
+	coalesce(x.text, substr(a.text, x.s + 1, greatest(x.e - x.s, 0)))
+		AS figure_text,
+	x.metric,
+	coalesce(x.sentence, sentence_window(a.text, x.ss, x.se, x.s, x.e))
+		AS sentence,
+	x.sentence_ord,
+	x.s AS start_offset,
+	x.e AS end_offset,
 	a.title,
 	a.published,
 	a.source,
 	a.uri,
 	fl.rule
-FROM flows fl
-JOIN figures f ON f.sha256 = fl.sha256 AND f.ord = fl.figure_ord
-JOIN articles a ON a.sha256 = fl.sha256;
+FROM flow_rows fl
+JOIN figure_sets fs ON fs.article_id = fl.article_id
+JOIN articles a ON a.id = fl.article_id
+CROSS JOIN LATERAL (SELECT fs.approx[fl.figure_ord + 1] AS approx,
+	fs.text[fl.figure_ord + 1] AS text,
+	fs.metric[fl.figure_ord + 1] AS metric,
+	fs.sentence[fl.figure_ord + 1] AS sentence,
+	fs.sentence_ord[fl.figure_ord + 1] AS sentence_ord,
+	fs.start_offset[fl.figure_ord + 1] AS s,
+	fs.end_offset[fl.figure_ord + 1] AS e,
+	fs.sentence_start[fl.figure_ord + 1] AS ss,
+	fs.sentence_end[fl.figure_ord + 1] AS se
+	OFFSET 0) x;
 COMMENT ON VIEW aid_flows IS
 	'The aid money to add up: one row per flow (once per article), with '
 	'its sentence and article. SUM(value) over rows with part_of IS NULL '
