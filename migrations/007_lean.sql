@@ -451,23 +451,44 @@ COMMENT ON VIEW figure_totals IS
 	'statement: a fact an article repeats counts twice, so it is a rough '
 	'measure; for money add aid_flows. year NULL: the text gives none.';
 
+-- pairing_network cuts out one sentence per row it returns (the evidence
+-- of its latest article), not one per pairing it counts.
 CREATE VIEW pairing_network AS
-SELECT p.helper,
+SELECT g.helper,
+	g.helper_code,
+	g.recipient,
+	g.recipient_code,
+	g.relation,
+	g.articles,
+	g.mentions,
+	g.first_seen,
+	g.last_seen,
+	(SELECT coalesce(p.evidence, sentence_window(a.text, p.sentence_start,
+		p.sentence_end, p.start_offset, p.end_offset))
+	 FROM pairing_rows p
+	 JOIN articles a ON a.id = p.article_id
+	 WHERE p.article_id = g.evidence_id AND p.ord = g.evidence_ord)
+		AS evidence,
+	g.evidence_sha256
+FROM (SELECT p.helper,
 	p.helper_code,
 	p.recipient,
 	p.recipient_code,
 	p.relation,
-	count(DISTINCT p.sha256) AS articles,
+	count(DISTINCT p.article_id) AS articles,
 	count(*) AS mentions,
 	min(a.published) AS first_seen,
 	max(a.published) AS last_seen,
-	(array_agg(p.evidence ORDER BY a.published DESC NULLS LAST, p.sha256,
-		p.ord))[1] AS evidence,
-	(array_agg(p.sha256 ORDER BY a.published DESC NULLS LAST, p.sha256,
+	(array_agg(p.article_id ORDER BY a.published DESC NULLS LAST,
+		a.sha256, p.ord))[1] AS evidence_id,
+	(array_agg(p.ord ORDER BY a.published DESC NULLS LAST, a.sha256,
+		p.ord))[1] AS evidence_ord,
+	(array_agg(a.sha256 ORDER BY a.published DESC NULLS LAST, a.sha256,
 		p.ord))[1] AS evidence_sha256
-FROM pairings p
-JOIN articles a ON a.sha256 = p.sha256
-GROUP BY p.helper, p.helper_code, p.recipient, p.recipient_code, p.relation;
+	FROM pairing_rows p
+	JOIN articles a ON a.id = p.article_id
+	GROUP BY p.helper, p.helper_code, p.recipient, p.recipient_code,
+		p.relation) g;
 COMMENT ON VIEW pairing_network IS
 	'Who helps whom: one row per helper, recipient and relation, with the '
 	'number of articles stating it, publication dates and the latest '
