@@ -62,9 +62,10 @@
 #define P_AT 0
 #define F_AT P_COLS
 #define FL_AT (P_COLS + F_COLS)
-/* Text in an indexed column (pairings.helper, figures.unit + category)
- * longer than this might not fit a btree entry (54000): such an article is
- * written at once, where the error rejects it in store_put(). */
+/* Text longer than this in a column that was indexed before migration
+ * 007 (pairings.helper, figures.unit + category), or that an operator may
+ * index again, might not fit a btree entry (54000): such an article is
+ * written at once, where an error rejects it in store_put(). */
 #define INDEXED_MAX 2000
 
 /* Rows of pairings, figures and flows as array literals, one per column
