@@ -15,7 +15,8 @@
  * no articles (run.sh makes a fresh one from a migrated template).
  *
  * Second form, on the database the first form filled: reads the rows of
- * articles, pairings and figures (every column that is not generated)
+ * articles, pairing_rows, figure_sets and flow_rows (every column that
+ * is not generated)
  * into memory with COPY TO, TRUNCATEs them, and times writing the same
  * rows back with COPY FROM in one transaction on one connection: the
  * ceiling for those rows on that server. (This COPY is why a benchmark,
@@ -462,8 +463,12 @@ copy_in(PGconn *c, struct table *t)
 static int
 run_copy(const char *db)
 {
-	/* Parents first: figures refer to pairings and articles. */
-	struct table t[3] = { { "articles" }, { "pairings" }, { "figures" } };
+	/* Parents first: figures refer to pairings and articles, flows to
+	 * figures. */
+	struct table t[4] = { { "articles" },
+		              { "pairing_rows" },
+		              { "figure_sets" },
+		              { "flow_rows" } };
 	PGconn *c = PQconnectdb(db);
 	PGresult *r;
 	double t0, srv;
@@ -474,13 +479,14 @@ run_copy(const char *db)
 		fprintf(stderr, "bench_store: %s", PQerrorMessage(c));
 		return 1;
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (copy_out(c, &t[i]) != 0)
 			return 1;
 		bytes += t[i].len;
 		rows += t[i].rows;
 	}
-	r = exec_ok(c, "truncate articles, pairings, figures",
+	r = exec_ok(c,
+	            "truncate articles, pairing_rows, figure_sets, flow_rows",
 	            PGRES_COMMAND_OK);
 	if (!r)
 		return 1;
@@ -493,7 +499,7 @@ run_copy(const char *db)
 	if (!r)
 		return 1;
 	PQclear(r);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (copy_in(c, &t[i]) != 0)
 			return 1;
 	r = exec_ok(c, "commit", PGRES_COMMAND_OK);
@@ -512,7 +518,7 @@ run_copy(const char *db)
 	printf("CPU per article in PostgreSQL: %.0f us\n",
 	       srv / (double)t[0].rows * 1e6);
 	printf("@ copy.server_us %.6g\n", srv / (double)t[0].rows * 1e6);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(t[i].data);
 	PQfinish(c);
 	return 0;

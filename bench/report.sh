@@ -57,9 +57,14 @@ END {
 	row("  CPU per article while writing (1 connection)", "writer " f("store.c1.client_us", "%.0f us") ", PostgreSQL " f("store.c1.server_us", "%.0f us"), \
 	    "PostgreSQL CPU per article under COPY", f("copy.server_us", "%.0f us"), ratio(num("store.c1.server_us"), num("copy.server_us")), "", "")
 	row("  CPU per article while writing (2 connections)", "writers " f("store.c2.client_us", "%.0f us") ", PostgreSQL " f("store.c2.server_us", "%.0f us"), "", "", "", "", "")
-	row("  PostgreSQL disk and WAL per article", "disk " f("store.disk_bytes", "%d B") " (articles " f("store.table_bytes.articles", "%d") ", figures " f("store.table_bytes.figures", "%d") ", pairings " f("store.table_bytes.pairings", "%d") "), WAL " f("store.c1.wal_bytes", "%d B"), \
+	row("  PostgreSQL disk and WAL per article", "disk " f("store.disk_bytes", "%d B") " (articles " f("store.table_bytes.articles", "%d") ", figures " f("store.table_bytes.figure_sets", "%d") ", pairings " f("store.table_bytes.pairing_rows", "%d") ", flows " f("store.table_bytes.flow_rows", "%d") "), WAL " f("store.c1.wal_bytes", "%d B"), \
 	    "raw input per article", (has("extract.all.n") ? sprintf("%.0f B", num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), \
-	    (has("extract.all.n") ? ratio(num("store.disk_bytes"), num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), "", "")
+	    (has("extract.all.n") ? ratio(num("store.disk_bytes"), num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), "<= 3.0 x raw", \
+	    (has("extract.all.n") ? (num("store.disk_bytes") <= 3.0 * num("extract.all.mb") * 1e6 / num("extract.all.n") ? "yes" : "**no**") : "-"))
+	row("  PostgreSQL WAL per article (1 connection)", f("store.c1.wal_bytes", "%d B"), \
+	    "raw input per article", (has("extract.all.n") ? sprintf("%.0f B", num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), \
+	    (has("extract.all.n") ? ratio(num("store.c1.wal_bytes"), num("extract.all.mb") * 1e6 / num("extract.all.n")) : "-"), "<= 4.0 x raw", \
+	    (has("extract.all.n") ? (num("store.c1.wal_bytes") <= 4.0 * num("extract.all.mb") * 1e6 / num("extract.all.n") ? "yes" : "**no**") : "-"))
 	e1 = num("e2e.w1.full.aps"); e2 = num("e2e.w2.full.aps")
 	b1 = min2(x1, s1); b2 = min2(x2, s2)
 	row("end to end, 1 worker, full speed", f("e2e.w1.full.aps", "%.0f art/s") (has("e2e.w1.full.aps_runs") ? " (median of " v["e2e.w1.full.aps_runs"] ")" : ""), \

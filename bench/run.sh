@@ -185,7 +185,7 @@ if ! skipped store; then
 		psql_q "select '@ store.c$c.wal_bytes ' || round(pg_wal_lsn_diff(pg_current_wal_lsn(), '$lsn0') / $n_corpus)" >>"$kv"
 	done
 	psql_q "select '@ store.disk_bytes ' || (pg_database_size('bench_s1') - pg_database_size('bench_tpl')) / $n_corpus" >>"$kv"
-	psql -XAtq -d "$conninfo dbname=bench_s1" -c "select '@ store.table_bytes.' || c.relname || ' ' || pg_total_relation_size(c.oid) / $n_corpus from pg_class c where c.relname in ('articles', 'figures', 'pairings')" >>"$kv"
+	psql -XAtq -d "$conninfo dbname=bench_s1" -c "select '@ store.table_bytes.' || c.relname || ' ' || pg_total_relation_size(c.oid) / $n_corpus from pg_class c where c.relname in ('articles', 'figure_sets', 'pairing_rows', 'flow_rows')" >>"$kv"
 	log "plain COPY of the same rows"
 	"$bin/bench_store" --db "$conninfo dbname=bench_s1" --copy \
 		2>>"$logs/store.log" | tee -a "$logs/store.out" | grep -v '^@'

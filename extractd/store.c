@@ -28,6 +28,7 @@
  * blocking mode cannot deadlock on full socket buffers (the server never
  * waits for us to read while we write), however large the parameters. */
 #include "store.h"
+#include "store_int.h"
 
 #include "err.h"
 #include "extract/extract.h"
@@ -36,14 +37,11 @@
 #include <libpq-fe.h>
 
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 /* Sentences longer than this (code points) are stored as a window of
@@ -54,29 +52,21 @@
 /* Raw bytes kept in ingest_errors up to this size. */
 #define ERR_RAW_MAX (4u << 20)
 #define ERR_RAW_MAX_SQL "4194304"
-/* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
-#define MIGRATE_LOCK_KEY "7305790378046936948"
 #define MAX_PARAMS 10 /* article and error text parameters */
-/* Columns of insert_pairings, insert_figures and insert_flows: sha256,
- * then the rest; in struct rows, one after the other (P_AT, F_AT, FL_AT). */
-#define P_COLS 11
-#define F_COLS 15
+/* Columns of pairing_rows, figure_sets and flow_rows (the lists in
+ * child_tables); in struct rows, one after the other (P_AT, F_AT, FL_AT). */
+#define P_COLS 13
+#define F_COLS 17
 #define FL_COLS 12
 #define N_COLS (P_COLS + F_COLS + FL_COLS)
 #define P_AT 0
 #define F_AT P_COLS
 #define FL_AT (P_COLS + F_COLS)
-/* Text in an indexed column (pairings.helper, figures.unit + category)
- * longer than this might not fit a btree entry (54000): such an article is
- * written at once, where the error rejects it in store_put(). */
+/* Text longer than this in a column that was indexed before migration
+ * 007 (pairings.helper, figures.unit + category), or that an operator may
+ * index again, might not fit a btree entry (54000): such an article is
+ * written at once, where an error rejects it in store_put(). */
 #define INDEXED_MAX 2000
-
-enum { CLASS_OK, CLASS_TRANSIENT, CLASS_DATA };
-
-struct sb {
-	char *p;
-	size_t len, cap;
-};
 
 /* Rows of pairings, figures and flows as array literals, one per column
  * (c[P_AT..], c[F_AT..], c[FL_AT..]), for the unnest() of
@@ -131,6 +121,75 @@ struct stmt {
 	bool article; /* a data error here is the article's fault */
 };
 
+/* A column of a child table: its name and SQL type. */
+struct col {
+	const char *name;
+	const char *type;
+};
+
+/* The child tables' columns, written once: the insert statements are built
+ * from these lists (child_insert_sql()), and add_pairings(), add_figures()
+ * and add_flows() fill them in this order, one element per row, the
+ * article (articles.id) first and its ord second. figure_sets keeps an
+ * article's figures in one row of arrays: the statement groups the
+ * elements by article, in ord order (the ord is the position). The
+ * sentence of a figure or pairing is not stored: the views cut it out of
+ * articles.text from sentence_start and sentence_end (migration 007);
+ * figure_sets.text and pairing_rows.evidence are NULL unless the
+ * extractor's differ from what the offsets give. */
+static const struct col pairing_cols[P_COLS] = {
+	{ "article_id", "bigint" },    { "ord", "integer" },
+	{ "start_offset", "integer" }, { "end_offset", "integer" },
+	{ "sentence_ord", "integer" }, { "sentence_start", "integer" },
+	{ "sentence_end", "integer" }, { "helper", "text" },
+	{ "helper_code", "text" },     { "recipient", "text" },
+	{ "recipient_code", "text" },  { "relation", "text" },
+	{ "evidence", "text" },
+};
+static const struct col figure_cols[F_COLS] = {
+	{ "article_id", "bigint" },
+	{ "ord", "integer" },
+	{ "start_offset", "integer" },
+	{ "end_offset", "integer" },
+	{ "sentence_ord", "integer" },
+	{ "sentence_start", "integer" },
+	{ "sentence_end", "integer" },
+	{ "year", "integer" },
+	{ "pairing_ord", "integer" },
+	{ "approx", "boolean" },
+	{ "value", "numeric" },
+	{ "unit", "text" },
+	{ "metric", "text" },
+	{ "category", "text" },
+	{ "region_codes", "text" }, /* an array literal per figure */
+	{ "text", "text" },
+	{ "sentence", "text" },
+};
+static const struct col flow_cols[FL_COLS] = {
+	{ "article_id", "bigint" },  { "ord", "integer" },
+	{ "figure_ord", "integer" }, { "year", "integer" },
+	{ "part_of", "integer" },    { "value", "numeric" },
+	{ "helper", "text" },        { "helper_code", "text" },
+	{ "recipient", "text" },     { "recipient_code", "text" },
+	{ "category", "text" },      { "rule", "text" },
+};
+
+/* In the order of their foreign keys: figures point at pairings, flows at
+ * figures and at flows of the same statement (checked at its end). */
+static const struct child_table {
+	const char *table;
+	const char *insert; /* prepared statement name */
+	const struct col *cols;
+	int n, at;
+	bool per_article; /* one row of arrays per article */
+} child_tables[] = {
+	{ "pairing_rows", "insert_pairings", pairing_cols, P_COLS, P_AT,
+	  false },
+	{ "figure_sets", "insert_figures", figure_cols, F_COLS, F_AT, true },
+	{ "flow_rows", "insert_flows", flow_cols, FL_COLS, FL_AT, false },
+};
+#define N_CHILD (sizeof(child_tables) / sizeof(child_tables[0]))
+
 /* One error row per article and stage: a repeat keeps what it knew and
  * counts the attempt (shared by put_error and the batch's reject path). */
 #define ERR_UPSERT_SQL                                                         \
@@ -182,38 +241,10 @@ static const struct {
 	  " AND articles.data_hash <> EXCLUDED.data_hash)"
 	  /* A new row has no xmax; an updated one carries the lock that
 	   * ON CONFLICT took on it. */
-	  " RETURNING xmax = 0" },
-	{ "delete_flows", "DELETE FROM flows WHERE sha256 = $1" },
-	{ "delete_figures", "DELETE FROM figures WHERE sha256 = $1" },
-	{ "delete_pairings", "DELETE FROM pairings WHERE sha256 = $1" },
-	{ "insert_pairings",
-	  "INSERT INTO pairings (sha256, ord, helper, helper_code, recipient,"
-	  " recipient_code, relation, start_offset, end_offset, sentence_ord,"
-	  " evidence)"
-	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::text[],"
-	  " $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[],"
-	  " $9::integer[], $10::integer[], $11::text[])" },
-	{ "insert_figures",
-	  "INSERT INTO figures (sha256, ord, text, value, unit, approx, metric,"
-	  " category, year, start_offset, end_offset, sentence_ord, sentence,"
-	  " region_codes, pairing_ord)"
-	  " SELECT u.sha, u.ord, u.text, u.value, u.unit, u.approx, u.metric,"
-	  " u.category, u.year, u.s, u.e, u.so, u.sentence, u.rc::text[], u.po"
-	  " FROM unnest($1::text[], $2::integer[], $3::text[], $4::numeric[],"
-	  " $5::text[], $6::boolean[], $7::text[], $8::text[], $9::integer[],"
-	  " $10::integer[], $11::integer[], $12::integer[], $13::text[],"
-	  " $14::text[], $15::integer[])"
-	  " AS u (sha, ord, text, value, unit, approx, metric, category, year,"
-	  " s, e, so, sentence, rc, po)" },
-	/* After the figures they point to; part_of points into the same
-	 * statement's rows, which its foreign key checks at the end. */
-	{ "insert_flows",
-	  "INSERT INTO flows (sha256, ord, figure_ord, value, helper,"
-	  " helper_code, recipient, recipient_code, year, category, part_of,"
-	  " rule)"
-	  " SELECT * FROM unnest($1::text[], $2::integer[], $3::integer[],"
-	  " $4::numeric[], $5::text[], $6::text[], $7::text[], $8::text[],"
-	  " $9::integer[], $10::text[], $11::integer[], $12::text[])" },
+	  " RETURNING id, xmax = 0" },
+	{ "delete_flows", "DELETE FROM flow_rows WHERE article_id = $1" },
+	{ "delete_figures", "DELETE FROM figure_sets WHERE article_id = $1" },
+	{ "delete_pairings", "DELETE FROM pairing_rows WHERE article_id = $1" },
 	/* An article the COMMIT-time writes refused: out of articles, into
 	 * ingest_errors, from its own row (it was new in this batch, so the
 	 * row holds exactly what store_put() was given). */
@@ -256,8 +287,8 @@ static const struct {
 
 /* -- small buffers ------------------------------------------------------ */
 
-static void
-sb_reserve(struct sb *b, size_t n)
+void
+store_sb_reserve(struct sb *b, size_t n)
 {
 	size_t cap;
 
@@ -272,10 +303,10 @@ sb_reserve(struct sb *b, size_t n)
 	b->cap = cap;
 }
 
-static void
-sb_putn(struct sb *b, const char *s, size_t n)
+void
+store_sb_putn(struct sb *b, const char *s, size_t n)
 {
-	sb_reserve(b, n);
+	store_sb_reserve(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -284,7 +315,7 @@ sb_putn(struct sb *b, const char *s, size_t n)
 static void
 sb_puts(struct sb *b, const char *s)
 {
-	sb_putn(b, s, strlen(s));
+	store_sb_putn(b, s, strlen(s));
 }
 
 static void sb_printf(struct sb *b, const char *fmt, ...)
@@ -301,15 +332,16 @@ sb_printf(struct sb *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		sb_putn(b, tmp,
-		        (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		store_sb_putn(b, tmp,
+		              (size_t)n < sizeof(tmp) ? (size_t)n
+		                                      : sizeof(tmp) - 1);
 }
 
 static void
 sb_clear(struct sb *b)
 {
 	b->len = 0;
-	sb_reserve(b, 0);
+	store_sb_reserve(b, 0);
 	b->p[0] = '\0';
 }
 
@@ -320,7 +352,7 @@ rows_reset(struct rows *rw)
 
 	for (k = 0; k < N_COLS; k++) {
 		sb_clear(&rw->c[k]);
-		sb_putn(&rw->c[k], "{", 1);
+		store_sb_putn(&rw->c[k], "{", 1);
 	}
 	rw->np = rw->nf = rw->nfl = 0;
 }
@@ -342,7 +374,7 @@ rows_close(struct rows *rw, const char **v)
 	int k;
 
 	for (k = 0; k < N_COLS; k++) {
-		sb_putn(&rw->c[k], "}", 1);
+		store_sb_putn(&rw->c[k], "}", 1);
 		v[k] = rw->c[k].p;
 	}
 }
@@ -391,8 +423,8 @@ utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
-static bool
-utf8_valid(const char *s, size_t n)
+bool
+store_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, k;
@@ -420,12 +452,12 @@ sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, k;
 
-	sb_reserve(b, n + 2);
+	store_sb_reserve(b, n + 2);
 	while (i < n) {
 		if (p[i] >= 0x80 || p[i] == 0) {
 			k = utf8_seq(p + i, n - i);
 			if (k == 0) {
-				sb_putn(b, s + run, i - run);
+				store_sb_putn(b, s + run, i - run);
 				if (p[i] != 0)
 					sb_puts(b, "\xEF\xBF\xBD");
 				run = ++i;
@@ -435,13 +467,13 @@ sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
 			continue;
 		}
 		if (quote && (p[i] == '"' || p[i] == '\\')) {
-			sb_putn(b, s + run, i - run);
-			sb_putn(b, "\\", 1);
+			store_sb_putn(b, s + run, i - run);
+			store_sb_putn(b, "\\", 1);
 			run = i;
 		}
 		i++;
 	}
-	sb_putn(b, s + run, i - run);
+	store_sb_putn(b, s + run, i - run);
 }
 
 /* Array literal helpers: arr_open(b), then elements, then arr_close(b). */
@@ -449,7 +481,7 @@ static void
 arr_sep(struct sb *b)
 {
 	if (b->len > 1)
-		sb_putn(b, ",", 1);
+		store_sb_putn(b, ",", 1);
 }
 
 static void
@@ -460,9 +492,9 @@ arr_str(struct sb *b, const char *s)
 		sb_puts(b, "NULL");
 		return;
 	}
-	sb_putn(b, "\"", 1);
+	store_sb_putn(b, "\"", 1);
 	sb_put_text(b, s, strlen(s), true);
-	sb_putn(b, "\"", 1);
+	store_sb_putn(b, "\"", 1);
 }
 
 static void
@@ -482,7 +514,7 @@ text_param(struct sb *b, const char *s)
 {
 	if (s == NULL)
 		return NULL;
-	if (utf8_valid(s, strlen(s)))
+	if (store_utf8_valid(s, strlen(s)))
 		return s;
 	sb_clear(b);
 	sb_put_text(b, s, strlen(s), false);
@@ -544,16 +576,16 @@ is_code(const char *s)
 
 /* -- errors -------------------------------------------------------------- */
 
-static const char *
-res_sqlstate(const PGresult *r)
+const char *
+store_pg_sqlstate(const PGresult *r)
 {
 	const char *s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 
 	return s ? s : "";
 }
 
-static const char *
-res_message(PGconn *conn, const PGresult *r)
+const char *
+store_pg_message(PGconn *conn, const PGresult *r)
 {
 	const char *s =
 	    r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -579,15 +611,15 @@ classify(PGconn *conn, const PGresult *r)
 
 	if (PQstatus(conn) != CONNECTION_OK)
 		return CLASS_TRANSIENT;
-	st = res_sqlstate(r);
+	st = store_pg_sqlstate(r);
 	if (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 ||
 	    strncmp(st, "54", 2) == 0)
 		return CLASS_DATA;
 	return CLASS_TRANSIENT;
 }
 
-static bool
-res_ok(const PGresult *r)
+bool
+store_pg_ok(const PGresult *r)
 {
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
@@ -646,7 +678,7 @@ pipe_run(PGconn *conn, const struct stmt *st, int n, PGresult **res)
 	}
 	PQexitPipelineMode(conn);
 	for (i = 0; i < n; i++)
-		if (!res_ok(res[i])) {
+		if (!store_pg_ok(res[i])) {
 			failed = i;
 			break;
 		}
@@ -665,16 +697,16 @@ clear_all(PGresult **res, int n)
 }
 
 /* Runs a simple command; 0, or the class of its failure. */
-static int
-exec_simple(PGconn *conn, const char *sql, const char *event)
+int
+store_pg_exec(PGconn *conn, const char *sql, const char *event)
 {
 	PGresult *r = PQexec(conn, sql);
 	int cls = CLASS_OK;
 
-	if (!res_ok(r)) {
+	if (!store_pg_ok(r)) {
 		cls = classify(conn, r);
-		log_warn(event, LF_STR("sqlstate", res_sqlstate(r)),
-		         LF_STR("error", res_message(conn, r)));
+		log_warn(event, LF_STR("sqlstate", store_pg_sqlstate(r)),
+		         LF_STR("error", store_pg_message(conn, r)));
 	}
 	PQclear(r);
 	return cls;
@@ -682,8 +714,8 @@ exec_simple(PGconn *conn, const char *sql, const char *event)
 
 /* -- connection ------------------------------------------------------------ */
 
-static PGconn *
-connect_db(const char *conninfo)
+PGconn *
+store_pg_connect(const char *conninfo)
 {
 	/* Later keywords override earlier ones: the deployment's conninfo
 	 * may lower connect_timeout, but the encoding is ours. */
@@ -727,6 +759,49 @@ notice_log(void *arg, const char *msg)
 	log_warn("db.notice", LF_STR("message", buf));
 }
 
+/* INSERT INTO <table> (<cols>) SELECT ... FROM unnest(<one array per
+ * column>): the rows of many articles in one statement. An array-typed
+ * column travels as text[] of literals, cast back per row. A per_article
+ * table gets one row per article (column 0) of arrays in ord (column 1)
+ * order, without the ord. */
+static void
+child_insert_sql(struct sb *b, const struct child_table *t)
+{
+	int k;
+	bool first = true;
+
+	sb_clear(b);
+	sb_printf(b, "INSERT INTO %s (", t->table);
+	for (k = 0; k < t->n; k++) {
+		if (t->per_article && k == 1)
+			continue;
+		sb_printf(b, "%s%s", first ? "" : ", ", t->cols[k].name);
+		first = false;
+	}
+	sb_puts(b, ") SELECT ");
+	for (k = 0; k < t->n; k++) {
+		bool arr = strstr(t->cols[k].type, "[]") != NULL;
+
+		if (t->per_article && k == 1)
+			continue;
+		if (t->per_article && k > 0)
+			sb_printf(b, ", array_agg(u.c%d ORDER BY u.c1)", k);
+		else
+			sb_printf(b, "%su.c%d%s%s", k ? ", " : "", k,
+			          arr ? "::" : "", arr ? t->cols[k].type : "");
+	}
+	sb_puts(b, " FROM unnest(");
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%s$%d::%s%s", k ? ", " : "", k + 1,
+		          strstr(t->cols[k].type, "[]") ? "text"
+		                                        : t->cols[k].type,
+		          "[]");
+	sb_puts(b, ") AS u (");
+	for (k = 0; k < t->n; k++)
+		sb_printf(b, "%sc%d", k ? ", " : "", k);
+	sb_puts(b, t->per_article ? ") GROUP BY u.c0" : ")");
+}
+
 store_t *
 store_new(const struct store_opts *opts)
 {
@@ -734,6 +809,7 @@ store_new(const struct store_opts *opts)
 	char sql[512];
 	PGresult *res[8];
 	struct stmt st[8];
+	const size_t n_prep = sizeof(prepared) / sizeof(prepared[0]);
 	size_t i;
 	int failed;
 
@@ -746,7 +822,7 @@ store_new(const struct store_opts *opts)
 	self->data_hash = strdup(opts->data_hash);
 	if (self->data_hash == NULL)
 		abort();
-	self->conn = connect_db(opts->conninfo);
+	self->conn = store_pg_connect(opts->conninfo);
 	if (self->conn == NULL)
 		goto fail;
 	PQsetNoticeProcessor(self->conn, notice_log, NULL);
@@ -758,29 +834,39 @@ store_new(const struct store_opts *opts)
 	         opts->statement_timeout_ms > 0 ? opts->statement_timeout_ms
 	                                        : 0,
 	         opts->idle_tx_timeout_ms > 0 ? opts->idle_tx_timeout_ms : 0);
-	if (exec_simple(self->conn, sql, "store.session_failed") != CLASS_OK)
+	if (store_pg_exec(self->conn, sql, "store.session_failed") != CLASS_OK)
 		goto fail;
 	/* All statements prepared in one round trip. */
 	memset(st, 0, sizeof(st));
 	if (PQenterPipelineMode(self->conn)) {
 		int ok = 1;
 
-		for (i = 0; i < sizeof(prepared) / sizeof(prepared[0]); i++)
+		for (i = 0; i < n_prep; i++)
 			ok = ok && PQsendPrepare(self->conn, prepared[i].name,
 			                         prepared[i].sql, 0, NULL);
+		for (i = 0; i < N_CHILD; i++) {
+			child_insert_sql(&self->buf[0], &child_tables[i]);
+			ok = ok &&
+			     PQsendPrepare(self->conn, child_tables[i].insert,
+			                   self->buf[0].p, 0, NULL);
+		}
 		ok = ok && PQpipelineSync(self->conn);
 		failed = ok ? -1 : 0;
-		for (i = 0; ok && i < sizeof(prepared) / sizeof(prepared[0]);
-		     i++) {
+		for (i = 0; ok && i < n_prep + N_CHILD; i++) {
 			res[0] = PQgetResult(self->conn);
-			if (!res_ok(res[0]) && failed < 0) {
+			if (!store_pg_ok(res[0]) && failed < 0) {
 				failed = (int)i;
 				log_error(
 				    "store.prepare_failed",
-				    LF_STR("statement", prepared[i].name),
-				    LF_STR("sqlstate", res_sqlstate(res[0])),
-				    LF_STR("error",
-				           res_message(self->conn, res[0])));
+				    LF_STR(
+				        "statement",
+				        i < n_prep
+				            ? prepared[i].name
+				            : child_tables[i - n_prep].insert),
+				    LF_STR("sqlstate",
+				           store_pg_sqlstate(res[0])),
+				    LF_STR("error", store_pg_message(self->conn,
+				                                     res[0])));
 			}
 			PQclear(res[0]);
 			while ((res[0] = PQgetResult(self->conn)) != NULL)
@@ -872,8 +958,8 @@ store_rollback(store_t *self)
 		return;
 	if (self->conn && PQstatus(self->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
-		(void)exec_simple(self->conn, "ROLLBACK",
-		                  "store.rollback_failed");
+		(void)store_pg_exec(self->conn, "ROLLBACK",
+		                    "store.rollback_failed");
 	self->n_rev = 0;
 	batch_reset(self);
 }
@@ -908,8 +994,8 @@ store_commit(store_t *self)
 		self->n_rev = 0;
 		if (PQstatus(self->conn) == CONNECTION_OK &&
 		    PQtransactionStatus(self->conn) != PQTRANS_IDLE)
-			(void)exec_simple(self->conn, "ROLLBACK",
-			                  "store.rollback_failed");
+			(void)store_pg_exec(self->conn, "ROLLBACK",
+			                    "store.rollback_failed");
 	}
 	batch_reset(self);
 	return rc;
@@ -946,7 +1032,7 @@ batch_prologue(store_t *self, struct stmt *st)
 static void
 batch_prologue_done(store_t *self, int n, PGresult **res)
 {
-	if (n > 0 && res_ok(res[0])) {
+	if (n > 0 && store_pg_ok(res[0])) {
 		self->in_tx = true;
 		self->release_pending = false;
 	}
@@ -965,15 +1051,17 @@ check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
 	cls = classify(self->conn, res[failed]);
 	if (!st[failed].article)
 		cls = CLASS_TRANSIENT;
-	snprintf(reason, reason_len, "%s%s%s", res_sqlstate(res[failed]),
-	         *res_sqlstate(res[failed]) ? ": " : "",
-	         res_message(self->conn, res[failed]));
+	snprintf(reason, reason_len, "%s%s%s", store_pg_sqlstate(res[failed]),
+	         *store_pg_sqlstate(res[failed]) ? ": " : "",
+	         store_pg_message(self->conn, res[failed]));
 	if (cls == CLASS_TRANSIENT) {
 		self->broken = true;
-		self->timed_out = !strcmp(res_sqlstate(res[failed]), "57014");
-		log_warn("store.transient", LF_STR("id", id),
-		         LF_STR("sqlstate", res_sqlstate(res[failed])),
-		         LF_STR("error", res_message(self->conn, res[failed])));
+		self->timed_out =
+		    !strcmp(store_pg_sqlstate(res[failed]), "57014");
+		log_warn(
+		    "store.transient", LF_STR("id", id),
+		    LF_STR("sqlstate", store_pg_sqlstate(res[failed])),
+		    LF_STR("error", store_pg_message(self->conn, res[failed])));
 	}
 	return cls;
 }
@@ -1026,9 +1114,10 @@ record_error(store_t *self, const struct store_article *a, const char *stage,
 	if (cls == CLASS_DATA) {
 		log_error("store.reject_failed", LF_STR("id", a->sha256),
 		          LF_STR("error", why));
-		if (exec_simple(self->conn,
-		                "ROLLBACK TO SAVEPOINT e; RELEASE SAVEPOINT e",
-		                "store.rollback_failed") != CLASS_OK) {
+		if (store_pg_exec(
+		        self->conn,
+		        "ROLLBACK TO SAVEPOINT e; RELEASE SAVEPOINT e",
+		        "store.rollback_failed") != CLASS_OK) {
 			self->broken = true;
 			return ERR_DB_TRANSIENT;
 		}
@@ -1054,8 +1143,10 @@ store_reject(store_t *self, const struct store_article *a, const char *stage,
 
 /* Where one figure's or pairing's sentence lies in the text. */
 struct span {
-	size_t cp0, cp1; /* code points */
+	size_t s0, s1;   /* the whole sentence, code points */
+	size_t cp0, cp1; /* the window of it, code points */
 	size_t b0, b1;   /* bytes, filled by map_offsets() */
+	size_t xb0, xb1; /* the item itself, bytes */
 	bool cut0, cut1; /* text left out before / after */
 	bool ok;
 };
@@ -1099,10 +1190,13 @@ map_offsets(const char *text, size_t len, struct mark *m, size_t n)
 static void
 span_init(struct span *sp, size_t s0, size_t s1, size_t x0, size_t x1)
 {
-	memset(sp, 0, sizeof(*sp));
+	sp->ok = false;
+	sp->cut0 = sp->cut1 = false;
 	if (s1 < s0)
 		return;
 	sp->ok = true;
+	sp->s0 = s0;
+	sp->s1 = s1;
 	sp->cp0 = s0;
 	sp->cp1 = s1;
 	if (s1 - s0 <= SENT_MAX_CP)
@@ -1119,26 +1213,32 @@ span_init(struct span *sp, size_t s0, size_t s1, size_t x0, size_t x1)
 	sp->cut1 = sp->cp1 < s1;
 }
 
-static void
-arr_span(struct sb *b, const char *text, const struct span *sp)
+/* Whether the window of sp is the n bytes at s (what the view cuts out
+ * of articles.text equals what the extractor gave). */
+static bool
+span_is(const char *text, const struct span *sp, const char *s, size_t n)
 {
-	arr_sep(b);
-	if (!sp->ok || sp->b1 < sp->b0) {
-		sb_puts(b, "NULL");
-		return;
-	}
-	sb_putn(b, "\"", 1);
-	if (sp->cut0)
-		sb_puts(b, "\xE2\x80\xA6");
-	sb_put_text(b, text + sp->b0, sp->b1 - sp->b0, true);
-	if (sp->cut1)
-		sb_puts(b, "\xE2\x80\xA6");
-	sb_putn(b, "\"", 1);
+	static const char ell[] = "\xE2\x80\xA6";
+	size_t k = sp->cut0 ? 3 : 0, m = sp->b1 - sp->b0;
+
+	if (!sp->ok || sp->b1 < sp->b0 || n != k + m + (sp->cut1 ? 3 : 0))
+		return false;
+	return (!sp->cut0 || memcmp(s, ell, 3) == 0) &&
+	       memcmp(s + k, text + sp->b0, m) == 0 &&
+	       (!sp->cut1 || memcmp(s + k + m, ell, 3) == 0);
 }
 
-/* Appends an article's pairings to the columns of insert_pairings. */
+/* The sentence bounds of sp: NULL when it has none. */
 static void
-add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
+arr_sentence(struct sb *b0, struct sb *b1, const struct span *sp)
+{
+	arr_long(b0, (long long)sp->s0, !sp->ok);
+	arr_long(b1, (long long)sp->s1, !sp->ok);
+}
+
+/* Appends an article's pairings to the columns of pairing_rows. */
+static void
+add_pairings(struct rows *rw, const char *id, const struct ext_result *res,
              const struct span *sp)
 {
 	struct sb *b = rw->c + P_AT;
@@ -1150,29 +1250,34 @@ add_pairings(struct rows *rw, const char *sha256, const struct ext_result *res,
 		    p->evidence &&
 		    (strlen(p->evidence) <= SENT_MAX_CP || !sp[i].ok);
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
-		arr_str(&b[2], p->helper ? p->helper : "");
-		arr_str(&b[3], is_code(p->helper_code) ? p->helper_code : NULL);
-		arr_str(&b[4], p->recipient ? p->recipient : "");
-		arr_str(&b[5],
-		        is_code(p->recipient_code) ? p->recipient_code : NULL);
-		arr_str(&b[6], p->relation ? p->relation : "other");
-		arr_long(&b[7], (long long)p->start, false);
-		arr_long(&b[8], (long long)p->end, false);
-		arr_long(&b[9], (long long)p->sentence,
+		arr_long(&b[2], (long long)p->start, false);
+		arr_long(&b[3], (long long)p->end, false);
+		arr_long(&b[4], (long long)p->sentence,
 		         p->sentence >= res->n_sentences);
-		if (ev_fits)
-			arr_str(&b[10], p->evidence);
+		arr_sentence(&b[5], &b[6], &sp[i]);
+		arr_str(&b[7], p->helper ? p->helper : "");
+		arr_str(&b[8], is_code(p->helper_code) ? p->helper_code : NULL);
+		arr_str(&b[9], p->recipient ? p->recipient : "");
+		arr_str(&b[10],
+		        is_code(p->recipient_code) ? p->recipient_code : NULL);
+		arr_str(&b[11], p->relation ? p->relation : "other");
+		/* The evidence is the sentence's window unless the extractor
+		 * gave one of its own that differs. */
+		if (ev_fits && !span_is(res->text, &sp[i], p->evidence,
+		                        strlen(p->evidence)))
+			arr_str(&b[12], p->evidence);
 		else
-			arr_span(&b[10], res->text, &sp[i]);
+			arr_str(&b[12], NULL);
 	}
 	rw->np += res->n_pairings;
 }
 
-/* Appends an article's figures to the columns of insert_figures. */
+/* Appends an article's figures to the columns of figure_sets. */
 static void
-add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
+add_figures(struct rows *rw, const char *id, const struct ext_result *res,
             const struct span *sp)
 {
 	struct sb *b = rw->c + F_AT;
@@ -1182,37 +1287,46 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
 
 	for (i = 0; i < res->n_figures; i++) {
 		const struct ext_figure *f = &res->figures[i];
+		const char *t = f->text ? f->text : "";
+		size_t tn = strlen(t);
+		size_t xn = sp[i].xb1 > sp[i].xb0 ? sp[i].xb1 - sp[i].xb0 : 0;
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
-		arr_str(&b[2], f->text ? f->text : "");
-		arr_sep(&b[3]);
-		sb_puts(&b[3], ext_decimal_str(f->value, num));
-		arr_str(&b[4], f->unit ? f->unit : "");
-		arr_sep(&b[5]);
-		sb_puts(&b[5], f->approx ? "t" : "f");
-		arr_str(&b[6], f->metric);
-		arr_str(&b[7], f->category ? f->category : "other");
-		arr_long(&b[8], f->year, f->year == 0);
-		arr_long(&b[9], (long long)f->start, false);
-		arr_long(&b[10], (long long)f->end, false);
-		arr_long(&b[11], (long long)f->sentence,
+		arr_long(&b[2], (long long)f->start, false);
+		arr_long(&b[3], (long long)f->end, false);
+		arr_long(&b[4], (long long)f->sentence,
 		         f->sentence >= res->n_sentences);
-		arr_span(&b[12], res->text, &sp[i]);
+		arr_sentence(&b[5], &b[6], &sp[i]);
+		arr_long(&b[7], f->year, f->year == 0);
+		arr_long(&b[8], f->pairing,
+		         f->pairing < 0 ||
+		             (size_t)f->pairing >= res->n_pairings);
+		arr_sep(&b[9]);
+		sb_puts(&b[9], f->approx ? "t" : "f");
+		arr_sep(&b[10]);
+		sb_puts(&b[10], ext_decimal_str(f->value, num));
+		arr_str(&b[11], f->unit ? f->unit : "");
+		arr_str(&b[12], f->metric);
+		arr_str(&b[13], f->category ? f->category : "other");
 		/* region_codes: an array literal inside an array element. */
 		sb_clear(&rc);
-		sb_putn(&rc, "{", 1);
+		store_sb_putn(&rc, "{", 1);
 		for (j = 0; j < f->n_region_codes; j++) {
 			if (!is_code(f->region_codes[j]))
 				continue;
 			arr_sep(&rc);
 			sb_puts(&rc, f->region_codes[j]);
 		}
-		sb_putn(&rc, "}", 1);
-		arr_str(&b[13], rc.p);
-		arr_long(&b[14], f->pairing,
-		         f->pairing < 0 ||
-		             (size_t)f->pairing >= res->n_pairings);
+		store_sb_putn(&rc, "}", 1);
+		arr_str(&b[14], rc.p);
+		/* Its text only where the offsets do not give it back. */
+		arr_str(&b[15],
+		        tn == xn && memcmp(t, res->text + sp[i].xb0, xn) == 0
+		            ? NULL
+		            : t);
+		arr_str(&b[16], NULL);
 	}
 	free(rc.p);
 	rw->nf += res->n_figures;
@@ -1222,7 +1336,7 @@ add_figures(struct rows *rw, const char *sha256, const struct ext_result *res,
  * code is NULL unless it is six digits, its name NULL when the extractor
  * gave none or "" (a group, or no side at all), so that IS NULL finds it. */
 static void
-add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
+add_flows(struct rows *rw, const char *id, const struct ext_result *res)
 {
 	struct sb *b = rw->c + FL_AT;
 	char num[64];
@@ -1231,20 +1345,21 @@ add_flows(struct rows *rw, const char *sha256, const struct ext_result *res)
 	for (i = 0; i < res->n_flows; i++) {
 		const struct ext_flow *f = &res->flows[i];
 
-		arr_str(&b[0], sha256);
+		arr_sep(&b[0]);
+		sb_puts(&b[0], id);
 		arr_long(&b[1], (long long)i, false);
 		arr_long(&b[2], (long long)f->figure, false);
-		arr_sep(&b[3]);
-		sb_puts(&b[3], ext_decimal_str(f->value, num));
-		arr_str(&b[4], f->helper && *f->helper ? f->helper : NULL);
-		arr_str(&b[5], is_code(f->helper_code) ? f->helper_code : NULL);
-		arr_str(&b[6],
+		arr_long(&b[3], f->year, f->year == 0);
+		arr_long(&b[4], f->part_of, f->part_of < 0);
+		arr_sep(&b[5]);
+		sb_puts(&b[5], ext_decimal_str(f->value, num));
+		arr_str(&b[6], f->helper && *f->helper ? f->helper : NULL);
+		arr_str(&b[7], is_code(f->helper_code) ? f->helper_code : NULL);
+		arr_str(&b[8],
 		        f->recipient && *f->recipient ? f->recipient : NULL);
-		arr_str(&b[7],
+		arr_str(&b[9],
 		        is_code(f->recipient_code) ? f->recipient_code : NULL);
-		arr_long(&b[8], f->year, f->year == 0);
-		arr_str(&b[9], f->category ? f->category : "other");
-		arr_long(&b[10], f->part_of, f->part_of < 0);
+		arr_str(&b[10], f->category ? f->category : "other");
 		arr_str(&b[11], f->rule);
 	}
 	rw->nfl += res->n_flows;
@@ -1302,7 +1417,7 @@ build_spans(const struct ext_result *res)
 {
 	size_t np = res->n_pairings, nf = res->n_figures, i, n = 0;
 	struct span *sp = calloc(np + nf + 1, sizeof(*sp));
-	struct mark *m = calloc(2 * (np + nf) + 1, sizeof(*m));
+	struct mark *m = calloc(4 * (np + nf) + 1, sizeof(*m));
 
 	if (sp == NULL || m == NULL)
 		abort();
@@ -1318,6 +1433,8 @@ build_spans(const struct ext_result *res)
 			x0 = res->figures[i - np].start;
 			x1 = res->figures[i - np].end;
 		}
+		m[n++] = (struct mark){ x0, &sp[i].xb0 };
+		m[n++] = (struct mark){ x1, &sp[i].xb1 };
 		if (s >= res->n_sentences)
 			continue;
 		span_init(&sp[i], res->sentences[s].start,
@@ -1337,29 +1454,22 @@ build_spans(const struct ext_result *res)
 static int
 rows_stmts(const struct rows *rw, const char **v, struct stmt *st)
 {
+	const size_t rows[N_CHILD] = { rw->np, rw->nf, rw->nfl };
+	size_t t;
 	int n = 0;
 
-	if (rw->np > 0)
-		st[n++] = (struct stmt){ .name = "insert_pairings",
-			                 .n = P_COLS,
-			                 .vals = v + P_AT,
-			                 .article = true };
-	if (rw->nf > 0)
-		st[n++] = (struct stmt){ .name = "insert_figures",
-			                 .n = F_COLS,
-			                 .vals = v + F_AT,
-			                 .article = true };
-	if (rw->nfl > 0)
-		st[n++] = (struct stmt){ .name = "insert_flows",
-			                 .n = FL_COLS,
-			                 .vals = v + FL_AT,
-			                 .article = true };
+	for (t = 0; t < N_CHILD; t++)
+		if (rows[t] > 0)
+			st[n++] = (struct stmt){ .name = child_tables[t].insert,
+				                 .n = child_tables[t].n,
+				                 .vals = v + child_tables[t].at,
+				                 .article = true };
 	return n;
 }
 
 static void
-defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
-           const struct span *sp)
+defer_rows(store_t *self, const char *sha256, const char *id,
+           const struct ext_result *res, const struct span *sp)
 {
 	struct deferred *d;
 	int k;
@@ -1382,9 +1492,9 @@ defer_rows(store_t *self, const char *sha256, const struct ext_result *res,
 	d->np = res->n_pairings;
 	d->nf = res->n_figures;
 	d->nfl = res->n_flows;
-	add_pairings(&self->batch, sha256, res, sp);
-	add_figures(&self->batch, sha256, res, sp + res->n_pairings);
-	add_flows(&self->batch, sha256, res);
+	add_pairings(&self->batch, id, res, sp);
+	add_figures(&self->batch, id, res, sp + res->n_pairings);
+	add_flows(&self->batch, id, res);
 }
 
 /* Copies the rows of deferred article i (elements [start, next start) of
@@ -1405,7 +1515,7 @@ rows_of(store_t *self, size_t i)
 
 		if (from < to && src->p[from] == ',')
 			from++;
-		sb_putn(&o->c[k], src->p + from, to - from);
+		store_sb_putn(&o->c[k], src->p + from, to - from);
 	}
 	o->np = d->np;
 	o->nf = d->nf;
@@ -1419,9 +1529,9 @@ reject_article(store_t *self, const struct store_article *a, const char *reason,
 {
 	int rc;
 
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
-	                "store.rollback_failed") != CLASS_OK) {
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
+	                  "store.rollback_failed") != CLASS_OK) {
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
 	}
@@ -1437,7 +1547,8 @@ store_put(store_t *self, const struct store_article *a,
 {
 	const char *av[18], *cv[N_COLS];
 	int alens[18] = { 0 }, afmts[18] = { 0 };
-	char ver[16], when[96], why[512];
+	char ver[16], when[96], why[512], id[24];
+	const char *idv[1] = { id };
 	struct stmt st[10];
 	PGresult *r[10];
 	struct span *sp = NULL;
@@ -1472,10 +1583,10 @@ store_put(store_t *self, const struct store_article *a,
 		size_t j;
 
 		sb_clear(b);
-		sb_putn(b, "{", 1);
+		store_sb_putn(b, "{", 1);
 		for (j = 0; j < nn; j++)
 			arr_str(b, names[j] ? names[j] : "");
-		sb_putn(b, "}", 1);
+		store_sb_putn(b, "}", 1);
 	}
 	av[0] = a->sha256;
 	av[1] = a->raw ? a->raw : "";
@@ -1518,7 +1629,9 @@ store_put(store_t *self, const struct store_article *a,
 		*status = STORE_DUPLICATE;
 		return 0;
 	}
-	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 0), "t") == 0;
+	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 1), "t") == 0;
+	if (cls == CLASS_OK)
+		snprintf(id, sizeof(id), "%s", PQgetvalue(r[n - 1], 0, 0));
 	clear_all(r, n);
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
@@ -1528,7 +1641,7 @@ store_put(store_t *self, const struct store_article *a,
 	if (fresh && !rows_risky(res)) {
 		/* A new article has no rows to replace: its figures and
 		 * pairings join the batch's, written at COMMIT. */
-		defer_rows(self, a->sha256, res, sp);
+		defer_rows(self, a->sha256, id, res, sp);
 		free(sp);
 		self->release_pending = true;
 		self->pending++;
@@ -1539,18 +1652,18 @@ store_put(store_t *self, const struct store_article *a,
 	/* Round trip 2: replace its flows, figures and pairings, RELEASE. */
 	n = 0;
 	st[n++] = (struct stmt){
-		.name = "delete_flows", .n = 1, .vals = av, .article = true
+		.name = "delete_flows", .n = 1, .vals = idv, .article = true
 	};
 	st[n++] = (struct stmt){
-		.name = "delete_figures", .n = 1, .vals = av, .article = true
+		.name = "delete_figures", .n = 1, .vals = idv, .article = true
 	};
 	st[n++] = (struct stmt){
-		.name = "delete_pairings", .n = 1, .vals = av, .article = true
+		.name = "delete_pairings", .n = 1, .vals = idv, .article = true
 	};
 	rows_reset(&self->one);
-	add_pairings(&self->one, a->sha256, res, sp);
-	add_figures(&self->one, a->sha256, res, sp + res->n_pairings);
-	add_flows(&self->one, a->sha256, res);
+	add_pairings(&self->one, id, res, sp);
+	add_figures(&self->one, id, res, sp + res->n_pairings);
+	add_flows(&self->one, id, res);
 	free(sp);
 	rows_close(&self->one, cv);
 	n += rows_stmts(&self->one, cv, st + n);
@@ -1593,9 +1706,9 @@ flush_one(store_t *self, size_t i)
 		return 0;
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                "store.rollback_failed") != CLASS_OK) {
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                  "store.rollback_failed") != CLASS_OK) {
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
 	}
@@ -1608,8 +1721,8 @@ flush_one(store_t *self, size_t i)
 	failed = pipe_run(self->conn, st, 1, r);
 	if (failed >= 0) {
 		log_error("store.reject_failed", LF_STR("id", d->sha256),
-		          LF_STR("sqlstate", res_sqlstate(r[0])),
-		          LF_STR("error", res_message(self->conn, r[0])));
+		          LF_STR("sqlstate", store_pg_sqlstate(r[0])),
+		          LF_STR("error", store_pg_message(self->conn, r[0])));
 		clear_all(r, 1);
 		self->broken = true;
 		return ERR_DB_TRANSIENT;
@@ -1669,8 +1782,8 @@ commit_batch(store_t *self)
 		PGresult *x = r[failed >= 0 ? failed : n - 1];
 
 		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", res_sqlstate(x)),
-		         LF_STR("error", res_message(self->conn, x)),
+		         LF_STR("sqlstate", store_pg_sqlstate(x)),
+		         LF_STR("error", store_pg_message(self->conn, x)),
 		         LF_INT("articles", self->pending));
 	}
 	clear_all(r, n);
@@ -1680,9 +1793,9 @@ commit_batch(store_t *self)
 	log_warn("store.batch_refused", LF_STR("error", why),
 	         LF_INT("articles", self->n_def));
 	rows_unclose(&self->batch);
-	if (exec_simple(self->conn,
-	                "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                "store.rollback_failed") != CLASS_OK)
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
+	                  "store.rollback_failed") != CLASS_OK)
 		return ERR_DB_TRANSIENT;
 	for (i = 0; i < self->n_def; i++) {
 		rc = flush_one(self, i);
@@ -1693,8 +1806,8 @@ commit_batch(store_t *self)
 	if (PQresultStatus(r[0]) != PGRES_COMMAND_OK ||
 	    strcmp(PQcmdStatus(r[0]), "COMMIT") != 0) {
 		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", res_sqlstate(r[0])),
-		         LF_STR("error", res_message(self->conn, r[0])),
+		         LF_STR("sqlstate", store_pg_sqlstate(r[0])),
+		         LF_STR("error", store_pg_message(self->conn, r[0])),
 		         LF_INT("articles", self->pending));
 		rc = ERR_DB_TRANSIENT;
 	}
@@ -1789,7 +1902,7 @@ store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
 		PQexitPipelineMode(self->conn);
 		failed = -1;
 		for (i = 0; i < n; i++)
-			if (!res_ok(r[i])) {
+			if (!store_pg_ok(r[i])) {
 				failed = i;
 				break;
 			}
@@ -1836,408 +1949,4 @@ store_reextract_batch(store_t *self, size_t batch, store_reextract_fn fn,
 		self->rx_after[0] = self->rx_pending[0] = '\0';
 	}
 	return handled;
-}
-
-/* -- migrations ------------------------------------------------------------ */
-
-struct migration {
-	long version;
-	char *name; /* file name */
-};
-
-static int
-migration_cmp(const void *x, const void *y)
-{
-	const struct migration *a = x, *b = y;
-
-	return a->version < b->version ? -1 : a->version > b->version;
-}
-
-static int
-read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct sb b = { 0 };
-	char chunk[65536];
-	size_t n;
-
-	if (f == NULL) {
-		log_error("store.read_failed", LF_STR("path", path),
-		          LF_STR("error", strerror(errno)));
-		return ERR_IO;
-	}
-	sb_reserve(&b, 0);
-	b.p[0] = '\0';
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sb_putn(&b, chunk, n);
-	if (ferror(f)) {
-		log_error("store.read_failed", LF_STR("path", path),
-		          LF_STR("error", strerror(errno)));
-		fclose(f);
-		free(b.p);
-		return ERR_IO;
-	}
-	fclose(f);
-	*out = b.p;
-	*len = b.len;
-	return 0;
-}
-
-/* Lists NNN_name.sql files, sorted by number. Caller frees. */
-static int
-list_migrations(const char *dir, struct migration **out, size_t *count)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	struct migration *m = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc = 0;
-
-	if (d == NULL) {
-		log_error("migrate.dir_failed", LF_STR("dir", dir),
-		          LF_STR("error", strerror(errno)));
-		return ERR_IO;
-	}
-	while ((e = readdir(d)) != NULL) {
-		const char *s = e->d_name;
-		size_t len = strlen(s);
-		char *end;
-		long v;
-
-		if (!isdigit((unsigned char)s[0]) || len < 5 ||
-		    strcmp(s + len - 4, ".sql") != 0)
-			continue;
-		v = strtol(s, &end, 10);
-		if (*end != '_' || v <= 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			m = realloc(m, cap * sizeof(*m));
-			if (m == NULL)
-				abort();
-		}
-		m[n].version = v;
-		m[n].name = strdup(s);
-		if (m[n].name == NULL)
-			abort();
-		n++;
-	}
-	closedir(d);
-	qsort(m, n, sizeof(*m), migration_cmp);
-	for (i = 1; i < n; i++)
-		if (m[i].version == m[i - 1].version) {
-			log_error("migrate.duplicate_version",
-			          LF_STR("a", m[i - 1].name),
-			          LF_STR("b", m[i].name));
-			rc = ERR_INVAL;
-		}
-	*out = m;
-	*count = n;
-	return rc;
-}
-
-/* Migrations edited after release in a way that changes nothing for a
- * database that applied them (their old checksum is accepted). */
-static bool
-superseded(const char *name, const char *applied_sha)
-{
-	static const struct {
-		const char *name, *sha;
-	} old[] = {
-		/* COMMENT ON ROLE moved into a block that tolerates a missing
-		 * CREATEROLE (it failed there before, so nothing differs). */
-		{ "002_roles.sql",
-		  "a63bc00646ddc45a0213688caf4b046d990b86efb915"
-		  "ebe788a5096d75fd1801" },
-	};
-
-	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++)
-		if (!strcmp(name, old[i].name) &&
-		    !strcmp(applied_sha, old[i].sha))
-			return true;
-	return false;
-}
-
-/* Runs sql as one command string; 0 or ERR_*, logged with event. */
-static int
-must_exec(PGconn *conn, const char *sql, const char *event)
-{
-	int cls = exec_simple(conn, sql, event);
-
-	if (cls == CLASS_OK)
-		return 0;
-	return cls == CLASS_TRANSIENT && PQstatus(conn) != CONNECTION_OK
-	           ? ERR_DB_TRANSIENT
-	           : ERR_DB_PERMANENT;
-}
-
-static int
-apply_migration(PGconn *conn, const char *dir, const struct migration *m,
-                PGresult *applied)
-{
-	char path[4096], ver[32];
-	char *sql = NULL;
-	size_t len = 0;
-	const char *vals[3];
-	int lens[3] = { 0 }, fmts[3] = { 0, 0, 1 };
-	PGresult *r = NULL;
-	int rc, i;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, m->name);
-	snprintf(ver, sizeof(ver), "%ld", m->version);
-	rc = read_file(path, &sql, &len);
-	if (rc != 0)
-		return rc;
-	vals[0] = ver;
-	vals[1] = m->name;
-	vals[2] = sql;
-	lens[2] = (int)len;
-	for (i = 0; i < PQntuples(applied); i++) {
-		if (strcmp(PQgetvalue(applied, i, 0), ver) != 0)
-			continue;
-		/* Applied already: it must not have changed since. */
-		r = PQexecParams(conn,
-		                 "SELECT encode(sha256($1::bytea), 'hex')", 1,
-		                 NULL, vals + 2, lens + 2, fmts + 2, 0);
-		if (!res_ok(r)) {
-			log_error("migrate.failed", LF_STR("file", m->name),
-			          LF_STR("error", res_message(conn, r)));
-			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-			                                     : ERR_DB_PERMANENT;
-		} else if (strcmp(PQgetvalue(r, 0, 0),
-		                  PQgetvalue(applied, i, 1)) != 0 &&
-		           !superseded(m->name, PQgetvalue(applied, i, 1))) {
-			log_error("migrate.checksum_mismatch",
-			          LF_STR("file", m->name),
-			          LF_STR("applied", PQgetvalue(applied, i, 1)),
-			          LF_STR("now", PQgetvalue(r, 0, 0)));
-			rc = ERR_INVAL;
-		}
-		goto done;
-	}
-	rc = must_exec(conn, "BEGIN", "migrate.failed");
-	if (rc != 0)
-		goto done;
-	r = PQexec(conn, sql);
-	if (!res_ok(r)) {
-		log_error("migrate.failed", LF_STR("file", m->name),
-		          LF_STR("sqlstate", res_sqlstate(r)),
-		          LF_STR("error", res_message(conn, r)));
-		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-		                                     : ERR_DB_PERMANENT;
-		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-		goto done;
-	}
-	PQclear(r);
-	r = PQexecParams(conn,
-	                 "INSERT INTO schema_migrations (version, name,"
-	                 " checksum) VALUES ($1::integer, $2,"
-	                 " encode(sha256($3::bytea), 'hex'))",
-	                 3, NULL, vals, lens, fmts, 0);
-	if (!res_ok(r)) {
-		log_error("migrate.failed", LF_STR("file", m->name),
-		          LF_STR("error", res_message(conn, r)));
-		rc = ERR_DB_PERMANENT;
-		(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-		goto done;
-	}
-	rc = must_exec(conn, "COMMIT", "migrate.failed");
-	if (rc == 0)
-		log_info("migrate.applied", LF_INT("version", m->version),
-		         LF_STR("file", m->name));
-done:
-	PQclear(r);
-	free(sql);
-	return rc;
-}
-
-/* COPY divisions.tsv into a staging table, then upsert regions from it:
- * the extractor loads the same file, so codes never drift apart. */
-static int
-seed_regions(PGconn *conn, const char *path)
-{
-	char *data = NULL, *line, *next;
-	size_t len = 0, lineno = 0, rows = 0;
-	struct sb b = { 0 };
-	PGresult *r = NULL;
-	int rc;
-
-	rc = read_file(path, &data, &len);
-	if (rc != 0)
-		return rc;
-	if (!utf8_valid(data, len)) {
-		log_error("migrate.divisions_invalid", LF_STR("path", path),
-		          LF_STR("error", "not UTF-8"));
-		rc = ERR_INVAL;
-		goto done;
-	}
-	rc = must_exec(conn,
-	               "BEGIN; CREATE TEMP TABLE regions_seed (code text,"
-	               " name text, short_name text, level text,"
-	               " parent_code text) ON COMMIT DROP;",
-	               "migrate.seed_failed");
-	if (rc != 0)
-		goto done;
-	r = PQexec(conn, "COPY regions_seed FROM STDIN"
-	                 " (FORMAT text, NULL '')");
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		log_error("migrate.seed_failed",
-		          LF_STR("error", res_message(conn, r)));
-		rc = ERR_DB_PERMANENT;
-		goto rollback;
-	}
-	PQclear(r);
-	r = NULL;
-	sb_reserve(&b, 0);
-	for (line = data; line && *line; line = next) {
-		size_t n, tabs = 0, i;
-
-		next = strchr(line, '\n');
-		n = next ? (size_t)(next - line) : strlen(line);
-		if (next)
-			next++;
-		lineno++;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (lineno == 1 || n == 0)
-			continue; /* header */
-		for (i = 0; i < n; i++)
-			tabs += line[i] == '\t';
-		if (tabs != 4) {
-			log_error(
-			    "migrate.divisions_invalid", LF_STR("path", path),
-			    LF_INT("line", lineno),
-			    LF_STR("error", "want 5 tab-separated fields"));
-			rc = ERR_INVAL;
-			break;
-		}
-		/* COPY text format: a backslash is an escape. */
-		for (i = 0; i < n; i++) {
-			if (line[i] == '\\')
-				sb_putn(&b, "\\", 1);
-			sb_putn(&b, line + i, 1);
-		}
-		sb_putn(&b, "\n", 1);
-		rows++;
-	}
-	if (PQputCopyData(conn, b.p, (int)b.len) != 1 ||
-	    PQputCopyEnd(conn, rc == 0 ? NULL : "bad input") != 1) {
-		log_error("migrate.seed_failed",
-		          LF_STR("error", PQerrorMessage(conn)));
-		rc = rc ? rc : ERR_DB_TRANSIENT;
-	}
-	while ((r = PQgetResult(conn)) != NULL) {
-		if (!res_ok(r) && rc == 0) {
-			log_error("migrate.seed_failed",
-			          LF_STR("sqlstate", res_sqlstate(r)),
-			          LF_STR("error", res_message(conn, r)));
-			rc = ERR_DB_PERMANENT;
-		}
-		PQclear(r);
-	}
-	if (rc != 0)
-		goto rollback;
-	rc =
-	    must_exec(conn,
-	              "INSERT INTO regions (code, name, short_name, level,"
-	              " parent_code)"
-	              " SELECT code, name, nullif(short_name, ''), level,"
-	              " nullif(parent_code, '') FROM regions_seed"
-	              " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,"
-	              " short_name = EXCLUDED.short_name,"
-	              " level = EXCLUDED.level,"
-	              " parent_code = EXCLUDED.parent_code"
-	              " WHERE (regions.name, regions.short_name, regions.level,"
-	              " regions.parent_code) IS DISTINCT FROM"
-	              " (EXCLUDED.name, EXCLUDED.short_name, EXCLUDED.level,"
-	              " EXCLUDED.parent_code);"
-	              " COMMIT",
-	              "migrate.seed_failed");
-	if (rc != 0)
-		goto rollback;
-	log_info("migrate.regions_seeded", LF_STR("path", path),
-	         LF_INT("rows", rows));
-	goto done;
-rollback:
-	(void)exec_simple(conn, "ROLLBACK", "migrate.rollback_failed");
-done:
-	PQclear(r);
-	free(b.p);
-	free(data);
-	return rc;
-}
-
-int
-store_migrate(const char *conninfo, const char *migrations_dir,
-              const char *divisions_tsv)
-{
-	PGconn *conn;
-	PGresult *applied = NULL;
-	struct migration *m = NULL;
-	size_t n = 0, i;
-	int rc;
-
-	if (migrations_dir == NULL)
-		return ERR_INVAL;
-	rc = list_migrations(migrations_dir, &m, &n);
-	if (rc != 0)
-		goto out;
-	conn = connect_db(conninfo);
-	if (conn == NULL) {
-		rc = ERR_DB_TRANSIENT;
-		goto out;
-	}
-	/* A migration may take as long as it needs; the lock makes a
-	 * second `extractd --migrate` wait, then find nothing to do. */
-	rc = must_exec(
-	    conn,
-	    "SET statement_timeout = 0; SET lock_timeout = 0;"
-	    " SET TimeZone = 'UTC'; SET client_min_messages = warning;"
-	    " SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
-	    "migrate.lock_failed");
-	if (rc != 0)
-		goto finish;
-	rc = must_exec(
-	    conn,
-	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    " version integer PRIMARY KEY, name text NOT NULL,"
-	    " checksum text NOT NULL, applied_at timestamptz NOT NULL"
-	    " DEFAULT now());"
-	    " COMMENT ON TABLE schema_migrations IS 'Migrations"
-	    " (migrations/NNN_name.sql) applied by extractd --migrate,"
-	    " each in its own transaction; checksum is the SHA-256 of"
-	    " the file, which must not change once applied.'",
-	    "migrate.failed");
-	if (rc != 0)
-		goto unlock;
-	applied =
-	    PQexec(conn, "SELECT version, checksum FROM schema_migrations");
-	if (!res_ok(applied)) {
-		log_error("migrate.failed",
-		          LF_STR("error", res_message(conn, applied)));
-		rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-		                                     : ERR_DB_PERMANENT;
-		goto unlock;
-	}
-	for (i = 0; i < n && rc == 0; i++)
-		rc = apply_migration(conn, migrations_dir, &m[i], applied);
-	if (rc == 0 && divisions_tsv && *divisions_tsv)
-		rc = seed_regions(conn, divisions_tsv);
-	else if (rc == 0)
-		log_warn("migrate.no_divisions");
-	if (rc == 0)
-		log_info("migrate.done", LF_INT("migrations", n));
-unlock:
-	PQclear(applied);
-	if (PQstatus(conn) == CONNECTION_OK)
-		(void)exec_simple(
-		    conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
-		    "migrate.unlock_failed");
-finish:
-	PQfinish(conn);
-out:
-	for (i = 0; i < n; i++)
-		free(m[i].name);
-	free(m);
-	return rc;
 }

@@ -82,8 +82,8 @@ def test_reader_reads_every_view_and_writes_nothing(pg):
         for sql in ["INSERT INTO articles (sha256, raw)"
                     " VALUES (repeat('0', 64), '\\x00')",
                     "UPDATE articles SET title = 'x'",
-                    "DELETE FROM figures",
-                    "TRUNCATE pairings",
+                    "DELETE FROM figure_sets",
+                    "TRUNCATE pairing_rows",
                     "CREATE TABLE scratch (x int)"]:
             e = pg.psql_error(sql, db=s.db, user=READER)
             eq(e.sqlstate, "42501", "reader: " + sql)
@@ -137,12 +137,12 @@ def test_writer_runs_the_worker(pg):
         s.q("CREATE SCHEMA IF NOT EXISTS vault;"
             " CREATE TABLE vault.secret (x int); INSERT INTO vault.secret"
             " VALUES (42)")
-        for sql in ["DROP TABLE figures", "SELECT * FROM vault.secret",
+        for sql in ["DROP TABLE figure_sets", "SELECT * FROM vault.secret",
                     "DROP VIEW aid_money", "TRUNCATE articles",
                     "CREATE TABLE public.mine (x int)"]:
             e = pg.psql_error(sql, db=s.db, user=WRITER)
             eq(e.sqlstate, "42501", "writer: " + sql)
-        eq(s.scalar("SELECT to_regclass('public.figures') IS NOT NULL"), "t",
+        eq(s.scalar("SELECT to_regclass('public.figure_sets') IS NOT NULL"), "t",
            "figures still there")
 
 

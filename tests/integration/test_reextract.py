@@ -156,12 +156,12 @@ def age(s, where):
     s.q("BEGIN;"
         " UPDATE articles SET extractor_version = extractor_version - 1,"
         " data_hash = 'old' WHERE %s;"
-        " DELETE FROM flows WHERE sha256 IN"
-        " (SELECT sha256 FROM articles WHERE data_hash = 'old');"
-        " DELETE FROM figures WHERE sha256 IN"
-        " (SELECT sha256 FROM articles WHERE data_hash = 'old');"
-        " DELETE FROM pairings WHERE sha256 IN"
-        " (SELECT sha256 FROM articles WHERE data_hash = 'old');"
+        " DELETE FROM flow_rows WHERE article_id IN"
+        " (SELECT id FROM articles WHERE data_hash = 'old');"
+        " DELETE FROM figure_sets WHERE article_id IN"
+        " (SELECT id FROM articles WHERE data_hash = 'old');"
+        " DELETE FROM pairing_rows WHERE article_id IN"
+        " (SELECT id FROM articles WHERE data_hash = 'old');"
         " COMMIT" % where)
 
 

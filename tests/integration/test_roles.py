@@ -16,7 +16,8 @@ VIEWS = ["aid_flows", "aid_money", "aid_money_totals", "figures_by_region",
          "figure_totals", "pairing_network"]
 OLD_002 = ("a63bc00646ddc45a0213688caf4b046d990b86efb915"
            "ebe788a5096d75fd1801")
-TABLES = ["articles", "figures", "pairings", "flows", "regions",
+TABLES = ["articles", "figures", "pairings", "flows", "figure_sets",
+          "pairing_rows", "flow_rows", "regions",
           "ingest_errors"]
 
 
@@ -71,7 +72,7 @@ def test_writer_cannot_drop_create_or_read_elsewhere(pg):
     pg.psql("CREATE SCHEMA other; CREATE TABLE other.secret (x int);"
             " INSERT INTO other.secret VALUES (42)", db=db)
     cases = ["SELECT * FROM other.secret",
-             "DROP TABLE figures",
+             "DROP TABLE figure_sets",
              "DROP VIEW aid_money",
              "TRUNCATE articles",
              "ALTER TABLE articles ADD COLUMN x int",

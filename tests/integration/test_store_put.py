@@ -260,8 +260,8 @@ def test_batch_commit_rejects_only_the_culprit(pg):
     (its articles row removed, recorded in ingest_errors with the server's
     error), every other article of the batch is stored whole."""
     db = fresh(pg)
-    pg.psql("ALTER TABLE figures ADD CONSTRAINT test_no_777"
-            " CHECK (value <> 777)", db=db)
+    pg.psql("ALTER TABLE figure_sets ADD CONSTRAINT test_no_777"
+            " CHECK (777 <> ALL (value))", db=db)
     paths = [write("b%d.txt" % i, ARTICLE.replace("5000", str(5000 + i))
                    .replace("20个", "%d个" % (21 + i)))
              for i in range(5)]
@@ -377,11 +377,11 @@ def test_flows_values_and_totals(pg):
     eq(pg.scalar("SELECT sum(top_level_yuan) FROM aid_money_totals",
                  db=db), "5020", "the grand total counts the part once")
     # A part in its total's own group is inside it already: not added.
-    pg.psql("INSERT INTO flows (sha256, ord, figure_ord, value, helper,"
-            " helper_code, recipient, recipient_code, year, category,"
-            " part_of) SELECT sha256, 3, 1, 300, helper, helper_code,"
-            " recipient, recipient_code, year, category, 0 FROM flows"
-            " WHERE ord = 0", db=db)
+    pg.psql("INSERT INTO flow_rows (article_id, ord, figure_ord, value,"
+            " helper, helper_code, recipient, recipient_code, year,"
+            " category, part_of) SELECT article_id, 3, 1, 300, helper,"
+            " helper_code, recipient, recipient_code, year, category, 0"
+            " FROM flow_rows WHERE ord = 0", db=db)
     eq(pg.psql(q, db=db), want, "a part of the same group is not added")
     # Deleting the article deletes its flows.
     pg.psql("DELETE FROM articles", db=db)
@@ -436,7 +436,7 @@ def test_batch_commit_flow_culprit(pg):
     """A flow the server refuses at COMMIT (a CHECK this test adds) rejects
     its article only; the batch's other articles keep all their rows."""
     db = fresh(pg)
-    pg.psql("ALTER TABLE flows ADD CONSTRAINT test_no_888"
+    pg.psql("ALTER TABLE flow_rows ADD CONSTRAINT test_no_888"
             " CHECK (value <> 888)", db=db)
     paths = [write("fc%d.txt" % i, FLOWS.replace("5000", str(5000 + i)))
              for i in range(3)]
