@@ -82,6 +82,12 @@ podman build --pull=never -t "$image" -f deploy/Dockerfile \
 	fail "deploy/Dockerfile does not build"
 }
 say "image built in $((SECONDS - t0)) s: $(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+# The build stage tagged too, so that pruning keeps it as the next run's
+# cache, and the layers of earlier runs' builds (untagged now) go: every
+# image made from the base carries its label.
+podman build -q --pull=never --target build -t localhost/eastwest-build:ci \
+	-f deploy/Dockerfile --build-arg RUN_UNIT_TESTS="${RUN_UNIT_TESTS:-0}" . >/dev/null
+podman image prune -f --filter label=org.eastwest.base >/dev/null
 run_user=$(podman run --rm --pull=never --network none "$image" sh -c 'id -u; id -g')
 [ "$run_user" = $'10001\n10001' ] || fail "image runs as \"$run_user\", want 10001/10001"
 [ -z "$(podman image inspect --format '{{range $k, $v := .Config.Volumes}}{{$k}} {{end}}' "$image")" ] ||

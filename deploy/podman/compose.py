@@ -146,8 +146,8 @@ class Project:
         if self.dry:
             print(" ".join(shlex.quote(c) for c in cmd))
             return ""
-        r = subprocess.run(cmd, text=True, stdout=subprocess.PIPE
-                           if capture else None, stderr=subprocess.PIPE)
+        r = subprocess.run(cmd, text=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
         # Without systemd podman cannot schedule healthchecks (they run
         # here when a condition is waited for) and says so each time.
         for line in r.stderr.splitlines():
@@ -279,6 +279,9 @@ class Project:
                     started.add((dep, cond))
             for i in range(1, self.replicas(self.services[service]) + 1):
                 self.podman(*self.run_args(service, i))
+                if not self.dry:
+                    print("compose.py: started " + self.cname(service, i),
+                          file=sys.stderr)
 
     def down(self, volumes):
         for service in reversed(order(self.services)):
