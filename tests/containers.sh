@@ -19,9 +19,9 @@
 #      PGAPPNAME in pg_stat_activity, articles posted to ingestd's HTTP
 #      intake stored over CURVE and TLS; SIGTERM; nothing lost.
 # Everything it starts has a name with a unique id and is removed on exit,
-# failed or not. Environment: RUN_UNIT_TESTS (default 0), JOBS (unused:
-# the image builds with the machine's cores), KEEP=1 keeps the work
-# directory. Needs root.
+# failed or not. Environment: RUN_UNIT_TESTS (default 0; the image's
+# build uses every core, -j2 here), KEEP=1 keeps the work directory.
+# Needs root.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
