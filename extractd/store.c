@@ -718,7 +718,9 @@ PGconn *
 store_pg_connect(const char *conninfo)
 {
 	/* Later keywords override earlier ones: the deployment's conninfo
-	 * may lower connect_timeout, but the encoding is ours. */
+	 * may lower connect_timeout, but the encoding is ours. The session's
+	 * application_name is the conninfo's, else PGAPPNAME (the pod name in
+	 * Kubernetes), else "extractd": never SET afterwards. */
 	const char *const keys[] = { "connect_timeout", "dbname",
 		                     "fallback_application_name",
 		                     "client_encoding", NULL };
@@ -827,7 +829,7 @@ store_new(const struct store_opts *opts)
 		goto fail;
 	PQsetNoticeProcessor(self->conn, notice_log, NULL);
 	snprintf(sql, sizeof(sql),
-	         "SET application_name = 'extractd'; SET TimeZone = 'UTC';"
+	         "SET TimeZone = 'UTC';"
 	         " SET lock_timeout = %ld; SET statement_timeout = %ld;"
 	         " SET idle_in_transaction_session_timeout = %ld",
 	         opts->lock_timeout_ms > 0 ? opts->lock_timeout_ms : 0,

@@ -8,9 +8,13 @@
 #   4. builds the libFuzzer targets with clang and fuzzes each for
 #      FUZZ_SECONDS (default 60): extract, wire, flatjson,
 #   5. lints (shell, YAML, Kubernetes manifests, compose, formatting),
-#   6. scores the extractor on the development set when ../shared is there.
+#   6. containers: builds the image with podman and runs the compose stack
+#      and the Kubernetes workloads on loopback (tests/containers.sh; the
+#      image skips the unit tests, which step 2 ran),
+#   7. scores the extractor on the development set when ../shared is there.
 # Ends with "N passed, N failed". Environment: JOBS (default nproc),
-# FUZZ_SECONDS, SKIP_FUZZ=1, SKIP_VALGRIND=1, SKIP_LINT=1.
+# FUZZ_SECONDS, SKIP_FUZZ=1, SKIP_VALGRIND=1, SKIP_LINT=1,
+# SKIP_CONTAINERS=1.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -109,6 +113,13 @@ fi
 if [ "${SKIP_LINT:-}" != 1 ] && [ -x .ci/lint.sh ]; then
 	step "lint"
 	run lint .ci/lint.sh
+fi
+
+if [ "${SKIP_CONTAINERS:-}" != 1 ]; then
+	step "containers: image, compose stack, Kubernetes workloads (podman)"
+	t_containers=$SECONDS
+	run containers env RUN_UNIT_TESTS=0 tests/containers.sh
+	echo "containers step: $((SECONDS - t_containers)) s"
 fi
 
 shared=$(cd .. && pwd)/shared

@@ -2,8 +2,10 @@
 # Installs what building, running and testing need on a Debian 12 machine,
 # only when something is missing. Usage: deploy/local/deps.sh [--test]
 # (--test adds the tools the test suite uses: valgrind, clang's libFuzzer
-# runtime, linters, promtool; and tries chromium and a CJK font for the
-# report's browser test, which is skipped where they cannot be installed).
+# runtime, linters, promtool, podman with runc, catatonit (the pause
+# process of pods) and mmdebstrap for the container test; and tries
+# chromium and a CJK font for the report's browser test, which is skipped
+# where they cannot be installed).
 set -euo pipefail
 
 runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
@@ -11,7 +13,7 @@ runtime=(build-essential cmake pkg-config libzmq3-dev libprotobuf-c-dev
 	libmicrohttpd-dev libsodium-dev libssl-dev postgresql postgresql-client python3
 	curl ca-certificates)
 testing=(valgrind clang libclang-rt-14-dev clang-format shellcheck yamllint python3-yaml
-	prometheus docker-compose)
+	prometheus docker-compose podman runc catatonit mmdebstrap)
 
 case ${1:-} in
 "" | --test) ;;

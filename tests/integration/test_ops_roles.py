@@ -177,7 +177,8 @@ def test_worker_session_settings(pg):
             eq(sets.get("idle_in_transaction_session_timeout"), "60000",
                "idle_in_transaction_session_timeout (ms)")
             eq(sets.get("statement_timeout"), "30000", "statement_timeout")
-            eq(sets.get("application_name"), "extractd", "application_name")
+            # application_name is libpq's fallback, not SET over PGAPPNAME.
+            assert "application_name" not in sets, sets
             # The same defaults are what --help documents.
             h = subprocess.run([binary("extractd"), "--help"],
                                stdout=subprocess.PIPE,
@@ -202,6 +203,45 @@ def test_worker_session_settings(pg):
         finally:
             s.q("ALTER ROLE %s IN DATABASE %s RESET log_statement"
                 % (ident(WRITER), ident(s.db)))
+
+
+def _extractd_with_appname(s, ing, appname):
+    """An extractd started with PGAPPNAME=appname, or without PGAPPNAME
+    when appname is None."""
+    old = os.environ.pop("PGAPPNAME", None)
+    if appname is not None:
+        os.environ["PGAPPNAME"] = appname
+    try:
+        return s.extractd(ing)
+    finally:
+        os.environ.pop("PGAPPNAME", None)
+        if old is not None:
+            os.environ["PGAPPNAME"] = old
+
+
+def _app_names(s):
+    return sorted(r[0] for r in s.q(
+        "SELECT application_name FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        " AND application_name LIKE 'extractd%'"))
+
+
+def test_pgappname_reaches_pg_stat_activity(pg):
+    """PGAPPNAME (the pod name in the Deployment, the container name in
+    compose) is the worker session's application_name; without it the
+    name is extractd (libpq's fallback_application_name)."""
+    name = "extractd-7d9f-%d" % os.getpid()
+    with Stack(pg, "appname") as s:
+        ing = s.ingestd()
+        w = _extractd_with_appname(s, ing, name)
+        eq(_app_names(s), [name], "application_name with PGAPPNAME")
+        eq(w.stop(), 0, "extractd exit")
+        wait_for(lambda: _app_names(s) == [], timeout=30,
+                 what="the first worker's session gone")
+        w = _extractd_with_appname(s, ing, None)
+        eq(_app_names(s), ["extractd"], "application_name without PGAPPNAME")
+        eq(w.stop(), 0, "extractd exit")
+        eq(ing.stop(), 0, "ingestd exit")
 
 
 def test_lock_wait_gives_up_after_lock_timeout(pg):
