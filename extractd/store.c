@@ -37,7 +37,9 @@
 #include <libpq-fe.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,9 @@ struct store {
 	bool in_tx;
 	bool broken;    /* an error left the transaction unusable */
 	bool timed_out; /* the last transient failure was statement_timeout */
+	store_cancel_fn cancel_fn; /* asked while a statement runs */
+	void *cancel_ctx;
+	bool cancelled; /* a statement was cancelled: no timeout, no culprit */
 	bool release_pending;      /* a duplicate's savepoint awaits RELEASE */
 	size_t pending;            /* articles in the open batch */
 	char rx_after[65];         /* re-extraction keyset, committed */
@@ -630,9 +635,45 @@ store_pg_ok(const PGresult *r)
  * results in res[] (caller clears them). Returns the index of the first
  * failed statement, or -1 when all succeeded. A statement that could not
  * even be sent leaves NULL results from there on. */
-static int
-pipe_run(PGconn *conn, const struct stmt *st, int n, PGresult **res)
+/* PQgetResult(), which blocks while the server works; with a cancel
+ * function set, waits in slices of 100 ms and asks it between them, and
+ * on true cancels the statement (PQcancel: the server answers with
+ * 57014 at once). */
+static PGresult *
+wait_result(store_t *self, PGconn *conn)
 {
+	while (self && self->cancel_fn && PQisBusy(conn)) {
+		struct pollfd p = { PQsocket(conn), POLLIN, 0 };
+		int rc;
+
+		if (p.fd < 0)
+			break;
+		rc = poll(&p, 1, 100);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0 && !PQconsumeInput(conn))
+			break;
+		if (!self->cancelled && self->cancel_fn(self->cancel_ctx)) {
+			PGcancel *c = PQgetCancel(conn);
+			char err[256] = "";
+
+			self->cancelled = true;
+			if (!c || !PQcancel(c, err, sizeof(err)))
+				log_warn("store.cancel_failed",
+				         LF_STR("error", err));
+			else
+				log_warn("store.cancelled",
+				         LF_STR("why", "drain time over"));
+			PQfreeCancel(c);
+		}
+	}
+	return PQgetResult(conn);
+}
+
+static int
+pipe_run(store_t *self, const struct stmt *st, int n, PGresult **res)
+{
+	PGconn *conn = self->conn;
 	int i, got = 0, nulls = 0, failed = -1;
 	bool synced = false;
 
@@ -659,7 +700,7 @@ pipe_run(PGconn *conn, const struct stmt *st, int n, PGresult **res)
 	/* Each statement yields its result then NULL; the sync yields
 	 * PGRES_PIPELINE_SYNC. A dead connection yields NULLs forever. */
 	while (!synced) {
-		PGresult *r = PQgetResult(conn);
+		PGresult *r = wait_result(self, conn);
 
 		if (r == NULL) {
 			if (PQstatus(conn) != CONNECTION_OK || ++nulls > 2)
@@ -824,6 +865,8 @@ store_new(const struct store_opts *opts)
 	self->data_hash = strdup(opts->data_hash);
 	if (self->data_hash == NULL)
 		abort();
+	self->cancel_fn = opts->cancel;
+	self->cancel_ctx = opts->cancel_ctx;
 	self->conn = store_pg_connect(opts->conninfo);
 	if (self->conn == NULL)
 		goto fail;
@@ -855,7 +898,7 @@ store_new(const struct store_opts *opts)
 		ok = ok && PQpipelineSync(self->conn);
 		failed = ok ? -1 : 0;
 		for (i = 0; ok && i < n_prep + N_CHILD; i++) {
-			res[0] = PQgetResult(self->conn);
+			res[0] = wait_result(self, self->conn);
 			if (!store_pg_ok(res[0]) && failed < 0) {
 				failed = (int)i;
 				log_error(
@@ -871,10 +914,10 @@ store_new(const struct store_opts *opts)
 				                                     res[0])));
 			}
 			PQclear(res[0]);
-			while ((res[0] = PQgetResult(self->conn)) != NULL)
+			while ((res[0] = wait_result(self, self->conn)) != NULL)
 				PQclear(res[0]); /* the NULL after each */
 		}
-		while (ok && (res[0] = PQgetResult(self->conn)) != NULL) {
+		while (ok && (res[0] = wait_result(self, self->conn)) != NULL) {
 			bool sync =
 			    PQresultStatus(res[0]) == PGRES_PIPELINE_SYNC;
 
@@ -1059,7 +1102,8 @@ check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
 	if (cls == CLASS_TRANSIENT) {
 		self->broken = true;
 		self->timed_out =
-		    !strcmp(store_pg_sqlstate(res[failed]), "57014");
+		    !strcmp(store_pg_sqlstate(res[failed]), "57014") &&
+		    !self->cancelled;
 		log_warn(
 		    "store.transient", LF_STR("id", id),
 		    LF_STR("sqlstate", store_pg_sqlstate(res[failed])),
@@ -1107,7 +1151,7 @@ record_error(store_t *self, const struct store_article *a, const char *stage,
 		                 .fmts = fmts,
 		                 .article = true };
 	st[n++] = (struct stmt){ .sql = "RELEASE SAVEPOINT e" };
-	failed = pipe_run(self->conn, st, n, res);
+	failed = pipe_run(self, st, n, res);
 	batch_prologue_done(self, k, res);
 	cls = check_pipe(self, st, failed, res, a->sha256, why, sizeof(why));
 	clear_all(res, n);
@@ -1619,7 +1663,7 @@ store_put(store_t *self, const struct store_article *a,
 		                 .lens = alens,
 		                 .fmts = afmts,
 		                 .article = true };
-	failed = pipe_run(self->conn, st, n, r);
+	failed = pipe_run(self, st, n, r);
 	batch_prologue_done(self, k, r);
 	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
 	if (cls == CLASS_OK && PQntuples(r[n - 1]) == 0) {
@@ -1670,7 +1714,7 @@ store_put(store_t *self, const struct store_article *a,
 	rows_close(&self->one, cv);
 	n += rows_stmts(&self->one, cv, st + n);
 	st[n++] = (struct stmt){ .name = "release_a" };
-	failed = pipe_run(self->conn, st, n, r);
+	failed = pipe_run(self, st, n, r);
 	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
 	clear_all(r, n);
 	if (cls == CLASS_TRANSIENT)
@@ -1701,7 +1745,7 @@ flush_one(store_t *self, size_t i)
 	st[n++] = (struct stmt){ .name = "savepoint_f" };
 	n += rows_stmts(&self->one, cv, st + n);
 	st[n++] = (struct stmt){ .name = "release_f" };
-	failed = pipe_run(self->conn, st, n, r);
+	failed = pipe_run(self, st, n, r);
 	cls = check_pipe(self, st, failed, r, d->sha256, why, sizeof(why));
 	clear_all(r, n);
 	if (cls == CLASS_OK)
@@ -1720,7 +1764,7 @@ flush_one(store_t *self, size_t i)
 	vals[1] = text_param(&self->buf[0], why);
 	st[0] =
 	    (struct stmt){ .name = "reject_deferred", .n = 2, .vals = vals };
-	failed = pipe_run(self->conn, st, 1, r);
+	failed = pipe_run(self, st, 1, r);
 	if (failed >= 0) {
 		log_error("store.reject_failed", LF_STR("id", d->sha256),
 		          LF_STR("sqlstate", store_pg_sqlstate(r[0])),
@@ -1770,7 +1814,7 @@ commit_batch(store_t *self)
 		st[n++] = (struct stmt){ .name = "release_f" };
 	}
 	st[n++] = (struct stmt){ .name = "commit" };
-	failed = pipe_run(self->conn, st, n, r);
+	failed = pipe_run(self, st, n, r);
 	cls = check_pipe(self, st, failed, r, "batch", why, sizeof(why));
 	if (cls == CLASS_OK) {
 		/* COMMIT of an aborted transaction "succeeds" with tag

@@ -22,6 +22,13 @@ struct ext_result;
 
 typedef struct store store_t;
 
+/* Asked every 100 ms while a statement of store_new(), store_put() or
+ * store_commit() runs: true cancels it (the call then fails as transient,
+ * and store_timed_out() stays false). The worker's answer is "SIGTERM
+ * came and the drain time is over", so a statement blocked on a lock
+ * cannot keep the process past --drain-ms. */
+typedef bool (*store_cancel_fn)(void *ctx);
+
 struct store_opts {
 	const char *conninfo;    /* "" lets libpq read PG* variables */
 	int extractor_version;   /* EXT_VERSION */
@@ -29,6 +36,8 @@ struct store_opts {
 	long lock_timeout_ms;    /* SET lock_timeout */
 	long idle_tx_timeout_ms; /* idle_in_transaction_session_timeout */
 	long statement_timeout_ms;
+	store_cancel_fn cancel; /* NULL: never asked */
+	void *cancel_ctx;
 };
 
 /* One article as it came from ingestd. Strings may be NULL. */
@@ -55,8 +64,9 @@ void store_destroy(store_t **self_p);
 bool store_alive(store_t *self); /* PQstatus is OK and no broken tx */
 /* Whether the last transient failure (of store_put() or store_commit())
  * was statement_timeout (57014): the batch was too much work, not the
- * database's fault (worker.c splits it). */
+ * database's fault (worker.c splits it). Never after a cancel of ours. */
 bool store_timed_out(const store_t *self);
+
 /* Between statements: reads what the server sent unasked (the FATAL and
  * EOF of a shutdown, a terminated backend) without blocking or a round
  * trip, so an idle session that is gone is noticed. store_alive() after. */

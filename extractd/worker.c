@@ -80,6 +80,9 @@ struct worker {
 	int64_t batch_start_ms;
 	bool draining;
 	int64_t drain_until, drain_min;
+	/* when a statement running at SIGTERM first saw it (drain_passed());
+	 * the drain is counted from there */
+	int64_t stop_seen_ms;
 	struct metrics_set m;
 	struct {
 		long acked[WIRE_STATUS_N]; /* since start */
@@ -154,6 +157,8 @@ register_metrics(struct metrics_set *m)
 	                         "1 while /readyz would answer 200");
 }
 
+static bool drain_passed(void *ctx);
+
 worker_t *
 worker_new(const struct worker_opts *opts)
 {
@@ -163,6 +168,8 @@ worker_new(const struct worker_opts *opts)
 	if (!self)
 		abort();
 	self->o = *opts;
+	self->o.store.cancel = drain_passed;
+	self->o.store.cancel_ctx = self;
 	atomic_init(&self->loop_ms, now_ms());
 	atomic_init(&self->ready_db, false);
 	atomic_init(&self->ready_peer, false);
@@ -392,6 +399,26 @@ db_lost(worker_t *self, const char *why)
 	log_warn("db.lost", LF_STR("reason", why),
 	         LF_INT("in_hand", self->n_items));
 	grant_all(self, false); /* withdraw: credit 0 */
+}
+
+/* store.c asks while a statement runs: SIGTERM came and the drain time is
+ * all but over (a quarter of it, at most a second, left for giving the
+ * articles back), so the statement is cancelled and the loop leaves
+ * within --drain-ms however long the statement would have waited. */
+static bool
+drain_passed(void *ctx)
+{
+	worker_t *self = ctx;
+	int64_t now = now_ms(), margin = self->o.drain_ms / 4;
+
+	if (!sig_stopping())
+		return false;
+	if (!self->stop_seen_ms)
+		self->stop_seen_ms =
+		    self->draining ? self->drain_until - self->o.drain_ms : now;
+	if (margin > 1000)
+		margin = 1000;
+	return now >= self->stop_seen_ms + self->o.drain_ms - margin;
 }
 
 static void
@@ -900,7 +927,10 @@ worker_run(worker_t *self)
 				recv_peer(self, i, now);
 		if (sig_stopping() && !self->draining) {
 			self->draining = true;
-			self->drain_until = now + self->o.drain_ms;
+			/* from when a blocked statement first saw SIGTERM */
+			self->drain_until =
+			    (self->stop_seen_ms ? self->stop_seen_ms : now) +
+			    self->o.drain_ms;
 			/* WORK already on its way still arrives: listen a
 			 * little before leaving. */
 			self->drain_min = now + (self->o.heartbeat_ms < 500

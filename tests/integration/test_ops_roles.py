@@ -270,7 +270,7 @@ def test_lock_wait_gives_up_after_lock_timeout(pg):
                 timeout=60, what="the lock held")
             drop(s.spool, art.name, art.body)
             wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
-                     timeout=10, what="the worker waiting on the lock")
+                     timeout=60, what="the worker waiting on the lock")
             t0 = time.monotonic()
             rx = re.compile(r"%s@%s ERROR:  canceling statement due to lock"
                             r" timeout" % (WRITER, s.db))
@@ -294,6 +294,64 @@ def test_lock_wait_gives_up_after_lock_timeout(pg):
         eq(mi["ingestd_articles_redelivered_total"], 0, "redelivered")
         eq(mi['ingestd_articles_acked_total{status="stored"}'], 1, "stored")
         eq(w.stop(), 0, "extractd exit")
+        eq(ing.stop(), 0, "ingestd exit")
+
+
+def test_sigterm_cancels_a_statement_blocked_past_the_drain(pg):
+    """A worker whose statement waits on a lock (lock_timeout and
+    statement_timeout far away) leaves on SIGTERM within --drain-ms: the
+    statement is cancelled when the drain time is over, the article is
+    given back untried (no attempt counted) and a new worker stores it
+    once the lock is gone."""
+    art = corpus_variants(1, tag="drain-lock")[0]
+    drain_ms = 3000
+    with Stack(pg, "drainlock") as s:
+        logins(pg)
+        ing = s.ingestd()
+        as_writer(s)
+        w = s.extractd(ing, extra=["--lock-timeout-ms", "600000",
+                                   "--statement-timeout-ms", "600000",
+                                   "--drain-ms", str(drain_ms)])
+        holder = subprocess.Popen(
+            pg.psql_cmd(db=s.db) + ["-c", "BEGIN", "-c",
+                                    "LOCK TABLE articles IN ACCESS"
+                                    " EXCLUSIVE MODE",
+                                    "-c", "SELECT pg_sleep(600)",
+                                    "-c", "COMMIT"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: s.scalar(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c"
+                " ON c.oid = l.relation WHERE c.relname = 'articles'"
+                " AND l.mode = 'AccessExclusiveLock' AND l.granted") == "1",
+                timeout=60, what="the lock held")
+            drop(s.spool, art.name, art.body)
+            wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
+                     timeout=60, what="the worker waiting on the lock")
+            t0 = time.monotonic()
+            w.signal(signal.SIGTERM)
+            # Far below the 600 s the statement would wait: the drain
+            # (3 s) plus a slow machine's margin.
+            rc = w.proc.wait(timeout=60)
+            took = time.monotonic() - t0
+            log("  worker left %.1fs after SIGTERM" % took)
+            eq(rc, 0, "extractd exit code")
+            assert "store.cancelled" in w.log(), w.log()[-3000:]
+        finally:
+            # The lock goes with its backend, not with psql.
+            s.q("SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
+                " JOIN pg_class c ON c.oid = l.relation"
+                " WHERE c.relname = 'articles'"
+                " AND l.mode = 'AccessExclusiveLock' AND l.granted")
+            holder.wait(timeout=60)
+        eq(s.article_count(), 0, "nothing stored under the lock")
+        s.extractd(ing)
+        s.wait_articles(1, timeout=60)
+        s.wait_spool_empty()
+        eq(s.spool_files("failed"), [], "failed/")
+        mi = ing.metrics()
+        eq(mi['ingestd_articles_acked_total{status="stored"}'], 1, "stored")
+        eq(mi.get('ingestd_articles_poison_total', 0), 0, "poison")
         eq(ing.stop(), 0, "ingestd exit")
 
 
