@@ -55,6 +55,34 @@ def worker_backends(s):
                " AND application_name = 'extractd' ORDER BY pid")
 
 
+# The ACCESS EXCLUSIVE lock on articles, granted (FROM ... WHERE ...).
+ARTICLES_LOCK = ("pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                 " WHERE c.relname = 'articles'"
+                 " AND l.mode = 'AccessExclusiveLock' AND l.granted")
+
+
+def lock_articles(s, hold_s):
+    """psql holding an ACCESS EXCLUSIVE lock on articles for hold_s
+    seconds, then committing (stderr piped)."""
+    return subprocess.Popen(
+        s.pg.psql_cmd(db=s.db) + ["-c", "BEGIN", "-c",
+                                  "LOCK TABLE articles IN ACCESS"
+                                  " EXCLUSIVE MODE",
+                                  "-c", "SELECT pg_sleep(%d)" % hold_s,
+                                  "-c", "COMMIT"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def block_worker_on_lock(s, art):
+    """Once the lock is held, feeds art and waits until the worker's
+    session waits on the lock."""
+    wait_for(lambda: s.scalar("SELECT count(*) FROM " + ARTICLES_LOCK)
+             == "1", timeout=60, what="the lock held")
+    drop(s.spool, art.name, art.body)
+    wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
+             timeout=60, what="the worker waiting on the lock")
+
+
 def test_reader_reads_every_view_and_writes_nothing(pg):
     with Stack(pg, "reader") as s:
         logins(pg)
@@ -255,22 +283,9 @@ def test_lock_wait_gives_up_after_lock_timeout(pg):
         ing = s.ingestd()
         as_writer(s)
         w = s.extractd(ing)
-        holder = subprocess.Popen(
-            pg.psql_cmd(db=s.db) + ["-c", "BEGIN", "-c",
-                                    "LOCK TABLE articles IN ACCESS"
-                                    " EXCLUSIVE MODE",
-                                    "-c", "SELECT pg_sleep(%d)" % hold_s,
-                                    "-c", "COMMIT"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        holder = lock_articles(s, hold_s)
         try:
-            wait_for(lambda: s.scalar(
-                "SELECT count(*) FROM pg_locks l JOIN pg_class c"
-                " ON c.oid = l.relation WHERE c.relname = 'articles'"
-                " AND l.mode = 'AccessExclusiveLock' AND l.granted") == "1",
-                timeout=60, what="the lock held")
-            drop(s.spool, art.name, art.body)
-            wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
-                     timeout=60, what="the worker waiting on the lock")
+            block_worker_on_lock(s, art)
             t0 = time.monotonic()
             rx = re.compile(r"%s@%s ERROR:  canceling statement due to lock"
                             r" timeout" % (WRITER, s.db))
@@ -312,22 +327,9 @@ def test_sigterm_cancels_a_statement_blocked_past_the_drain(pg):
         w = s.extractd(ing, extra=["--lock-timeout-ms", "600000",
                                    "--statement-timeout-ms", "600000",
                                    "--drain-ms", str(drain_ms)])
-        holder = subprocess.Popen(
-            pg.psql_cmd(db=s.db) + ["-c", "BEGIN", "-c",
-                                    "LOCK TABLE articles IN ACCESS"
-                                    " EXCLUSIVE MODE",
-                                    "-c", "SELECT pg_sleep(600)",
-                                    "-c", "COMMIT"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        holder = lock_articles(s, 600)
         try:
-            wait_for(lambda: s.scalar(
-                "SELECT count(*) FROM pg_locks l JOIN pg_class c"
-                " ON c.oid = l.relation WHERE c.relname = 'articles'"
-                " AND l.mode = 'AccessExclusiveLock' AND l.granted") == "1",
-                timeout=60, what="the lock held")
-            drop(s.spool, art.name, art.body)
-            wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
-                     timeout=60, what="the worker waiting on the lock")
+            block_worker_on_lock(s, art)
             t0 = time.monotonic()
             w.signal(signal.SIGTERM)
             # Far below the 600 s the statement would wait: the drain
@@ -339,10 +341,7 @@ def test_sigterm_cancels_a_statement_blocked_past_the_drain(pg):
             assert "store.cancelled" in w.log(), w.log()[-3000:]
         finally:
             # The lock goes with its backend, not with psql.
-            s.q("SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
-                " JOIN pg_class c ON c.oid = l.relation"
-                " WHERE c.relname = 'articles'"
-                " AND l.mode = 'AccessExclusiveLock' AND l.granted")
+            s.q("SELECT pg_terminate_backend(l.pid) FROM " + ARTICLES_LOCK)
             holder.wait(timeout=60)
         eq(s.article_count(), 0, "nothing stored under the lock")
         s.extractd(ing)
