@@ -92,6 +92,12 @@ struct worker {
 		bool changed;
 	} progress;
 	atomic_llong loop_ms;
+	/* When the open batch first wrote to PostgreSQL, 0 when none is
+	 * open: kept across the retries of one batch (a lock_timeout, a lost
+	 * session), cleared by its COMMIT; how long the worker waits on the
+	 * database for /readyz */
+	atomic_llong wait_since_ms;
+	bool stall_told; /* worker.stalled logged for this wait */
 	atomic_bool ready_db, ready_peer, ready_drain;
 };
 
@@ -157,7 +163,7 @@ register_metrics(struct metrics_set *m)
 	                         "1 while /readyz would answer 200");
 }
 
-static bool drain_passed(void *ctx);
+static bool statement_waits(void *ctx);
 
 worker_t *
 worker_new(const struct worker_opts *opts)
@@ -168,9 +174,10 @@ worker_new(const struct worker_opts *opts)
 	if (!self)
 		abort();
 	self->o = *opts;
-	self->o.store.cancel = drain_passed;
+	self->o.store.cancel = statement_waits;
 	self->o.store.cancel_ctx = self;
 	atomic_init(&self->loop_ms, now_ms());
+	atomic_init(&self->wait_since_ms, 0);
 	atomic_init(&self->ready_db, false);
 	atomic_init(&self->ready_peer, false);
 	atomic_init(&self->ready_drain, false);
@@ -249,10 +256,26 @@ worker_healthz(void *ctx, const char **why)
 	return true;
 }
 
+/* How long the open batch has waited on PostgreSQL, when that is past
+ * --ready-stall-ms; else 0. Any thread. */
+static int64_t
+stalled_ms(const worker_t *self, int64_t now)
+{
+	int64_t since = atomic_load(&self->wait_since_ms);
+
+	if (!since || self->o.ready_stall_ms <= 0 ||
+	    now - since <= self->o.ready_stall_ms)
+		return 0;
+	return now - since;
+}
+
 bool
 worker_readyz(void *ctx, const char **why)
 {
+	/* the reason outlives this call until the HTTP thread copied it */
+	static _Thread_local char buf[160];
 	worker_t *self = ctx;
+	int64_t stalled;
 
 	if (atomic_load(&self->ready_drain)) {
 		*why = "draining";
@@ -260,6 +283,15 @@ worker_readyz(void *ctx, const char **why)
 	}
 	if (!atomic_load(&self->ready_db)) {
 		*why = "no PostgreSQL session";
+		return false;
+	}
+	stalled = stalled_ms(self, now_ms());
+	if (stalled) {
+		snprintf(buf, sizeof(buf),
+		         "a batch has waited %lld ms on PostgreSQL (a lock?), "
+		         "more than --ready-stall-ms %ld",
+		         (long long)stalled, self->o.ready_stall_ms);
+		*why = buf;
 		return false;
 	}
 	if (!atomic_load(&self->ready_peer)) {
@@ -421,6 +453,58 @@ drain_passed(void *ctx)
 	return now >= self->stop_seen_ms + self->o.drain_ms - margin;
 }
 
+/* The open batch's wait on PostgreSQL: begun (first write of a batch,
+ * kept through its retries) or over (it committed, or nothing is in hand
+ * any more). Logs a stall once it passed --ready-stall-ms, and its end. */
+static void
+wait_begins(worker_t *self, int64_t now)
+{
+	if (!atomic_load(&self->wait_since_ms))
+		atomic_store(&self->wait_since_ms, now ? now : 1);
+}
+
+static void
+wait_over(worker_t *self)
+{
+	int64_t since = atomic_load(&self->wait_since_ms);
+
+	if (!since)
+		return;
+	if (self->stall_told)
+		log_info("worker.unstalled",
+		         LF_INT("waited_ms", now_ms() - since));
+	self->stall_told = false;
+	atomic_store(&self->wait_since_ms, 0);
+}
+
+static void
+stall_check(worker_t *self, int64_t now)
+{
+	int64_t stalled = stalled_ms(self, now);
+
+	if (!stalled || self->stall_told)
+		return;
+	self->stall_told = true;
+	log_warn("worker.stalled", LF_INT("waited_ms", stalled),
+	         LF_INT("in_hand", self->n_items),
+	         LF_INT("ready_stall_ms", self->o.ready_stall_ms));
+	metrics_set(self->m.ready, 0);
+}
+
+/* store.c asks every 100 ms while a statement runs: the loop is alive
+ * (healthz: a long lock wait is not a hung process), a batch that waits
+ * too long makes us unready, and SIGTERM may cancel the statement. */
+static bool
+statement_waits(void *ctx)
+{
+	worker_t *self = ctx;
+	int64_t now = now_ms();
+
+	atomic_store(&self->loop_ms, now);
+	stall_check(self, now);
+	return drain_passed(ctx);
+}
+
 static void
 db_connect(worker_t *self, int64_t now)
 {
@@ -562,6 +646,7 @@ put_new(worker_t *self, int64_t now)
 			continue;
 		}
 		to_article(it, &a);
+		wait_begins(self, now);
 		if (it->ext_rc == 0) {
 			rc = store_put(self->st, &a, it->res, &it->status);
 		} else {
@@ -615,6 +700,7 @@ commit(worker_t *self)
 		db_lost(self, "commit failed");
 		return;
 	}
+	wait_over(self);
 	if (self->batch_cap > 0) /* grow back while batches go through */
 		self->batch_cap = self->batch_cap * 2 >= self->o.batch_size
 		                      ? 0
@@ -878,7 +964,10 @@ heartbeats(worker_t *self, int64_t now)
 	metrics_set(self->m.credit, (double)(credit > 0 ? credit : 0));
 	metrics_set(self->m.in_hand, (double)self->n_items);
 	atomic_store(&self->ready_peer, any);
-	metrics_set(self->m.ready, any && self->st && !self->draining ? 1 : 0);
+	metrics_set(self->m.ready,
+	            any && self->st && !self->draining && !stalled_ms(self, now)
+	                ? 1
+	                : 0);
 }
 
 /* Leaving with articles not committed (the database is down, or the
@@ -950,6 +1039,9 @@ worker_run(worker_t *self)
 			db_lost(self, "session closed");
 		fill_and_commit(self);
 		now = now_ms();
+		if (self->n_items == 0)
+			wait_over(self); /* nothing left to wait for */
+		stall_check(self, now);
 		heartbeats(self, now);
 		log_progress(self, now, false);
 		metrics_stats_tick(now);
