@@ -544,6 +544,7 @@ to_article(const struct item *it, struct store_article *a)
 	a->content_type = *w->content_type ? w->content_type : NULL;
 	a->charset_hint = *w->charset ? w->charset : NULL;
 	a->received_us = w->received_us;
+	a->raw_size = *w->refused ? w->size : 0;
 }
 
 static void
@@ -637,6 +638,11 @@ put_new(worker_t *self, int64_t now)
 		next = it->next;
 		if (it->state != ITEM_NEW)
 			continue;
+		if (*it->msg.art.refused) { /* a notice: nothing to extract */
+			it->extracted = true;
+			snprintf(it->reason, sizeof(it->reason), "%s",
+			         it->msg.art.refused);
+		}
 		if (!it->extracted)
 			extract(self, it);
 		if (it->ext_rc == EXT_ENOMEM) {
@@ -648,7 +654,12 @@ put_new(worker_t *self, int64_t now)
 		}
 		to_article(it, &a);
 		wait_begins(self, now);
-		if (it->ext_rc == 0) {
+		if (*it->msg.art.refused) {
+			/* ingestd refused the file at intake; a repeat of the
+			 * notice bumps the row's attempts, nothing more */
+			rc = store_reject(self->st, &a, "intake", it->reason);
+			it->status = STORE_REJECTED;
+		} else if (it->ext_rc == 0) {
 			rc = store_put(self->st, &a, it->res, &it->status);
 		} else {
 			rc = store_reject(self->st, &a, "extract", it->reason);
@@ -774,8 +785,10 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 		item_free(it);
 		return;
 	}
+	/* A notice's body is the refused file's first bytes, not all of it:
+	 * its id cannot be checked here (ingestd hashed the whole). */
 	sha256_hex(it->msg.art.body, it->msg.art.body_len, hex);
-	if (strcmp(hex, it->msg.art.id) != 0) {
+	if (!*it->msg.art.refused && strcmp(hex, it->msg.art.id) != 0) {
 		log_warn("article.id_mismatch", LF_STR("id", it->msg.art.id),
 		         LF_STR("sha256", hex));
 		ack(self, it, WIRE_FAILED, "id is not the SHA-256 of the body");
