@@ -387,7 +387,8 @@ broker_recv(broker_t *self, int64_t now_ms)
 
 /* Sends the notice of a refused file (leased as it) to w: the whole
  * file's id and size, its first bytes, the reason. A notice whose marker
- * is gone is forgotten. Returns as dispatch_one(). */
+ * is gone (settled by hand) or unreadable (logged) is forgotten for this
+ * run rather than leased again and again. Returns as dispatch_one(). */
 static int
 dispatch_notice(broker_t *self, struct worker *w, const struct queue_item *it)
 {
@@ -404,10 +405,7 @@ dispatch_notice(broker_t *self, struct worker *w, const struct queue_item *it)
 	rc = spool_notice_read(self->sp, it->name, SPOOL_NOTICE_PREFIX, &n,
 	                       &prefix, &len);
 	if (rc != 0) {
-		if (rc == ERR_NOTFOUND) /* settled by hand: nothing to send */
-			queue_remove(self->q, id);
-		else
-			queue_unlease(self->q, id, false, false);
+		queue_remove(self->q, id);
 		return 0;
 	}
 	memset(&m, 0, sizeof(m));
