@@ -412,8 +412,14 @@ def test_readyz_503_while_a_batch_waits_on_a_lock(pg):
                             body), body
             eq(http_get(w.http_port, "/healthz")[0], 200,
                "/healthz while the batch waits")
-            eq(w.metrics()["extractd_ready"], 0, "extractd_ready")
-            assert "worker.stalled" in w.log(), w.log()[-3000:]
+            # The probe reads the wait's start itself; the worker's own
+            # thread logs and sets the gauge at its next 100 ms slice.
+            wait_for(lambda: "worker.stalled" in w.log(), timeout=60,
+                     what="worker.stalled in the log")
+            wait_for(lambda: w.metrics()["extractd_ready"] == 0,
+                     timeout=60, what="extractd_ready 0")
+            eq(http_get(w.http_port, "/readyz")[0], 503,
+               "/readyz still 503")
         finally:
             s.q("SELECT pg_terminate_backend(pid) FROM " + ROW_HOLDER)
             holder.wait(timeout=60)
@@ -422,7 +428,8 @@ def test_readyz_503_while_a_batch_waits_on_a_lock(pg):
                  timeout=60, what="/readyz 200 once the batch committed")
         wait_for(lambda: w.metrics()["extractd_ready"] == 1, timeout=60,
                  what="extractd_ready 1 again")
-        assert "worker.unstalled" in w.log(), w.log()[-3000:]
+        wait_for(lambda: "worker.unstalled" in w.log(), timeout=60,
+                 what="worker.unstalled in the log")
         m = w.metrics()
         eq(m['extractd_articles_total{status="duplicate"}'], 1, "duplicate")
         eq(s.article_count(), 1, "articles")
