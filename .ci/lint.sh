@@ -131,6 +131,46 @@ def env_of(c, configmaps):
         env[e["name"]] = e.get("value", "<from>")
     return env
 
+def admits(policy, labels, port):
+    s = policy["spec"]
+    sel = s.get("podSelector", {}).get("matchLabels", {})
+    if any(labels.get(k) != v for k, v in sel.items()):
+        return False
+    return any(p.get("port") == port
+               for rule in s.get("ingress", [])
+               for p in rule.get("ports", []))
+
+# POST /articles on a listener of its own (INGESTD_HTTP_INTAKE_LISTEN),
+# declared, behind a Service and admitted by a NetworkPolicy: on the
+# probes' port, feeders holding every connection starve the kubelet.
+def intake_rules(src, d, c, env, docs):
+    where = f"container {c['name']}"
+    listen = env.get("INGESTD_HTTP_INTAKE_LISTEN", "")
+    if env.get("INGESTD_HTTP_INTAKE") == "true" and not listen:
+        err(src, d, f"{where}: POST /articles on the probes' port "
+            "(INGESTD_HTTP_INTAKE); use INGESTD_HTTP_INTAKE_LISTEN")
+    if not listen:
+        return
+    port = int(listen.rsplit(":", 1)[1])
+    if port == int(env.get("INGESTD_HTTP", ":0").rsplit(":", 1)[1]):
+        err(src, d, f"{where}: INGESTD_HTTP_INTAKE_LISTEN on INGESTD_HTTP")
+    names = [p.get("name") for p in c.get("ports", [])
+             if p.get("containerPort") == port]
+    if not names:
+        err(src, d, f"{where}: no containerPort {port} (intake)")
+    labels = d["spec"]["template"]["metadata"].get("labels", {})
+    if not any(x["kind"] == "Service" and
+               all(labels.get(k) == v
+                   for k, v in x["spec"].get("selector", {}).items()) and
+               any(p.get("targetPort") in names + [port]
+                   for p in x["spec"].get("ports", []))
+               for x in docs):
+        err(src, d, f"{where}: no Service for the intake port {port}")
+    if not any(x["kind"] == "NetworkPolicy" and admits(x, labels, port)
+               for x in docs):
+        err(src, d, f"{where}: no NetworkPolicy admits the intake port "
+            f"{port}")
+
 for src in sys.argv[1:]:
     with open(src) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
@@ -204,6 +244,8 @@ for src in sys.argv[1:]:
                     if daemon == "ingestd" and d["kind"] == "StatefulSet" \
                             and not d["spec"].get("volumeClaimTemplates"):
                         err(src, d, "ingestd spool needs a PVC")
+                    if daemon == "ingestd":
+                        intake_rules(src, d, c, env, docs)
     print(f"{src}: {len(docs)} objects checked")
 for e in errors:
     print(e)

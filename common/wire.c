@@ -53,6 +53,8 @@ wire_pack(const struct wire_msg *m, void **buf, size_t *len)
 		art.body.data = (uint8_t *)m->art.body;
 		art.body.len = m->art.body_len;
 		art.attempt = m->art.attempt;
+		art.size = m->art.size;
+		art.refused = str_or_empty(m->art.refused);
 		work.article = &art;
 		env.msg_case = INGEST__ENVELOPE__MSG_WORK;
 		env.work = &work;
@@ -113,6 +115,8 @@ fill(struct wire_msg *out, const Ingest__Envelope *env)
 		out->art.body = a->body.data ? (const void *)a->body.data : "";
 		out->art.body_len = a->body.len;
 		out->art.attempt = a->attempt;
+		out->art.size = a->size;
+		out->art.refused = a->refused ? a->refused : "";
 		return 0;
 	case INGEST__ENVELOPE__MSG_ACK:
 		if (!sha256_valid_hex(env->ack->id) ||

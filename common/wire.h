@@ -46,6 +46,10 @@ struct wire_article {
 	const void *body;
 	size_t body_len;
 	uint32_t attempt;
+	/* A notice of an intake refusal (refused not ""): body is the first
+	 * bytes of a file of size bytes whose SHA-256 is id. */
+	uint64_t size;
+	const char *refused;
 };
 
 /* One message. After wire_unpack(), pointers borrow from the message's

@@ -41,6 +41,7 @@ static struct {
 	long lock_timeout_ms;
 	long statement_timeout_ms;
 	long idle_tx_timeout_ms;
+	long ready_stall_ms;
 	char *data;
 	char *migrations;
 	char *charset;
@@ -92,6 +93,9 @@ static const struct cfg_opt opts[] = {
 	  "PostgreSQL statement_timeout" },
 	{ "idle-tx-timeout-ms", CFG_INT, &cfg.idle_tx_timeout_ms, "60000",
 	  "PostgreSQL idle_in_transaction_session_timeout" },
+	{ "ready-stall-ms", CFG_INT, &cfg.ready_stall_ms, "10000",
+	  "/readyz answers 503 while a batch has waited on PostgreSQL this "
+	  "long (a lock; across lock-timeout retries; 0: never)" },
 	{ "data", CFG_STR, &cfg.data, "",
 	  "data directory (empty: built-in default)" },
 	{ "migrations", CFG_STR, &cfg.migrations, "",
@@ -264,6 +268,7 @@ run_worker(const struct extload *el)
 	wo.peer_timeout_ms = cfg.peer_timeout_ms;
 	wo.backoff_max_ms = cfg.db_backoff_max_ms;
 	wo.drain_ms = cfg.drain_ms;
+	wo.ready_stall_ms = cfg.ready_stall_ms;
 	w = worker_new(&wo);
 	if (!w)
 		return 1;
@@ -315,6 +320,7 @@ check_config(enum log_level *level, enum log_format *format)
 		{ "lock-timeout-ms", cfg.lock_timeout_ms, 0 },
 		{ "statement-timeout-ms", cfg.statement_timeout_ms, 0 },
 		{ "idle-tx-timeout-ms", cfg.idle_tx_timeout_ms, 0 },
+		{ "ready-stall-ms", cfg.ready_stall_ms, 0 },
 	};
 	/* Only the worker talks to ingestd; --json and the like need no
 	 * database either. */

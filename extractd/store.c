@@ -1126,7 +1126,8 @@ record_error(store_t *self, const struct store_article *a, const char *stage,
 
 	n = batch_prologue(self, st);
 	k = n;
-	snprintf(size, sizeof(size), "%zu", a->raw_len);
+	snprintf(size, sizeof(size), "%llu",
+	         (unsigned long long)(a->raw_size ? a->raw_size : a->raw_len));
 	snprintf(ver, sizeof(ver), "%d", self->version);
 	vals[0] = text_param(&self->buf[0], a->sha256);
 	vals[1] = text_param(&self->buf[1], stage ? stage : "unknown");

@@ -50,6 +50,9 @@ struct store_article {
 	const char *content_type;
 	const char *charset_hint;
 	int64_t received_us; /* unix time, microseconds; 0 unknown */
+	/* store_reject() of a refused file: raw is only its beginning and
+	 * raw_size its whole size (ingest_errors.raw_size); 0: raw_len */
+	uint64_t raw_size;
 };
 
 enum store_status {

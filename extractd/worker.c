@@ -1,5 +1,6 @@
 /* worker.c - the worker's loop: sockets, credit, batches, ACKs. */
 #include "worker.h"
+#include "batch.h"
 #include "err.h"
 #include "extload.h"
 #include "extract/extract.h"
@@ -65,6 +66,7 @@ struct metrics_set {
 
 struct worker {
 	struct worker_opts o;
+	struct batch_policy pol; /* the decisions' parameters, from o */
 	mq_ctx_t *ctx;
 	struct peer peers[MAX_PEERS];
 	size_t n_peers;
@@ -79,7 +81,7 @@ struct worker {
 	uint64_t n_over; /* WORK refused for being over our credit */
 	int64_t batch_start_ms;
 	bool draining;
-	int64_t drain_until, drain_min;
+	struct batch_drain drain;
 	/* when a statement running at SIGTERM first saw it (drain_passed());
 	 * the drain is counted from there */
 	int64_t stop_seen_ms;
@@ -92,6 +94,12 @@ struct worker {
 		bool changed;
 	} progress;
 	atomic_llong loop_ms;
+	/* When the open batch first wrote to PostgreSQL, 0 when none is
+	 * open: kept across the retries of one batch (a lock_timeout, a lost
+	 * session), cleared by its COMMIT; how long the worker waits on the
+	 * database for /readyz */
+	atomic_llong wait_since_ms;
+	bool stall_told; /* worker.stalled logged for this wait */
 	atomic_bool ready_db, ready_peer, ready_drain;
 };
 
@@ -157,7 +165,7 @@ register_metrics(struct metrics_set *m)
 	                         "1 while /readyz would answer 200");
 }
 
-static bool drain_passed(void *ctx);
+static bool statement_waits(void *ctx);
 
 worker_t *
 worker_new(const struct worker_opts *opts)
@@ -168,9 +176,15 @@ worker_new(const struct worker_opts *opts)
 	if (!self)
 		abort();
 	self->o = *opts;
-	self->o.store.cancel = drain_passed;
+	self->pol =
+	    (struct batch_policy){ opts->batch_size,      opts->batch_ms,
+		                   opts->batch_linger_ms, opts->inflight,
+		                   opts->heartbeat_ms,    opts->drain_ms,
+		                   opts->ready_stall_ms };
+	self->o.store.cancel = statement_waits;
 	self->o.store.cancel_ctx = self;
 	atomic_init(&self->loop_ms, now_ms());
+	atomic_init(&self->wait_since_ms, 0);
 	atomic_init(&self->ready_db, false);
 	atomic_init(&self->ready_peer, false);
 	atomic_init(&self->ready_drain, false);
@@ -249,10 +263,22 @@ worker_healthz(void *ctx, const char **why)
 	return true;
 }
 
+/* How long the open batch has waited on PostgreSQL, when that is past
+ * --ready-stall-ms; else 0. Any thread. */
+static int64_t
+stalled_ms(const worker_t *self, int64_t now)
+{
+	return batch_stalled_ms(&self->pol, atomic_load(&self->wait_since_ms),
+	                        now);
+}
+
 bool
 worker_readyz(void *ctx, const char **why)
 {
+	/* the reason outlives this call until the HTTP thread copied it */
+	static _Thread_local char buf[160];
 	worker_t *self = ctx;
+	int64_t stalled;
 
 	if (atomic_load(&self->ready_drain)) {
 		*why = "draining";
@@ -260,6 +286,15 @@ worker_readyz(void *ctx, const char **why)
 	}
 	if (!atomic_load(&self->ready_db)) {
 		*why = "no PostgreSQL session";
+		return false;
+	}
+	stalled = stalled_ms(self, now_ms());
+	if (stalled) {
+		snprintf(buf, sizeof(buf),
+		         "a batch has waited %lld ms on PostgreSQL (a lock?), "
+		         "more than --ready-stall-ms %ld",
+		         (long long)stalled, self->o.ready_stall_ms);
+		*why = buf;
 		return false;
 	}
 	if (!atomic_load(&self->ready_peer)) {
@@ -283,12 +318,11 @@ send_to(worker_t *self, size_t peer, const struct wire_msg *m)
 	return rc;
 }
 
-/* The window we grant now: all of it while we can store, none while the
- * session is down or we are draining. */
+/* The window we grant now (batch_window()). */
 static long
 window(const worker_t *self)
 {
-	return self->st && !self->draining ? self->o.inflight : 0;
+	return batch_window(&self->pol, self->st != NULL, self->draining);
 }
 
 static void
@@ -409,16 +443,67 @@ static bool
 drain_passed(void *ctx)
 {
 	worker_t *self = ctx;
-	int64_t now = now_ms(), margin = self->o.drain_ms / 4;
+	int64_t now = now_ms();
 
 	if (!sig_stopping())
 		return false;
 	if (!self->stop_seen_ms)
 		self->stop_seen_ms =
-		    self->draining ? self->drain_until - self->o.drain_ms : now;
-	if (margin > 1000)
-		margin = 1000;
-	return now >= self->stop_seen_ms + self->o.drain_ms - margin;
+		    self->draining ? self->drain.until_ms - self->o.drain_ms
+		                   : now;
+	return batch_cancel_due(&self->pol, self->stop_seen_ms, now);
+}
+
+/* The open batch's wait on PostgreSQL: begun (first write of a batch,
+ * kept through its retries) or over (it committed, or nothing is in hand
+ * any more). Logs a stall once it passed --ready-stall-ms, and its end. */
+static void
+wait_begins(worker_t *self, int64_t now)
+{
+	if (!atomic_load(&self->wait_since_ms))
+		atomic_store(&self->wait_since_ms, now ? now : 1);
+}
+
+static void
+wait_over(worker_t *self)
+{
+	int64_t since = atomic_load(&self->wait_since_ms);
+
+	if (!since)
+		return;
+	if (self->stall_told)
+		log_info("worker.unstalled",
+		         LF_INT("waited_ms", now_ms() - since));
+	self->stall_told = false;
+	atomic_store(&self->wait_since_ms, 0);
+}
+
+static void
+stall_check(worker_t *self, int64_t now)
+{
+	int64_t stalled = stalled_ms(self, now);
+
+	if (!stalled || self->stall_told)
+		return;
+	self->stall_told = true;
+	log_warn("worker.stalled", LF_INT("waited_ms", stalled),
+	         LF_INT("in_hand", self->n_items),
+	         LF_INT("ready_stall_ms", self->o.ready_stall_ms));
+	metrics_set(self->m.ready, 0);
+}
+
+/* store.c asks every 100 ms while a statement runs: the loop is alive
+ * (healthz: a long lock wait is not a hung process), a batch that waits
+ * too long makes us unready, and SIGTERM may cancel the statement. */
+static bool
+statement_waits(void *ctx)
+{
+	worker_t *self = ctx;
+	int64_t now = now_ms();
+
+	atomic_store(&self->loop_ms, now);
+	stall_check(self, now);
+	return drain_passed(ctx);
 }
 
 static void
@@ -459,6 +544,7 @@ to_article(const struct item *it, struct store_article *a)
 	a->content_type = *w->content_type ? w->content_type : NULL;
 	a->charset_hint = *w->charset ? w->charset : NULL;
 	a->received_us = w->received_us;
+	a->raw_size = *w->refused ? w->size : 0;
 }
 
 static void
@@ -502,56 +588,61 @@ extract(worker_t *self, struct item *it)
 
 /* --batch-size, or less while batches time out (see timed_out()). */
 static size_t
-batch_limit(const worker_t *self)
+batch_max(const worker_t *self)
 {
-	return (size_t)(self->batch_cap > 0 ? self->batch_cap
-	                                    : self->o.batch_size);
+	return batch_limit(&self->pol, self->batch_cap);
 }
 
-/* The open batch failed with statement_timeout: too much work in one
- * transaction (articles with huge numbers of rows), which redoing it
- * whole would repeat forever. Halve the batch for the retries; alone, the
- * article (culprit, or the one being written when it struck) is given
- * back FAILED, which ingestd counts as an attempt (poison after
- * --max-attempts). Call before db_lost(). */
+/* The open batch failed with statement_timeout (batch_on_timeout()
+ * decides): the article alone in it, or being written first (writing),
+ * is given back FAILED; else the next batches are smaller. Call before
+ * db_lost(). */
 static void
-timed_out(worker_t *self, struct item *culprit)
+timed_out(worker_t *self, struct item *writing)
 {
-	if (self->n_put <= 1) {
-		for (struct item *it = self->head; !culprit && it;
-		     it = it->next)
-			if (it->state == ITEM_PUT)
-				culprit = it;
-		if (!culprit)
-			return;
-		log_warn("article.timeout", LF_STR("id", culprit->msg.art.id),
-		         LF_INT("bytes", culprit->msg.art.body_len));
-		if (culprit->state == ITEM_PUT)
-			self->n_put--;
-		ack(self, culprit, WIRE_FAILED,
-		    "statement_timeout with the article alone in its batch");
-		unlink_item(self, culprit);
-		item_free(culprit);
+	struct batch_timeout t = batch_on_timeout(self->n_put, writing);
+	struct item *culprit = writing;
+
+	if (!t.charge) {
+		log_warn("batch.split",
+		         LF_INT("size", self->n_put + (writing != NULL)),
+		         LF_INT("next", t.cap));
+		self->batch_cap = t.cap;
 		return;
 	}
-	self->batch_cap = (long)(self->n_put + 1) / 2;
-	log_warn("batch.split", LF_INT("size", self->n_put),
-	         LF_INT("next", self->batch_cap));
+	for (struct item *it = self->head; !culprit && it; it = it->next)
+		if (it->state == ITEM_PUT)
+			culprit = it;
+	if (!culprit)
+		return;
+	log_warn("article.timeout", LF_STR("id", culprit->msg.art.id),
+	         LF_INT("bytes", culprit->msg.art.body_len));
+	if (culprit->state == ITEM_PUT)
+		self->n_put--;
+	ack(self, culprit, WIRE_FAILED,
+	    "statement_timeout with the article alone in its batch");
+	unlink_item(self, culprit);
+	item_free(culprit);
 }
 
 /* Writes the items not yet in the open transaction, until the batch holds
- * batch_limit() articles (the rest waits for the next one). */
+ * batch_max() articles (the rest waits for the next one). */
 static void
 put_new(worker_t *self, int64_t now)
 {
 	for (struct item *it = self->head, *next;
-	     it && self->st && self->n_put < batch_limit(self); it = next) {
+	     it && self->st && self->n_put < batch_max(self); it = next) {
 		struct store_article a;
 		int rc;
 
 		next = it->next;
 		if (it->state != ITEM_NEW)
 			continue;
+		if (*it->msg.art.refused) { /* a notice: nothing to extract */
+			it->extracted = true;
+			snprintf(it->reason, sizeof(it->reason), "%s",
+			         it->msg.art.refused);
+		}
 		if (!it->extracted)
 			extract(self, it);
 		if (it->ext_rc == EXT_ENOMEM) {
@@ -562,25 +653,21 @@ put_new(worker_t *self, int64_t now)
 			continue;
 		}
 		to_article(it, &a);
-		if (it->ext_rc == 0) {
+		wait_begins(self, now);
+		if (*it->msg.art.refused) {
+			/* ingestd refused the file at intake; a repeat of the
+			 * notice bumps the row's attempts, nothing more */
+			rc = store_reject(self->st, &a, "intake", it->reason);
+			it->status = STORE_REJECTED;
+		} else if (it->ext_rc == 0) {
 			rc = store_put(self->st, &a, it->res, &it->status);
 		} else {
 			rc = store_reject(self->st, &a, "extract", it->reason);
 			it->status = STORE_REJECTED;
 		}
 		if (rc == ERR_DB_TRANSIENT) {
-			/* statement_timeout is per statement: this article's
-			 * own writing took too long. Alone, it is charged;
-			 * else the articles before it go first, by themselves,
-			 * and it starts the next batch. */
-			if (store_timed_out(self->st) && self->n_put == 0) {
+			if (store_timed_out(self->st))
 				timed_out(self, it);
-			} else if (store_timed_out(self->st)) {
-				self->batch_cap = (long)self->n_put;
-				log_warn("batch.split",
-				         LF_INT("size", self->n_put + 1),
-				         LF_INT("next", self->batch_cap));
-			}
 			db_lost(self, "write failed");
 			return;
 		}
@@ -615,10 +702,8 @@ commit(worker_t *self)
 		db_lost(self, "commit failed");
 		return;
 	}
-	if (self->batch_cap > 0) /* grow back while batches go through */
-		self->batch_cap = self->batch_cap * 2 >= self->o.batch_size
-		                      ? 0
-		                      : self->batch_cap * 2;
+	wait_over(self);
+	self->batch_cap = batch_cap_after_commit(&self->pol, self->batch_cap);
 	metrics_observe(self->m.commit_s, now_s() - t0);
 	log_debug("batch.committed", LF_INT("articles", self->n_put));
 	/* Rows the COMMIT refused after store_put() said stored. */
@@ -687,7 +772,7 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 	/* Our memory is bounded by our credit, whatever ingestd does: twice
 	 * the window per endpoint is the most an honest one sends (old
 	 * epoch's leases plus a new grant); beyond, given back untried. */
-	if (in_hand_from(self, peer) >= 2 * (size_t)self->o.inflight) {
+	if (batch_over_credit(&self->pol, in_hand_from(self, peer))) {
 		metrics_add(self->m.over_credit, 1);
 		if (self->n_over++ % 1000 == 0) /* a flood logs a sample */
 			log_warn("work.over_credit",
@@ -700,8 +785,10 @@ on_work(worker_t *self, size_t peer, struct wire_msg *m)
 		item_free(it);
 		return;
 	}
+	/* A notice's body is the refused file's first bytes, not all of it:
+	 * its id cannot be checked here (ingestd hashed the whole). */
 	sha256_hex(it->msg.art.body, it->msg.art.body_len, hex);
-	if (strcmp(hex, it->msg.art.id) != 0) {
+	if (!*it->msg.art.refused && strcmp(hex, it->msg.art.id) != 0) {
 		log_warn("article.id_mismatch", LF_STR("id", it->msg.art.id),
 		         LF_STR("sha256", hex));
 		ack(self, it, WIRE_FAILED, "id is not the SHA-256 of the body");
@@ -787,42 +874,49 @@ recv_waiting(worker_t *self, int64_t now)
 	return self->n_work != before;
 }
 
-/* Group commit that adapts to the load: the open batch grows while WORK
- * is already waiting, and commits as soon as none is (a lone article at
- * low load commits at once instead of waiting out --batch-ms), when it
- * holds --batch-size articles, or when it is --batch-ms old while work
- * keeps arriving; --batch-linger-ms holds an idle batch open that long. */
+/* Group commit that adapts to the load (batch_next()): a lone article at
+ * low load commits at once instead of waiting out --batch-ms. */
 static void
 fill_and_commit(worker_t *self)
 {
 	int64_t now = now_ms();
+	bool idle = false;
 
 	put_new(self, now);
-	while (self->st && self->n_put > 0 && self->n_put < batch_limit(self) &&
-	       !self->draining &&
-	       now - self->batch_start_ms < self->o.batch_ms &&
-	       self->n_items == self->n_put) {
-		if (!recv_waiting(self, now))
-			break;
-		now = now_ms();
-		put_new(self, now);
-	}
-	/* --batch-linger-ms trades latency for fewer commits: an idle
-	 * batch younger than it waits for more work (0: commit at once). */
-	if (self->n_put > 0 && !self->draining &&
-	    self->n_put < batch_limit(self) &&
-	    now - self->batch_start_ms < self->o.batch_linger_ms)
+	for (;;) {
+		struct batch_view v = { self->n_items,
+			                self->n_put,
+			                self->batch_cap,
+			                self->st != NULL,
+			                self->draining,
+			                idle,
+			                now - self->batch_start_ms };
+
+		switch (batch_next(&self->pol, &v)) {
+		case BATCH_GROW:
+			if (recv_waiting(self, now)) {
+				now = now_ms();
+				put_new(self, now);
+			} else {
+				idle = true;
+			}
+			continue;
+		case BATCH_COMMIT:
+			commit(self);
+			return;
+		case BATCH_NONE:
+		case BATCH_LINGER:
+			return;
+		}
 		return;
-	if (self->n_put > 0)
-		commit(self);
+	}
 }
 
 /* Our heartbeats keep our leases alive; a silent ingestd is lost. */
 static void
 heartbeats(worker_t *self, int64_t now)
 {
-	bool any = false;
-	long credit = 0;
+	size_t live = 0;
 
 	for (size_t i = 0; i < self->n_peers; i++) {
 		struct peer *p = &self->peers[i];
@@ -859,7 +953,7 @@ heartbeats(worker_t *self, int64_t now)
 			p->silent_told_ms = now;
 		}
 		if (p->epoch)
-			any = true;
+			live++;
 		if (now - p->last_sent_ms >= self->o.heartbeat_ms) {
 			struct wire_msg m;
 
@@ -871,14 +965,16 @@ heartbeats(worker_t *self, int64_t now)
 				p->granted = (long)m.credit;
 			p->last_sent_ms = now;
 		}
-		if (p->epoch)
-			credit += window(self);
 	}
-	credit -= (long)self->n_items;
-	metrics_set(self->m.credit, (double)(credit > 0 ? credit : 0));
+	metrics_set(self->m.credit, (double)batch_credit_outstanding(
+	                                &self->pol, self->st != NULL,
+	                                self->draining, live, self->n_items));
 	metrics_set(self->m.in_hand, (double)self->n_items);
-	atomic_store(&self->ready_peer, any);
-	metrics_set(self->m.ready, any && self->st && !self->draining ? 1 : 0);
+	atomic_store(&self->ready_peer, live > 0);
+	metrics_set(self->m.ready, live && self->st && !self->draining &&
+	                                   !stalled_ms(self, now)
+	                               ? 1
+	                               : 0);
 }
 
 /* Leaving with articles not committed (the database is down, or the
@@ -927,15 +1023,8 @@ worker_run(worker_t *self)
 				recv_peer(self, i, now);
 		if (sig_stopping() && !self->draining) {
 			self->draining = true;
-			/* from when a blocked statement first saw SIGTERM */
-			self->drain_until =
-			    (self->stop_seen_ms ? self->stop_seen_ms : now) +
-			    self->o.drain_ms;
-			/* WORK already on its way still arrives: listen a
-			 * little before leaving. */
-			self->drain_min = now + (self->o.heartbeat_ms < 500
-			                             ? self->o.heartbeat_ms
-			                             : 500);
+			self->drain = batch_drain_begin(&self->pol, now,
+			                                self->stop_seen_ms);
 			atomic_store(&self->ready_drain, true);
 			log_info("worker.draining",
 			         LF_INT("in_hand", self->n_items),
@@ -950,17 +1039,23 @@ worker_run(worker_t *self)
 			db_lost(self, "session closed");
 		fill_and_commit(self);
 		now = now_ms();
+		if (self->n_items == 0)
+			wait_over(self); /* nothing left to wait for */
+		stall_check(self, now);
 		heartbeats(self, now);
 		log_progress(self, now, false);
 		metrics_stats_tick(now);
-		if (self->draining &&
-		    ((self->n_items == 0 && now >= self->drain_min) ||
-		     now >= self->drain_until)) {
-			if (self->n_items > 0)
+		if (self->draining) {
+			enum batch_leave l =
+			    batch_drain_leave(&self->drain, now, self->n_items);
+
+			if (l == BATCH_LEAVE_RELEASING)
 				log_warn("worker.drain_timeout",
 				         LF_INT("in_hand", self->n_items));
-			release_all(self);
-			break;
+			if (l != BATCH_STAY) {
+				release_all(self);
+				break;
+			}
 		}
 	}
 	log_progress(self, now, true);

@@ -41,6 +41,7 @@ struct worker_opts {
 	long peer_timeout_ms; /* no heartbeat this long: peer lost */
 	long backoff_max_ms;  /* cap of the reconnect backoff */
 	long drain_ms;
+	long ready_stall_ms; /* /readyz 503 past this wait on a batch; 0 off */
 };
 
 /* Registers the metrics and connects the sockets (the database session
@@ -51,9 +52,11 @@ void worker_destroy(worker_t **self_p);
  * error. */
 int worker_run(worker_t *self);
 
-/* HTTP probes (any thread; they read atomics). healthz: the loop turns;
- * readyz: a live PostgreSQL session and an ingestd heard from recently,
- * not draining. */
+/* HTTP probes (any thread; they read atomics). healthz: the loop turns
+ * (or waits for a statement in 100 ms slices); readyz: a live PostgreSQL
+ * session, no batch waiting on it longer than ready_stall_ms (a lock held
+ * by a frozen peer: one long wait, or lock_timeout and retries), an
+ * ingestd heard from recently, not draining. */
 bool worker_healthz(void *self, const char **why);
 bool worker_readyz(void *self, const char **why);
 

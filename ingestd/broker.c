@@ -149,6 +149,19 @@ after_attempt(broker_t *self, const char *id, int attempts, const char *reason)
 
 	if (attempts <= 0 || !queue_find(self->q, id, &it))
 		return;
+	if (spool_is_notice_name(it.name)) {
+		/* A notice's attempts live in memory only: a worker that
+		 * cannot record it (an older one ACKs FAILED) gets it at
+		 * most --max-attempts times a run; the refusal itself stays
+		 * in failed/ with its .error. */
+		if (attempts >= self->o.max_attempts) {
+			log_warn("notice.given_up", LF_STR("name", it.name),
+			         LF_INT("attempts", attempts),
+			         LF_STR("reason", reason));
+			queue_remove(self->q, id);
+		}
+		return;
+	}
 	if (attempts >= self->o.max_attempts) {
 		snprintf(why, sizeof(why),
 		         "gave up after %d attempts; last: %s", attempts,
@@ -232,6 +245,12 @@ finish(broker_t *self, const struct queue_item *it, enum wire_status st,
 {
 	int rc;
 
+	if (spool_is_notice_name(it->name)) {
+		/* Recorded in ingest_errors: the notice is settled. */
+		spool_notice_done(self->sp, it->name);
+		queue_remove(self->q, it->id);
+		return;
+	}
 	if (st == WIRE_STORED || st == WIRE_DUPLICATE) {
 		rc = spool_done(self->sp, it->name, it->id,
 		                self->o.done_retention_h);
@@ -366,6 +385,53 @@ broker_recv(broker_t *self, int64_t now_ms)
 	}
 }
 
+/* Sends the notice of a refused file (leased as it) to w: the whole
+ * file's id and size, its first bytes, the reason. A notice whose marker
+ * is gone (settled by hand) or unreadable (logged) is forgotten for this
+ * run rather than leased again and again. Returns as dispatch_one(). */
+static int
+dispatch_notice(broker_t *self, struct worker *w, const struct queue_item *it)
+{
+	struct spool_notice n;
+	struct wire_msg m;
+	char id[SHA256_HEX_LEN + 1];
+	void *prefix = NULL;
+	size_t len = 0;
+	bool suspect = it->suspect;
+	unsigned attempts = it->attempts;
+	int rc;
+
+	snprintf(id, sizeof(id), "%s", it->id);
+	rc = spool_notice_read(self->sp, it->name, SPOOL_NOTICE_PREFIX, &n,
+	                       &prefix, &len);
+	if (rc != 0) {
+		queue_remove(self->q, id);
+		return 0;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = WIRE_WORK;
+	m.art.id = id;
+	m.art.received_us = n.refused_us;
+	m.art.body = prefix;
+	m.art.body_len = len;
+	m.art.attempt = attempts + 1;
+	m.art.size = n.size;
+	m.art.refused = *n.reason ? n.reason : "refused at intake";
+	rc = send_msg(self, w, &m);
+	free(prefix);
+	if (rc != 0) {
+		queue_unlease(self->q, id, false, true);
+		return rc;
+	}
+	w->leased++;
+	if (suspect)
+		w->suspects++;
+	metrics_add(self->m.dispatched, 1);
+	log_debug("notice.dispatched", LF_STR("id", id),
+	          LF_STR("worker", w->name), LF_INT("bytes", len));
+	return 0;
+}
+
 /* Sends one article to w. Returns 0 (sent or settled otherwise), ERR_AGAIN
  * (w cannot take it now), ERR_NOTFOUND (w is gone), ERR_STOPPED (nothing
  * waits). */
@@ -383,6 +449,8 @@ dispatch_one(broker_t *self, struct worker *w, int64_t now_ms)
 	if (queue_lease_at(self->q, w->no, now_ms, &it) != 0)
 		return ERR_STOPPED;
 	snprintf(id, sizeof(id), "%s", it.id);
+	if (spool_is_notice_name(it.name))
+		return dispatch_notice(self, w, &it);
 	rc = spool_read(self->sp, it.name, (size_t)self->o.max_article_bytes,
 	                &body, &len, &meta);
 	if (rc == ERR_NOTFOUND) {
@@ -393,12 +461,23 @@ dispatch_one(broker_t *self, struct worker *w, int64_t now_ms)
 		return 0;
 	}
 	if (rc == ERR_TOOBIG) {
+		/* It grew past the limit since intake. */
+		struct spool_notice n;
+		char name[300];
+
 		log_warn("article.too_big", LF_STR("name", it.name));
-		spool_fail(self->sp, it.name, id,
-		           "article larger than "
-		           "--max-article-bytes",
-		           it.attempts);
+		snprintf(name, sizeof(name), "%s", it.name);
 		queue_remove(self->q, id);
+		if (spool_refuse(self->sp, name,
+		                 "article larger than --max-article-bytes",
+		                 &n) == 0 &&
+		    *n.marker &&
+		    queue_add(self->q, n.id, n.marker,
+		              n.size < SPOOL_NOTICE_PREFIX
+		                  ? n.size
+		                  : SPOOL_NOTICE_PREFIX,
+		              0, NULL) == ERR_INVAL)
+			spool_notice_done(self->sp, n.marker);
 		metrics_add(self->m.refused, 1);
 		metrics_add(self->m.failed, 1);
 		return 0;

@@ -80,6 +80,37 @@ intake_destroy(intake_t **self_p)
 	*self_p = NULL;
 }
 
+void
+intake_queue_notice(intake_t *self, const struct spool_notice *n)
+{
+	const char *dup = NULL;
+	uint64_t size =
+	    n->size < SPOOL_NOTICE_PREFIX ? n->size : SPOOL_NOTICE_PREFIX;
+	int rc = queue_add(self->q, n->id, n->marker, size, 0, &dup);
+
+	if (rc == ERR_INVAL) {
+		log_info("notice.duplicate", LF_STR("name", n->marker),
+		         LF_STR("same_as", dup), LF_STR("id", n->id));
+		spool_notice_done(self->sp, n->marker);
+		return;
+	}
+	if (rc == 0)
+		log_info("notice.queued", LF_STR("name", n->marker),
+		         LF_STR("id", n->id), LF_INT("bytes", n->size));
+}
+
+static void
+queue_notice_cb(void *ctx, const struct spool_notice *n)
+{
+	intake_queue_notice(ctx, n);
+}
+
+void
+intake_queue_notices(intake_t *self)
+{
+	spool_scan_notices(self->sp, queue_notice_cb, self);
+}
+
 int
 intake_refuse(intake_t *self, const struct intake_source *src, const char *name,
               const char *why)
@@ -117,7 +148,13 @@ accept_file(intake_t *self, const struct intake_source *src, const char *name,
 		         (unsigned long long)size, self->o.max_article_bytes);
 		log_warn("article.too_big", LF_STR("name", name),
 		         LF_INT("bytes", size));
-		rc = spool_fail(self->sp, name, "", why, 0);
+		{
+			struct spool_notice n;
+
+			rc = spool_refuse(self->sp, name, why, &n);
+			if (rc == 0 && *n.marker)
+				intake_queue_notice(self, &n);
+		}
 		metrics_add(src->c.too_big, 1);
 		metrics_add(src->c.to_failed, 1);
 		return rc == ERR_IO ? ERR_AGAIN : ERR_TOOBIG;

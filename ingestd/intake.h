@@ -87,7 +87,8 @@ void intake_destroy(intake_t **self_p);
  * id (SHA256_HEX_LEN + 1 bytes) is set then. Otherwise, logged and counted
  * as the refusal says, nothing queued:
  *   ERR_TOOBIG   above --max-article-bytes (article.too_big; a file goes
- *                to failed/ with the reason in NAME.error)
+ *                to failed/ with the reason in NAME.error, and its notice
+ *                is queued for ingest_errors: spool_refuse())
  *   ERR_INVAL    an empty body, or a file that is no article by the spool
  *                contract (into failed/ with the reason)
  *   ERR_AGAIN    bytes: the spool disk is nearly full (check_free); a
@@ -106,6 +107,12 @@ int intake_refuse(intake_t *self, const struct intake_source *src,
 void intake_tick(intake_t *self, int64_t now_ms);
 /* Whether the disk has --min-free-mb (any thread). */
 bool intake_disk_ok(const intake_t *self);
+/* Queues the notice of a refused file (spool_refuse()) for a worker to
+ * record in ingest_errors; a notice of bytes already queued is dropped
+ * (that one records them). Loop thread. */
+void intake_queue_notice(intake_t *self, const struct spool_notice *n);
+/* At start: queues every notice left in failed/ (not yet recorded). */
+void intake_queue_notices(intake_t *self);
 /* The watcher says whether incoming/ could be read (any thread). */
 void intake_set_spool_ok(intake_t *self, bool ok);
 /* Readiness: the spool is readable and the disk not nearly full; *why

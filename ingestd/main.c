@@ -369,6 +369,9 @@ start(struct ingestd *d)
 	s_seam = d->seam;
 	if (start_intakes(d) != 0)
 		return -1;
+	/* Refusals a worker has not recorded yet (the last run stopped
+	 * before its ACK): their notices go out again. */
+	intake_queue_notices(d->seam);
 
 	curve.secret_key_file = cfg.curve_secret_key_file;
 	curve.allow_file = cfg.curve_allow_file;

@@ -649,11 +649,12 @@ put_line(FILE *f, const char *key, const char *s, size_t max)
 	fputc('\n', f);
 }
 
-int
-spool_fail(spool_t *self, const char *name, const char *id, const char *reason,
-           unsigned attempts)
+/* spool_fail(), and the name it was given in failed/ (dest). */
+static int
+fail_as(spool_t *self, const char *name, const char *id, const char *reason,
+        unsigned attempts, char *dest)
 {
-	char dest[NAME_MAX + 1], ename[NAME_MAX + 16], tmp[128];
+	char ename[NAME_MAX + 16], tmp[128];
 	char mname[4096], mdest[NAME_MAX + 16], when[64], *text = NULL;
 	static unsigned long s_seq;
 	size_t tlen;
@@ -673,7 +674,7 @@ spool_fail(spool_t *self, const char *name, const char *id, const char *reason,
 		}
 		check = rc == 0;
 	}
-	failed_name(self, name, id, dest, sizeof(dest));
+	failed_name(self, name, id, dest, NAME_MAX + 1);
 	/* The article first: once it has left incoming/ it is never refused
 	 * again, even when its .error cannot be written (disk full). */
 	if (renameat(self->fd_in, name, self->fd_failed, dest) != 0) {
@@ -711,6 +712,228 @@ spool_fail(spool_t *self, const char *name, const char *id, const char *reason,
 	if (rc != 0)
 		log_error("spool.error_unwritten", LF_STR("name", dest),
 		          LF_STR("reason", reason ? reason : "-"));
+	return 0;
+}
+
+int
+spool_fail(spool_t *self, const char *name, const char *id, const char *reason,
+           unsigned attempts)
+{
+	char dest[NAME_MAX + 1];
+
+	return fail_as(self, name, id, reason, attempts, dest);
+}
+
+bool
+spool_is_notice_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 8 && name[0] == '.' && ends_with(name, ".notice");
+}
+
+/* The marker's text: one "key: value" line each, values on one line. */
+static char *
+notice_text(const struct spool_notice *n, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		abort();
+	put_line(f, "id", n->id, 64);
+	fprintf(f, "size: %llu\nrefused_us: %lld\n",
+	        (unsigned long long)n->size, (long long)n->refused_us);
+	put_line(f, "stored_as", n->dest, sizeof(n->dest) - 1);
+	put_line(f, "reason", n->reason, sizeof(n->reason) - 1);
+	fclose(f);
+	return text;
+}
+
+static int
+notice_parse(const char *text, struct spool_notice *n)
+{
+	const char *p = text;
+	bool id = false, dest = false;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		const char *colon = memchr(p, ':', len);
+
+		if (colon && colon[1] == ' ') {
+			size_t k = (size_t)(colon - p), vlen = len - k - 2;
+			const char *v = colon + 2;
+
+#define KEY(s) (k == sizeof(s) - 1 && memcmp(p, s, k) == 0)
+			if (KEY("id") && vlen == 64) {
+				memcpy(n->id, v, 64);
+				n->id[64] = '\0';
+				id = sha256_valid_hex(n->id);
+			} else if (KEY("size")) {
+				n->size = strtoull(v, NULL, 10);
+			} else if (KEY("refused_us")) {
+				n->refused_us = strtoll(v, NULL, 10);
+			} else if (KEY("stored_as") && vlen < sizeof(n->dest)) {
+				memcpy(n->dest, v, vlen);
+				n->dest[vlen] = '\0';
+				dest = vlen > 0 && !strchr(n->dest, '/');
+			} else if (KEY("reason")) {
+				if (vlen >= sizeof(n->reason))
+					vlen = sizeof(n->reason) - 1;
+				memcpy(n->reason, v, vlen);
+				n->reason[vlen] = '\0';
+			}
+#undef KEY
+		}
+		p += len + (eol != NULL);
+	}
+	return id && dest ? 0 : ERR_INVAL;
+}
+
+int
+spool_refuse(spool_t *self, const char *name, const char *reason,
+             struct spool_notice *out)
+{
+	static unsigned long s_seq;
+	struct spool_notice n;
+	struct sha256 h;
+	struct stat st;
+	const char *why = NULL;
+	char buf[65536], tmp[128], *text;
+	size_t len;
+	ssize_t r;
+	int fd, rc;
+
+	memset(&n, 0, sizeof(n));
+	memset(out, 0, sizeof(*out));
+	rc = fail_as(self, name, "", reason, 0, n.dest);
+	if (rc != 0)
+		return rc;
+	snprintf(n.reason, sizeof(n.reason), "%s", reason ? reason : "");
+	snprintf(n.marker, sizeof(n.marker), ".%s.notice", n.dest);
+	n.refused_us = (int64_t)time(NULL) * 1000000;
+	/* The whole file's hash is its id: the one ingest_errors and a
+	 * later article of the same bytes would have. */
+	fd = open_regular(self->fd_failed, n.dest, &st, &why);
+	if (fd < 0) {
+		log_warn("spool.notice_unmade", LF_STR("name", n.dest),
+		         LF_STR("reason", why ? why : "cannot open"));
+		return 0;
+	}
+	sha256_init(&h);
+	n.size = 0;
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_errno("spool.read", n.dest, errno);
+			close(fd);
+			return 0;
+		}
+		sha256_update(&h, buf, (size_t)r);
+		n.size += (uint64_t)r;
+	}
+	close(fd);
+	sha256_final_hex(&h, n.id);
+	text = notice_text(&n, &len);
+	snprintf(tmp, sizeof(tmp), "notice.%ld.%lu", (long)getpid(), s_seq++);
+	rc = write_durable(self, tmp, self->fd_failed, n.marker, text, len);
+	free(text);
+	if (rc == 0)
+		*out = n;
+	return 0;
+}
+
+int
+spool_notice_read(spool_t *self, const char *marker, size_t max,
+                  struct spool_notice *out, void **prefix, size_t *len)
+{
+	struct spool_notice n;
+	struct stat st;
+	const char *why = NULL;
+	char *text = NULL, *p;
+	size_t tlen, got = 0;
+	int fd, rc;
+
+	if (!spool_is_notice_name(marker))
+		return ERR_NOTFOUND;
+	rc = read_file(self->fd_failed, marker, 8192, &text, &tlen, &st);
+	if (rc == ERR_NOTFOUND)
+		return rc;
+	if (rc != 0)
+		return ERR_IO;
+	memset(&n, 0, sizeof(n));
+	rc = notice_parse(text, &n);
+	free(text);
+	if (rc != 0) {
+		log_warn("spool.notice_invalid", LF_STR("name", marker));
+		return ERR_IO;
+	}
+	snprintf(n.marker, sizeof(n.marker), "%s", marker);
+	p = malloc(max + 1);
+	if (!p)
+		abort();
+	/* Gone (replayed, deleted): the notice goes out without bytes. */
+	fd = open_regular(self->fd_failed, n.dest, &st, &why);
+	while (fd >= 0 && got < max) {
+		ssize_t r = read(fd, p + got, max - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	*out = n;
+	*prefix = p;
+	*len = got;
+	return 0;
+}
+
+int
+spool_notice_done(spool_t *self, const char *marker)
+{
+	if (!spool_is_notice_name(marker))
+		return ERR_INVAL;
+	if (unlinkat(self->fd_failed, marker, 0) != 0 && errno != ENOENT) {
+		log_errno("spool.unlink", marker, errno);
+		return ERR_IO;
+	}
+	return 0;
+}
+
+int
+spool_scan_notices(spool_t *self,
+                   void (*fn)(void *ctx, const struct spool_notice *n),
+                   void *ctx)
+{
+	int fd = dup(self->fd_failed);
+	DIR *d;
+	struct dirent *de;
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		log_errno("spool.scan", "failed", errno);
+		if (fd >= 0)
+			close(fd);
+		return ERR_IO;
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		struct spool_notice n;
+		void *prefix = NULL;
+		size_t len;
+
+		if (!spool_is_notice_name(de->d_name) ||
+		    spool_notice_read(self, de->d_name, 0, &n, &prefix, &len) !=
+		        0)
+			continue;
+		free(prefix);
+		fn(ctx, &n);
+	}
+	closedir(d);
 	return 0;
 }
 

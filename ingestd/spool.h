@@ -80,6 +80,41 @@ int spool_done(spool_t *self, const char *name, const char *id,
 int spool_fail(spool_t *self, const char *name, const char *id,
                const char *reason, unsigned attempts);
 
+/* A refused file's notice to the workers (docs/PROTOCOL.md, "Notices of
+ * refusal"): failed/.DEST.notice, written beside the refused failed/DEST
+ * and its .error, kept until a worker has recorded the refusal in
+ * ingest_errors, so it survives a restart (spool_scan_notices()). */
+#define SPOOL_NOTICE_PREFIX (64 * 1024) /* bytes of the file it carries */
+struct spool_notice {
+	char marker[300];   /* .DEST.notice: its name in failed/ and queue */
+	char id[65];        /* SHA-256 of the whole file, hex */
+	uint64_t size;      /* of the whole file */
+	int64_t refused_us; /* when, unix microseconds */
+	char dest[260];     /* failed/DEST */
+	char reason[512];   /* why it was refused */
+};
+/* Whether name is a notice's (.DEST.notice), never an article's. */
+bool spool_is_notice_name(const char *name);
+/* spool_fail() without an id, then the notice: hashes the whole file
+ * (now failed/DEST) and writes failed/.DEST.notice durably. 0 and *out
+ * (out->marker "" when the file was refused but the notice could not be
+ * made: logged, the refusal is then in failed/ only), or spool_fail()'s
+ * errors. */
+int spool_refuse(spool_t *self, const char *name, const char *reason,
+                 struct spool_notice *out);
+/* Reads the notice marker and up to max bytes of the start of
+ * failed/DEST (*prefix, malloc'd, caller frees; none when DEST is gone).
+ * 0, ERR_NOTFOUND (no such notice) or ERR_IO. */
+int spool_notice_read(spool_t *self, const char *marker, size_t max,
+                      struct spool_notice *out, void **prefix, size_t *len);
+/* The refusal is recorded: removes the marker. 0 (also when gone). */
+int spool_notice_done(spool_t *self, const char *marker);
+/* Calls fn for every notice in failed/ (unreadable ones are logged and
+ * skipped). 0 or ERR_IO. */
+int spool_scan_notices(spool_t *self,
+                       void (*fn)(void *ctx, const struct spool_notice *n),
+                       void *ctx);
+
 /* .NAME.attempts: the count (0 when there is none). */
 unsigned spool_attempts_get(spool_t *self, const char *name);
 int spool_attempts_set(spool_t *self, const char *name, unsigned n,

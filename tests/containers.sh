@@ -10,14 +10,16 @@
 #   3. compose: runs the services of deploy/compose.yaml as compose defines
 #      them (deploy/podman/compose.py) in one network namespace that holds
 #      only lo; feeds tests/corpus/ through a bind-mounted spool as
-#      docs/OPERATIONS.md says; checks rows, TLS, users, mounts; SIGTERM
+#      docs/OPERATIONS.md says and POSTs it to ingestd's intake port (the
+#      metrics port refuses POSTs); checks rows, TLS, users, mounts; SIGTERM
 #      to every daemon in the middle of a second batch; restarts; checks
 #      that nothing was lost;
 #   4. Kubernetes: plays `kubectl kustomize deploy/k8s/base`
 #      (deploy/podman/kube-local.py) against the same PostgreSQL with real
 #      CURVE keys; checks the security context in force, the probe paths,
-#      PGAPPNAME in pg_stat_activity, articles posted to ingestd's HTTP
-#      intake stored over CURVE and TLS; SIGTERM; nothing lost.
+#      PGAPPNAME in pg_stat_activity, articles posted to ingestd's intake
+#      port (INGESTD_HTTP_INTAKE_LISTEN, not the probes' port) stored over
+#      CURVE and TLS; SIGTERM; nothing lost.
 # Everything it starts has a name with a unique id and is removed on exit,
 # failed or not. Environment: RUN_UNIT_TESTS (default 0; the image's
 # build uses every core, -j2 here), KEEP=1 keeps the work directory.
@@ -175,10 +177,39 @@ feed() {
 }
 count() { sql "SELECT count(*) FROM articles"; }
 done_files() { find "$spool/done" -type f ! -name '*.meta.json' | wc -l; }
+# post PORT LABEL: every tests/corpus article, LABEL appended, POSTed to
+# 127.0.0.1:PORT/articles; each must get 202. Prints how many.
+post() {
+	local f n=0 st
+	for f in tests/corpus/*.txt; do
+		{
+			cat "$f"
+			printf '\n%s\n' "$2"
+		} >"$work/post.txt"
+		st=$(http POST "$1" /articles "$work/post.txt")
+		[ "$st" = 202 ] || fail "POST /articles on port $1: $st"
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+# The port a container's VARIABLE (0.0.0.0:PORT) listens on; empty when
+# it has no such variable.
+port_in() { podman exec "$1" printenv "$2" 2>/dev/null | sed 's/.*://' || true; }
 wait_until 60 "ingestd's spool directories" test -d "$spool/incoming"
 n1=$(feed batch1)
 wait_until 300 "$n1 articles stored" test "$(count)" = "$n1"
 say "compose: $n1 articles stored; figures $(sql 'SELECT count(*) FROM figures'), pairings $(sql 'SELECT count(*) FROM pairings')"
+intake_port=$(port_in "$ing" INGESTD_HTTP_INTAKE_LISTEN)
+metrics_port=$(port_in "$ing" INGESTD_HTTP)
+if [ -z "$intake_port" ] || [ "$intake_port" = "$metrics_port" ]; then
+	fail "compose: ingestd has no intake port of its own ($intake_port)"
+fi
+st=$(http POST "$metrics_port" /articles tests/corpus/000_5d3d27540e34edbe.txt)
+case $st in 404 | 405) ;; *) fail "compose: POST on the metrics port: $st" ;; esac
+np=$(post "$intake_port" post1)
+n1=$((n1 + np))
+wait_until 300 "$n1 articles stored (with $np posted)" test "$(count)" = "$n1"
+say "compose: $np articles posted to the intake port $intake_port stored (POST on $metrics_port: $st)"
 sessions=$(sql "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
 	WHERE a.usename = 'extractd' AND a.application_name = 'extractd' AND s.ssl")
 [ "$sessions" = 3 ] || fail "want 3 extractd sessions over TLS, have $sessions"
@@ -238,14 +269,19 @@ grep 'not played' "$work/play.log" || true
 kmig=extractd-migrate-migrate
 king=ingestd-0-ingestd
 kext=extractd-pod-0-extractd
+# port_of CONTAINER: its *_HTTP port; listen_of VARIABLE: the port the
+# variable was given.
 port_of() {
 	python3 -c 'import json,sys
 for p in json.load(open(sys.argv[1]))["pods"]:
-    if sys.argv[2] in p["ports"]:
-        print(p["ports"][sys.argv[2]])' "$work/kube/objects.json" "$1"
+    if sys.argv[2] in p[sys.argv[3]]:
+        print(p[sys.argv[3]][sys.argv[2]])' "$work/kube/objects.json" "$1" "${2:-ports}"
 }
+listen_of() { port_of "$1" listen; }
 ing_port=$(port_of ingestd)
 ext_port=$(port_of extractd)
+ing_intake=$(listen_of INGESTD_HTTP_INTAKE_LISTEN)
+[ -n "$ing_intake" ] || fail "kube: ingestd has no INGESTD_HTTP_INTAKE_LISTEN"
 wait_until 300 "the migration Job's pod" test "$(podman inspect --format '{{.State.Status}}' "$kmig")" = exited
 [ "$(podman inspect --format '{{.State.ExitCode}}' "$kmig")" = 0 ] || fail "$kmig exited non-zero"
 for c in "$king" "$kext"; do
@@ -276,19 +312,12 @@ king_log=$(podman logs "$king" 2>&1)
 grep -q '"event":"mq.bound".*"curve":"on"' <<<"$king_log" ||
 	fail "ingestd did not bind with CURVE on"
 before=$(count)
-posted=0
-for f in tests/corpus/*.txt; do
-	{
-		cat "$f"
-		printf '\nbatch3\n'
-	} >"$work/post.txt"
-	st=$(http POST "$ing_port" /articles "$work/post.txt")
-	[ "$st" = 202 ] || fail "POST /articles: $st"
-	posted=$((posted + 1))
-done
+st=$(http POST "$ing_port" /articles tests/corpus/000_5d3d27540e34edbe.txt)
+case $st in 404 | 405) ;; *) fail "kube: POST on the metrics port: $st" ;; esac
+posted=$(post "$ing_intake" batch3)
 wait_until 300 "$posted articles through the Kubernetes pods" \
 	test "$(count)" = $((before + posted))
-say "kube: PGAPPNAME=pod name over TLS; $posted articles posted over HTTP, stored over CURVE"
+say "kube: PGAPPNAME=pod name over TLS; $posted articles posted to the intake port, stored over CURVE"
 t0=$SECONDS
 for p in extractd-pod-0 ingestd-0; do
 	grace=$(python3 -c 'import json,sys

@@ -18,9 +18,11 @@ usage: compose.py [options] up|down|plan
   --netns PATH       every container joins the network namespace PATH
                      (made with `ip netns add`), which holds only lo: the
                      service names resolve to 127.0.0.1, nothing is
-                     published, and each container's HTTP port (the
-                     *_HTTP variable 0.0.0.0:9100 and its healthcheck) gets
-                     a port of its own from --http-port (default 9100)
+                     published, and each container's HTTP ports (the
+                     *_HTTP and *_HTTP_INTAKE_LISTEN variables
+                     0.0.0.0:PORT, and the healthcheck's port) get ports
+                     of their own from --http-port (default 9100); the
+                     container's environment says which
   --wait SECONDS     deadline for each depends_on condition (default 300)
   --volumes          with down: remove the project's named volumes too
 
@@ -178,7 +180,7 @@ class Project:
             # One namespace for all: every HTTP listener gets its own port.
             for k, v in env.items():
                 m = re.fullmatch(r"0\.0\.0\.0:(\d+)", v)
-                if k.endswith("_HTTP") and m:
+                if k.endswith(("_HTTP", "_HTTP_INTAKE_LISTEN")) and m:
                     old, new = m.group(1), str(self.next_port)
                     self.next_port += 1
                     env[k] = "0.0.0.0:" + new

@@ -17,9 +17,10 @@ Secret values come from DIR/SECRET/KEY files (--secrets DIR); a Secret
 annotated as a placeholder with a key missing there is an error. Every
 pod runs in the network namespace --netns (podman runs in it with
 --network host): service and database host names of the manifests given
-with --host resolve to 127.0.0.1 there, and each container whose *_HTTP
-variable is 0.0.0.0:PORT gets a port of its own from --http-port so the
-pods do not collide on one loopback (its ports and probes follow).
+with --host resolve to 127.0.0.1 there, and each *_HTTP or
+*_HTTP_INTAKE_LISTEN variable of a container that is 0.0.0.0:PORT gets a
+port of its own from --http-port so the pods do not collide on one
+loopback (its ports and probes follow).
 Each --host NAME in a ConfigMap or env value becomes 127.0.0.1 (with
 --network host podman ignores hostAliases).
 
@@ -27,7 +28,9 @@ usage: kube-local.py play RENDERED.yaml --netns PATH --workdir DIR
                           --secrets DIR [--image IMAGE] [--host NAME]...
        kube-local.py down --workdir DIR
 `play` writes WORKDIR/play.yaml and WORKDIR/objects.json (what was
-played, with each pod's terminationGracePeriodSeconds); `down` stops each
+played, with each pod's terminationGracePeriodSeconds, its containers'
+HTTP ports ("ports": container -> port of *_HTTP) and every port given
+("listen": variable -> port); `down` stops each
 pod with its grace period (SIGTERM, then SIGKILL), removes the pods,
 volumes and secrets it made.
 """
@@ -148,6 +151,7 @@ def play(args):
                           for k, v in (cm.get("data") or {}).items()}
             configmaps[cm["metadata"]["name"]] = cm["data"]
     extra_cms = []
+    copies = set()  # names of the per-pod ConfigMap copies
     port = args.http_port
     made = {"pods": [], "volumes": [], "secrets": sorted(secrets),
             "dirs": []}
@@ -170,7 +174,7 @@ def play(args):
                              "workload": d["metadata"]["name"],
                              "containers": [c["name"] for c in
                                             spec["containers"]],
-                             "ports": {}})
+                             "ports": {}, "listen": {}})
         for v in spec.get("volumes") or []:
             if "secret" not in v:
                 continue
@@ -217,7 +221,7 @@ def play(args):
                 else:
                     v = src.get("value")
                 m = re.fullmatch(r"0\.0\.0\.0:(\d+)", v or "")
-                if not (k.endswith("_HTTP") and m):
+                if not (k.endswith(("_HTTP", "_HTTP_INTAKE_LISTEN")) and m):
                     continue
                 old, new = int(m.group(1)), port
                 port += 1
@@ -225,15 +229,19 @@ def play(args):
                     # A copy of the ConfigMap for this pod (podman lets
                     # envFrom win over env, unlike Kubernetes).
                     cm = src["configMapRef"]["name"]
-                    copy_name = "%s-%s" % (cm, pname)
-                    data = dict(configmaps[cm])
-                    data[k] = "0.0.0.0:%d" % new
-                    configmaps[copy_name] = data
-                    extra_cms.append({"apiVersion": "v1",
-                                      "kind": "ConfigMap",
-                                      "metadata": {"name": copy_name},
-                                      "data": data})
-                    src["configMapRef"]["name"] = copy_name
+                    if cm in copies:
+                        configmaps[cm][k] = "0.0.0.0:%d" % new
+                    else:
+                        copy_name = "%s-%s" % (cm, pname)
+                        data = dict(configmaps[cm])
+                        data[k] = "0.0.0.0:%d" % new
+                        configmaps[copy_name] = data
+                        copies.add(copy_name)
+                        extra_cms.append({"apiVersion": "v1",
+                                          "kind": "ConfigMap",
+                                          "metadata": {"name": copy_name},
+                                          "data": data})
+                        src["configMapRef"]["name"] = copy_name
                 else:
                     src["value"] = "0.0.0.0:%d" % new
                 named = set()
@@ -248,7 +256,9 @@ def play(args):
                     if hg and (hg.get("port") == old or
                                hg.get("port") in named):
                         hg["port"] = new
-                made["pods"][-1]["ports"][c["name"]] = new
+                made["pods"][-1]["listen"][k] = new
+                if k.endswith("_HTTP"):
+                    made["pods"][-1]["ports"][c["name"]] = new
             # The pod shares the namespace's network: nothing to map. Probes
             # that name a port get its number.
             numbers = {p["name"]: p["containerPort"]

@@ -12,7 +12,8 @@ daemons (test_roles.py checks the grants through store_driver and psql):
   the lock_timeout / statement_timeout / idle_in_transaction_session_timeout
   it sets (statement log), a lock wait given up after the default 5 s, a
   worker frozen inside a transaction cut off by
-  idle_in_transaction_session_timeout and its batch redone."""
+  idle_in_transaction_session_timeout and its batch redone; /readyz 503
+  while a batch waits on a lock longer than --ready-stall-ms."""
 
 import os
 import re
@@ -24,7 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import binary, data_dir, eq, ident, run_tests, wait_for  # noqa
-from daemons import Stack, corpus_variants, drop, log  # noqa: E402
+from daemons import Stack, corpus_variants, drop, http_get, log  # noqa
 
 READER = "ops_analyst"
 WRITER = "ops_extractd"
@@ -351,6 +352,88 @@ def test_sigterm_cancels_a_statement_blocked_past_the_drain(pg):
         mi = ing.metrics()
         eq(mi['ingestd_articles_acked_total{status="stored"}'], 1, "stored")
         eq(mi.get('ingestd_articles_poison_total', 0), 0, "poison")
+        eq(ing.stop(), 0, "ingestd exit")
+
+
+def hold_article_row(s, sha256, hold_s):
+    """psql holding the articles row of sha256 FOR UPDATE for hold_s
+    seconds (a frozen peer inside its transaction), then committing."""
+    return subprocess.Popen(
+        s.pg.psql_cmd(db=s.db) + [
+            "-c", "BEGIN",
+            "-c", "SELECT 1 FROM articles WHERE sha256 = '%s' FOR UPDATE"
+            % sha256,
+            "-c", "SELECT pg_sleep(%d)" % hold_s, "-c", "COMMIT"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+ROW_HOLDER = ("pg_stat_activity WHERE datname = current_database()"
+              " AND query LIKE 'SELECT pg_sleep%' AND state = 'active'")
+
+
+def test_readyz_503_while_a_batch_waits_on_a_lock(pg):
+    """A worker whose batch waits on a row that a frozen peer holds (the
+    default 5 s lock_timeout gives up, the batch is retried on a new
+    session, again and again) answers /readyz 503 with the reason once the
+    batch has waited --ready-stall-ms, which is above lock_timeout here, so
+    only the wait across retries reaches it; /healthz stays 200 and
+    extractd_ready is 0. Once the row is free the batch commits and
+    /readyz is 200 again."""
+    art = corpus_variants(1, tag="stall")[0]
+    stall_ms = 8000
+    with Stack(pg, "stall") as s:
+        logins(pg)
+        ing = s.ingestd()
+        as_writer(s)
+        w = s.extractd(ing, extra=["--ready-stall-ms", str(stall_ms)])
+        drop(s.spool, art.name, art.body)
+        s.wait_articles(1, timeout=60)
+        wait_for(lambda: http_get(w.http_port, "/readyz")[0] == 200,
+                 timeout=60, what="worker ready")
+        holder = hold_article_row(s, art.id, 600)
+        try:
+            wait_for(lambda: s.scalar("SELECT count(*) FROM " + ROW_HOLDER)
+                     == "1", timeout=60, what="the row held")
+            # The same bytes again: the upsert waits on the held row.
+            drop(s.spool, "again-" + art.name, art.body)
+            wait_for(lambda: any(r[3] == "Lock" for r in worker_backends(s)),
+                     timeout=60, what="the worker waiting on the row")
+            t0 = time.monotonic()
+
+            def unready():
+                st, body = http_get(w.http_port, "/readyz")
+                return st == 503 and "--ready-stall-ms" in body and body
+
+            body = wait_for(unready, timeout=90, interval=0.2,
+                            what="/readyz 503 for the batch's wait")
+            took = time.monotonic() - t0
+            log("  /readyz: %s after %.1fs" % (body.strip(), took))
+            assert re.match(r"a batch has waited \d+ ms on PostgreSQL",
+                            body), body
+            eq(http_get(w.http_port, "/healthz")[0], 200,
+               "/healthz while the batch waits")
+            # The probe reads the wait's start itself; the worker's own
+            # thread logs and sets the gauge at its next 100 ms slice.
+            wait_for(lambda: "worker.stalled" in w.log(), timeout=60,
+                     what="worker.stalled in the log")
+            wait_for(lambda: w.metrics()["extractd_ready"] == 0,
+                     timeout=60, what="extractd_ready 0")
+            eq(http_get(w.http_port, "/readyz")[0], 503,
+               "/readyz still 503")
+        finally:
+            s.q("SELECT pg_terminate_backend(pid) FROM " + ROW_HOLDER)
+            holder.wait(timeout=60)
+        s.wait_spool_empty()
+        wait_for(lambda: http_get(w.http_port, "/readyz")[0] == 200,
+                 timeout=60, what="/readyz 200 once the batch committed")
+        wait_for(lambda: w.metrics()["extractd_ready"] == 1, timeout=60,
+                 what="extractd_ready 1 again")
+        wait_for(lambda: "worker.unstalled" in w.log(), timeout=60,
+                 what="worker.unstalled in the log")
+        m = w.metrics()
+        eq(m['extractd_articles_total{status="duplicate"}'], 1, "duplicate")
+        eq(s.article_count(), 1, "articles")
+        eq(w.stop(), 0, "extractd exit")
         eq(ing.stop(), 0, "ingestd exit")
 
 

@@ -1,7 +1,9 @@
 """test_pipeline_bad_input.py - what must not stop the daemons: malformed
 and unknown messages on ingestd's socket, articles above the size limits,
 undecodable bytes, malformed stdin lines, an article that keeps failing
-(poison, with its attempts kept across a restart)."""
+(poison, with its attempts kept across a restart); a file refused at
+intake for its size recorded in ingest_errors through a notice to the
+workers, which survives a restart of ingestd until a worker ACKs it."""
 
 import os
 import subprocess
@@ -69,10 +71,17 @@ def test_malformed_frames_and_bad_articles(pg):
                                               "big.txt.error"))
         assert "too large" in read(os.path.join(s.spool, "failed",
                                                 "mid.txt.error"))
+        # Every refusal is in ingest_errors, ingestd's own (too big at
+        # intake) through its notice to a worker.
+        wait_for(lambda: s.scalar("SELECT count(*) FROM ingest_errors")
+                 == "3", timeout=60, what="three ingest_errors rows")
         errs = dict((r[0], (r[1], r[2])) for r in s.q(
             "SELECT sha256, stage, reason FROM ingest_errors"))
-        eq(set(errs), {sha256_hex(mid), sha256_hex(junk)}, "ingest_errors")
+        eq(set(errs), {sha256_hex(mid), sha256_hex(junk), sha256_hex(big)},
+           "ingest_errors")
         assert "too large" in errs[sha256_hex(mid)][1], errs
+        eq(errs[sha256_hex(big)][0], "intake", "stage of the refusal")
+        assert "too big" in errs[sha256_hex(big)][1], errs
         assert errs[sha256_hex(junk)][1], errs
         junk_err = read(os.path.join(s.spool, "failed", "junk.bin.error"))
         assert sha256_hex(junk) in junk_err, junk_err
@@ -80,12 +89,68 @@ def test_malformed_frames_and_bad_articles(pg):
         eq(m["ingestd_stdin_malformed_total"], 4, "malformed stdin lines")
         eq(m["ingestd_articles_too_big_total"], 1, "too big at intake")
         eq(m["ingestd_articles_failed_total"], 3, "moved to failed/")
-        eq(m['ingestd_articles_acked_total{status="rejected"}'], 2,
+        # two articles and the notice of the third
+        eq(m['ingestd_articles_acked_total{status="rejected"}'], 3,
            "rejected acks")
-        eq(w.metrics()['extractd_articles_total{status="rejected"}'], 2,
+        eq(w.metrics()['extractd_articles_total{status="rejected"}'], 3,
            "worker rejections")
         eq(ing.stop(), 0, "ingestd exit")
         eq(w.stop(), 0, "worker exit")
+
+
+def notices(s):
+    d = os.path.join(s.spool, "failed")
+    return sorted(f for f in os.listdir(d) if f.endswith(".notice"))
+
+
+def test_too_big_file_recorded_after_an_ingestd_restart(pg):
+    """A file above --max-article-bytes is refused at intake (failed/ with
+    its .error) and its notice (failed/.NAME.notice) waits for a worker:
+    no worker runs, ingestd restarts, and the notice goes out again; the
+    worker records it in ingest_errors (stage intake: the whole file's
+    SHA-256 and size, its first 64 KiB, the reason) and the marker goes.
+    A second file of the same bytes is one row (attempts 2), and a
+    restart after that sends nothing."""
+    big = bytes(range(256)) * 500                 # 128,000 bytes
+    with Stack(pg, "notice") as s:
+        ing = s.ingestd(extra=["--max-article-bytes", "64k"])
+        drop(s.spool, "big.txt", big)
+        wait_for(lambda: notices(s) == [".big.txt.notice"], timeout=60,
+                 what="the notice beside failed/big.txt")
+        eq(s.spool_files("failed"), ["big.txt", "big.txt.error"], "failed/")
+        eq(ing.stop(), 0, "ingestd exit")
+        ing = s.ingestd(port=ing.port,
+                        extra=["--max-article-bytes", "64k"])
+        ing.wait_log(r"notice\.queued")
+        w = s.extractd(ing)
+        wait_for(lambda: s.scalar("SELECT count(*) FROM ingest_errors")
+                 == "1", timeout=60, what="the refusal in ingest_errors")
+        row = s.q("SELECT sha256, stage, raw_size, octet_length(raw),"
+                  " encode(sha256(raw), 'hex'), attempts, reason"
+                  " FROM ingest_errors")[0]
+        eq(tuple(row[:6]), (sha256_hex(big), "intake", "128000", "65536",
+                            sha256_hex(big[:65536]), "1"), "the row")
+        assert "too big: 128000 bytes" in row[6], row
+        wait_for(lambda: notices(s) == [], timeout=60,
+                 what="the notice settled")
+        eq(s.article_count(), 0, "articles")
+        # The same bytes under another name: one row per article.
+        drop(s.spool, "again.txt", big)
+        wait_for(lambda: s.scalar("SELECT attempts FROM ingest_errors")
+                 == "2", timeout=60, what="attempts 2")
+        wait_for(lambda: notices(s) == [], timeout=60,
+                 what="the second notice settled")
+        eq(s.scalar("SELECT count(*) FROM ingest_errors"), "1", "rows")
+        eq(ing.stop(), 0, "ingestd exit")
+        ing = s.ingestd(port=ing.port,
+                        extra=["--max-article-bytes", "64k"])
+        assert "notice.queued" not in ing.log(), ing.log()[-2000:]
+        eq(w.stop(), 0, "worker exit")
+        eq(ing.stop(), 0, "ingestd exit")
+        eq(s.scalar("SELECT attempts FROM ingest_errors"), "2", "attempts")
+        eq(s.spool_files("failed"), ["again.txt", "again.txt.error",
+                                     "big.txt", "big.txt.error"],
+           "failed/")
 
 
 def test_poison_after_attempts_survives_restart(pg):

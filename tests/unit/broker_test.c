@@ -4,7 +4,8 @@
  * ignored), what counts an attempt (FAILED, a loss holding that article
  * alone, a lease past --max-lease-ms) and what does not (RELEASED, a loss
  * holding several: those become suspect and go out alone), and credit
- * capped at max_credit. */
+ * capped at max_credit; the notice of a refused file leased like an
+ * article and settled only by its holder. */
 #define _GNU_SOURCE
 #include "broker.h"
 #include "err.h"
@@ -415,6 +416,125 @@ test_replaced_by_fifo(void)
 	fix_destroy(&f);
 }
 
+/* A notice queued for a refused file in failed/: the WORK the holder
+ * gets, and what each ACK does to its marker (failed/.big.notice). */
+static struct spool_notice
+notice_new(struct fix *f)
+{
+	static char big[70000];
+	struct spool_notice n;
+	char p[1300];
+	FILE *fp;
+
+	memset(big, 'x', sizeof(big));
+	snprintf(p, sizeof(p), "%s/incoming/big", f->dir);
+	fp = fopen(p, "wb");
+	if (!fp || fwrite(big, 1, sizeof(big), fp) != sizeof(big))
+		abort();
+	fclose(fp);
+	if (spool_refuse(f->sp, "big", "too big: 70000 bytes", &n) != 0 ||
+	    strcmp(n.marker, ".big.notice") != 0 ||
+	    queue_add(f->q, n.id, n.marker, SPOOL_NOTICE_PREFIX, 0, NULL) != 0)
+		abort();
+	return n;
+}
+
+/* The WORK of a notice received by d: 1 with its fields checked, or 0. */
+static int
+take_notice(struct fix *f, mq_t *d, const struct spool_notice *n)
+{
+	for (int i = 0; i < 200; i++) {
+		struct mq_msg raw;
+		struct wire_msg m;
+		int got = 0;
+
+		turn(f, 0);
+		if (mq_recv(d, &raw) != 0)
+			continue;
+		if (wire_unpack(raw.data, raw.len, 16 << 20, &m) == 0 &&
+		    m.type == WIRE_WORK) {
+			CHECK_STR(m.art.id, n->id);
+			CHECK_STR(m.art.refused, "too big: 70000 bytes");
+			CHECK_INT(m.art.size, 70000);
+			CHECK_INT(m.art.body_len, SPOOL_NOTICE_PREFIX,
+			          "its first 64 KiB");
+			got = 1;
+		}
+		wire_msg_clear(&m);
+		mq_msg_clear(&raw);
+		if (got)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+test_notice_table(void)
+{
+	static const struct {
+		enum who from;
+		enum wire_status st;
+		bool marker; /* after the ACK */
+		bool queued;
+	} rows[] = {
+		{ HOLDER, WIRE_REJECTED, false, false },
+		{ HOLDER, WIRE_STORED, false, false },
+		{ HOLDER, WIRE_FAILED, true, true },
+		{ HOLDER, WIRE_RELEASED, true, true },
+		{ OTHER, WIRE_REJECTED, true, true },
+		{ OTHER, WIRE_STORED, true, true },
+	};
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		struct spool_notice n;
+		struct queue_item it;
+		struct fix f;
+		mq_t *a, *o;
+
+		fix_new(&f, 0);
+		n = notice_new(&f);
+		a = worker_new(&f, 1);
+		CHECK_INT(take_notice(&f, a, &n), 1, "row %zu", r);
+		o = worker_new(&f, 0);
+		ack(&f, rows[r].from == HOLDER ? a : o, n.id, rows[r].st, "");
+		CHECK(in(&f, "failed", ".big.notice") == rows[r].marker,
+		      "row %zu: marker", r);
+		CHECK(queue_find(f.q, n.id, &it) == rows[r].queued,
+		      "row %zu: queued", r);
+		CHECK(in(&f, "failed", "big") && in(&f, "failed", "big.error"),
+		      "row %zu: the refusal stays", r);
+		mq_destroy(&a);
+		mq_destroy(&o);
+		fix_destroy(&f);
+	}
+}
+
+/* A worker that cannot record notices (FAILED each time): given up after
+ * max_attempts in this run, its marker kept for the next. */
+static void
+test_notice_given_up(void)
+{
+	struct spool_notice n;
+	struct fix f;
+	mq_t *a;
+	int sent = 0;
+
+	fix_new(&f, 0);
+	n = notice_new(&f);
+	a = worker_new(&f, 1);
+	for (int i = 0; i < 10 && take_notice(&f, a, &n); i++) {
+		sent++;
+		ack(&f, a, n.id, WIRE_FAILED, "id is not the SHA-256");
+	}
+	CHECK_INT(sent, 5, "--max-attempts deliveries");
+	CHECK(!queue_find(f.q, n.id, NULL), "given up");
+	CHECK(in(&f, "failed", ".big.notice"), "marker kept");
+	CHECK_INT(spool_attempts_get(f.sp, ".big.notice"), 0,
+	          "no attempts file");
+	mq_destroy(&a);
+	fix_destroy(&f);
+}
+
 int
 main(void)
 {
@@ -431,6 +551,8 @@ main(void)
 	test_lease_age_and_credit();
 	test_reused_name();
 	test_replaced_by_fifo();
+	test_notice_table();
+	test_notice_given_up();
 	mq_ctx_destroy(&s_ctx);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
 	if (system(cmd) != 0)

@@ -3,7 +3,8 @@
  * renamed into incoming/ with its sidecar, the scan (dot-files, *.tmp,
  * sidecars and .error files are not articles), inspect and read with
  * their limits, done/ and failed/ moves with NAME.error, attempts files
- * that survive a reopen, the done/ sweep. */
+ * that survive a reopen, the done/ sweep, the notices of refused files
+ * (failed/.NAME.notice: made, read with a prefix, scanned, settled). */
 #define _GNU_SOURCE
 #include "err.h"
 #include "flatjson.h"
@@ -571,6 +572,85 @@ test_refusal_names(void)
 	spool_close(&sp);
 }
 
+struct notices {
+	char names[1024];
+	char id[SHA256_HEX_LEN + 1];
+	uint64_t size;
+};
+
+static void
+notice_collect(void *ctx, const struct spool_notice *n)
+{
+	struct notices *c = ctx;
+
+	scan_collect(c->names, n->marker);
+	snprintf(c->id, sizeof(c->id), "%s", n->id);
+	c->size = n->size;
+}
+
+static void
+test_notices(void)
+{
+	spool_t *sp = spool_open(s_dir);
+	static unsigned char big[100000];
+	char id[SHA256_HEX_LEN + 1];
+	struct spool_notice n, r;
+	struct notices c = { "", "", 0 };
+	void *prefix = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 7 + i / 256);
+	sha256_hex(big, sizeof(big), id);
+	CHECK(spool_is_notice_name(".huge.txt.notice"));
+	CHECK(!spool_is_notice_name("huge.txt.notice"), "an article's name");
+	CHECK(!spool_is_notice_name(".notice"));
+	CHECK(!spool_is_notice_name(".huge.txt"));
+	put_file("incoming/huge.txt", big, sizeof(big));
+	/* a reason cannot forge the marker's lines */
+	CHECK_INT(spool_refuse(sp, "huge.txt", "too big\nid: 0000", &n), 0);
+	CHECK_STR(n.marker, ".huge.txt.notice");
+	CHECK_STR(n.dest, "huge.txt");
+	CHECK_STR(n.id, id, "the whole file's SHA-256");
+	CHECK_INT(n.size, sizeof(big));
+	CHECK(n.refused_us > 0);
+	CHECK(!exists("incoming/huge.txt"));
+	CHECK(exists("failed/huge.txt") && exists("failed/huge.txt.error") &&
+	      exists("failed/.huge.txt.notice"));
+	CHECK_INT(spool_notice_read(sp, n.marker, 1000, &r, &prefix, &len), 0);
+	CHECK_INT(len, 1000, "the prefix only");
+	CHECK(prefix && memcmp(prefix, big, 1000) == 0, "its first bytes");
+	CHECK_STR(r.id, id);
+	CHECK_INT(r.size, sizeof(big));
+	CHECK_STR(r.reason, "too big id: 0000");
+	CHECK_STR(r.dest, "huge.txt");
+	CHECK_INT(r.refused_us, n.refused_us);
+	free(prefix);
+	prefix = NULL;
+	/* a marker that is not a notice's is skipped by the scan */
+	put_file("failed/.junk.notice", "size: 12\n", 9);
+	CHECK_INT(spool_scan_notices(sp, notice_collect, &c), 0);
+	CHECK_STR(c.names, ".huge.txt.notice");
+	CHECK_STR(c.id, id);
+	CHECK_INT(c.size, sizeof(big));
+	/* the refused file gone (replayed by hand): a notice without bytes */
+	unlink(path("failed/huge.txt"));
+	CHECK_INT(spool_notice_read(sp, n.marker, 1000, &r, &prefix, &len), 0);
+	CHECK_INT(len, 0);
+	free(prefix);
+	CHECK_INT(spool_notice_done(sp, n.marker), 0);
+	CHECK(!exists("failed/.huge.txt.notice"));
+	CHECK_INT(spool_notice_done(sp, n.marker), 0, "gone already: ok");
+	prefix = NULL;
+	CHECK_INT(spool_notice_read(sp, n.marker, 1000, &r, &prefix, &len),
+	          ERR_NOTFOUND);
+	CHECK_INT(spool_notice_done(sp, "huge.txt.error"), ERR_INVAL,
+	          "never anything but a notice");
+	CHECK(exists("failed/huge.txt.error"));
+	unlink(path("failed/.junk.notice"));
+	spool_close(&sp);
+}
+
 static void
 test_free_bytes(void)
 {
@@ -610,6 +690,7 @@ main(void)
 	test_contract_refusals();
 	test_replaced_name();
 	test_refusal_names();
+	test_notices();
 	test_free_bytes();
 	if (rm_tree(base) != 0)
 		fprintf(stderr, "could not remove %s\n", base);

@@ -75,6 +75,8 @@ test_round_trip(void)
 	in.art.body = body;
 	in.art.body_len = sizeof(body) - 1;
 	in.art.attempt = 4;
+	in.art.size = 5000000000ULL; /* a notice: the whole file's size */
+	in.art.refused = "too big: 5000000000 bytes";
 	len = pack_ok(&in, &buf);
 	CHECK_INT(wire_unpack(buf, len, len, &out), 0, "limit == length");
 	CHECK_INT(out.type, WIRE_WORK);
@@ -87,6 +89,8 @@ test_round_trip(void)
 	CHECK_INT(out.art.body_len, sizeof(body) - 1);
 	CHECK(!memcmp(out.art.body, body, sizeof(body) - 1), "body bytes");
 	CHECK_INT(out.art.attempt, 4);
+	CHECK_INT(out.art.size, 5000000000LL);
+	CHECK_STR(out.art.refused, "too big: 5000000000 bytes");
 	wire_msg_clear(&out);
 	CHECK(out.priv_ == NULL && out.art.id == NULL, "cleared");
 	free(buf);
@@ -104,6 +108,8 @@ test_round_trip(void)
 	CHECK(out.art.body != NULL);
 	CHECK_INT(out.art.body_len, 0);
 	CHECK_INT(out.art.attempt, 0);
+	CHECK_INT(out.art.size, 0);
+	CHECK_STR(out.art.refused, "", "an article, not a notice");
 	wire_msg_clear(&out);
 	free(buf);
 
