@@ -443,8 +443,9 @@ def test_batch_commit_flow_culprit(pg):
     bad = write("fc_bad.txt", FLOWS.replace("20元", "888元"))
     p = driver(pg, db, "put", paths[0], bad, *paths[1:], synth=1)
     eq(statuses(p), dict([(sha(x), "stored") for x in paths] +
-                         [(sha(bad), "stored")]),
-       "store_put() said stored; the COMMIT revised it")
+                         [(sha(bad), "rejected")]),
+       "store_put() said stored; the COMMIT revised it (the driver prints"
+       " the statuses after the COMMIT)")
     eq(pg.psql("SELECT sha256, count(*), sum(value) FROM flows GROUP BY 1"
                " ORDER BY 1", db=db),
        sorted((sha(x), "3", str(5000 + i + 300 + 20))
