@@ -288,9 +288,12 @@ static const struct {
 	{ "delete_figures", "DELETE FROM figure_sets WHERE article_id = $1" },
 	{ "delete_pairings", "DELETE FROM pairing_rows WHERE article_id = $1" },
 	/* Which of a batch's articles are stored already (those go the
-	 * upsert way; the others are COPYed). */
+	 * upsert way; the others are COPYed): one probe of the primary key
+	 * per element, which a subquery per element keeps whatever the
+	 * statistics say. */
 	{ "lookup",
-	  "SELECT sha256 FROM articles WHERE sha256 = ANY ($1::text[])" },
+	  "SELECT u.s FROM unnest($1::text[]) AS u (s)"
+	  " WHERE (SELECT true FROM articles a WHERE a.sha256 = u.s)" },
 	/* Ids for the articles to COPY: the identity's sequence, so the
 	 * upsert and COPY never give one id twice. */
 	{ "reserve_ids",
@@ -1552,6 +1555,7 @@ revise(store_t *self, const struct pend *p, enum store_status status,
        const char *reason)
 {
 	struct revised *v;
+	const char *sha;
 
 	if (self->n_rev == self->cap_rev) {
 		self->cap_rev = self->cap_rev ? self->cap_rev * 2 : 8;
@@ -1561,7 +1565,8 @@ revise(store_t *self, const struct pend *p, enum store_status status,
 			abort();
 	}
 	v = &self->rev[self->n_rev++];
-	snprintf(v->sha256, sizeof(v->sha256), "%s", pend_val(self, p, A_SHA));
+	sha = pend_val(self, p, A_SHA);
+	snprintf(v->sha256, sizeof(v->sha256), "%s", sha ? sha : "");
 	v->status = status;
 	snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason : "");
 }
