@@ -1,32 +1,40 @@
 /* store.c - writes articles and their extraction results to PostgreSQL.
  *
- * Round trips. A new article costs one: [BEGIN | RELEASE of the previous
- * article's savepoint,] SAVEPOINT and the upsert of its articles row go in
- * one pipeline (libpq pipeline mode). Its pairings, figures and flows
- * wait: at COMMIT, those of every new article of the batch go in one
- * INSERT ... SELECT FROM unnest(arrays) per table, in a savepoint, and the
- * COMMIT in the same pipeline. A new article has no rows to delete, and if
- * those INSERTs meet a data error the batch goes back to that savepoint
- * and writes the articles one by one, each in its own savepoint, to reject
- * the culprit after all (store_commit_rejected()). An article replacing an
- * older version (its old rows must go first), or one whose rows the server
- * would refuse for a reason visible here, costs a second round trip as
- * before: delete and insert its rows, RELEASE, so that a refusal rejects it
- * in store_put(). A duplicate costs one. Every statement is prepared, even
- * BEGIN and SAVEPOINT; no temporary tables (the writer role cannot create
- * any), no SQL text built from data. Raw bytes travel as a binary
- * parameter.
+ * Round trips. store_put() sends nothing but the batch's BEGIN (its first
+ * article): it keeps a copy of the article's articles row (the upsert's
+ * parameters) and of its pairing_rows, figure_sets and flow_rows lines
+ * (COPY text, without the article id, which is known only at COMMIT).
+ * store_commit() then writes the batch in one savepoint (b): one pipeline
+ * asks which of its articles are stored already and reserves ids for the
+ * others from the identity's sequence; the new ones go in by COPY, one
+ * statement per table (articles first, then the child tables in the order
+ * of their foreign keys); RELEASE and COMMIT share the last pipeline. So
+ * a batch of new articles costs seven round trips and one subtransaction,
+ * whatever its size (docs/SCHEMA.md "Writing" has the measurements).
  *
- * Races. The upsert is INSERT ... ON CONFLICT (sha256) DO UPDATE ... WHERE
- * <ours is newer>: a second worker with the same article waits on the
- * first one's row (insert or update) until it commits, then sees its
- * version; ON CONFLICT DO UPDATE locks the row even when WHERE is false,
- * which is the SELECT ... FOR UPDATE of this design without its extra
- * round trip.
+ * The upsert way, article by article, each in its own savepoint (a): an
+ * article stored already (a duplicate, or an older version whose rows
+ * are replaced), a second copy in the same batch, one whose rows the
+ * server would refuse for a reason visible here (rows_risky()), and every
+ * article of the batch when a COPY fails with a data error (back to
+ * savepoint b first): a data error of one article then rejects that
+ * article only (recorded in ingest_errors, store_commit_revised()). Every
+ * statement but COPY is prepared, even BEGIN and SAVEPOINT; no temporary
+ * tables (the writer role cannot create any), no SQL text built from
+ * data.
+ *
+ * Races. Two workers with the same new article both COPY it: the second
+ * waits on the first one's index entry until it commits, then fails with
+ * a unique violation, goes back to savepoint b and takes the upsert way,
+ * which finds the article stored. The upsert is INSERT ... ON CONFLICT
+ * (sha256) DO UPDATE ... WHERE <ours is newer>: it waits the same way and
+ * locks the row even when WHERE is false. New articles are COPYed in
+ * sha256 order, so two batches lock the same ones in the same order.
  *
  * Pipelines hold a few statements whose results are a few bytes, so
  * blocking mode cannot deadlock on full socket buffers (the server never
- * waits for us to read while we write), however large the parameters. */
+ * waits for us to read while we write), however large the parameters;
+ * the server reads COPY data as it goes and only answers at its end. */
 #include "store.h"
 #include "store_int.h"
 
