@@ -111,7 +111,12 @@ size_t store_pending(const store_t *self); /* articles in the open batch */
 
 /* Applies migrations/NNN_*.sql not yet recorded, in order, each in its own
  * transaction, under an advisory lock; seeds regions from the divisions
- * file (COPY). 0 or a negative ERR_*. */
+ * file (COPY). A migration cut by the lines "-- migrate: repeat" and
+ * "-- migrate: then" runs in steps: its first part in a transaction, then
+ * the statement between the lines, each time in a transaction of its own,
+ * until it answers 0 (logged as migrate.batch), then the rest with its
+ * record (007 converts a filled database in batches so). 0 or a negative
+ * ERR_*. */
 int store_migrate(const char *conninfo, const char *migrations_dir,
                   const char *divisions_tsv);
 
