@@ -63,6 +63,8 @@
 #define ERR_RAW_MAX (4u << 20)
 #define ERR_RAW_MAX_SQL "4194304"
 #define MAX_PARAMS 10 /* article and error text parameters */
+/* A batch's buffers larger than this are freed after it (sb_trim()). */
+#define BUF_KEEP (4u << 20)
 /* Columns of articles (article_cols: id, then the parameters of
  * upsert_article), pairing_rows, figure_sets and flow_rows. */
 #define A_COLS 19
@@ -1011,14 +1013,31 @@ store_pending(const store_t *self)
 	return self ? self->pending : 0;
 }
 
+/* Gives back a buffer that one batch of large articles grew past keep
+ * bytes, so that it does not stay the worker's size from then on. */
+static void
+sb_trim(struct sb *b, size_t keep)
+{
+	if (b->cap <= keep)
+		return;
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
 static void
 batch_reset(store_t *self)
 {
+	int t;
+
 	self->in_tx = false;
 	self->broken = false;
 	self->release = NULL;
 	self->pending = 0;
 	self->n_pend = 0;
+	sb_trim(&self->art, BUF_KEEP);
+	sb_trim(&self->data, BUF_KEEP);
+	for (t = 0; t < N_CHILD; t++)
+		sb_trim(&self->rows[t], BUF_KEEP);
 	memcpy(self->rx_pending, self->rx_after, sizeof(self->rx_pending));
 }
 
@@ -1683,7 +1702,11 @@ store_put(store_t *self, const struct store_article *a,
 		store_sb_putn(&self->art, "", 1);
 	}
 	p->received_us = a->received_us;
-	p->risky = rows_risky(res);
+	/* An id that is not UTF-8 would be cleaned on its way into COPY
+	 * and stored under another name: the upsert sends it as it is, and
+	 * the server refuses it. */
+	p->risky =
+	    rows_risky(res) || !store_utf8_valid(a->sha256, strlen(a->sha256));
 	sp = build_spans(res);
 	for (k = 0; k < N_CHILD; k++)
 		p->r0[k] = self->rows[k].len;
