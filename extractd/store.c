@@ -1,32 +1,40 @@
 /* store.c - writes articles and their extraction results to PostgreSQL.
  *
- * Round trips. A new article costs one: [BEGIN | RELEASE of the previous
- * article's savepoint,] SAVEPOINT and the upsert of its articles row go in
- * one pipeline (libpq pipeline mode). Its pairings, figures and flows
- * wait: at COMMIT, those of every new article of the batch go in one
- * INSERT ... SELECT FROM unnest(arrays) per table, in a savepoint, and the
- * COMMIT in the same pipeline. A new article has no rows to delete, and if
- * those INSERTs meet a data error the batch goes back to that savepoint
- * and writes the articles one by one, each in its own savepoint, to reject
- * the culprit after all (store_commit_rejected()). An article replacing an
- * older version (its old rows must go first), or one whose rows the server
- * would refuse for a reason visible here, costs a second round trip as
- * before: delete and insert its rows, RELEASE, so that a refusal rejects it
- * in store_put(). A duplicate costs one. Every statement is prepared, even
- * BEGIN and SAVEPOINT; no temporary tables (the writer role cannot create
- * any), no SQL text built from data. Raw bytes travel as a binary
- * parameter.
+ * Round trips. store_put() sends nothing but the batch's BEGIN (its first
+ * article): it keeps a copy of the article's articles row (the upsert's
+ * parameters) and of its pairing_rows, figure_sets and flow_rows lines
+ * (COPY text, without the article id, which is known only at COMMIT).
+ * store_commit() then writes the batch in one savepoint (b): one pipeline
+ * asks which of its articles are stored already and reserves ids for the
+ * others from the identity's sequence; the new ones go in by COPY, one
+ * statement per table (articles first, then the child tables in the order
+ * of their foreign keys); RELEASE and COMMIT share the last pipeline. So
+ * a batch of new articles costs seven round trips and one subtransaction,
+ * whatever its size (docs/SCHEMA.md "Writing" has the measurements).
  *
- * Races. The upsert is INSERT ... ON CONFLICT (sha256) DO UPDATE ... WHERE
- * <ours is newer>: a second worker with the same article waits on the
- * first one's row (insert or update) until it commits, then sees its
- * version; ON CONFLICT DO UPDATE locks the row even when WHERE is false,
- * which is the SELECT ... FOR UPDATE of this design without its extra
- * round trip.
+ * The upsert way, article by article, each in its own savepoint (a): an
+ * article stored already (a duplicate, or an older version whose rows
+ * are replaced), a second copy in the same batch, one whose rows the
+ * server would refuse for a reason visible here (rows_risky()), and every
+ * article of the batch when a COPY fails with a data error (back to
+ * savepoint b first): a data error of one article then rejects that
+ * article only (recorded in ingest_errors, store_commit_revised()). Every
+ * statement but COPY is prepared, even BEGIN and SAVEPOINT; no temporary
+ * tables (the writer role cannot create any), no SQL text built from
+ * data.
+ *
+ * Races. Two workers with the same new article both COPY it: the second
+ * waits on the first one's index entry until it commits, then fails with
+ * a unique violation, goes back to savepoint b and takes the upsert way,
+ * which finds the article stored. The upsert is INSERT ... ON CONFLICT
+ * (sha256) DO UPDATE ... WHERE <ours is newer>: it waits the same way and
+ * locks the row even when WHERE is false. New articles are COPYed in
+ * sha256 order, so two batches lock the same ones in the same order.
  *
  * Pipelines hold a few statements whose results are a few bytes, so
  * blocking mode cannot deadlock on full socket buffers (the server never
- * waits for us to read while we write), however large the parameters. */
+ * waits for us to read while we write), however large the parameters;
+ * the server reads COPY data as it goes and only answers at its end. */
 #include "store.h"
 #include "store_int.h"
 
@@ -55,40 +63,42 @@
 #define ERR_RAW_MAX (4u << 20)
 #define ERR_RAW_MAX_SQL "4194304"
 #define MAX_PARAMS 10 /* article and error text parameters */
-/* Columns of pairing_rows, figure_sets and flow_rows (the lists in
- * child_tables); in struct rows, one after the other (P_AT, F_AT, FL_AT). */
+/* A batch's buffers larger than this are freed after it (sb_trim()). */
+#define BUF_KEEP (4u << 20)
+/* Columns of articles (article_cols: id, then the parameters of
+ * upsert_article), pairing_rows, figure_sets and flow_rows. */
+#define A_COLS 19
+#define N_ART (A_COLS - 1)
 #define P_COLS 13
 #define F_COLS 17
 #define FL_COLS 12
-#define N_COLS (P_COLS + F_COLS + FL_COLS)
-#define P_AT 0
-#define F_AT P_COLS
-#define FL_AT (P_COLS + F_COLS)
+#define N_CHILD 3
 /* Text longer than this in a column that was indexed before migration
  * 007 (pairings.helper, figures.unit + category), or that an operator may
- * index again, might not fit a btree entry (54000): such an article is
- * written at once, where an error rejects it in store_put(). */
+ * index again, might not fit a btree entry (54000): such an article goes
+ * the way whose errors name it (the upsert, in its own savepoint). */
 #define INDEXED_MAX 2000
 
-/* Rows of pairings, figures and flows as array literals, one per column
- * (c[P_AT..], c[F_AT..], c[FL_AT..]), for the unnest() of
- * insert_pairings, insert_figures and insert_flows. */
-struct rows {
-	struct sb c[N_COLS];
-	size_t np, nf, nfl;
+/* An article store_put() took, written by store_commit(). Its
+ * upsert_article parameters are in store.art (off[k], len[k] bytes;
+ * SIZE_MAX: NULL), its child rows are COPY text lines in store.rows[t]
+ * from r0[t] to r1[t], each line without its article_id (it starts with
+ * the tab after it): the id is known only at COMMIT. */
+struct pend {
+	size_t off[N_ART];
+	size_t len[N_ART];
+	size_t r0[N_CHILD], r1[N_CHILD];
+	int64_t received_us;
+	bool risky; /* the server may refuse its rows: the upsert way */
+	bool slow;  /* at COMMIT: written by the upsert, not by COPY */
+	int64_t id; /* at COMMIT, when COPYed */
 };
 
-/* A new article whose figures, pairings and flows wait for the COMMIT:
- * where its elements start in each column of store.batch. */
-struct deferred {
-	char sha256[65];
-	size_t c0[N_COLS];
-	size_t np, nf, nfl;
-};
-
-/* An article store_put() said was stored and the COMMIT rejected. */
+/* An article store_put() said was stored and the COMMIT found otherwise:
+ * a duplicate after all, or rejected. */
 struct revised {
 	char sha256[65];
+	enum store_status status;
 	char reason[512]; /* as check_pipe() wrote it */
 };
 
@@ -101,16 +111,21 @@ struct store {
 	bool timed_out; /* the last transient failure was statement_timeout */
 	store_cancel_fn cancel_fn; /* asked while a statement runs */
 	void *cancel_ctx;
-	bool cancelled; /* a statement was cancelled: no timeout, no culprit */
-	bool release_pending;      /* a duplicate's savepoint awaits RELEASE */
+	bool cancelled;            /* a statement was cancelled: no timeout */
+	const char *release;       /* a RELEASE the next pipeline sends first */
 	size_t pending;            /* articles in the open batch */
 	char rx_after[65];         /* re-extraction keyset, committed */
 	char rx_pending[65];       /* ... advanced in the open batch */
 	struct sb buf[MAX_PARAMS]; /* parameter buffers, reused */
-	struct rows batch;         /* rows of the deferred articles */
-	struct rows one;           /* rows of one article written at once */
-	struct deferred *def;
-	size_t n_def, cap_def;
+	struct sb art;             /* parameters of the pending articles */
+	struct sb rows[N_CHILD];   /* their child rows, COPY text */
+	struct sb data;            /* one COPY's data */
+	struct sb col[F_COLS];     /* figure_sets columns of one article */
+	char *copy_sql[1 + N_CHILD]; /* COPY articles, then child_tables */
+	struct pend *pend;
+	size_t n_pend, cap_pend;
+	int64_t *ids; /* article ids reserved (nextval) and not used yet */
+	size_t n_ids, cap_ids;
 	struct revised *rev; /* of the last store_commit() */
 	size_t n_rev, cap_rev;
 };
@@ -126,22 +141,57 @@ struct stmt {
 	bool article; /* a data error here is the article's fault */
 };
 
-/* A column of a child table: its name and SQL type. */
+/* A column of a table store.c writes: its name and SQL type. */
 struct col {
 	const char *name;
 	const char *type;
 };
 
-/* The child tables' columns, written once: the insert statements are built
- * from these lists (child_insert_sql()), and add_pairings(), add_figures()
- * and add_flows() fill them in this order, one element per row, the
- * article (articles.id) first and its ord second. figure_sets keeps an
- * article's figures in one row of arrays: the statement groups the
- * elements by article, in ord order (the ord is the position). The
- * sentence of a figure or pairing is not stored: the views cut it out of
- * articles.text from sentence_start and sentence_end (migration 007);
- * figure_sets.text and pairing_rows.evidence are NULL unless the
- * extractor's differ from what the offsets give. */
+/* The columns of articles that store.c writes, in the order of
+ * upsert_article's parameters ($1 is sha256), after the id that only COPY
+ * gives (the upsert gets it from the identity). stored_at and
+ * extracted_at are the COMMIT's transaction time (now()). */
+static const struct col article_cols[A_COLS] = {
+	{ "id", "bigint" },
+	{ "sha256", "text" },
+	{ "raw", "bytea" },
+	{ "text", "text" },
+	{ "title", "text" },
+	{ "source", "text" },
+	{ "published", "date" },
+	{ "reporters", "text[]" },
+	{ "editors", "text[]" },
+	{ "charset", "text" },
+	{ "charset_hint", "text" },
+	{ "converted", "boolean" },
+	{ "uri", "text" },
+	{ "feed", "text" },
+	{ "content_type", "text" },
+	{ "main_region", "text" },
+	{ "extractor_version", "integer" },
+	{ "data_hash", "text" },
+	{ "received_at", "timestamptz" },
+};
+/* Indexes of some of those parameters (article_cols less the id). */
+enum {
+	A_SHA,
+	A_RAW,
+	A_TEXT,
+	A_CHARSET_HINT = 9,
+	A_URI = 11,
+	A_FEED,
+	A_CONTENT_TYPE
+};
+
+/* The child tables' columns, written once: the COPY statements are built
+ * from these lists (copy_sql()), and add_pairings(), add_figures() and
+ * add_flows() write their rows in this order, the article (articles.id)
+ * first and its ord second. figure_sets keeps an article's figures in one
+ * row of arrays, one element per figure in ord order, without the ord
+ * (the position is the ord). The sentence of a figure or pairing is not
+ * stored: the views cut it out of articles.text from sentence_start and
+ * sentence_end (migration 007); figure_sets.text and pairing_rows.evidence
+ * are NULL unless the extractor's differ from what the offsets give. */
 static const struct col pairing_cols[P_COLS] = {
 	{ "article_id", "bigint" },    { "ord", "integer" },
 	{ "start_offset", "integer" }, { "end_offset", "integer" },
@@ -183,17 +233,14 @@ static const struct col flow_cols[FL_COLS] = {
  * figures and at flows of the same statement (checked at its end). */
 static const struct child_table {
 	const char *table;
-	const char *insert; /* prepared statement name */
 	const struct col *cols;
-	int n, at;
-	bool per_article; /* one row of arrays per article */
-} child_tables[] = {
-	{ "pairing_rows", "insert_pairings", pairing_cols, P_COLS, P_AT,
-	  false },
-	{ "figure_sets", "insert_figures", figure_cols, F_COLS, F_AT, true },
-	{ "flow_rows", "insert_flows", flow_cols, FL_COLS, FL_AT, false },
+	int n;
+	bool per_article; /* one row of arrays per article, no ord */
+} child_tables[N_CHILD] = {
+	{ "pairing_rows", pairing_cols, P_COLS, false },
+	{ "figure_sets", figure_cols, F_COLS, true },
+	{ "flow_rows", flow_cols, FL_COLS, false },
 };
-#define N_CHILD (sizeof(child_tables) / sizeof(child_tables[0]))
 
 /* One error row per article and stage: a repeat keeps what it knew and
  * counts the attempt (shared by put_error and the batch's reject path). */
@@ -250,29 +297,25 @@ static const struct {
 	{ "delete_flows", "DELETE FROM flow_rows WHERE article_id = $1" },
 	{ "delete_figures", "DELETE FROM figure_sets WHERE article_id = $1" },
 	{ "delete_pairings", "DELETE FROM pairing_rows WHERE article_id = $1" },
-	/* An article the COMMIT-time writes refused: out of articles, into
-	 * ingest_errors, from its own row (it was new in this batch, so the
-	 * row holds exactly what store_put() was given). */
-	{ "reject_deferred",
-	  "WITH gone AS (DELETE FROM articles WHERE sha256 = $1"
-	  " RETURNING sha256, raw, uri, feed, content_type, charset_hint,"
-	  " extractor_version, data_hash, received_at)"
-	  " INSERT INTO ingest_errors (sha256, stage, reason, raw, raw_size, "
-	  "uri,"
-	  " feed, content_type, charset_hint, extractor_version, data_hash,"
-	  " received_at)"
-	  " SELECT sha256, 'store', $2,"
-	  " CASE WHEN octet_length(raw) <= " ERR_RAW_MAX_SQL " THEN raw END,"
-	  " octet_length(raw), uri, feed, content_type, charset_hint,"
-	  " extractor_version, data_hash, received_at FROM "
-	  "gone" ERR_UPSERT_SQL },
+	/* Which of a batch's articles are stored already (those go the
+	 * upsert way; the others are COPYed): one probe of the primary key
+	 * per element, which a subquery per element keeps whatever the
+	 * statistics say. */
+	{ "lookup",
+	  "SELECT u.s FROM unnest($1::text[]) AS u (s)"
+	  " WHERE (SELECT true FROM articles a WHERE a.sha256 = u.s)" },
+	/* Ids for the articles to COPY: the identity's sequence, so the
+	 * upsert and COPY never give one id twice. */
+	{ "reserve_ids",
+	  "SELECT nextval((SELECT pg_get_serial_sequence('articles', 'id'))"
+	  "::regclass) FROM generate_series(1, $1::integer)" },
 	/* Transaction control, prepared like the rest: no parse per use. */
 	{ "begin", "BEGIN" },
 	{ "commit", "COMMIT" },
 	{ "savepoint_a", "SAVEPOINT a" },
 	{ "release_a", "RELEASE SAVEPOINT a" },
-	{ "savepoint_f", "SAVEPOINT f" },
-	{ "release_f", "RELEASE SAVEPOINT f" },
+	{ "savepoint_b", "SAVEPOINT b" },
+	{ "release_b", "RELEASE SAVEPOINT b" },
 	{ "put_error",
 	  "INSERT INTO ingest_errors (sha256, stage, reason, raw, raw_size, "
 	  "uri,"
@@ -350,49 +393,6 @@ sb_clear(struct sb *b)
 	b->p[0] = '\0';
 }
 
-static void
-rows_reset(struct rows *rw)
-{
-	int k;
-
-	for (k = 0; k < N_COLS; k++) {
-		sb_clear(&rw->c[k]);
-		store_sb_putn(&rw->c[k], "{", 1);
-	}
-	rw->np = rw->nf = rw->nfl = 0;
-}
-
-static void
-rows_free(struct rows *rw)
-{
-	int k;
-
-	for (k = 0; k < N_COLS; k++)
-		free(rw->c[k].p);
-}
-
-/* Closes the literals and points v[0..N_COLS) at them; rows_unclose()
- * reopens them for more rows. */
-static void
-rows_close(struct rows *rw, const char **v)
-{
-	int k;
-
-	for (k = 0; k < N_COLS; k++) {
-		store_sb_putn(&rw->c[k], "}", 1);
-		v[k] = rw->c[k].p;
-	}
-}
-
-static void
-rows_unclose(struct rows *rw)
-{
-	int k;
-
-	for (k = 0; k < N_COLS; k++)
-		rw->c[k].p[--rw->c[k].len] = '\0';
-}
-
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
  * Rejects what PostgreSQL rejects: overlongs, surrogates, > U+10FFFF, NUL. */
 static size_t
@@ -447,15 +447,41 @@ store_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+/* How sb_put_text() escapes: not at all, as an array literal's quoted
+ * element, as a field of COPY's text format, or as an array element inside
+ * such a field (array escapes, then COPY's). */
+enum { ESC_NONE, ESC_ARRAY, ESC_COPY, ESC_ARRAY_COPY };
+
+/* The escape of ASCII byte c in mode esc, NULL when c stands as is. */
+static const char *
+esc_of(unsigned char c, int esc)
+{
+	if (esc == ESC_NONE)
+		return NULL;
+	if (esc != ESC_ARRAY) {
+		if (c == '\t')
+			return "\\t";
+		if (c == '\n')
+			return "\\n";
+		if (c == '\r')
+			return "\\r";
+	}
+	if (c == '\\')
+		return esc == ESC_ARRAY_COPY ? "\\\\\\\\" : "\\\\";
+	if (c == '"' && esc != ESC_COPY)
+		return esc == ESC_ARRAY ? "\\\"" : "\\\\\"";
+	return NULL;
+}
+
 /* Appends n bytes of s as valid UTF-8 (a bad byte becomes U+FFFD, NUL is
- * dropped); with quote, escaped for an array literal's "element". NUL
- * bytes and broken sequences never reach a text column, whatever the
- * extractor or ingestd hand us. */
+ * dropped), escaped as esc says. NUL bytes and broken sequences never
+ * reach a text column, whatever the extractor or ingestd hand us. */
 static void
-sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
+sb_put_text(struct sb *b, const char *s, size_t n, int esc)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, k;
+	const char *e;
 
 	store_sb_reserve(b, n + 2);
 	while (i < n) {
@@ -471,17 +497,17 @@ sb_put_text(struct sb *b, const char *s, size_t n, bool quote)
 			i += k;
 			continue;
 		}
-		if (quote && (p[i] == '"' || p[i] == '\\')) {
+		if (p[i] < 0x5D && (e = esc_of(p[i], esc)) != NULL) {
 			store_sb_putn(b, s + run, i - run);
-			store_sb_putn(b, "\\", 1);
-			run = i;
+			sb_puts(b, e);
+			run = i + 1;
 		}
 		i++;
 	}
 	store_sb_putn(b, s + run, i - run);
 }
 
-/* Array literal helpers: arr_open(b), then elements, then arr_close(b). */
+/* Array literal helpers: "{", then elements, then "}". */
 static void
 arr_sep(struct sb *b)
 {
@@ -489,8 +515,9 @@ arr_sep(struct sb *b)
 		store_sb_putn(b, ",", 1);
 }
 
+/* A quoted element; esc is ESC_ARRAY or ESC_ARRAY_COPY. */
 static void
-arr_str(struct sb *b, const char *s)
+arr_str(struct sb *b, const char *s, int esc)
 {
 	arr_sep(b);
 	if (s == NULL) {
@@ -498,7 +525,7 @@ arr_str(struct sb *b, const char *s)
 		return;
 	}
 	store_sb_putn(b, "\"", 1);
-	sb_put_text(b, s, strlen(s), true);
+	sb_put_text(b, s, strlen(s), esc);
 	store_sb_putn(b, "\"", 1);
 }
 
@@ -512,6 +539,28 @@ arr_long(struct sb *b, long long v, bool null)
 		sb_printf(b, "%lld", v);
 }
 
+/* COPY text fields, each after its tab (a row's first field, the
+ * article_id, is written at COMMIT). */
+static void
+cp_long(struct sb *b, long long v, bool null)
+{
+	if (null)
+		sb_puts(b, "\t\\N");
+	else
+		sb_printf(b, "\t%lld", v);
+}
+
+static void
+cp_str(struct sb *b, const char *s)
+{
+	if (s == NULL) {
+		sb_puts(b, "\t\\N");
+		return;
+	}
+	store_sb_putn(b, "\t", 1);
+	sb_put_text(b, s, strlen(s), ESC_COPY);
+}
+
 /* A scalar text parameter: s itself when it is valid UTF-8, else a cleaned
  * copy in b. NULL stays NULL. */
 static const char *
@@ -522,7 +571,7 @@ text_param(struct sb *b, const char *s)
 	if (store_utf8_valid(s, strlen(s)))
 		return s;
 	sb_clear(b);
-	sb_put_text(b, s, strlen(s), false);
+	sb_put_text(b, s, strlen(s), ESC_NONE);
 	return b->p;
 }
 
@@ -802,47 +851,24 @@ notice_log(void *arg, const char *msg)
 	log_warn("db.notice", LF_STR("message", buf));
 }
 
-/* INSERT INTO <table> (<cols>) SELECT ... FROM unnest(<one array per
- * column>): the rows of many articles in one statement. An array-typed
- * column travels as text[] of literals, cast back per row. A per_article
- * table gets one row per article (column 0) of arrays in ord (column 1)
- * order, without the ord. */
-static void
-child_insert_sql(struct sb *b, const struct child_table *t)
+/* COPY <table> (<cols>) FROM STDIN, text format. A per_article table has
+ * no ord column (the ord is the position in its arrays). Caller frees. */
+static char *
+copy_sql(const char *table, const struct col *cols, int n, bool per_article)
 {
+	struct sb b = { 0 };
 	int k;
 	bool first = true;
 
-	sb_clear(b);
-	sb_printf(b, "INSERT INTO %s (", t->table);
-	for (k = 0; k < t->n; k++) {
-		if (t->per_article && k == 1)
+	sb_printf(&b, "COPY %s (", table);
+	for (k = 0; k < n; k++) {
+		if (per_article && k == 1)
 			continue;
-		sb_printf(b, "%s%s", first ? "" : ", ", t->cols[k].name);
+		sb_printf(&b, "%s%s", first ? "" : ", ", cols[k].name);
 		first = false;
 	}
-	sb_puts(b, ") SELECT ");
-	for (k = 0; k < t->n; k++) {
-		bool arr = strstr(t->cols[k].type, "[]") != NULL;
-
-		if (t->per_article && k == 1)
-			continue;
-		if (t->per_article && k > 0)
-			sb_printf(b, ", array_agg(u.c%d ORDER BY u.c1)", k);
-		else
-			sb_printf(b, "%su.c%d%s%s", k ? ", " : "", k,
-			          arr ? "::" : "", arr ? t->cols[k].type : "");
-	}
-	sb_puts(b, " FROM unnest(");
-	for (k = 0; k < t->n; k++)
-		sb_printf(b, "%s$%d::%s%s", k ? ", " : "", k + 1,
-		          strstr(t->cols[k].type, "[]") ? "text"
-		                                        : t->cols[k].type,
-		          "[]");
-	sb_puts(b, ") AS u (");
-	for (k = 0; k < t->n; k++)
-		sb_printf(b, "%sc%d", k ? ", " : "", k);
-	sb_puts(b, t->per_article ? ") GROUP BY u.c0" : ")");
+	sb_puts(&b, ") FROM STDIN");
+	return b.p;
 }
 
 store_t *
@@ -867,6 +893,11 @@ store_new(const struct store_opts *opts)
 		abort();
 	self->cancel_fn = opts->cancel;
 	self->cancel_ctx = opts->cancel_ctx;
+	self->copy_sql[0] = copy_sql("articles", article_cols, A_COLS, false);
+	for (i = 0; i < N_CHILD; i++)
+		self->copy_sql[1 + i] =
+		    copy_sql(child_tables[i].table, child_tables[i].cols,
+		             child_tables[i].n, child_tables[i].per_article);
 	self->conn = store_pg_connect(opts->conninfo);
 	if (self->conn == NULL)
 		goto fail;
@@ -889,25 +920,15 @@ store_new(const struct store_opts *opts)
 		for (i = 0; i < n_prep; i++)
 			ok = ok && PQsendPrepare(self->conn, prepared[i].name,
 			                         prepared[i].sql, 0, NULL);
-		for (i = 0; i < N_CHILD; i++) {
-			child_insert_sql(&self->buf[0], &child_tables[i]);
-			ok = ok &&
-			     PQsendPrepare(self->conn, child_tables[i].insert,
-			                   self->buf[0].p, 0, NULL);
-		}
 		ok = ok && PQpipelineSync(self->conn);
 		failed = ok ? -1 : 0;
-		for (i = 0; ok && i < n_prep + N_CHILD; i++) {
+		for (i = 0; ok && i < n_prep; i++) {
 			res[0] = wait_result(self, self->conn);
 			if (!store_pg_ok(res[0]) && failed < 0) {
 				failed = (int)i;
 				log_error(
 				    "store.prepare_failed",
-				    LF_STR(
-				        "statement",
-				        i < n_prep
-				            ? prepared[i].name
-				            : child_tables[i - n_prep].insert),
+				    LF_STR("statement", prepared[i].name),
 				    LF_STR("sqlstate",
 				           store_pg_sqlstate(res[0])),
 				    LF_STR("error", store_pg_message(self->conn,
@@ -953,9 +974,16 @@ store_destroy(store_t **self_p)
 		PQfinish(self->conn); /* an open transaction rolls back */
 	for (i = 0; i < MAX_PARAMS; i++)
 		free(self->buf[i].p);
-	rows_free(&self->batch);
-	rows_free(&self->one);
-	free(self->def);
+	free(self->art.p);
+	for (i = 0; i < N_CHILD; i++)
+		free(self->rows[i].p);
+	free(self->data.p);
+	for (i = 0; i < F_COLS; i++)
+		free(self->col[i].p);
+	for (i = 0; i < 1 + N_CHILD; i++)
+		free(self->copy_sql[i]);
+	free(self->pend);
+	free(self->ids);
 	free(self->rev);
 	free(self->data_hash);
 	free(self);
@@ -985,14 +1013,31 @@ store_pending(const store_t *self)
 	return self ? self->pending : 0;
 }
 
+/* Gives back a buffer that one batch of large articles grew past keep
+ * bytes, so that it does not stay the worker's size from then on. */
+static void
+sb_trim(struct sb *b, size_t keep)
+{
+	if (b->cap <= keep)
+		return;
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
 static void
 batch_reset(store_t *self)
 {
+	int t;
+
 	self->in_tx = false;
 	self->broken = false;
-	self->release_pending = false;
+	self->release = NULL;
 	self->pending = 0;
-	self->n_def = 0;
+	self->n_pend = 0;
+	sb_trim(&self->art, BUF_KEEP);
+	sb_trim(&self->data, BUF_KEEP);
+	for (t = 0; t < N_CHILD; t++)
+		sb_trim(&self->rows[t], BUF_KEEP);
 	memcpy(self->rx_pending, self->rx_after, sizeof(self->rx_pending));
 }
 
@@ -1047,10 +1092,13 @@ store_commit(store_t *self)
 }
 
 const char *
-store_commit_rejected(const store_t *self, size_t i, const char **reason)
+store_commit_revised(const store_t *self, size_t i, enum store_status *status,
+                     const char **reason)
 {
 	if (self == NULL || i >= self->n_rev)
 		return NULL;
+	if (status)
+		*status = self->rev[i].status;
 	if (reason)
 		*reason = self->rev[i].reason;
 	return self->rev[i].sha256;
@@ -1059,7 +1107,7 @@ store_commit_rejected(const store_t *self, size_t i, const char **reason)
 /* -- writing --------------------------------------------------------------- */
 
 /* Prepends what every pipeline of a batch may need first: BEGIN for the
- * first article, the RELEASE a duplicate left for us. Returns the number
+ * first article, the RELEASE a savepoint left for us. Returns the number
  * of statements written to st. */
 static int
 batch_prologue(store_t *self, struct stmt *st)
@@ -1068,8 +1116,8 @@ batch_prologue(store_t *self, struct stmt *st)
 
 	if (!self->in_tx) {
 		st[n++] = (struct stmt){ .name = "begin" };
-	} else if (self->release_pending) {
-		st[n++] = (struct stmt){ .name = "release_a" };
+	} else if (self->release) {
+		st[n++] = (struct stmt){ .name = self->release };
 	}
 	return n;
 }
@@ -1079,7 +1127,7 @@ batch_prologue_done(store_t *self, int n, PGresult **res)
 {
 	if (n > 0 && store_pg_ok(res[0])) {
 		self->in_tx = true;
-		self->release_pending = false;
+		self->release = NULL;
 	}
 }
 
@@ -1114,7 +1162,7 @@ check_pipe(store_t *self, const struct stmt *st, int failed, PGresult **res,
 
 static int
 record_error(store_t *self, const struct store_article *a, const char *stage,
-             const char *reason)
+             const char *reason, bool at_commit)
 {
 	char size[32], ver[16], when[96];
 	const char *vals[12];
@@ -1170,10 +1218,16 @@ record_error(store_t *self, const struct store_article *a, const char *stage,
 		}
 		return ERR_DB_PERMANENT;
 	}
-	self->pending++;
-	log_info("store.rejected", LF_STR("id", a->sha256),
-	         LF_STR("stage", stage ? stage : "unknown"),
-	         LF_STR("reason", reason ? reason : ""));
+	self->pending += !at_commit;
+	if (at_commit)
+		log_info("store.rejected", LF_STR("id", a->sha256),
+		         LF_STR("stage", stage ? stage : "unknown"),
+		         LF_STR("reason", reason ? reason : ""),
+		         LF_STR("at", "commit"));
+	else
+		log_info("store.rejected", LF_STR("id", a->sha256),
+		         LF_STR("stage", stage ? stage : "unknown"),
+		         LF_STR("reason", reason ? reason : ""));
 	return 0;
 }
 
@@ -1185,7 +1239,7 @@ store_reject(store_t *self, const struct store_article *a, const char *stage,
 		return ERR_INVAL;
 	if (!store_alive(self))
 		return ERR_DB_TRANSIENT;
-	return record_error(self, a, stage, reason);
+	return record_error(self, a, stage, reason, false);
 }
 
 /* Where one figure's or pairing's sentence lies in the text. */
@@ -1275,20 +1329,18 @@ span_is(const char *text, const struct span *sp, const char *s, size_t n)
 	       (!sp->cut1 || memcmp(s + k + m, ell, 3) == 0);
 }
 
-/* The sentence bounds of sp: NULL when it has none. */
+/* The sentence bounds of sp as two COPY fields: NULL when it has none. */
 static void
-arr_sentence(struct sb *b0, struct sb *b1, const struct span *sp)
+cp_sentence(struct sb *b, const struct span *sp)
 {
-	arr_long(b0, (long long)sp->s0, !sp->ok);
-	arr_long(b1, (long long)sp->s1, !sp->ok);
+	cp_long(b, (long long)sp->s0, !sp->ok);
+	cp_long(b, (long long)sp->s1, !sp->ok);
 }
 
-/* Appends an article's pairings to the columns of pairing_rows. */
+/* An article's pairings: lines of pairing_rows, less the article_id. */
 static void
-add_pairings(struct rows *rw, const char *id, const struct ext_result *res,
-             const struct span *sp)
+add_pairings(struct sb *b, const struct ext_result *res, const struct span *sp)
 {
-	struct sb *b = rw->c + P_AT;
 	size_t i;
 
 	for (i = 0; i < res->n_pairings; i++) {
@@ -1297,66 +1349,71 @@ add_pairings(struct rows *rw, const char *id, const struct ext_result *res,
 		    p->evidence &&
 		    (strlen(p->evidence) <= SENT_MAX_CP || !sp[i].ok);
 
-		arr_sep(&b[0]);
-		sb_puts(&b[0], id);
-		arr_long(&b[1], (long long)i, false);
-		arr_long(&b[2], (long long)p->start, false);
-		arr_long(&b[3], (long long)p->end, false);
-		arr_long(&b[4], (long long)p->sentence,
-		         p->sentence >= res->n_sentences);
-		arr_sentence(&b[5], &b[6], &sp[i]);
-		arr_str(&b[7], p->helper ? p->helper : "");
-		arr_str(&b[8], is_code(p->helper_code) ? p->helper_code : NULL);
-		arr_str(&b[9], p->recipient ? p->recipient : "");
-		arr_str(&b[10],
-		        is_code(p->recipient_code) ? p->recipient_code : NULL);
-		arr_str(&b[11], p->relation ? p->relation : "other");
+		cp_long(b, (long long)i, false);
+		cp_long(b, (long long)p->start, false);
+		cp_long(b, (long long)p->end, false);
+		cp_long(b, (long long)p->sentence,
+		        p->sentence >= res->n_sentences);
+		cp_sentence(b, &sp[i]);
+		cp_str(b, p->helper ? p->helper : "");
+		cp_str(b, is_code(p->helper_code) ? p->helper_code : NULL);
+		cp_str(b, p->recipient ? p->recipient : "");
+		cp_str(b,
+		       is_code(p->recipient_code) ? p->recipient_code : NULL);
+		cp_str(b, p->relation ? p->relation : "other");
 		/* The evidence is the sentence's window unless the extractor
 		 * gave one of its own that differs. */
-		if (ev_fits && !span_is(res->text, &sp[i], p->evidence,
-		                        strlen(p->evidence)))
-			arr_str(&b[12], p->evidence);
-		else
-			arr_str(&b[12], NULL);
+		cp_str(b, ev_fits && !span_is(res->text, &sp[i], p->evidence,
+		                              strlen(p->evidence))
+		              ? p->evidence
+		              : NULL);
+		store_sb_putn(b, "\n", 1);
 	}
-	rw->np += res->n_pairings;
 }
 
-/* Appends an article's figures to the columns of figure_sets. */
+/* An article's figures: its line of figure_sets (one array per column,
+ * built in col[0..F_COLS - 2)), less the article_id; none without
+ * figures. */
 static void
-add_figures(struct rows *rw, const char *id, const struct ext_result *res,
+add_figures(struct sb *b, struct sb *col, const struct ext_result *res,
             const struct span *sp)
 {
-	struct sb *b = rw->c + F_AT;
+	const int nc = F_COLS - 2;
 	struct sb rc = { 0 };
 	char num[64];
 	size_t i, j;
+	int k;
 
+	if (res->n_figures == 0)
+		return;
+	for (k = 0; k < nc; k++) {
+		sb_clear(&col[k]);
+		store_sb_putn(&col[k], "{", 1);
+	}
 	for (i = 0; i < res->n_figures; i++) {
 		const struct ext_figure *f = &res->figures[i];
 		const char *t = f->text ? f->text : "";
 		size_t tn = strlen(t);
 		size_t xn = sp[i].xb1 > sp[i].xb0 ? sp[i].xb1 - sp[i].xb0 : 0;
 
-		arr_sep(&b[0]);
-		sb_puts(&b[0], id);
-		arr_long(&b[1], (long long)i, false);
-		arr_long(&b[2], (long long)f->start, false);
-		arr_long(&b[3], (long long)f->end, false);
-		arr_long(&b[4], (long long)f->sentence,
+		arr_long(&col[0], (long long)f->start, false);
+		arr_long(&col[1], (long long)f->end, false);
+		arr_long(&col[2], (long long)f->sentence,
 		         f->sentence >= res->n_sentences);
-		arr_sentence(&b[5], &b[6], &sp[i]);
-		arr_long(&b[7], f->year, f->year == 0);
-		arr_long(&b[8], f->pairing,
+		arr_long(&col[3], (long long)sp[i].s0, !sp[i].ok);
+		arr_long(&col[4], (long long)sp[i].s1, !sp[i].ok);
+		arr_long(&col[5], f->year, f->year == 0);
+		arr_long(&col[6], f->pairing,
 		         f->pairing < 0 ||
 		             (size_t)f->pairing >= res->n_pairings);
-		arr_sep(&b[9]);
-		sb_puts(&b[9], f->approx ? "t" : "f");
-		arr_sep(&b[10]);
-		sb_puts(&b[10], ext_decimal_str(f->value, num));
-		arr_str(&b[11], f->unit ? f->unit : "");
-		arr_str(&b[12], f->metric);
-		arr_str(&b[13], f->category ? f->category : "other");
+		arr_sep(&col[7]);
+		sb_puts(&col[7], f->approx ? "t" : "f");
+		arr_sep(&col[8]);
+		sb_puts(&col[8], ext_decimal_str(f->value, num));
+		arr_str(&col[9], f->unit ? f->unit : "", ESC_ARRAY_COPY);
+		arr_str(&col[10], f->metric, ESC_ARRAY_COPY);
+		arr_str(&col[11], f->category ? f->category : "other",
+		        ESC_ARRAY_COPY);
 		/* region_codes: an array literal inside an array element. */
 		sb_clear(&rc);
 		store_sb_putn(&rc, "{", 1);
@@ -1367,57 +1424,59 @@ add_figures(struct rows *rw, const char *id, const struct ext_result *res,
 			sb_puts(&rc, f->region_codes[j]);
 		}
 		store_sb_putn(&rc, "}", 1);
-		arr_str(&b[14], rc.p);
+		arr_str(&col[12], rc.p, ESC_ARRAY_COPY);
 		/* Its text only where the offsets do not give it back. */
-		arr_str(&b[15],
+		arr_str(&col[13],
 		        tn == xn && memcmp(t, res->text + sp[i].xb0, xn) == 0
 		            ? NULL
-		            : t);
-		arr_str(&b[16], NULL);
+		            : t,
+		        ESC_ARRAY_COPY);
+		arr_str(&col[14], NULL, ESC_ARRAY_COPY);
 	}
 	free(rc.p);
-	rw->nf += res->n_figures;
+	for (k = 0; k < nc; k++) {
+		store_sb_putn(b, "\t", 1);
+		store_sb_putn(b, col[k].p, col[k].len);
+		store_sb_putn(b, "}", 1);
+	}
+	store_sb_putn(b, "\n", 1);
 }
 
-/* Appends an article's flows to the columns of insert_flows. A side's
+/* An article's flows: lines of flow_rows, less the article_id. A side's
  * code is NULL unless it is six digits, its name NULL when the extractor
  * gave none or "" (a group, or no side at all), so that IS NULL finds it. */
 static void
-add_flows(struct rows *rw, const char *id, const struct ext_result *res)
+add_flows(struct sb *b, const struct ext_result *res)
 {
-	struct sb *b = rw->c + FL_AT;
 	char num[64];
 	size_t i;
 
 	for (i = 0; i < res->n_flows; i++) {
 		const struct ext_flow *f = &res->flows[i];
 
-		arr_sep(&b[0]);
-		sb_puts(&b[0], id);
-		arr_long(&b[1], (long long)i, false);
-		arr_long(&b[2], (long long)f->figure, false);
-		arr_long(&b[3], f->year, f->year == 0);
-		arr_long(&b[4], f->part_of, f->part_of < 0);
-		arr_sep(&b[5]);
-		sb_puts(&b[5], ext_decimal_str(f->value, num));
-		arr_str(&b[6], f->helper && *f->helper ? f->helper : NULL);
-		arr_str(&b[7], is_code(f->helper_code) ? f->helper_code : NULL);
-		arr_str(&b[8],
-		        f->recipient && *f->recipient ? f->recipient : NULL);
-		arr_str(&b[9],
-		        is_code(f->recipient_code) ? f->recipient_code : NULL);
-		arr_str(&b[10], f->category ? f->category : "other");
-		arr_str(&b[11], f->rule);
+		cp_long(b, (long long)i, false);
+		cp_long(b, (long long)f->figure, false);
+		cp_long(b, f->year, f->year == 0);
+		cp_long(b, f->part_of, f->part_of < 0);
+		store_sb_putn(b, "\t", 1);
+		sb_puts(b, ext_decimal_str(f->value, num));
+		cp_str(b, f->helper && *f->helper ? f->helper : NULL);
+		cp_str(b, is_code(f->helper_code) ? f->helper_code : NULL);
+		cp_str(b, f->recipient && *f->recipient ? f->recipient : NULL);
+		cp_str(b,
+		       is_code(f->recipient_code) ? f->recipient_code : NULL);
+		cp_str(b, f->category ? f->category : "other");
+		cp_str(b, f->rule);
+		store_sb_putn(b, "\n", 1);
 	}
-	rw->nfl += res->n_flows;
 }
 
 /* Whether the server could refuse an article's figures, pairings or flows
  * for something we can see here (an integer out of range, a value too long
  * for its index, a flow pointing at no figure or flow of the article):
- * such an article is written at once, in its savepoint,
- * so that store_put() rejects it with the server's own error. What cannot
- * be foreseen is caught at COMMIT. */
+ * such an article goes the upsert way at COMMIT, in its own savepoint, so
+ * that its error rejects it and not its batch's COPY. What cannot be
+ * foreseen fails the COPY, and the batch then goes that way too. */
 static bool
 rows_risky(const struct ext_result *res)
 {
@@ -1496,111 +1555,61 @@ build_spans(const struct ext_result *res)
 	return sp;
 }
 
-/* The inserts of rw's rows (closed, in v) into st, in the order of their
- * foreign keys. Returns how many (0-3). */
-static int
-rows_stmts(const struct rows *rw, const char **v, struct stmt *st)
+/* Parameter k of pending article p (NULL stays NULL). */
+static const char *
+pend_val(const store_t *self, const struct pend *p, int k)
 {
-	const size_t rows[N_CHILD] = { rw->np, rw->nf, rw->nfl };
-	size_t t;
-	int n = 0;
-
-	for (t = 0; t < N_CHILD; t++)
-		if (rows[t] > 0)
-			st[n++] = (struct stmt){ .name = child_tables[t].insert,
-				                 .n = child_tables[t].n,
-				                 .vals = v + child_tables[t].at,
-				                 .article = true };
-	return n;
+	return p->off[k] == SIZE_MAX ? NULL : self->art.p + p->off[k];
 }
 
+/* Pending article p as store_put() was given it, for ingest_errors. */
 static void
-defer_rows(store_t *self, const char *sha256, const char *id,
-           const struct ext_result *res, const struct span *sp)
+pend_article(const store_t *self, const struct pend *p, struct store_article *a)
 {
-	struct deferred *d;
-	int k;
+	memset(a, 0, sizeof(*a));
+	a->sha256 = pend_val(self, p, A_SHA);
+	a->raw = pend_val(self, p, A_RAW);
+	a->raw_len = p->len[A_RAW];
+	a->uri = pend_val(self, p, A_URI);
+	a->feed = pend_val(self, p, A_FEED);
+	a->content_type = pend_val(self, p, A_CONTENT_TYPE);
+	a->charset_hint = pend_val(self, p, A_CHARSET_HINT);
+	a->received_us = p->received_us;
+}
 
-	if (res->n_pairings == 0 && res->n_figures == 0 && res->n_flows == 0)
-		return;
-	if (self->n_def == self->cap_def) {
-		self->cap_def = self->cap_def ? self->cap_def * 2 : 32;
-		self->def =
-		    realloc(self->def, self->cap_def * sizeof(*self->def));
-		if (self->def == NULL)
+/* What the COMMIT found for pending article p, when not "stored". */
+static void
+revise(store_t *self, const struct pend *p, enum store_status status,
+       const char *reason)
+{
+	struct revised *v;
+	const char *sha;
+
+	if (self->n_rev == self->cap_rev) {
+		self->cap_rev = self->cap_rev ? self->cap_rev * 2 : 8;
+		self->rev =
+		    realloc(self->rev, self->cap_rev * sizeof(*self->rev));
+		if (self->rev == NULL)
 			abort();
 	}
-	if (self->n_def == 0)
-		rows_reset(&self->batch);
-	d = &self->def[self->n_def++];
-	snprintf(d->sha256, sizeof(d->sha256), "%s", sha256);
-	for (k = 0; k < N_COLS; k++)
-		d->c0[k] = self->batch.c[k].len;
-	d->np = res->n_pairings;
-	d->nf = res->n_figures;
-	d->nfl = res->n_flows;
-	add_pairings(&self->batch, id, res, sp);
-	add_figures(&self->batch, id, res, sp + res->n_pairings);
-	add_flows(&self->batch, id, res);
-}
-
-/* Copies the rows of deferred article i (elements [start, next start) of
- * each column, less the comma before them) into self->one. */
-static void
-rows_of(store_t *self, size_t i)
-{
-	const struct deferred *d = &self->def[i];
-	const struct deferred *e = i + 1 < self->n_def ? d + 1 : NULL;
-	struct rows *b = &self->batch, *o = &self->one;
-	int k;
-
-	rows_reset(o);
-	for (k = 0; k < N_COLS; k++) {
-		const struct sb *src = &b->c[k];
-		size_t from = d->c0[k];
-		size_t to = e == NULL ? src->len : e->c0[k];
-
-		if (from < to && src->p[from] == ',')
-			from++;
-		store_sb_putn(&o->c[k], src->p + from, to - from);
-	}
-	o->np = d->np;
-	o->nf = d->nf;
-	o->nfl = d->nfl;
-}
-
-/* An article's data error: undo it to its savepoint and record why. */
-static int
-reject_article(store_t *self, const struct store_article *a, const char *reason,
-               enum store_status *status)
-{
-	int rc;
-
-	if (store_pg_exec(self->conn,
-	                  "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
-	                  "store.rollback_failed") != CLASS_OK) {
-		self->broken = true;
-		return ERR_DB_TRANSIENT;
-	}
-	rc = record_error(self, a, "store", reason);
-	if (rc == 0)
-		*status = STORE_REJECTED;
-	return rc;
+	v = &self->rev[self->n_rev++];
+	sha = pend_val(self, p, A_SHA);
+	snprintf(v->sha256, sizeof(v->sha256), "%s", sha ? sha : "");
+	v->status = status;
+	snprintf(v->reason, sizeof(v->reason), "%s", reason ? reason : "");
 }
 
 int
 store_put(store_t *self, const struct store_article *a,
           const struct ext_result *res, enum store_status *status)
 {
-	const char *av[18], *cv[N_COLS];
-	int alens[18] = { 0 }, afmts[18] = { 0 };
-	char ver[16], when[96], why[512], id[24];
-	const char *idv[1] = { id };
-	struct stmt st[10];
-	PGresult *r[10];
-	struct span *sp = NULL;
-	int n, k, failed, cls, rc = 0;
-	bool fresh;
+	const char *av[N_ART];
+	char ver[16], when[96], why[512];
+	struct stmt st[1];
+	PGresult *r[1];
+	struct span *sp;
+	struct pend *p;
+	int n, k, failed, cls, rc;
 	size_t i;
 
 	if (self == NULL || a == NULL || a->sha256 == NULL || status == NULL)
@@ -1608,20 +1617,34 @@ store_put(store_t *self, const struct store_article *a,
 	if (!store_alive(self))
 		return ERR_DB_TRANSIENT;
 	if (res == NULL) {
-		rc = record_error(self, a, "extract", "no extraction result");
+		rc = record_error(self, a, "extract", "no extraction result",
+		                  false);
 		if (rc == 0)
 			*status = STORE_REJECTED;
 		return rc;
 	}
 	if (res->text == NULL || strlen(res->text) != res->text_len) {
 		/* A NUL inside the text would silently cut it short. */
-		rc = record_error(self, a, "store", "NUL byte in the text");
+		rc = record_error(self, a, "store", "NUL byte in the text",
+		                  false);
 		if (rc == 0)
 			*status = STORE_REJECTED;
 		return rc;
 	}
+	/* The batch's transaction starts with its first article, so that
+	 * idle_in_transaction_session_timeout watches a worker that holds
+	 * one; the article itself waits for store_commit(). */
+	if (!self->in_tx) {
+		n = batch_prologue(self, st);
+		failed = pipe_run(self, st, n, r);
+		batch_prologue_done(self, n, r);
+		cls = check_pipe(self, st, failed, r, a->sha256, why,
+		                 sizeof(why));
+		clear_all(r, n);
+		if (cls != CLASS_OK)
+			return ERR_DB_TRANSIENT;
+	}
 
-	/* Round trip 1: [BEGIN | RELEASE,] SAVEPOINT, upsert the article. */
 	snprintf(ver, sizeof(ver), "%d", self->version);
 	for (i = 0; i < 2; i++) {
 		struct sb *b = &self->buf[7 + i];
@@ -1632,48 +1655,226 @@ store_put(store_t *self, const struct store_article *a,
 		sb_clear(b);
 		store_sb_putn(b, "{", 1);
 		for (j = 0; j < nn; j++)
-			arr_str(b, names[j] ? names[j] : "");
+			arr_str(b, names[j] ? names[j] : "", ESC_ARRAY);
 		store_sb_putn(b, "}", 1);
 	}
-	av[0] = a->sha256;
-	av[1] = a->raw ? a->raw : "";
-	alens[1] = (int)a->raw_len;
-	afmts[1] = 1;
-	av[2] = text_param(&self->buf[0], res->text);
+	av[A_SHA] = a->sha256;
+	av[A_RAW] = a->raw ? a->raw : "";
+	av[A_TEXT] = text_param(&self->buf[0], res->text);
 	av[3] = text_param(&self->buf[1], res->meta.title);
 	av[4] = text_param(&self->buf[2], res->meta.source);
 	av[5] = date_param(res->meta.published);
 	av[6] = self->buf[7].p;
 	av[7] = self->buf[8].p;
 	av[8] = text_param(&self->buf[3], res->charset);
-	av[9] = text_param(&self->buf[4], a->charset_hint);
+	av[A_CHARSET_HINT] = text_param(&self->buf[4], a->charset_hint);
 	av[10] = res->converted ? "t" : "f";
-	av[11] = text_param(&self->buf[5], a->uri);
-	av[12] = text_param(&self->buf[6], a->feed);
-	av[13] = text_param(&self->buf[9], a->content_type);
+	av[A_URI] = text_param(&self->buf[5], a->uri);
+	av[A_FEED] = text_param(&self->buf[6], a->feed);
+	av[A_CONTENT_TYPE] = text_param(&self->buf[9], a->content_type);
 	av[14] = is_code(res->main_region) ? res->main_region : NULL;
 	av[15] = ver;
 	av[16] = self->data_hash;
 	av[17] = time_param(when, sizeof(when), a->received_us);
+
+	if (self->n_pend == 0) {
+		sb_clear(&self->art);
+		for (k = 0; k < N_CHILD; k++)
+			sb_clear(&self->rows[k]);
+	}
+	if (self->n_pend == self->cap_pend) {
+		self->cap_pend = self->cap_pend ? self->cap_pend * 2 : 32;
+		self->pend =
+		    realloc(self->pend, self->cap_pend * sizeof(*self->pend));
+		if (self->pend == NULL)
+			abort();
+	}
+	p = &self->pend[self->n_pend++];
+	memset(p, 0, sizeof(*p));
+	/* Each value NUL-terminated: the upsert reads them as strings. */
+	for (k = 0; k < N_ART; k++) {
+		if (av[k] == NULL) {
+			p->off[k] = SIZE_MAX;
+			continue;
+		}
+		p->off[k] = self->art.len;
+		p->len[k] = k == A_RAW ? a->raw_len : strlen(av[k]);
+		store_sb_putn(&self->art, av[k], p->len[k]);
+		store_sb_putn(&self->art, "", 1);
+	}
+	p->received_us = a->received_us;
+	/* An id that is not UTF-8 would be cleaned on its way into COPY
+	 * and stored under another name: the upsert sends it as it is, and
+	 * the server refuses it. */
+	p->risky =
+	    rows_risky(res) || !store_utf8_valid(a->sha256, strlen(a->sha256));
+	sp = build_spans(res);
+	for (k = 0; k < N_CHILD; k++)
+		p->r0[k] = self->rows[k].len;
+	add_pairings(&self->rows[0], res, sp);
+	add_figures(&self->rows[1], self->col, res, sp + res->n_pairings);
+	add_flows(&self->rows[2], res);
+	for (k = 0; k < N_CHILD; k++)
+		p->r1[k] = self->rows[k].len;
+	free(sp);
+	self->pending++;
+	*status = STORE_STORED;
+	return 0;
+}
+
+/* -- COMMIT ---------------------------------------------------------------- */
+
+/* Appends to self->data the lines of child table t of pending article p,
+ * each with its article_id in front. */
+static void
+data_rows(store_t *self, int t, const struct pend *p, int64_t id)
+{
+	const char *s = self->rows[t].p + p->r0[t];
+	const char *end = self->rows[t].p + p->r1[t];
+	char num[24];
+	int nl = snprintf(num, sizeof(num), "%" PRId64, id);
+
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+		size_t m = e ? (size_t)(e - s) + 1 : (size_t)(end - s);
+
+		store_sb_putn(&self->data, num, (size_t)nl);
+		store_sb_putn(&self->data, s, m);
+		s += m;
+	}
+}
+
+/* Appends to self->data the articles line of pending article p. */
+static void
+data_article(store_t *self, const struct pend *p, int64_t id)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sb *b = &self->data;
+	int k;
+
+	sb_printf(b, "%" PRId64, id);
+	for (k = 0; k < N_ART; k++) {
+		const char *v = pend_val(self, p, k);
+		const unsigned char *u = (const unsigned char *)v;
+		size_t j, n = p->len[k];
+		char *o;
+
+		if (v == NULL) {
+			sb_puts(b, "\t\\N");
+		} else if (k == A_RAW) {
+			sb_puts(b, "\t\\\\x");
+			store_sb_reserve(b, 2 * n);
+			o = b->p + b->len;
+			for (j = 0; j < n; j++) {
+				o[2 * j] = hex[u[j] >> 4];
+				o[2 * j + 1] = hex[u[j] & 15];
+			}
+			b->len += 2 * n;
+			b->p[b->len] = '\0';
+		} else {
+			store_sb_putn(b, "\t", 1);
+			sb_put_text(b, v, n, ESC_COPY);
+		}
+	}
+	store_sb_putn(b, "\n", 1);
+}
+
+/* COPY ... FROM STDIN of self->data; the class of the outcome (why gets
+ * the error). Not in a pipeline: libpq has no COPY there. */
+static int
+copy_run(store_t *self, const char *sql, const char *id, char *why,
+         size_t why_len)
+{
+	static const struct stmt one = { .article = true };
+	PGconn *c = self->conn;
+	PGresult *r, *x;
+	size_t at = 0;
+	int cls;
+
+	if (!PQsendQuery(c, sql))
+		return CLASS_TRANSIENT;
+	r = wait_result(self, c);
+	if (PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		while (at < self->data.len) {
+			size_t m = self->data.len - at;
+
+			m = m > (1u << 20) ? 1u << 20 : m;
+			if (PQputCopyData(c, self->data.p + at, (int)m) != 1)
+				break;
+			at += m;
+		}
+		(void)PQputCopyEnd(c, at < self->data.len ? "not sent" : NULL);
+		r = wait_result(self, c);
+	}
+	while ((x = wait_result(self, c)) != NULL)
+		PQclear(x);
+	cls = check_pipe(self, &one, store_pg_ok(r) ? -1 : 0, &r, id, why,
+	                 why_len);
+	PQclear(r);
+	return cls;
+}
+
+/* A pending article the server refused: back to its savepoint, into
+ * ingest_errors. */
+static int
+reject_pend(store_t *self, const struct pend *p, const char *why)
+{
+	struct store_article a;
+	int rc;
+
+	if (store_pg_exec(self->conn,
+	                  "ROLLBACK TO SAVEPOINT a; RELEASE SAVEPOINT a",
+	                  "store.rollback_failed") != CLASS_OK) {
+		self->broken = true;
+		return ERR_DB_TRANSIENT;
+	}
+	pend_article(self, p, &a);
+	rc = record_error(self, &a, "store", why, true);
+	if (rc == ERR_DB_TRANSIENT)
+		return rc;
+	/* Not stored either way; if even its error row was refused, the
+	 * log has why (store.reject_failed). */
+	revise(self, p, STORE_REJECTED, why);
+	return 0;
+}
+
+/* Pending article p the way that names its errors: in its own savepoint,
+ * the upsert (which also finds a duplicate or replaces an older version),
+ * then its rows by COPY. 0 or ERR_DB_TRANSIENT. */
+static int
+put_slow(store_t *self, const struct pend *p)
+{
+	const char *av[N_ART], *sha = pend_val(self, p, A_SHA);
+	int alens[N_ART] = { 0 }, afmts[N_ART] = { 0 };
+	char why[512], id[24];
+	const char *idv[1] = { id };
+	struct stmt st[4];
+	PGresult *r[4];
+	int n, k, t, failed, cls;
+	bool fresh;
+
+	for (k = 0; k < N_ART; k++)
+		av[k] = pend_val(self, p, k);
+	alens[A_RAW] = (int)p->len[A_RAW];
+	afmts[A_RAW] = 1;
 	n = batch_prologue(self, st);
 	k = n;
 	st[n++] = (struct stmt){ .name = "savepoint_a" };
 	st[n++] = (struct stmt){ .name = "upsert_article",
-		                 .n = 18,
+		                 .n = N_ART,
 		                 .vals = av,
 		                 .lens = alens,
 		                 .fmts = afmts,
 		                 .article = true };
 	failed = pipe_run(self, st, n, r);
 	batch_prologue_done(self, k, r);
-	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
+	cls = check_pipe(self, st, failed, r, sha, why, sizeof(why));
 	if (cls == CLASS_OK && PQntuples(r[n - 1]) == 0) {
-		/* Same or newer version there: nothing to write. Its
-		 * savepoint is released by the next pipeline. */
+		/* Same or newer version there: nothing to write. */
 		clear_all(r, n);
-		self->release_pending = true;
-		self->pending++;
-		*status = STORE_DUPLICATE;
+		self->release = "release_a";
+		revise(self, p, STORE_DUPLICATE, "");
 		return 0;
 	}
 	fresh = cls == CLASS_OK && strcmp(PQgetvalue(r[n - 1], 0, 1), "t") == 0;
@@ -1683,148 +1884,223 @@ store_put(store_t *self, const struct store_article *a,
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
 	if (cls == CLASS_DATA)
-		return reject_article(self, a, why, status);
-	sp = build_spans(res);
-	if (fresh && !rows_risky(res)) {
-		/* A new article has no rows to replace: its figures and
-		 * pairings join the batch's, written at COMMIT. */
-		defer_rows(self, a->sha256, id, res, sp);
-		free(sp);
-		self->release_pending = true;
-		self->pending++;
-		*status = STORE_STORED;
-		return 0;
+		return reject_pend(self, p, why);
+	if (!fresh) {
+		/* A newer version: the older one's rows go first. */
+		n = 0;
+		st[n++] = (struct stmt){ .name = "delete_flows",
+			                 .n = 1,
+			                 .vals = idv,
+			                 .article = true };
+		st[n++] = (struct stmt){ .name = "delete_figures",
+			                 .n = 1,
+			                 .vals = idv,
+			                 .article = true };
+		st[n++] = (struct stmt){ .name = "delete_pairings",
+			                 .n = 1,
+			                 .vals = idv,
+			                 .article = true };
+		failed = pipe_run(self, st, n, r);
+		cls = check_pipe(self, st, failed, r, sha, why, sizeof(why));
+		clear_all(r, n);
+		if (cls == CLASS_TRANSIENT)
+			return ERR_DB_TRANSIENT;
+		if (cls == CLASS_DATA)
+			return reject_pend(self, p, why);
 	}
-
-	/* Round trip 2: replace its flows, figures and pairings, RELEASE. */
-	n = 0;
-	st[n++] = (struct stmt){
-		.name = "delete_flows", .n = 1, .vals = idv, .article = true
-	};
-	st[n++] = (struct stmt){
-		.name = "delete_figures", .n = 1, .vals = idv, .article = true
-	};
-	st[n++] = (struct stmt){
-		.name = "delete_pairings", .n = 1, .vals = idv, .article = true
-	};
-	rows_reset(&self->one);
-	add_pairings(&self->one, id, res, sp);
-	add_figures(&self->one, id, res, sp + res->n_pairings);
-	add_flows(&self->one, id, res);
-	free(sp);
-	rows_close(&self->one, cv);
-	n += rows_stmts(&self->one, cv, st + n);
-	st[n++] = (struct stmt){ .name = "release_a" };
-	failed = pipe_run(self, st, n, r);
-	cls = check_pipe(self, st, failed, r, a->sha256, why, sizeof(why));
-	clear_all(r, n);
-	if (cls == CLASS_TRANSIENT)
-		return ERR_DB_TRANSIENT;
-	if (cls == CLASS_DATA)
-		return reject_article(self, a, why, status);
-	self->pending++;
-	*status = STORE_STORED;
+	for (t = 0; t < N_CHILD; t++) {
+		if (p->r1[t] == p->r0[t])
+			continue;
+		sb_clear(&self->data);
+		data_rows(self, t, p, strtoll(id, NULL, 10));
+		cls = copy_run(self, self->copy_sql[1 + t], sha, why,
+		               sizeof(why));
+		if (cls == CLASS_TRANSIENT)
+			return ERR_DB_TRANSIENT;
+		if (cls == CLASS_DATA)
+			return reject_pend(self, p, why);
+	}
+	self->release = "release_a";
 	return 0;
 }
 
-/* Deferred article i, alone, in its own savepoint: 0 when its rows went
- * in; when the server refuses them, takes the article out again and
- * records it in ingest_errors (a revised status). */
+/* Entries of write_batch()'s ord: {sha256, its struct pend}. */
 static int
-flush_one(store_t *self, size_t i)
+sha_only_cmp(const void *x, const void *y)
 {
-	const char *cv[N_COLS], *vals[2];
-	const struct deferred *d = &self->def[i];
+	const char *const *a = x, *const *b = y;
+
+	return strcmp(a[0], b[0]);
+}
+
+/* By sha256, then in the order store_put() took them (pend entries lie in
+ * that order in store.pend). */
+static int
+sha_cmp(const void *x, const void *y)
+{
+	const char *const *a = x, *const *b = y;
+	int c = strcmp(a[0], b[0]);
+
+	return c ? c : (a[1] > b[1]) - (a[1] < b[1]);
+}
+
+/* The batch's pending articles, in one savepoint: which exist already
+ * (one SELECT, with ids for the others from the identity's sequence in
+ * the same round trip), then the new ones by COPY, articles and then each
+ * child table, in sha256 order (two workers racing on the same articles
+ * lock them in one order). A stored one, a second copy in the batch, or
+ * one whose rows the server may refuse goes the upsert way, article by
+ * article (put_slow()), and so does every article of the batch when a COPY
+ * fails with a data error (a racing worker's unique violation, a row
+ * nobody foresaw): back to the savepoint, and each article's error is its
+ * own. 0 or ERR_DB_TRANSIENT. */
+static int
+write_batch(store_t *self)
+{
+	const size_t n = self->n_pend;
+	const char *(*ord)[2] = calloc(n, sizeof(*ord));
+	struct sb *shas = &self->buf[0];
+	char need[24], why[512];
+	const char *lv[1], *nv[1] = { need };
 	struct stmt st[6];
 	PGresult *r[6];
-	char why[512];
-	struct revised *v;
-	int n = 0, failed, cls;
+	int m, k, t, failed, cls, rc = 0;
+	size_t i, j, nf = 0, want;
 
-	rows_of(self, i);
-	rows_close(&self->one, cv);
-	st[n++] = (struct stmt){ .name = "savepoint_f" };
-	n += rows_stmts(&self->one, cv, st + n);
-	st[n++] = (struct stmt){ .name = "release_f" };
-	failed = pipe_run(self, st, n, r);
-	cls = check_pipe(self, st, failed, r, d->sha256, why, sizeof(why));
-	clear_all(r, n);
-	if (cls == CLASS_OK)
-		return 0;
+	if (ord == NULL)
+		abort();
+	sb_clear(shas);
+	store_sb_putn(shas, "{", 1);
+	for (i = 0; i < n; i++) {
+		ord[i][0] = pend_val(self, &self->pend[i], A_SHA);
+		ord[i][1] = (const char *)&self->pend[i];
+		arr_str(shas, ord[i][0], ESC_ARRAY);
+	}
+	store_sb_putn(shas, "}", 1);
+	lv[0] = shas->p;
+	want = n > self->n_ids ? n - self->n_ids : 0;
+	snprintf(need, sizeof(need), "%zu", want);
+	m = batch_prologue(self, st);
+	k = m;
+	st[m++] = (struct stmt){ .name = "savepoint_b" };
+	st[m++] = (struct stmt){ .name = "lookup", .n = 1, .vals = lv };
+	if (want > 0)
+		st[m++] =
+		    (struct stmt){ .name = "reserve_ids", .n = 1, .vals = nv };
+	failed = pipe_run(self, st, m, r);
+	batch_prologue_done(self, k, r);
+	cls = check_pipe(self, st, failed, r, "batch", why, sizeof(why));
+	if (cls != CLASS_OK) {
+		clear_all(r, m);
+		free(ord);
+		return ERR_DB_TRANSIENT;
+	}
+	self->release = "release_b";
+	qsort(ord, n, sizeof(*ord), sha_cmp);
+	for (i = 0; i < n; i++) {
+		struct pend *p = (struct pend *)ord[i][1];
+
+		p->slow = p->risky ||
+		          (i > 0 && strcmp(ord[i - 1][0], ord[i][0]) == 0);
+	}
+	for (j = 0; j < (size_t)PQntuples(r[k + 1]); j++) {
+		const char *key[2] = { PQgetvalue(r[k + 1], (int)j, 0), NULL };
+		const char *(*hit)[2];
+
+		hit = bsearch(key, ord, n, sizeof(*ord), sha_only_cmp);
+		for (i = hit ? (size_t)(hit - ord) : n;
+		     i > 0 && i < n && strcmp(ord[i - 1][0], key[0]) == 0; i--)
+			;
+		for (; i < n && strcmp(ord[i][0], key[0]) == 0; i++)
+			((struct pend *)ord[i][1])->slow = true;
+	}
+	if (want > 0) {
+		size_t got = (size_t)PQntuples(r[m - 1]);
+
+		if (self->n_ids + got > self->cap_ids) {
+			self->cap_ids = self->n_ids + got;
+			self->ids = realloc(self->ids,
+			                    self->cap_ids * sizeof(*self->ids));
+			if (self->ids == NULL)
+				abort();
+		}
+		for (j = 0; j < got; j++)
+			self->ids[self->n_ids++] =
+			    strtoll(PQgetvalue(r[m - 1], (int)j, 0), NULL, 10);
+	}
+	clear_all(r, m);
+
+	/* The new ones, by COPY. */
+	sb_clear(&self->data);
+	for (i = 0; i < n; i++) {
+		struct pend *p = (struct pend *)ord[i][1];
+
+		if (!p->slow && self->n_ids == 0)
+			p->slow = true; /* not expected: nextval gave fewer */
+		if (p->slow)
+			continue;
+		p->id = self->ids[--self->n_ids];
+		data_article(self, p, p->id);
+		nf++;
+	}
+	cls = nf > 0
+	          ? copy_run(self, self->copy_sql[0], "batch", why, sizeof(why))
+	          : CLASS_OK;
+	for (t = 0; t < N_CHILD && nf > 0 && cls == CLASS_OK; t++) {
+		sb_clear(&self->data);
+		for (i = 0; i < n; i++) {
+			struct pend *p = (struct pend *)ord[i][1];
+
+			if (!p->slow)
+				data_rows(self, t, p, p->id);
+		}
+		if (self->data.len > 0)
+			cls = copy_run(self, self->copy_sql[1 + t], "batch",
+			               why, sizeof(why));
+	}
+	free(ord);
 	if (cls == CLASS_TRANSIENT)
 		return ERR_DB_TRANSIENT;
-	if (store_pg_exec(self->conn,
-	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                  "store.rollback_failed") != CLASS_OK) {
-		self->broken = true;
-		return ERR_DB_TRANSIENT;
+	if (cls == CLASS_DATA) {
+		log_warn("store.batch_refused", LF_STR("error", why),
+		         LF_INT("articles", nf));
+		if (store_pg_exec(self->conn, "ROLLBACK TO SAVEPOINT b",
+		                  "store.rollback_failed") != CLASS_OK) {
+			self->broken = true;
+			return ERR_DB_TRANSIENT;
+		}
+		for (i = 0; i < n; i++)
+			self->pend[i].slow = true;
 	}
-	/* Its articles row must go too (no half article), and that can
-	 * only fail with the batch: if it does, the batch is redone. */
-	vals[0] = d->sha256;
-	vals[1] = text_param(&self->buf[0], why);
-	st[0] =
-	    (struct stmt){ .name = "reject_deferred", .n = 2, .vals = vals };
-	failed = pipe_run(self, st, 1, r);
-	if (failed >= 0) {
-		log_error("store.reject_failed", LF_STR("id", d->sha256),
-		          LF_STR("sqlstate", store_pg_sqlstate(r[0])),
-		          LF_STR("error", store_pg_message(self->conn, r[0])));
-		clear_all(r, 1);
-		self->broken = true;
-		return ERR_DB_TRANSIENT;
-	}
-	clear_all(r, 1);
-	if (self->n_rev == self->cap_rev) {
-		self->cap_rev = self->cap_rev ? self->cap_rev * 2 : 8;
-		self->rev =
-		    realloc(self->rev, self->cap_rev * sizeof(*self->rev));
-		if (self->rev == NULL)
-			abort();
-	}
-	v = &self->rev[self->n_rev++];
-	snprintf(v->sha256, sizeof(v->sha256), "%s", d->sha256);
-	snprintf(v->reason, sizeof(v->reason), "%s", why);
-	log_info("store.rejected", LF_STR("id", d->sha256),
-	         LF_STR("stage", "store"), LF_STR("reason", why),
-	         LF_STR("at", "commit"));
-	return 0;
+	for (i = 0; i < n && rc == 0; i++)
+		if (self->pend[i].slow)
+			rc = put_slow(self, &self->pend[i]);
+	return rc;
 }
 
-/* One round trip: the figures and pairings of the batch's new articles in
- * one INSERT per table, in a savepoint, then COMMIT. Should the server
- * refuse those rows (a data error we could not foresee), it goes back to
- * the savepoint and writes them article by article, rejecting the
- * culprits, then commits. */
+/* The batch's pending articles (write_batch()), then COMMIT, in the same
+ * pipeline as the last RELEASE. */
 static int
 commit_batch(store_t *self)
 {
-	const char *cv[N_COLS];
-	struct stmt st[8];
-	PGresult *r[8];
+	struct stmt st[2];
+	PGresult *r[2];
 	char why[512];
-	int n = 0, failed, cls, rc = 0;
-	size_t i;
+	int n, failed, cls, rc;
 
-	if (self->release_pending)
-		st[n++] = (struct stmt){ .name = "release_a" };
-	if (self->n_def > 0) {
-		rows_close(&self->batch, cv);
-		st[n++] = (struct stmt){ .name = "savepoint_f" };
-		n += rows_stmts(&self->batch, cv, st + n);
-		st[n++] = (struct stmt){ .name = "release_f" };
+	if (self->n_pend > 0) {
+		rc = write_batch(self);
+		if (rc != 0)
+			return rc;
 	}
+	n = batch_prologue(self, st);
 	st[n++] = (struct stmt){ .name = "commit" };
 	failed = pipe_run(self, st, n, r);
 	cls = check_pipe(self, st, failed, r, "batch", why, sizeof(why));
-	if (cls == CLASS_OK) {
-		/* COMMIT of an aborted transaction "succeeds" with tag
-		 * ROLLBACK. */
-		if (strcmp(PQcmdStatus(r[n - 1]), "COMMIT") != 0)
-			rc = ERR_DB_TRANSIENT;
-	} else if (cls == CLASS_TRANSIENT) {
-		rc = ERR_DB_TRANSIENT;
-	}
+	/* COMMIT of an aborted transaction "succeeds" with tag ROLLBACK. */
+	rc = cls == CLASS_OK && strcmp(PQcmdStatus(r[n - 1]), "COMMIT") == 0
+	         ? 0
+	         : ERR_DB_TRANSIENT;
 	if (rc != 0) {
 		PGresult *x = r[failed >= 0 ? failed : n - 1];
 
@@ -1834,31 +2110,6 @@ commit_batch(store_t *self)
 		         LF_INT("articles", self->pending));
 	}
 	clear_all(r, n);
-	if (cls != CLASS_DATA)
-		return rc;
-
-	log_warn("store.batch_refused", LF_STR("error", why),
-	         LF_INT("articles", self->n_def));
-	rows_unclose(&self->batch);
-	if (store_pg_exec(self->conn,
-	                  "ROLLBACK TO SAVEPOINT f; RELEASE SAVEPOINT f",
-	                  "store.rollback_failed") != CLASS_OK)
-		return ERR_DB_TRANSIENT;
-	for (i = 0; i < self->n_def; i++) {
-		rc = flush_one(self, i);
-		if (rc != 0)
-			return rc;
-	}
-	r[0] = PQexec(self->conn, "COMMIT");
-	if (PQresultStatus(r[0]) != PGRES_COMMAND_OK ||
-	    strcmp(PQcmdStatus(r[0]), "COMMIT") != 0) {
-		log_warn("store.commit_failed",
-		         LF_STR("sqlstate", store_pg_sqlstate(r[0])),
-		         LF_STR("error", store_pg_message(self->conn, r[0])),
-		         LF_INT("articles", self->pending));
-		rc = ERR_DB_TRANSIENT;
-	}
-	PQclear(r[0]);
 	return rc;
 }
 

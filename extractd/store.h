@@ -1,9 +1,10 @@
 /* store.h - writes articles and their extraction results to PostgreSQL
  * (the only user of <libpq-fe.h>).
  *
- * Does: one transaction per batch and a savepoint per article, so a crash
- * never leaves half of an article (its articles row, pairings, figures and
- * flows commit together) and one bad article does not sink the batch;
+ * Does: one transaction per batch, so a crash never leaves half of an
+ * article (its articles row, pairings, figures and flows commit together),
+ * written by COPY, and article by article in savepoints only when that
+ * fails, so one bad article does not sink the batch;
  * idempotent on articles.sha256; a newer extractor version replaces an
  * article's rows, an older one never overwrites a newer one; classifies
  * PostgreSQL errors as transient (connection, serialization, lock timeout:
@@ -75,42 +76,50 @@ bool store_timed_out(const store_t *self);
  * trip, so an idle session that is gone is noticed. store_alive() after. */
 bool store_ping(store_t *self);
 
-/* Within the current batch (BEGIN on first use). Returns 0 and sets
- * *status, or ERR_DB_TRANSIENT (the whole batch is lost: roll back,
- * reconnect, redo), or ERR_DB_PERMANENT only if even recording the error
- * failed. A data error of this article (SQLSTATE class 22, 23 or 54) rolls
- * back to its savepoint, records it in ingest_errors (stage "store") and
- * gives STORE_REJECTED (a new article's STORE_STORED is final only after
- * store_commit(), see there). res may be NULL when extraction failed: recorded
- * as stage "extract", "no extraction result"; call store_reject() instead
- * to give the reason. store_reject() records in ingest_errors (one row per
- * sha256 and stage; a repeat bumps attempts) and counts in the batch. */
+/* Within the current batch (BEGIN on first use): takes the article (a
+ * copy: a and res may go once it returns) for store_commit() to write, and
+ * sets *status to STORE_STORED, which store_commit() may revise (see
+ * there). Returns 0, or ERR_DB_TRANSIENT (the whole batch is lost: roll
+ * back, reconnect, redo), or ERR_DB_PERMANENT only if even recording an
+ * error failed. res may be NULL when extraction failed: recorded at once
+ * as stage "extract", "no extraction result" (STORE_REJECTED); call
+ * store_reject() instead to give the reason. store_reject() records in
+ * ingest_errors (one row per sha256 and stage; a repeat bumps attempts)
+ * and counts in the batch. */
 int store_put(store_t *self, const struct store_article *a,
               const struct ext_result *res, enum store_status *status);
 int store_reject(store_t *self, const struct store_article *a,
                  const char *stage, const char *reason);
-/* COMMIT the batch; then, and only then, ACK its articles. 0 or
- * ERR_DB_TRANSIENT. The pairings, figures and flows of the batch's new
- * articles are written here, in one statement per table (a newer version
- * replacing an older one, or an article the server may refuse for
- * something store.c can see, is written in store_put() as before). Should the
- * server still refuse them, the batch goes back to before those rows and writes
- * them article by article: a culprit is then rejected after all (its articles
- * row removed, recorded in ingest_errors) although store_put() gave
- * STORE_STORED, and the others are committed. */
+/* Writes the batch and COMMITs it; then, and only then, ACK its
+ * articles. 0 or ERR_DB_TRANSIENT. The articles not stored yet go in by
+ * COPY, in a savepoint; one already stored (a duplicate, or an older
+ * version to replace), or one the server may refuse for something
+ * store.c can see, goes through the upsert in a savepoint of its own, and
+ * so does every article of the batch when a COPY is refused (a racing
+ * worker's unique violation, a data error nobody foresaw): a data error
+ * (SQLSTATE class 22, 23 or 54) then rejects that article only (recorded
+ * in ingest_errors, stage "store"), the others are committed. */
 int store_commit(store_t *self);
-/* After store_commit() returned 0: the id of the i-th article (from 0) it
- * rejected that way, NULL past the last; *reason (if not NULL) gets why.
- * ACK those as rejected, not stored. Borrowed, valid until the next
- * store_commit() or store_rollback(). */
-const char *store_commit_rejected(const store_t *self, size_t i,
-                                  const char **reason);
+/* After store_commit() returned 0: the id of the i-th article (from 0)
+ * whose status is not the STORE_STORED store_put() gave, NULL past the
+ * last; *status (if not NULL) gets it (STORE_DUPLICATE: same or newer
+ * version already there; STORE_REJECTED: refused, *reason says why). ACK
+ * those with that status. Borrowed, valid until the next store_commit()
+ * or store_rollback(). */
+const char *store_commit_revised(const store_t *self, size_t i,
+                                 enum store_status *status,
+                                 const char **reason);
 void store_rollback(store_t *self);
 size_t store_pending(const store_t *self); /* articles in the open batch */
 
 /* Applies migrations/NNN_*.sql not yet recorded, in order, each in its own
  * transaction, under an advisory lock; seeds regions from the divisions
- * file (COPY). 0 or a negative ERR_*. */
+ * file (COPY). A migration cut by the lines "-- migrate: repeat" and
+ * "-- migrate: then" runs in steps: its first part in a transaction, then
+ * the statement between the lines, each time in a transaction of its own,
+ * until it answers 0 (logged as migrate.batch), then the rest with its
+ * record (007 converts a filled database in batches so). 0 or a negative
+ * ERR_*. */
 int store_migrate(const char *conninfo, const char *migrations_dir,
                   const char *divisions_tsv);
 

@@ -1,6 +1,7 @@
 /* store_migrate.c - `extractd --migrate`: applies migrations/NNN_*.sql
  * not yet recorded in schema_migrations, each in its own transaction under
- * an advisory lock, and seeds regions from the divisions file (COPY).
+ * an advisory lock (or in steps, run_steps(): a conversion in batches),
+ * and seeds regions from the divisions file (COPY).
  * Declared in store.h (store_migrate()); shares the connection and error
  * helpers of store.c through store_int.h. */
 #include "store.h"
@@ -21,6 +22,9 @@
 
 /* pg_advisory_lock key of `extractd --migrate`: "eastwest" in ASCII. */
 #define MIGRATE_LOCK_KEY "7305790378046936948"
+/* The lines that cut a migration into steps (run_steps()). */
+#define REPEAT_LINE "\n-- migrate: repeat\n"
+#define THEN_LINE "\n-- migrate: then\n"
 
 /* -- migrations ------------------------------------------------------------ */
 
@@ -133,6 +137,10 @@ superseded(const char *name, const char *applied_sha)
 		{ "002_roles.sql",
 		  "a63bc00646ddc45a0213688caf4b046d990b86efb915"
 		  "ebe788a5096d75fd1801" },
+		/* The conversion cut into steps (batches of articles): the
+		 * same tables, columns, constraints and views at its end. */
+		{ "007_lean.sql", "04ce57ddb689f3ecca7e2adc555395fc488dd59bc343"
+		                  "9df1a8c8add03fc74998" },
 	};
 
 	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++)
@@ -155,12 +163,68 @@ must_exec(PGconn *conn, const char *sql, const char *event)
 	           : ERR_DB_PERMANENT;
 }
 
+/* A migration in steps (007 converts a filled database so): its first
+ * part, then its repeated statement, each in a transaction of its own;
+ * the caller runs the rest. Both parts must cope with a run that stopped
+ * half way: the migration is recorded only with its last step. */
+static int
+run_steps(PGconn *conn, const struct migration *m, const char *first,
+          const char *repeat)
+{
+	long batches = 0, total = 0;
+	PGresult *r;
+	int rc;
+
+	rc = must_exec(conn, "BEGIN", "migrate.failed");
+	if (rc == 0) {
+		r = PQexec(conn, first);
+		if (!store_pg_ok(r)) {
+			log_error("migrate.failed", LF_STR("file", m->name),
+			          LF_STR("step", "first"),
+			          LF_STR("sqlstate", store_pg_sqlstate(r)),
+			          LF_STR("error", store_pg_message(conn, r)));
+			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+			                                     : ERR_DB_PERMANENT;
+			(void)store_pg_exec(conn, "ROLLBACK",
+			                    "migrate.rollback_failed");
+		} else {
+			rc = must_exec(conn, "COMMIT", "migrate.failed");
+		}
+		PQclear(r);
+	}
+	while (rc == 0) {
+		long n;
+
+		r = PQexec(conn, repeat); /* its own transaction */
+		if (!store_pg_ok(r) || PQntuples(r) != 1 || PQnfields(r) < 1) {
+			log_error("migrate.failed", LF_STR("file", m->name),
+			          LF_STR("step", "repeat"),
+			          LF_STR("sqlstate", store_pg_sqlstate(r)),
+			          LF_STR("error", store_pg_message(conn, r)));
+			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+			                                     : ERR_DB_PERMANENT;
+			PQclear(r);
+			break;
+		}
+		n = atol(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (n <= 0)
+			break;
+		batches++;
+		total += n;
+		log_info("migrate.batch", LF_STR("file", m->name),
+		         LF_INT("batch", batches), LF_INT("rows", n),
+		         LF_INT("total", total));
+	}
+	return rc;
+}
+
 static int
 apply_migration(PGconn *conn, const char *dir, const struct migration *m,
                 PGresult *applied)
 {
 	char path[4096], ver[32];
-	char *sql = NULL;
+	char *sql = NULL, *file = NULL, *rep, *then = NULL;
 	size_t len = 0;
 	const char *vals[3];
 	int lens[3] = { 0 }, fmts[3] = { 0, 0, 1 };
@@ -172,9 +236,14 @@ apply_migration(PGconn *conn, const char *dir, const struct migration *m,
 	rc = read_file(path, &sql, &len);
 	if (rc != 0)
 		return rc;
+	/* The checksum is of the whole file; sql is cut into its steps. */
+	file = malloc(len + 1);
+	if (file == NULL)
+		abort();
+	memcpy(file, sql, len + 1);
 	vals[0] = ver;
 	vals[1] = m->name;
-	vals[2] = sql;
+	vals[2] = file;
 	lens[2] = (int)len;
 	for (i = 0; i < PQntuples(applied); i++) {
 		if (strcmp(PQgetvalue(applied, i, 0), ver) != 0)
@@ -199,10 +268,22 @@ apply_migration(PGconn *conn, const char *dir, const struct migration *m,
 		}
 		goto done;
 	}
+	/* In steps: what precedes the repeat line commits by itself, the
+	 * statement between the lines runs in transactions of its own until
+	 * it answers 0, and the rest commits with the record. */
+	rep = strstr(sql, REPEAT_LINE);
+	then = rep ? strstr(rep, THEN_LINE) : NULL;
+	if (rep && then) {
+		*rep = '\0';
+		*then = '\0';
+		rc = run_steps(conn, m, sql, rep + strlen(REPEAT_LINE));
+		if (rc != 0)
+			goto done;
+	}
 	rc = must_exec(conn, "BEGIN", "migrate.failed");
 	if (rc != 0)
 		goto done;
-	r = PQexec(conn, sql);
+	r = PQexec(conn, then ? then + strlen(THEN_LINE) : sql);
 	if (!store_pg_ok(r)) {
 		log_error("migrate.failed", LF_STR("file", m->name),
 		          LF_STR("sqlstate", store_pg_sqlstate(r)),
@@ -234,6 +315,7 @@ apply_migration(PGconn *conn, const char *dir, const struct migration *m,
 done:
 	PQclear(r);
 	free(sql);
+	free(file);
 	return rc;
 }
 

@@ -706,10 +706,13 @@ commit(worker_t *self)
 	self->batch_cap = batch_cap_after_commit(&self->pol, self->batch_cap);
 	metrics_observe(self->m.commit_s, now_s() - t0);
 	log_debug("batch.committed", LF_INT("articles", self->n_put));
-	/* Rows the COMMIT refused after store_put() said stored. */
+	/* What the COMMIT found for articles store_put() said stored: a
+	 * duplicate after all, or refused. */
 	for (size_t i = 0;; i++) {
 		const char *reason = NULL;
-		const char *id = store_commit_rejected(self->st, i, &reason);
+		enum store_status st = STORE_STORED;
+		const char *id =
+		    store_commit_revised(self->st, i, &st, &reason);
 
 		if (!id)
 			break;
@@ -717,7 +720,7 @@ commit(worker_t *self)
 			if (it->state == ITEM_PUT &&
 			    it->status == STORE_STORED &&
 			    strcmp(it->msg.art.id, id) == 0) {
-				it->status = STORE_REJECTED;
+				it->status = st;
 				snprintf(it->reason, sizeof(it->reason), "%s",
 				         reason ? reason : "");
 			}

@@ -22,25 +22,29 @@
 -- * Secondary indexes on the child tables are gone: every documented
 --   query reads them whole or by article.
 --
--- Converts the rows already stored in place: every articles row is
--- rewritten once (ADD COLUMN ... IDENTITY), the child rows are copied
--- into the new tables and the old tables dropped, all in this migration's
--- transaction (an ACCESS EXCLUSIVE lock on articles for its length:
--- docs/OPERATIONS.md gives the time per 100,000 articles).
+-- Converts the rows already stored in place, in three steps (the
+-- "-- migrate:" lines; store_migrate.c): the new tables, without their
+-- foreign keys, and an id column with no value yet, in one transaction;
+-- then batches of articles (1000, or the setting eastwest.migrate_batch),
+-- each in its own transaction, each article given its id and its child
+-- rows copied, the old tables left in place for readers; then, in the
+-- last transaction, what is left (articles stored meanwhile), the id's
+-- identity, unique index and NOT NULL, the foreign keys, the checks, the
+-- views, and the old tables dropped. Only that last step locks articles
+-- exclusively (docs/OPERATIONS.md gives the times). Run again after an
+-- interruption, it goes on where it stopped.
 
-ALTER TABLE articles ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
-ALTER TABLE articles ADD CONSTRAINT articles_id_key UNIQUE (id);
-COMMENT ON COLUMN articles.id IS
-	'Compact article id: the key of figure_sets, pairing_rows, flow_rows. '
-	'sha256 stays the article''s identity across databases.';
-DROP INDEX articles_main_region_idx;
-DROP INDEX articles_version_idx;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS id bigint;
+CREATE SEQUENCE IF NOT EXISTS lean_convert_ids;
+CREATE TABLE IF NOT EXISTS lean_convert_pos (after text NOT NULL);
+INSERT INTO lean_convert_pos (after)
+SELECT '' WHERE NOT EXISTS (SELECT FROM lean_convert_pos);
 
 -- The sentence a figure or pairing is stored with, cut out of the text:
 -- the sentence [s0, s1) (code points, end exclusive); one over 1000 code
 -- points is cut to 200 on either side of the item [x0, x1), marked with …
 -- (as store.c did before the sentence was dropped from the rows).
-CREATE FUNCTION sentence_window(t text, s0 integer, s1 integer,
+CREATE OR REPLACE FUNCTION sentence_window(t text, s0 integer, s1 integer,
 	x0 integer, x1 integer) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE
@@ -58,8 +62,8 @@ COMMENT ON FUNCTION sentence_window(text, integer, integer, integer,
 	'The sentence [s0, s1) of text t (code points), cut to 200 code points '
 	'either side of [x0, x1) when longer than 1000 (marked with …).';
 
-CREATE TABLE pairing_rows (
-	article_id bigint NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+CREATE TABLE IF NOT EXISTS pairing_rows (
+	article_id bigint NOT NULL,
 	ord integer NOT NULL CHECK (ord >= 0),
 	start_offset integer NOT NULL,
 	end_offset integer NOT NULL,
@@ -83,9 +87,8 @@ COMMENT ON COLUMN pairing_rows.evidence IS
 	'NULL: the evidence is the sentence (sentence_window()); else the '
 	'extractor''s own evidence, which differs from it.';
 
-CREATE TABLE figure_sets (
-	article_id bigint PRIMARY KEY
-		REFERENCES articles (id) ON DELETE CASCADE,
+CREATE TABLE IF NOT EXISTS figure_sets (
+	article_id bigint PRIMARY KEY,
 	start_offset integer[] NOT NULL,
 	end_offset integer[] NOT NULL,
 	sentence_ord integer[] NOT NULL,
@@ -153,6 +156,154 @@ COMMENT ON COLUMN figure_sets.sentence IS
 	'NULL: the sentence is cut out of articles.text (sentence_window()); '
 	'else the one stored before migration 007 where that differs.';
 
+CREATE TABLE IF NOT EXISTS flow_rows (
+	article_id bigint NOT NULL,
+	ord integer NOT NULL CHECK (ord >= 0),
+	figure_ord integer NOT NULL,
+	year integer,
+	part_of integer,
+	value numeric NOT NULL,
+	helper text,
+	helper_code text CHECK (helper_code ~ '^[0-9]{6}$'),
+	recipient text,
+	recipient_code text CHECK (recipient_code ~ '^[0-9]{6}$'),
+	category text NOT NULL,
+	rule text,
+	PRIMARY KEY (article_id, ord)
+);
+COMMENT ON TABLE flow_rows IS
+	'The rows of the view flows, keyed by articles.id (through its '
+	'figures: deleting an article deletes its figures and so its flows).';
+
+-- Converts up to n articles (sha256 order, after the last batch's), or
+-- with leftovers every article that has no id yet: gives each its id and
+-- copies its pairings, figures and flows into the new tables. A
+-- sentence's start is where it first occurs in the text (the same words,
+-- so the same window); where the window or the offsets do not give back
+-- the stored text, it is kept in the row. Returns how many articles it
+-- passed (0: none left).
+CREATE OR REPLACE FUNCTION lean_convert(n integer, leftovers boolean)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+	shas text[];
+	k integer;
+BEGIN
+	IF leftovers THEN
+		SELECT array_agg(sha256) INTO shas FROM articles
+		WHERE id IS NULL;
+	ELSE
+		SELECT array_agg(b.sha256 ORDER BY b.sha256) INTO shas
+		FROM (SELECT a.sha256 FROM articles a
+			WHERE a.sha256 > (SELECT after FROM lean_convert_pos)
+			ORDER BY a.sha256 LIMIT n) b;
+	END IF;
+	IF shas IS NULL THEN
+		RETURN 0;
+	END IF;
+	WITH upd AS (
+		UPDATE articles a SET id = nextval('lean_convert_ids')
+		WHERE a.sha256 = ANY (shas) AND a.id IS NULL
+		RETURNING a.id, a.sha256, a.text
+	), ins_p AS (
+		INSERT INTO pairing_rows (article_id, ord, start_offset, end_offset,
+			sentence_ord, sentence_start, sentence_end, helper, helper_code,
+			recipient, recipient_code, relation, evidence)
+		SELECT a.id, p.ord, p.start_offset, p.end_offset, p.sentence_ord, s.s0,
+			s.s1, p.helper, p.helper_code, p.recipient, p.recipient_code,
+			p.relation,
+			CASE WHEN p.evidence IS NOT DISTINCT FROM sentence_window(s.t, s.s0,
+				s.s1, p.start_offset, p.end_offset) THEN NULL
+				ELSE p.evidence END
+		FROM pairings p
+		JOIN upd a ON a.sha256 = p.sha256
+		CROSS JOIN LATERAL (SELECT a.text AS t,
+			nullif(strpos(a.text, p.evidence), 0) - 1 AS s0) s0
+		CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
+			s0.s0 + char_length(p.evidence) AS s1) s
+		RETURNING 1
+	), ins_f AS (
+		INSERT INTO figure_sets (article_id, start_offset, end_offset,
+			sentence_ord, sentence_start, sentence_end, year, pairing_ord, approx,
+			value, unit, metric, category, region_codes, text, sentence)
+		SELECT a.id, array_agg(f.start_offset ORDER BY f.ord),
+			array_agg(f.end_offset ORDER BY f.ord),
+			array_agg(f.sentence_ord ORDER BY f.ord),
+			array_agg(s.s0 ORDER BY f.ord),
+			array_agg(s.s1 ORDER BY f.ord),
+			array_agg(f.year ORDER BY f.ord),
+			array_agg(f.pairing_ord ORDER BY f.ord),
+			array_agg(f.approx ORDER BY f.ord),
+			array_agg(f.value ORDER BY f.ord),
+			array_agg(f.unit ORDER BY f.ord),
+			array_agg(f.metric ORDER BY f.ord),
+			array_agg(f.category ORDER BY f.ord),
+			array_agg(f.region_codes::text ORDER BY f.ord),
+			array_agg(CASE WHEN f.text = substr(a.text, f.start_offset + 1,
+				greatest(f.end_offset - f.start_offset, 0)) THEN NULL
+				ELSE f.text END ORDER BY f.ord),
+			array_agg(CASE WHEN f.sentence IS NOT DISTINCT FROM
+				sentence_window(s.t, s.s0, s.s1, f.start_offset, f.end_offset)
+				THEN NULL ELSE f.sentence END ORDER BY f.ord)
+		FROM figures f
+		JOIN upd a ON a.sha256 = f.sha256
+		CROSS JOIN LATERAL (SELECT a.text AS t,
+			nullif(strpos(a.text, f.sentence), 0) - 1 AS s0) s0
+		CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
+			s0.s0 + char_length(f.sentence) AS s1) s
+		GROUP BY a.id
+		RETURNING 1
+	), ins_fl AS (
+		INSERT INTO flow_rows (article_id, ord, figure_ord, year, part_of, value,
+			helper, helper_code, recipient, recipient_code, category, rule)
+		SELECT a.id, fl.ord, fl.figure_ord, fl.year, fl.part_of, fl.value,
+			fl.helper, fl.helper_code, fl.recipient, fl.recipient_code,
+			fl.category, fl.rule
+		FROM flows fl
+		JOIN upd a ON a.sha256 = fl.sha256
+		RETURNING 1
+	)
+	SELECT count(*) INTO k FROM upd;
+	IF NOT leftovers THEN
+		UPDATE lean_convert_pos SET after = shas[cardinality(shas)];
+	END IF;
+	RETURN cardinality(shas);
+END
+$$;
+
+-- migrate: repeat
+SELECT lean_convert(coalesce(nullif(current_setting('eastwest.migrate_batch',
+	true), '')::integer, 1000), false);
+-- migrate: then
+
+SELECT lean_convert(NULL, true);
+ALTER TABLE articles ALTER COLUMN id SET NOT NULL;
+ALTER TABLE articles ADD CONSTRAINT articles_id_key UNIQUE (id);
+DO $$
+BEGIN
+	EXECUTE format('ALTER TABLE articles ALTER COLUMN id ADD GENERATED'
+		' ALWAYS AS IDENTITY (START WITH %s)',
+		(SELECT coalesce(max(id), 0) + 1 FROM articles));
+END
+$$;
+DROP FUNCTION lean_convert(integer, boolean);
+DROP TABLE lean_convert_pos;
+DROP SEQUENCE lean_convert_ids;
+COMMENT ON COLUMN articles.id IS
+	'Compact article id: the key of figure_sets, pairing_rows, flow_rows. '
+	'sha256 stays the article''s identity across databases.';
+DROP INDEX articles_main_region_idx;
+DROP INDEX articles_version_idx;
+
+ALTER TABLE pairing_rows ADD FOREIGN KEY (article_id)
+	REFERENCES articles (id) ON DELETE CASCADE;
+ALTER TABLE figure_sets ADD FOREIGN KEY (article_id)
+	REFERENCES articles (id) ON DELETE CASCADE;
+ALTER TABLE flow_rows ADD FOREIGN KEY (article_id)
+	REFERENCES figure_sets (article_id) ON DELETE CASCADE;
+ALTER TABLE flow_rows ADD FOREIGN KEY (article_id, part_of)
+	REFERENCES flow_rows (article_id, ord);
+
 -- A figure's pairing_ord names a pairing of its article (what a foreign
 -- key checked for every figure row): one check per article's figures.
 CREATE FUNCTION figure_sets_check() RETURNS trigger
@@ -179,28 +330,6 @@ CREATE CONSTRAINT TRIGGER figure_sets_pairing
 	AFTER INSERT OR UPDATE ON figure_sets
 	FOR EACH ROW EXECUTE FUNCTION figure_sets_check();
 
-CREATE TABLE flow_rows (
-	article_id bigint NOT NULL,
-	ord integer NOT NULL CHECK (ord >= 0),
-	figure_ord integer NOT NULL,
-	year integer,
-	part_of integer,
-	value numeric NOT NULL,
-	helper text,
-	helper_code text CHECK (helper_code ~ '^[0-9]{6}$'),
-	recipient text,
-	recipient_code text CHECK (recipient_code ~ '^[0-9]{6}$'),
-	category text NOT NULL,
-	rule text,
-	PRIMARY KEY (article_id, ord),
-	FOREIGN KEY (article_id) REFERENCES figure_sets (article_id)
-		ON DELETE CASCADE,
-	FOREIGN KEY (article_id, part_of) REFERENCES flow_rows (article_id, ord)
-);
-COMMENT ON TABLE flow_rows IS
-	'The rows of the view flows, keyed by articles.id (through its '
-	'figures: deleting an article deletes its figures and so its flows).';
-
 -- A flow's figure_ord names one of its article's figures (what the
 -- foreign key to figures (sha256, ord) checked).
 CREATE FUNCTION flow_rows_check() RETURNS trigger
@@ -222,62 +351,6 @@ CREATE CONSTRAINT TRIGGER flow_rows_figure
 CREATE INDEX flow_rows_sides_year_idx
 	ON flow_rows (helper_code, recipient_code, year);
 
--- The rows stored so far. A sentence's start is where it first occurs in
--- the text (the same words, so the same window); where the window or the
--- offsets do not give back the stored text, it is kept in the row.
-INSERT INTO pairing_rows (article_id, ord, start_offset, end_offset,
-	sentence_ord, sentence_start, sentence_end, helper, helper_code,
-	recipient, recipient_code, relation, evidence)
-SELECT a.id, p.ord, p.start_offset, p.end_offset, p.sentence_ord, s.s0,
-	s.s1, p.helper, p.helper_code, p.recipient, p.recipient_code,
-	p.relation,
-	CASE WHEN p.evidence IS NOT DISTINCT FROM sentence_window(s.t, s.s0,
-		s.s1, p.start_offset, p.end_offset) THEN NULL
-		ELSE p.evidence END
-FROM pairings p
-JOIN articles a ON a.sha256 = p.sha256
-CROSS JOIN LATERAL (SELECT a.text AS t,
-	nullif(strpos(a.text, p.evidence), 0) - 1 AS s0) s0
-CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
-	s0.s0 + char_length(p.evidence) AS s1) s;
-
-INSERT INTO figure_sets (article_id, start_offset, end_offset,
-	sentence_ord, sentence_start, sentence_end, year, pairing_ord, approx,
-	value, unit, metric, category, region_codes, text, sentence)
-SELECT a.id, array_agg(f.start_offset ORDER BY f.ord),
-	array_agg(f.end_offset ORDER BY f.ord),
-	array_agg(f.sentence_ord ORDER BY f.ord),
-	array_agg(s.s0 ORDER BY f.ord),
-	array_agg(s.s1 ORDER BY f.ord),
-	array_agg(f.year ORDER BY f.ord),
-	array_agg(f.pairing_ord ORDER BY f.ord),
-	array_agg(f.approx ORDER BY f.ord),
-	array_agg(f.value ORDER BY f.ord),
-	array_agg(f.unit ORDER BY f.ord),
-	array_agg(f.metric ORDER BY f.ord),
-	array_agg(f.category ORDER BY f.ord),
-	array_agg(f.region_codes::text ORDER BY f.ord),
-	array_agg(CASE WHEN f.text = substr(a.text, f.start_offset + 1,
-		greatest(f.end_offset - f.start_offset, 0)) THEN NULL
-		ELSE f.text END ORDER BY f.ord),
-	array_agg(CASE WHEN f.sentence IS NOT DISTINCT FROM
-		sentence_window(s.t, s.s0, s.s1, f.start_offset, f.end_offset)
-		THEN NULL ELSE f.sentence END ORDER BY f.ord)
-FROM figures f
-JOIN articles a ON a.sha256 = f.sha256
-CROSS JOIN LATERAL (SELECT a.text AS t,
-	nullif(strpos(a.text, f.sentence), 0) - 1 AS s0) s0
-CROSS JOIN LATERAL (SELECT s0.t, s0.s0,
-	s0.s0 + char_length(f.sentence) AS s1) s
-GROUP BY a.id;
-
-INSERT INTO flow_rows (article_id, ord, figure_ord, year, part_of, value,
-	helper, helper_code, recipient, recipient_code, category, rule)
-SELECT a.id, fl.ord, fl.figure_ord, fl.year, fl.part_of, fl.value,
-	fl.helper, fl.helper_code, fl.recipient, fl.recipient_code,
-	fl.category, fl.rule
-FROM flows fl
-JOIN articles a ON a.sha256 = fl.sha256;
 
 DROP TABLE flows, figures, pairings CASCADE;
 

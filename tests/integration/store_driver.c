@@ -380,8 +380,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "put") == 0 || strcmp(argv[i], "reject") == 0) {
 		bool reject = strcmp(argv[i], "reject") == 0;
-		int last = reject ? i + 1 : argc - 1;
+		int last = reject ? i + 1 : argc - 1, n_out = 0;
+		/* Printed once committed, with what the COMMIT found. */
+		struct {
+			char id[65];
+			enum store_status s;
+		} *out = calloc((size_t)argc, sizeof(*out));
 
+		if (out == NULL)
+			abort();
 		for (int k = i + 1; k <= last && k < argc && rc == 0; k++) {
 			struct store_article a = { 0 };
 			char id[65], *raw = NULL;
@@ -405,8 +412,11 @@ main(int argc, char **argv)
 			} else {
 				rc = put_one(&el, st, &a, &s);
 			}
-			if (rc == 0)
-				printf("%s %s\n", a.sha256, status_name(s));
+			if (rc == 0) {
+				snprintf(out[n_out].id, sizeof(out[n_out].id),
+				         "%s", a.sha256);
+				out[n_out++].s = s;
+			}
 			free(raw);
 		}
 		if (rc == 0 && opt.hold_ms > 0)
@@ -415,6 +425,20 @@ main(int argc, char **argv)
 			rc = store_commit(st);
 		else
 			store_rollback(st);
+		for (size_t v = 0; rc == 0; v++) {
+			enum store_status s;
+			const char *id = store_commit_revised(st, v, &s, NULL);
+
+			if (id == NULL)
+				break;
+			for (int k = 0; k < n_out; k++)
+				if (strcmp(out[k].id, id) == 0 &&
+				    out[k].s == STORE_STORED)
+					out[k].s = s;
+		}
+		for (int k = 0; rc == 0 && k < n_out; k++)
+			printf("%s %s\n", out[k].id, status_name(out[k].s));
+		free(out);
 	} else if (strcmp(argv[i], "reextract") == 0 && i + 1 < argc) {
 		long total = 0;
 		int n;

@@ -130,11 +130,30 @@ def test_views_answer_the_same_after_007(pg):
         eq(answers(pg, new, queries), before,
            "the writer's lean rows answer as the old tables")
 
-        err = migrate(pg, old)
-        assert "migrate.applied" in err, err
+        # In batches of 2 articles, each its own transaction (the log
+        # says so), the old tables readable until the last step.
+        p = subprocess.run(migrate_cmd(pg.dsn(db=old)), capture_output=True,
+                           text=True, timeout=300, check=False,
+                           env=dict(os.environ, PGOPTIONS="-c"
+                                    " eastwest.migrate_batch=2"))
+        assert p.returncode == 0, p.stderr
+        assert "migrate.applied" in p.stderr, p.stderr
+        batches = [x for x in p.stderr.splitlines() if "migrate.batch" in x]
+        eq(len(batches), 3, "6 articles in batches of 2: %s" % p.stderr)
+        assert "total=6" in batches[-1], batches
         eq(pg.scalar("SELECT to_regclass('figure_sets') IS NOT NULL",
                      db=old), "t", "migrated")
+        eq(pg.scalar("SELECT count(*) FROM pg_class WHERE relname LIKE"
+                     " 'lean_convert%'", db=old), "0", "no helper left")
         eq(answers(pg, old, queries), before, "same answers after 007")
+        # New articles get ids after the converted ones.
+        extra = os.path.join(tmp, "extra.txt")
+        with open(extra, "w", encoding="utf-8") as f:
+            f.write("新增文章\n广东省投入6000元帮扶广西。\n")
+        p = driver(pg, old, "put", extra)
+        assert p.stdout.count(" stored") == 1, p.stdout
+        eq(pg.scalar("SELECT count(DISTINCT id) = count(*) AND count(*) = 7"
+                     " FROM articles", db=old), "t", "ids unique")
         # The converted rows keep only what the offsets cannot give
         # back: windows of long sentences (their start is not found).
         eq(pg.scalar("SELECT count(*) FROM figure_sets, unnest(text,"

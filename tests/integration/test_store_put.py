@@ -196,6 +196,57 @@ def test_same_article_two_workers(pg):
     eq(pg.scalar("SELECT count(*) FROM figures", db=db), "3")
 
 
+def test_copy_race_falls_back_for_the_batch(pg):
+    """A batch's new articles go in by COPY. One of them is inserted by
+    another session that has not committed: the COPY waits for it, and
+    when the other commits it fails with a unique violation; the batch
+    goes back to its savepoint and writes article by article: that one is
+    a duplicate, the others of the batch are stored, each once."""
+    db = fresh(pg)
+    x, y, z = [write("cr_%s.txt" % n, ARTICLE.replace("5000", v))
+               for n, v in (("x", "8100"), ("y", "8200"), ("z", "8300"))]
+    other = subprocess.Popen(pg.psql_cmd(db=db), stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        other.stdin.write(
+            "BEGIN;\nINSERT INTO articles (sha256, raw, text,"
+            " extractor_version, data_hash, uri) VALUES (%s, '\\x00',"
+            " 'other', 5, 'h', 'other');\n" % literal(sha(x)))
+        other.stdin.flush()
+        wait_for(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+            " AND state = 'idle in transaction'" % literal(db)) == "1",
+            timeout=120, what="the other session's uncommitted row")
+        cmd = [binary("store_driver"), "--db", pg.dsn(db=db), "--synth",
+               "1", "--version", "5", "--hash", "h", "put", y, x, z]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, EXTRACTD_DATA=data_dir()))
+        wait_for(lambda: pg.scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+            " AND wait_event_type = 'Lock' AND query LIKE 'COPY articles%%'"
+            % literal(db)) == "1",
+            timeout=120, what="the batch's COPY waiting for the row")
+        other.stdin.write("COMMIT;\n")
+        other.stdin.close()
+        eq(other.wait(timeout=120), 0, "the other session committed")
+        out, err = p.communicate(timeout=120)
+    finally:
+        if other.poll() is None:
+            other.kill()
+    assert p.returncode == 0, "rc %d: %s%s" % (p.returncode, out, err)
+    assert "store.batch_refused" in err and "23505" in err, err
+    eq(statuses(subprocess.CompletedProcess(cmd, 0, out, err)),
+       {sha(x): "duplicate", sha(y): "stored", sha(z): "stored"})
+    eq(pg.psql("SELECT a.sha256, a.uri, (SELECT count(*) FROM figures f"
+               " WHERE f.sha256 = a.sha256) FROM articles a ORDER BY 1",
+               db=db),
+       sorted([(sha(x), "other", "0"), (sha(y), y, "3"), (sha(z), z, "3")]),
+       "the other session's row untouched, the others whole")
+    eq(pg.scalar("SELECT count(*) FROM ingest_errors", db=db), "0")
+
+
 def test_restart_mid_batch_is_transient(pg):
     db = fresh(pg)
     a = write("restart.txt", ARTICLE)
@@ -443,8 +494,9 @@ def test_batch_commit_flow_culprit(pg):
     bad = write("fc_bad.txt", FLOWS.replace("20元", "888元"))
     p = driver(pg, db, "put", paths[0], bad, *paths[1:], synth=1)
     eq(statuses(p), dict([(sha(x), "stored") for x in paths] +
-                         [(sha(bad), "stored")]),
-       "store_put() said stored; the COMMIT revised it")
+                         [(sha(bad), "rejected")]),
+       "store_put() said stored; the COMMIT revised it (the driver prints"
+       " the statuses after the COMMIT)")
     eq(pg.psql("SELECT sha256, count(*), sum(value) FROM flows GROUP BY 1"
                " ORDER BY 1", db=db),
        sorted((sha(x), "3", str(5000 + i + 300 + 20))
