@@ -471,7 +471,7 @@ dispatch_one(broker_t *self, struct worker *w, int64_t now_ms)
 		if (spool_refuse(self->sp, name,
 		                 "article larger than --max-article-bytes",
 		                 &n) == 0 &&
-		    *n.marker &&
+		    *n.marker && *n.id &&
 		    queue_add(self->q, n.id, n.marker,
 		              n.size < SPOOL_NOTICE_PREFIX
 		                  ? n.size

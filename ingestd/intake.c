@@ -152,7 +152,7 @@ accept_file(intake_t *self, const struct intake_source *src, const char *name,
 			struct spool_notice n;
 
 			rc = spool_refuse(self->sp, name, why, &n);
-			if (rc == 0 && *n.marker)
+			if (rc == 0 && *n.marker && *n.id)
 				intake_queue_notice(self, &n);
 		}
 		metrics_add(src->c.too_big, 1);
@@ -249,6 +249,8 @@ intake_accept(intake_t *self, const struct intake_source *src,
 void
 intake_tick(intake_t *self, int64_t now_ms)
 {
+	/* Notices of large refused files whose hash is ready. */
+	spool_notices_hashed(self->sp, queue_notice_cb, self);
 	if (now_ms - self->last_check_ms < 1000)
 		return;
 	self->last_check_ms = now_ms;

@@ -103,7 +103,8 @@ int intake_accept(intake_t *self, const struct intake_source *src,
 int intake_refuse(intake_t *self, const struct intake_source *src,
                   const char *name, const char *why);
 
-/* Checks the free space, at most once a second. */
+/* Queues the notices whose refused files the spool has hashed; checks
+ * the free space, at most once a second. */
 void intake_tick(intake_t *self, int64_t now_ms);
 /* Whether the disk has --min-free-mb (any thread). */
 bool intake_disk_ok(const intake_t *self);

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "flatjson.h"
 #include "log.h"
+#include "nhash.h"
 #include "sha256.h"
 
 #include <dirent.h>
@@ -28,6 +29,8 @@ struct spool {
 	char *dir;
 	char *incoming_path;
 	int fd_in, fd_done, fd_failed, fd_tmp;
+	nhash_t *hasher;          /* refused files above hash_inline_max */
+	uint64_t hash_inline_max; /* hashed in the caller's thread up to */
 };
 
 static char *
@@ -108,6 +111,12 @@ spool_open(const char *dir)
 	    self->fd_tmp < 0)
 		goto fail;
 	clean_tmp(self);
+	self->hash_inline_max = SPOOL_HASH_INLINE_MAX;
+	self->hasher = nhash_new(self->fd_failed);
+	if (!self->hasher) {
+		log_errno("spool.hasher", dir, errno);
+		goto fail;
+	}
 	return self;
 fail:
 	spool_close(&self);
@@ -121,6 +130,7 @@ spool_close(spool_t **self_p)
 
 	if (!self)
 		return;
+	nhash_destroy(&self->hasher);
 	if (self->fd_in >= 0)
 		close(self->fd_in);
 	if (self->fd_done >= 0)
@@ -770,6 +780,9 @@ notice_parse(const char *text, struct spool_notice *n)
 				memcpy(n->id, v, 64);
 				n->id[64] = '\0';
 				id = sha256_valid_hex(n->id);
+			} else if (KEY("id") && vlen == 0) {
+				n->id[0] = '\0'; /* still to hash */
+				id = true;
 			} else if (KEY("size")) {
 				n->size = strtoull(v, NULL, 10);
 			} else if (KEY("refused_us")) {
@@ -819,6 +832,24 @@ spool_refuse(spool_t *self, const char *name, const char *reason,
 	if (fd < 0) {
 		log_warn("spool.notice_unmade", LF_STR("name", n.dest),
 		         LF_STR("reason", why ? why : "cannot open"));
+		return 0;
+	}
+	if ((uint64_t)st.st_size > self->hash_inline_max) {
+		/* Too long to read here: the marker says "still to hash"
+		 * (an empty id) and the hasher reads it off the loop;
+		 * spool_notices_hashed() completes it. */
+		close(fd);
+		n.size = (uint64_t)st.st_size;
+		text = notice_text(&n, &len);
+		snprintf(tmp, sizeof(tmp), "notice.%ld.%lu", (long)getpid(),
+		         s_seq++);
+		rc = write_durable(self, tmp, self->fd_failed, n.marker, text,
+		                   len);
+		free(text);
+		if (rc == 0) {
+			nhash_submit(self->hasher, n.dest, n.marker);
+			*out = n;
+		}
 		return 0;
 	}
 	sha256_init(&h);
@@ -931,6 +962,10 @@ spool_scan_notices(spool_t *self,
 		        0)
 			continue;
 		free(prefix);
+		if (!*n.id) {
+			nhash_submit(self->hasher, n.dest, de->d_name);
+			continue;
+		}
 		fn(ctx, &n);
 	}
 	closedir(d);
@@ -1035,4 +1070,64 @@ spool_sweep_done(spool_t *self, long retention_hours)
 	}
 	closedir(d);
 	return n;
+}
+
+int
+spool_notices_hashed(spool_t *self,
+                     void (*fn)(void *ctx, const struct spool_notice *n),
+                     void *ctx)
+{
+	static unsigned long s_seq;
+	struct nhash_job jobs[16];
+	size_t k;
+	int made = 0;
+
+	while ((k = nhash_take(self->hasher, jobs, 16)) > 0) {
+		for (size_t i = 0; i < k; i++) {
+			struct nhash_job *j = &jobs[i];
+			struct spool_notice n;
+			void *prefix = NULL;
+			char tmp[128], *text;
+			size_t len;
+
+			if (spool_notice_read(self, j->marker, 0, &n, &prefix,
+			                      &len) != 0)
+				continue; /* settled by hand meanwhile */
+			free(prefix);
+			if (j->err != 0) {
+				/* The refusal stays in failed/ with its
+				 * .error; without the file's hash there is
+				 * no row to make. */
+				log_warn("spool.notice_unmade",
+				         LF_STR("name", n.dest),
+				         LF_STR("reason", strerror(j->err)));
+				spool_notice_done(self, j->marker);
+				continue;
+			}
+			memcpy(n.id, j->id, sizeof(n.id));
+			n.size = j->size;
+			text = notice_text(&n, &len);
+			snprintf(tmp, sizeof(tmp), "notice.%ld.h%lu",
+			         (long)getpid(), s_seq++);
+			if (write_durable(self, tmp, self->fd_failed, j->marker,
+			                  text, len) == 0) {
+				made++;
+				fn(ctx, &n);
+			}
+			free(text);
+		}
+	}
+	return made;
+}
+
+size_t
+spool_notices_hashing(spool_t *self)
+{
+	return nhash_pending(self->hasher);
+}
+
+void
+spool_set_hash_inline_max(spool_t *self, uint64_t bytes)
+{
+	self->hash_inline_max = bytes;
 }

@@ -98,10 +98,27 @@ bool spool_is_notice_name(const char *name);
 /* spool_fail() without an id, then the notice: hashes the whole file
  * (now failed/DEST) and writes failed/.DEST.notice durably. 0 and *out
  * (out->marker "" when the file was refused but the notice could not be
- * made: logged, the refusal is then in failed/ only), or spool_fail()'s
- * errors. */
+ * made: logged, the refusal is then in failed/ only; out->id "" when the
+ * file is longer than the inline limit and the hasher has it), or
+ * spool_fail()'s errors. */
 int spool_refuse(spool_t *self, const char *name, const char *reason,
                  struct spool_notice *out);
+/* Refused files longer than this are hashed by a thread of the spool's,
+ * not by spool_refuse()'s caller: their marker is written at once with an
+ * empty id ("still to hash", out->id "") and completed by
+ * spool_notices_hashed(). 64 MiB is well under a second of reading. */
+#define SPOOL_HASH_INLINE_MAX (64u << 20)
+void spool_set_hash_inline_max(spool_t *self, uint64_t bytes);
+/* Completes the notices whose files the thread has hashed (their markers
+ * rewritten with the id, durably) and calls fn for each, as
+ * spool_scan_notices() does; a file that could not be read (gone,
+ * unreadable) loses its marker, logged. Returns how many were made. Call
+ * it from the loop. */
+int spool_notices_hashed(spool_t *self,
+                         void (*fn)(void *ctx, const struct spool_notice *n),
+                         void *ctx);
+/* Notices still being hashed (submitted, not yet completed). */
+size_t spool_notices_hashing(spool_t *self);
 /* Reads the notice marker and up to max bytes of the start of
  * failed/DEST (*prefix, malloc'd, caller frees; none when DEST is gone).
  * 0, ERR_NOTFOUND (no such notice) or ERR_IO. */
@@ -110,7 +127,8 @@ int spool_notice_read(spool_t *self, const char *marker, size_t max,
 /* The refusal is recorded: removes the marker. 0 (also when gone). */
 int spool_notice_done(spool_t *self, const char *marker);
 /* Calls fn for every notice in failed/ (unreadable ones are logged and
- * skipped). 0 or ERR_IO. */
+ * skipped); those still to hash go to the hasher instead and come back
+ * through spool_notices_hashed(). 0 or ERR_IO. */
 int spool_scan_notices(spool_t *self,
                        void (*fn)(void *ctx, const struct spool_notice *n),
                        void *ctx);

@@ -4,7 +4,8 @@
  * sidecars and .error files are not articles), inspect and read with
  * their limits, done/ and failed/ moves with NAME.error, attempts files
  * that survive a reopen, the done/ sweep, the notices of refused files
- * (failed/.NAME.notice: made, read with a prefix, scanned, settled). */
+ * (failed/.NAME.notice: made, read with a prefix, scanned, settled;
+ * large ones hashed off the caller's thread, also after a reopen). */
 #define _GNU_SOURCE
 #include "err.h"
 #include "flatjson.h"
@@ -651,6 +652,101 @@ test_notices(void)
 	spool_close(&sp);
 }
 
+/* Waits (generously) until the hasher has completed one notice. */
+static int
+wait_hashed(spool_t *sp, struct notices *c)
+{
+	int made = 0;
+
+	for (int i = 0; i < 6000 && made == 0; i++) {
+		made = spool_notices_hashed(sp, notice_collect, c);
+		if (made == 0)
+			usleep(10000);
+	}
+	return made;
+}
+
+/* A refused file above the inline limit is hashed off the caller's
+ * thread: the marker says "still to hash" at once, the notice is
+ * completed later, and a marker left so by a stop is hashed after the
+ * reopen. */
+static void
+test_notice_hashed_later(void)
+{
+	spool_t *sp = spool_open(s_dir);
+	static unsigned char big[300000];
+	char id[SHA256_HEX_LEN + 1], *s;
+	struct spool_notice n, r;
+	struct notices c = { "", "", 0 };
+	void *prefix = NULL;
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 13 + i / 512);
+	sha256_hex(big, sizeof(big), id);
+	spool_set_hash_inline_max(sp, 4096);
+	put_file("incoming/vast.txt", big, sizeof(big));
+	CHECK_INT(spool_refuse(sp, "vast.txt", "too big", &n), 0);
+	CHECK_STR(n.marker, ".vast.txt.notice");
+	CHECK_STR(n.id, "", "not hashed by the caller");
+	CHECK_INT(n.size, sizeof(big));
+	CHECK(exists("failed/vast.txt") && exists("failed/.vast.txt.notice"));
+	CHECK_INT(wait_hashed(sp, &c), 1);
+	CHECK_STR(c.names, ".vast.txt.notice");
+	CHECK_STR(c.id, id, "the whole file's SHA-256, from the hasher");
+	CHECK_INT(c.size, sizeof(big));
+	CHECK_INT(spool_notice_read(sp, n.marker, 0, &r, &prefix, &len), 0);
+	free(prefix);
+	prefix = NULL;
+	CHECK_STR(r.id, id, "the marker rewritten with it");
+	CHECK_STR(r.reason, "too big");
+	CHECK_INT(spool_notices_hashing(sp), 0);
+
+	/* a marker still to hash when ingestd stopped: the scan after the
+	 * reopen gives it to the hasher, not to the queue */
+	s = get_file("failed/.vast.txt.notice", &len);
+	CHECK(s != NULL);
+	if (s) {
+		char *idl = strstr(s, id);
+
+		if (idl)
+			memmove(idl, idl + 64, strlen(idl + 64) + 1);
+		put_file("failed/.vast.txt.notice", s, strlen(s));
+		free(s);
+	}
+	spool_close(&sp);
+	sp = spool_open(s_dir);
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(spool_scan_notices(sp, notice_collect, &c), 0);
+	CHECK_STR(c.names, "", "not queued before it is hashed");
+	CHECK_INT(wait_hashed(sp, &c), 1);
+	CHECK_STR(c.names, ".vast.txt.notice");
+	CHECK_STR(c.id, id);
+
+	/* the refused file gone before it was hashed: no notice, logged */
+	spool_set_hash_inline_max(sp, 4096);
+	put_file("incoming/gone.txt", big, sizeof(big));
+	CHECK_INT(spool_refuse(sp, "gone.txt", "too big", &n), 0);
+	CHECK_STR(n.id, "");
+	/* the hasher may have read it already; either way the notice
+	 * completes or disappears, never stays half made */
+	unlink(path("failed/gone.txt"));
+	memset(&c, 0, sizeof(c));
+	for (int i = 0; i < 6000 && spool_notices_hashing(sp) > 0; i++) {
+		spool_notices_hashed(sp, notice_collect, &c);
+		usleep(10000);
+	}
+	spool_notices_hashed(sp, notice_collect, &c);
+	CHECK_INT(spool_notices_hashing(sp), 0);
+	if (!*c.names)
+		CHECK(!exists("failed/.gone.txt.notice"), "marker removed");
+	else
+		CHECK_STR(c.id, id);
+	spool_notice_done(sp, ".gone.txt.notice");
+	spool_notice_done(sp, ".vast.txt.notice");
+	spool_close(&sp);
+}
+
 static void
 test_free_bytes(void)
 {
@@ -691,6 +787,7 @@ main(void)
 	test_replaced_name();
 	test_refusal_names();
 	test_notices();
+	test_notice_hashed_later();
 	test_free_bytes();
 	if (rm_tree(base) != 0)
 		fprintf(stderr, "could not remove %s\n", base);
