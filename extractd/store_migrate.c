@@ -163,6 +163,19 @@ must_exec(PGconn *conn, const char *sql, const char *event)
 	           : ERR_DB_PERMANENT;
 }
 
+/* Logs a step of run_steps() that failed; its ERR_*. */
+static int
+step_failed(PGconn *conn, const struct migration *m, const char *step,
+            const PGresult *r)
+{
+	log_error("migrate.failed", LF_STR("file", m->name),
+	          LF_STR("step", step),
+	          LF_STR("sqlstate", store_pg_sqlstate(r)),
+	          LF_STR("error", store_pg_message(conn, r)));
+	return PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
+	                                       : ERR_DB_PERMANENT;
+}
+
 /* A migration in steps (007 converts a filled database so): its first
  * part, then its repeated statement, each in a transaction of its own;
  * the caller runs the rest. Both parts must cope with a run that stopped
@@ -179,12 +192,7 @@ run_steps(PGconn *conn, const struct migration *m, const char *first,
 	if (rc == 0) {
 		r = PQexec(conn, first);
 		if (!store_pg_ok(r)) {
-			log_error("migrate.failed", LF_STR("file", m->name),
-			          LF_STR("step", "first"),
-			          LF_STR("sqlstate", store_pg_sqlstate(r)),
-			          LF_STR("error", store_pg_message(conn, r)));
-			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-			                                     : ERR_DB_PERMANENT;
+			rc = step_failed(conn, m, "first", r);
 			(void)store_pg_exec(conn, "ROLLBACK",
 			                    "migrate.rollback_failed");
 		} else {
@@ -197,12 +205,7 @@ run_steps(PGconn *conn, const struct migration *m, const char *first,
 
 		r = PQexec(conn, repeat); /* its own transaction */
 		if (!store_pg_ok(r) || PQntuples(r) != 1 || PQnfields(r) < 1) {
-			log_error("migrate.failed", LF_STR("file", m->name),
-			          LF_STR("step", "repeat"),
-			          LF_STR("sqlstate", store_pg_sqlstate(r)),
-			          LF_STR("error", store_pg_message(conn, r)));
-			rc = PQstatus(conn) != CONNECTION_OK ? ERR_DB_TRANSIENT
-			                                     : ERR_DB_PERMANENT;
+			rc = step_failed(conn, m, "repeat", r);
 			PQclear(r);
 			break;
 		}

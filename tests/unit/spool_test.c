@@ -573,6 +573,14 @@ test_refusal_names(void)
 	spool_close(&sp);
 }
 
+/* A file's bytes that no other test's repeat. */
+static void
+pattern(unsigned char *b, size_t n, unsigned mul, unsigned div)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (unsigned char)(i * mul + i / div);
+}
+
 struct notices {
 	char names[1024];
 	char id[SHA256_HEX_LEN + 1];
@@ -600,8 +608,7 @@ test_notices(void)
 	void *prefix = NULL;
 	size_t len = 0;
 
-	for (size_t i = 0; i < sizeof(big); i++)
-		big[i] = (unsigned char)(i * 7 + i / 256);
+	pattern(big, sizeof(big), 7, 256);
 	sha256_hex(big, sizeof(big), id);
 	CHECK(spool_is_notice_name(".huge.txt.notice"));
 	CHECK(!spool_is_notice_name("huge.txt.notice"), "an article's name");
@@ -681,8 +688,7 @@ test_notice_hashed_later(void)
 	void *prefix = NULL;
 	size_t len = 0;
 
-	for (size_t i = 0; i < sizeof(big); i++)
-		big[i] = (unsigned char)(i * 13 + i / 512);
+	pattern(big, sizeof(big), 13, 512);
 	sha256_hex(big, sizeof(big), id);
 	spool_set_hash_inline_max(sp, 4096);
 	put_file("incoming/vast.txt", big, sizeof(big));
