@@ -68,19 +68,8 @@ def psql(db, sql):
 
 
 def queries():
-    out = []
-    for doc in examples.DOCS:
-        with open(os.path.join(TOP, doc), encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        for i, line in enumerate(lines):
-            if line.strip() != "```sql":
-                continue
-            end = i + 1
-            while lines[end].strip() != "```":
-                end += 1
-            out += examples.statements("\n".join(lines[i + 1:end]))
-    return out + ["SELECT count(*) FROM (SELECT * FROM %s) v" % v
-                  for v in VIEWS]
+    return examples.doc_statements(TOP) + [
+        "SELECT count(*) FROM (SELECT * FROM %s) v" % v for v in VIEWS]
 
 
 def main():

@@ -112,6 +112,23 @@ def statements(sql):
     return out
 
 
+def doc_statements(root=None):
+    """Every statement of the ```sql blocks of DOCS (under root, default
+    the checkout), in order."""
+    out = []
+    for doc in DOCS:
+        with open(os.path.join(root or TOP, doc), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() != "```sql":
+                continue
+            end = i + 1
+            while lines[end].strip() != "```":
+                end += 1
+            out += statements("\n".join(lines[i + 1:end]))
+    return out
+
+
 def run_sql(dsn, stmt):
     p = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-P", "pager=off",

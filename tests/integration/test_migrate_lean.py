@@ -53,20 +53,10 @@ def documented_queries():
     """Every statement of the ```sql blocks of README.md and SCHEMA.md,
     without its LIMIT (ties would make a LIMIT's rows a matter of plan)."""
     out = []
-    for doc in examples.DOCS:
-        with open(os.path.join(source_dir(), doc), encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        for i, line in enumerate(lines):
-            if line.strip() != "```sql":
-                continue
-            end = i + 1
-            while lines[end].strip() != "```":
-                end += 1
-            for st in examples.statements("\n".join(lines[i + 1:end])):
-                body = "\n".join(l for l in st.splitlines()
-                                 if not l.startswith("--"))
-                body = re.sub(r"\s+LIMIT\s+\d+\s*;?\s*$", "", body.strip())
-                out.append(body.rstrip(";"))
+    for st in examples.doc_statements(source_dir()):
+        body = "\n".join(l for l in st.splitlines() if not l.startswith("--"))
+        body = re.sub(r"\s+LIMIT\s+\d+\s*;?\s*$", "", body.strip())
+        out.append(body.rstrip(";"))
     return out
 
 
