@@ -40,39 +40,21 @@ append(struct node ***tail, struct node *n)
 	*tail = &n->next;
 }
 
-/* 0 and job->id, job->size; or an errno (ECANCELED: asked to stop). */
-static int
-hash_file(struct nhash *self, struct nhash_job *job, unsigned char *buf)
+int
+nhash_fd(int fd, char *id, uint64_t *size, bool (*stop)(void *ctx), void *ctx)
 {
+	unsigned char *buf = malloc(READ_SIZE);
 	struct sha256 h;
-	struct stat st;
-	int fd =
-	    openat(self->dirfd, job->dest,
-	           O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 
-	if (fd < 0)
-		return errno;
-	if (fstat(fd, &st) != 0) {
-		int e = errno;
-
-		close(fd);
-		return e;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return EINVAL;
-	}
+	if (!buf)
+		abort();
 	sha256_init(&h);
-	job->size = 0;
+	*size = 0;
 	for (;;) {
 		ssize_t r;
-		bool stop;
 
-		pthread_mutex_lock(&self->mu);
-		stop = self->stop;
-		pthread_mutex_unlock(&self->mu);
-		if (stop) {
-			close(fd);
+		if (stop && stop(ctx)) {
+			free(buf);
 			return ECANCELED;
 		}
 		r = read(fd, buf, READ_SIZE);
@@ -83,25 +65,60 @@ hash_file(struct nhash *self, struct nhash_job *job, unsigned char *buf)
 
 			if (e == EINTR)
 				continue;
-			close(fd);
+			free(buf);
 			return e;
 		}
 		sha256_update(&h, buf, (size_t)r);
-		job->size += (uint64_t)r;
+		*size += (uint64_t)r;
 	}
-	close(fd);
-	sha256_final_hex(&h, job->id);
+	free(buf);
+	sha256_final_hex(&h, id);
 	return 0;
+}
+
+static bool
+stopping(void *ctx)
+{
+	struct nhash *self = ctx;
+	bool stop;
+
+	pthread_mutex_lock(&self->mu);
+	stop = self->stop;
+	pthread_mutex_unlock(&self->mu);
+	return stop;
+}
+
+/* 0 and job->id, job->size; or an errno (ECANCELED: asked to stop). */
+static int
+hash_file(struct nhash *self, struct nhash_job *job)
+{
+	struct stat st;
+	int fd =
+	    openat(self->dirfd, job->dest,
+	           O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	int rc;
+
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) != 0) {
+		rc = errno;
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return EINVAL;
+	}
+	rc = nhash_fd(fd, job->id, &job->size, stopping, self);
+	close(fd);
+	return rc;
 }
 
 static void *
 run(void *arg)
 {
 	struct nhash *self = arg;
-	unsigned char *buf = malloc(READ_SIZE);
 
-	if (!buf)
-		abort();
 	pthread_mutex_lock(&self->mu);
 	for (;;) {
 		struct node *n;
@@ -115,7 +132,7 @@ run(void *arg)
 		if (!self->todo)
 			self->todo_tail = &self->todo;
 		pthread_mutex_unlock(&self->mu);
-		n->job.err = hash_file(self, &n->job, buf);
+		n->job.err = hash_file(self, &n->job);
 		pthread_mutex_lock(&self->mu);
 		if (n->job.err == ECANCELED) {
 			free(n);
@@ -124,7 +141,6 @@ run(void *arg)
 		append(&self->done_tail, n);
 	}
 	pthread_mutex_unlock(&self->mu);
-	free(buf);
 	return NULL;
 }
 

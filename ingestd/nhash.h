@@ -15,10 +15,18 @@
 #ifndef INGESTD_NHASH_H
 #define INGESTD_NHASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct nhash nhash_t;
+
+/* Hashes what is left to read of fd: 0 and the hex SHA-256 in id (65
+ * bytes) and the bytes read in *size; or the errno of a failed read, or
+ * ECANCELED when stop(ctx) (may be NULL) said so between two reads. Any
+ * thread; the one hashing both of spool_refuse() and of the thread. */
+int nhash_fd(int fd, char *id, uint64_t *size, bool (*stop)(void *ctx),
+             void *ctx);
 
 struct nhash_job {
 	char dest[260];   /* the file, under the directory */

@@ -804,18 +804,30 @@ notice_parse(const char *text, struct spool_notice *n)
 	return id && dest ? 0 : ERR_INVAL;
 }
 
+/* Writes n's marker durably (failed/.DEST.notice). 0 or ERR_IO. */
+static int
+write_notice(spool_t *self, const struct spool_notice *n)
+{
+	static unsigned long s_seq;
+	char tmp[128], *text;
+	size_t len;
+	int rc;
+
+	text = notice_text(n, &len);
+	snprintf(tmp, sizeof(tmp), "notice.%ld.%lu", (long)getpid(), s_seq++);
+	rc = write_durable(self, tmp, self->fd_failed, n->marker, text, len);
+	free(text);
+	return rc;
+}
+
 int
 spool_refuse(spool_t *self, const char *name, const char *reason,
              struct spool_notice *out)
 {
-	static unsigned long s_seq;
 	struct spool_notice n;
-	struct sha256 h;
 	struct stat st;
 	const char *why = NULL;
-	char buf[65536], tmp[128], *text;
-	size_t len;
-	ssize_t r;
+	bool later;
 	int fd, rc;
 
 	memset(&n, 0, sizeof(n));
@@ -834,45 +846,23 @@ spool_refuse(spool_t *self, const char *name, const char *reason,
 		         LF_STR("reason", why ? why : "cannot open"));
 		return 0;
 	}
-	if ((uint64_t)st.st_size > self->hash_inline_max) {
-		/* Too long to read here: the marker says "still to hash"
-		 * (an empty id) and the hasher reads it off the loop;
-		 * spool_notices_hashed() completes it. */
-		close(fd);
+	/* Too long to read here: the marker says "still to hash" (an
+	 * empty id) and the hasher reads it off the loop;
+	 * spool_notices_hashed() completes it. */
+	later = (uint64_t)st.st_size > self->hash_inline_max;
+	if (later) {
 		n.size = (uint64_t)st.st_size;
-		text = notice_text(&n, &len);
-		snprintf(tmp, sizeof(tmp), "notice.%ld.%lu", (long)getpid(),
-		         s_seq++);
-		rc = write_durable(self, tmp, self->fd_failed, n.marker, text,
-		                   len);
-		free(text);
-		if (rc == 0) {
-			nhash_submit(self->hasher, n.dest, n.marker);
-			*out = n;
-		}
+	} else if ((rc = nhash_fd(fd, n.id, &n.size, NULL, NULL)) != 0) {
+		log_errno("spool.read", n.dest, rc);
+		close(fd);
 		return 0;
 	}
-	sha256_init(&h);
-	n.size = 0;
-	while ((r = read(fd, buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			log_errno("spool.read", n.dest, errno);
-			close(fd);
-			return 0;
-		}
-		sha256_update(&h, buf, (size_t)r);
-		n.size += (uint64_t)r;
-	}
 	close(fd);
-	sha256_final_hex(&h, n.id);
-	text = notice_text(&n, &len);
-	snprintf(tmp, sizeof(tmp), "notice.%ld.%lu", (long)getpid(), s_seq++);
-	rc = write_durable(self, tmp, self->fd_failed, n.marker, text, len);
-	free(text);
-	if (rc == 0)
-		*out = n;
+	if (write_notice(self, &n) != 0)
+		return 0;
+	if (later)
+		nhash_submit(self->hasher, n.dest, n.marker);
+	*out = n;
 	return 0;
 }
 
@@ -1077,7 +1067,6 @@ spool_notices_hashed(spool_t *self,
                      void (*fn)(void *ctx, const struct spool_notice *n),
                      void *ctx)
 {
-	static unsigned long s_seq;
 	struct nhash_job jobs[16];
 	size_t k;
 	int made = 0;
@@ -1087,7 +1076,6 @@ spool_notices_hashed(spool_t *self,
 			struct nhash_job *j = &jobs[i];
 			struct spool_notice n;
 			void *prefix = NULL;
-			char tmp[128], *text;
 			size_t len;
 
 			if (spool_notice_read(self, j->marker, 0, &n, &prefix,
@@ -1106,15 +1094,10 @@ spool_notices_hashed(spool_t *self,
 			}
 			memcpy(n.id, j->id, sizeof(n.id));
 			n.size = j->size;
-			text = notice_text(&n, &len);
-			snprintf(tmp, sizeof(tmp), "notice.%ld.h%lu",
-			         (long)getpid(), s_seq++);
-			if (write_durable(self, tmp, self->fd_failed, j->marker,
-			                  text, len) == 0) {
+			if (write_notice(self, &n) == 0) {
 				made++;
 				fn(ctx, &n);
 			}
-			free(text);
 		}
 	}
 	return made;
